@@ -1,0 +1,182 @@
+"""Command line: ``python -m classifier train|evaluate|score|info``.
+
+Every failure prints exactly one line on stderr and exits non-zero (2 for usage errors,
+1 for everything else); no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn, TextIO
+
+from classifier.datasets import DatasetError, comment_from_json, load_files
+from classifier.evaluation import METRIC_KEYS
+from classifier.model import SpamModel, train
+from classifier.types import Comment, ModelError
+
+PROG = "classifier"
+SCORE_BATCH = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (argparse prints the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Train, evaluate and run the comment spam classifier.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p_train = sub.add_parser("train", help="train a model from labelled files")
+    p_train.add_argument("--data", nargs="+", required=True, metavar="FILE")
+    p_train.add_argument("--out", required=True, metavar="MODEL", help="model file to write")
+    p_train.add_argument("--threshold", type=float, default=0.5, help="spam threshold (0.5)")
+    p_train.add_argument(
+        "--holdout",
+        type=float,
+        default=0.2,
+        help="fraction held out to record evaluation scores in the metadata (0.2; 0 = none)",
+    )
+    p_train.add_argument(
+        "--with-seed", action="store_true", help="also train on the shipped seed corpus"
+    )
+
+    p_eval = sub.add_parser("evaluate", help="score a model on labelled files")
+    p_eval.add_argument("--model", metavar="MODEL", help="model file (default: shipped model)")
+    p_eval.add_argument("--data", nargs="+", required=True, metavar="FILE")
+    p_eval.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p_score = sub.add_parser("score", help="JSONL comments on stdin -> JSONL scores on stdout")
+    p_score.add_argument("--model", metavar="MODEL", help="model file (default: shipped model)")
+
+    p_info = sub.add_parser("info", help="print a model's metadata as JSON")
+    p_info.add_argument("--model", metavar="MODEL", help="model file (default: shipped model)")
+    return parser
+
+
+def _load(path: str | None) -> SpamModel:
+    return SpamModel.default() if path is None else SpamModel.load(path)
+
+
+def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
+    if not 0.0 < args.threshold < 1.0:
+        raise ModelError(f"--threshold must be between 0 and 1, got {args.threshold}")
+    if not 0.0 <= args.holdout < 1.0:
+        raise ModelError(f"--holdout must be in [0, 1), got {args.holdout}")
+    data = load_files(args.data)
+    if args.with_seed:
+        from classifier.datasets import load_file
+        from classifier.model import SEED_CORPUS
+
+        data.extend(load_file(SEED_CORPUS))
+    data.require_both_labels("training data")
+    model = train(
+        data.comments,
+        data.labels,
+        description="files: " + ", ".join(args.data) + (" + seed corpus" if args.with_seed else ""),
+        sources=data.sources,
+        threshold=args.threshold,
+        holdout=args.holdout,
+    )
+    model.save(args.out)
+    counts = data.label_counts()
+    line = f"wrote {args.out}: version {model.version}, {counts['spam']} spam, {counts['ham']} ham"
+    scores = model.metadata.get("eval", {})
+    if "f1" in scores:
+        line += f"; held-out F1 {scores['f1']:.3f}, ROC-AUC {scores['roc_auc'] or 0:.3f}"
+    print(line, file=out)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    model = _load(args.model)
+    data = load_files(args.data)
+    data.require_both_labels("evaluation data")
+    scores = model.evaluate(data.comments, data.labels)
+    if args.json:
+        print(json.dumps({key: scores[key] for key in METRIC_KEYS}), file=out)
+        return 0
+    print(f"model {model.version}, threshold {model.threshold}", file=out)
+    for key in METRIC_KEYS:
+        value = scores[key]
+        shown = "n/a" if value is None else (str(value) if key == "n" else f"{value:.4f}")
+        print(f"{key:>20}  {shown}", file=out)
+    return 0
+
+
+def _read_comments(stream: TextIO) -> Iterator[tuple[Comment, Any]]:
+    for lineno, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"stdin line {lineno}: invalid JSON: {exc.msg}") from None
+        if not isinstance(obj, dict):
+            raise DatasetError(f"stdin line {lineno}: expected a JSON object")
+        yield comment_from_json(obj, f"stdin line {lineno}"), obj.get("id")
+
+
+def cmd_score(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    model = _load(args.model)
+    batch: list[tuple[Comment, Any]] = []
+
+    def flush() -> None:
+        scores = model.score_batch([c for c, _ in batch])
+        for (_, ident), score in zip(batch, scores, strict=True):
+            record: dict[str, Any] = {} if ident is None else {"id": ident}
+            record.update(
+                probability=round(score.probability, 6),
+                spam=score.spam,
+                reasons=list(score.reasons),
+            )
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+        batch.clear()
+
+    for item in _read_comments(stdin):
+        batch.append(item)
+        if len(batch) >= SCORE_BATCH:
+            flush()
+    if batch:
+        flush()
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
+    model = _load(args.model)
+    print(json.dumps({"version": model.version, **model.metadata}, indent=2), file=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return cmd_train(args, sys.stdout)
+        if args.command == "evaluate":
+            return cmd_evaluate(args, sys.stdout)
+        if args.command == "score":
+            return cmd_score(args, sys.stdout, sys.stdin)
+        return cmd_info(args, sys.stdout)
+    except ModelError as exc:
+        _fail(str(exc))
+    except BrokenPipeError:
+        return 1
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as exc:  # the promise is one line, never a traceback
+        _fail(f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _fail(message: str) -> NoReturn:
+    first = " ".join(message.split()) or "failed"
+    sys.stderr.write(f"{PROG}: error: {first}\n")
+    sys.exit(1)

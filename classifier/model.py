@@ -1,0 +1,405 @@
+"""SpamModel: a fitted pipeline with its threshold and metadata; safe files; the default model."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+import threading
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sklearn
+import skops.io
+from sklearn.linear_model import SGDClassifier
+from sklearn.pipeline import Pipeline
+
+from classifier.datasets import Dataset, load_file
+from classifier.evaluation import metrics
+from classifier.features import CommentFeaturizer, describe_feature
+from classifier.pipeline import fit_pipeline
+from classifier.types import Comment, ModelError, Score
+
+# Bumped whenever the file layout or the meaning of the features changes: a model from
+# another format would load but score nonsense, so it is refused instead.
+FORMAT_VERSION = 1
+METADATA_ENTRY = "classifier-metadata.json"
+DEFAULT_THRESHOLD = 0.5
+MAX_REASONS = 4
+# A contribution smaller than this (in log-odds) is noise, not a reason.
+MIN_REASON_WEIGHT = 0.05
+# Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
+LEARN_EPOCHS = 5
+
+SEED_CORPUS = Path(__file__).with_name("data") / "seed_corpus.jsonl"
+
+# Every type a model file may contain beyond what skops trusts by default.  Anything else
+# (a function, os.system, an unknown class) makes `load` refuse the file before any object
+# in it is built.
+TRUSTED_TYPES = (
+    "classifier.features.CommentFeaturizer",
+    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.utils._metadata_requests.MetadataRequest",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+)
+
+
+def _sklearn_minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+class SpamModel:
+    """A fitted spam classifier: probabilities with reasons, safe to save and load.
+
+    Instances are immutable in use: :meth:`learn` returns a new model, so a service can keep
+    scoring with the old one and swap references atomically.
+    """
+
+    __slots__ = ("_clf", "_coef", "_features", "_pipeline", "metadata", "threshold", "version")
+
+    threshold: float
+    metadata: dict[str, Any]
+    version: str
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        metadata: dict[str, Any] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> None:
+        features, clf = _validate_pipeline(pipeline)
+        self._pipeline = pipeline
+        self._features: CommentFeaturizer = features
+        self._clf: SGDClassifier = clf
+        self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
+        self.threshold = float(threshold)
+        self.metadata = dict(metadata or {})
+        self.metadata["format_version"] = FORMAT_VERSION
+        self.metadata["threshold"] = self.threshold
+        self.metadata.setdefault("sklearn_version", sklearn.__version__)
+        self.version = self._fingerprint()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The fitted scikit-learn pipeline (do not mutate it: models are shared)."""
+        return self._pipeline
+
+    def _fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        digest.update(json.dumps(self._features.get_params(), sort_keys=True).encode())
+        digest.update(self._coef.tobytes())
+        digest.update(np.asarray(self._clf.intercept_, dtype=np.float64).tobytes())
+        digest.update(repr(self.threshold).encode())
+        return digest.hexdigest()[:12]
+
+    def __repr__(self) -> str:
+        return f"SpamModel(version={self.version!r}, threshold={self.threshold})"
+
+    # Scoring ---------------------------------------------------------------------------------
+    def score_batch(self, comments: Sequence[Comment]) -> list[Score]:
+        """Score comments in one vectorised pass: probability, spam verdict and reasons.
+
+        Reasons are the readable features that pushed the score towards spam the most
+        (coefficient x feature value), strongest first; character n-grams and word prefixes
+        count in the score but are not shown, since they read badly.
+        """
+        if not comments:
+            return []
+        X, names = self._features.transform_named(comments)
+        proba = self._clf.predict_proba(X)[:, 1]
+        data = X.data * self._coef[X.indices]
+        indptr = X.indptr
+        indices = X.indices
+        threshold = self.threshold
+        scores = []
+        for row, row_names in enumerate(names):
+            start, end = indptr[row], indptr[row + 1]
+            reasons: list[str] = []
+            if end > start:
+                contrib = data[start:end]
+                candidates = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
+                if candidates.size:
+                    order = candidates[np.argsort(-contrib[candidates], kind="stable")]
+                    cols = indices[start:end]
+                    for pos in order.tolist():
+                        name = row_names.get(int(cols[pos]))
+                        if name is None:
+                            continue
+                        phrase = describe_feature(name)
+                        if phrase not in reasons:
+                            reasons.append(phrase)
+                            if len(reasons) == MAX_REASONS:
+                                break
+            p = float(proba[row])
+            scores.append(Score(probability=p, reasons=tuple(reasons), spam=p >= threshold))
+        return scores
+
+    def score(self, comment: Comment) -> Score:
+        """Score one comment (prefer :meth:`score_batch`: per-call overhead dominates)."""
+        return self.score_batch([comment])[0]
+
+    def predict_proba(self, comments: Sequence[Comment]) -> np.ndarray:
+        """Spam probabilities only, without reasons (for evaluation)."""
+        if not comments:
+            return np.zeros(0)
+        X = self._features.transform(comments)
+        return np.asarray(self._clf.predict_proba(X)[:, 1], dtype=np.float64)
+
+    def evaluate(self, comments: Sequence[Comment], labels: Sequence[bool]) -> dict[str, Any]:
+        """Metrics at this model's threshold (see :func:`classifier.evaluation.metrics`)."""
+        return metrics(labels, self.predict_proba(comments).tolist(), self.threshold)
+
+    # Learning --------------------------------------------------------------------------------
+    def learn(self, comments: Sequence[Comment], labels: Sequence[bool]) -> SpamModel:
+        """A new model updated with labelled comments (True = spam); this one is unchanged.
+
+        Plain SGD steps (``partial_fit``) from the current weights: milliseconds for a batch
+        of moderator decisions.  Averaging is switched off for the update, since an average
+        over every step since training would all but ignore a handful of new examples.
+        """
+        if len(comments) != len(labels):
+            raise ModelError(f"learn: {len(comments)} comments but {len(labels)} labels")
+        if not comments:
+            raise ModelError("learn: no labelled comments given")
+        pipeline = copy.deepcopy(self._pipeline)
+        features, clf = _validate_pipeline(pipeline)
+        clf.set_params(average=False)
+        X = features.transform(comments)
+        y = np.asarray([bool(v) for v in labels], dtype=np.int64)
+        rng = np.random.default_rng(len(y))
+        for _ in range(LEARN_EPOCHS):
+            order = rng.permutation(len(y))
+            clf.partial_fit(X[order], y[order], classes=np.array([0, 1]))
+        metadata = copy.deepcopy(self.metadata)
+        updates = list(metadata.get("updates", []))
+        counts = {"spam": int(y.sum()), "ham": int(len(y) - y.sum())}
+        updates.append({"at": _utc_now(), "labels": counts, "from_version": self.version})
+        metadata["updates"] = updates
+        return SpamModel(pipeline, metadata, self.threshold)
+
+    # Files -----------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model atomically (temporary file in the same folder, then rename).
+
+        The file is a skops zip archive with the metadata as an extra JSON entry, so the
+        metadata can be read (and checked) without building any object from the file.
+        """
+        target = Path(path)
+        try:
+            buffer = io.BytesIO()
+            skops.io.dump(self._pipeline, buffer, compression=zipfile.ZIP_DEFLATED)
+            with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+                meta = dict(self.metadata, version=self.version)
+                archive.writestr(METADATA_ENTRY, json.dumps(meta, indent=2, sort_keys=True))
+            payload = buffer.getvalue()
+        except Exception as exc:  # skops raises several types; the caller needs one
+            raise ModelError(f"cannot serialise model: {exc}") from exc
+        directory = target.parent if str(target.parent) else Path(".")
+        try:
+            fd, tmp_name = tempfile.mkstemp(
+                dir=directory, prefix=f".{target.name}.", suffix=".skops.tmp"
+            )
+        except OSError as exc:
+            raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from None
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(payload)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, target)
+        except OSError as exc:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SpamModel:
+        """Load a model file, refusing anything that is not a compatible, trusted model."""
+        source = Path(path)
+        try:
+            payload = source.read_bytes()
+        except FileNotFoundError:
+            raise ModelError(f"{source}: no such model file") from None
+        except IsADirectoryError:
+            raise ModelError(f"{source}: is a directory, not a model file") from None
+        except OSError as exc:
+            raise ModelError(f"{source}: cannot read: {exc.strerror or exc}") from None
+        return cls.from_bytes(payload, str(source))
+
+    @classmethod
+    def from_bytes(cls, payload: bytes, name: str = "model") -> SpamModel:
+        """Load a model from the bytes of a model file (see :meth:`load`)."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+                entries = set(archive.namelist())
+                if METADATA_ENTRY not in entries or "schema.json" not in entries:
+                    raise ModelError(f"{name}: not a classifier model file (no metadata)")
+                metadata = json.loads(archive.read(METADATA_ENTRY))
+        except ModelError:
+            raise
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
+            raise ModelError(f"{name}: not a model file (not a valid zip archive)") from None
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise ModelError(f"{name}: corrupt model file ({exc})") from None
+        if not isinstance(metadata, dict):
+            raise ModelError(f"{name}: corrupt model file (metadata is not an object)")
+        _check_compatible(metadata, name)
+        try:
+            untrusted = skops.io.get_untrusted_types(data=payload)
+        except Exception as exc:  # skops surfaces JSON/zip errors as various types
+            raise ModelError(f"{name}: corrupt model file ({exc})") from None
+        refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+        if refused:
+            raise ModelError(
+                f"{name}: refusing untrusted types in model file: {', '.join(refused)}"
+            )
+        try:
+            pipeline = skops.io.loads(payload, trusted=list(TRUSTED_TYPES))
+        except Exception as exc:
+            raise ModelError(f"{name}: corrupt model file ({type(exc).__name__}: {exc})") from None
+        try:
+            threshold = float(metadata.get("threshold", DEFAULT_THRESHOLD))
+            model = cls(pipeline, metadata, threshold)
+        except ModelError as exc:
+            raise ModelError(f"{name}: {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise ModelError(f"{name}: corrupt model file ({exc})") from None
+        model.metadata.pop("version", None)
+        return model
+
+    # The default model -----------------------------------------------------------------------
+    @classmethod
+    def default(cls) -> SpamModel:
+        """The shipped default model, trained from the seed corpus on first use.
+
+        Why trained at first use rather than shipped as a .skops file: the corpus in the
+        repo is then the single source of truth (no binary to keep in step with it, or with
+        the installed scikit-learn), the result is bit-for-bit reproducible (fixed epochs and
+        seed), and training takes a fraction of a second.  The result is cached per process.
+        """
+        with _DEFAULT_LOCK:
+            global _DEFAULT
+            if _DEFAULT is None:
+                _DEFAULT = train_default()
+            return _DEFAULT
+
+
+_DEFAULT: SpamModel | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _validate_pipeline(pipeline: Any) -> tuple[CommentFeaturizer, SGDClassifier]:
+    if not isinstance(pipeline, Pipeline):
+        raise ModelError(f"not a classifier model (holds a {type(pipeline).__name__})")
+    steps = dict(pipeline.steps)
+    features, clf = steps.get("features"), steps.get("clf")
+    if not isinstance(features, CommentFeaturizer) or not isinstance(clf, SGDClassifier):
+        raise ModelError("not a classifier model (unexpected pipeline steps)")
+    coef = getattr(clf, "coef_", None)
+    if coef is None:
+        raise ModelError("model is not fitted")
+    classes = getattr(clf, "classes_", None)
+    if classes is None or list(np.asarray(classes).tolist()) != [0, 1]:
+        raise ModelError("not a spam model (classes are not 0=ham, 1=spam)")
+    if np.shape(coef) != (1, features.n_features):
+        raise ModelError("corrupt model (weights do not match the feature space)")
+    return features, clf
+
+
+def _check_compatible(metadata: dict[str, Any], name: str) -> None:
+    fmt = metadata.get("format_version")
+    if fmt != FORMAT_VERSION:
+        raise ModelError(
+            f"{name}: model format version {fmt!r} is not supported "
+            f"(this classifier reads version {FORMAT_VERSION}); retrain the model"
+        )
+    saved = str(metadata.get("sklearn_version", "unknown"))
+    if _sklearn_minor(saved) != _sklearn_minor(sklearn.__version__):
+        raise ModelError(
+            f"{name}: model was saved with scikit-learn {saved}, "
+            f"incompatible with the installed {sklearn.__version__}; retrain the model"
+        )
+
+
+def train(
+    comments: Sequence[Comment],
+    labels: Sequence[bool],
+    *,
+    description: str = "",
+    sources: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+    holdout: float = 0.0,
+) -> SpamModel:
+    """Fit a model on labelled comments (True = spam).
+
+    With ``holdout`` > 0, that stratified fraction is first held out to record honest
+    evaluation scores in the metadata; the final model is then fitted on everything.
+    """
+    data = Dataset(list(comments), [bool(v) for v in labels], list(sources))
+    if len(data.comments) != len(data.labels):
+        raise ModelError(f"train: {len(comments)} comments but {len(labels)} labels")
+    data.require_both_labels("training data")
+    evaluation: dict[str, Any] = {}
+    if holdout > 0:
+        evaluation = _holdout_scores(data, holdout, threshold)
+    pipeline = fit_pipeline(data.comments, data.labels)
+    metadata: dict[str, Any] = {
+        "trained_at": _utc_now(),
+        "sklearn_version": sklearn.__version__,
+        "numpy_version": np.__version__,
+        "training_data": {
+            "description": description,
+            "sources": sorted(set(sources)),
+            "n": len(data),
+            "labels": data.label_counts(),
+        },
+        "eval": evaluation,
+    }
+    return SpamModel(pipeline, metadata, threshold)
+
+
+def _holdout_scores(data: Dataset, fraction: float, threshold: float) -> dict[str, Any]:
+    from sklearn.model_selection import train_test_split
+
+    idx = np.arange(len(data))
+    y = np.asarray(data.labels)
+    counts = data.label_counts()
+    if min(counts.values()) < 2 or len(data) * fraction < 2:
+        return {"note": "too few examples for a held-out evaluation"}
+    tr, te = train_test_split(idx, test_size=fraction, stratify=y, random_state=0)
+    pipeline = fit_pipeline([data.comments[i] for i in tr], [data.labels[i] for i in tr])
+    model = SpamModel(pipeline, {}, threshold)
+    scores = model.evaluate([data.comments[i] for i in te], [data.labels[i] for i in te])
+    return {"method": f"stratified holdout {fraction:.0%}, seed 0", **scores}
+
+
+def train_default(corpus: str | os.PathLike[str] = SEED_CORPUS) -> SpamModel:
+    """Train the default model from the seed corpus (deterministic: same corpus, same model)."""
+    path = Path(corpus)
+    if not path.exists():
+        raise ModelError(f"seed corpus missing: {path}")
+    data = load_file(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    model = train(
+        data.comments,
+        data.labels,
+        description=f"seed corpus {path.name} (sha256 {digest[:16]})",
+        sources=data.sources,
+    )
+    # Fixed so that the metadata, like the weights, is the same on every machine.
+    model.metadata["trained_at"] = "reproducible: trained from the seed corpus at load"
+    model.metadata["training_data"]["sha256"] = digest
+    return model

@@ -1,0 +1,29 @@
+"""The values the classifier takes and gives: plain frozen dataclasses, no scikit-learn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """One comment as the classifier sees it: the text and everything known about its author."""
+
+    content: str
+    author_name: str = ""
+    author_email: str = ""
+    author_url: str = ""
+    post_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """The verdict on one comment."""
+
+    probability: float  # spam probability in [0, 1]
+    reasons: tuple[str, ...]  # what pushed the score towards spam, strongest first
+    spam: bool  # probability >= the model's threshold
+
+
+class ModelError(Exception):
+    """A refusal to load, save or train a model, or to read a dataset; the message is one line."""
