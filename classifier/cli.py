@@ -10,12 +10,16 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from classifier.datasets import DatasetError, comment_from_json, load_files
-from classifier.evaluation import METRIC_KEYS
-from classifier.model import SpamModel, train
-from classifier.types import Comment, ModelError
+from classifier.datasets import SEED_CORPUS, DatasetError, comment_from_json, load_file, load_files
+from classifier.types import METRIC_KEYS, Comment, ModelError
+
+if TYPE_CHECKING:
+    from classifier.model import SpamModel
+
+# Modules that import scikit-learn are imported inside the commands, after the arguments and
+# data have been checked: a usage or data error is reported without a second of imports.
 
 PROG = "classifier"
 SCORE_BATCH = 64
@@ -61,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: str | None) -> SpamModel:
+    from classifier.model import SpamModel
+
     return SpamModel.default() if path is None else SpamModel.load(path)
 
 
@@ -71,11 +77,10 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
         raise ModelError(f"--holdout must be in [0, 1), got {args.holdout}")
     data = load_files(args.data)
     if args.with_seed:
-        from classifier.datasets import load_file
-        from classifier.model import SEED_CORPUS
-
         data.extend(load_file(SEED_CORPUS))
     data.require_both_labels("training data")
+    from classifier.model import train
+
     model = train(
         data.comments,
         data.labels,
@@ -95,9 +100,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    model = _load(args.model)
     data = load_files(args.data)
     data.require_both_labels("evaluation data")
+    model = _load(args.model)
     scores = model.evaluate(data.comments, data.labels)
     if args.json:
         print(json.dumps({key: scores[key] for key in METRIC_KEYS}), file=out)

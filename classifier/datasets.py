@@ -26,8 +26,17 @@ from typing import Any
 
 from classifier.types import Comment, ModelError
 
+# The labelled corpus the shipped default model is trained from (see data/SEED_CORPUS.md).
+SEED_CORPUS = Path(__file__).with_name("data") / "seed_corpus.jsonl"
+
 TEXT_COLUMNS = ("content", "text", "comment", "message", "body", "sms", "v2")
 LABEL_COLUMNS = ("label", "class", "spam", "is_spam", "category", "target", "tag", "v1")
+_OPTIONAL_COLUMNS = {
+    "author_name": ("author_name", "author", "name"),
+    "author_email": ("author_email", "email"),
+    "author_url": ("author_url", "url", "website"),
+    "post_url": ("post_url", "permalink", "page_url"),
+}
 _SPAM = frozenset({"spam", "1", "true", "yes", "y", "t"})
 _HAM = frozenset({"ham", "0", "false", "no", "n", "f", "not spam", "legit", "legitimate"})
 
@@ -132,6 +141,8 @@ def load_file(path: str | os.PathLike[str]) -> Dataset:
     """Load one labelled file, detecting its format."""
     text = read_text(path)
     name = Path(path).name
+    if not text.strip():
+        raise DatasetError(f"{path}: empty file: no labelled comments found")
     try:
         fmt = detect_format(text)
     except DatasetError as exc:
@@ -201,10 +212,7 @@ def _load_csv(text: str, where: str) -> Dataset:
     label_key = _pick(columns, LABEL_COLUMNS)
     if text_key is None or label_key is None:  # detect_format checked; keeps mypy honest
         raise DatasetError(f"{where}: CSV needs a text column and a label column")
-    optional = {
-        key: _pick(columns, (key, key.replace("_", ""), key.split("_", 1)[1]))
-        for key in ("author_name", "author_email", "author_url", "post_url")
-    }
+    optional = {key: _pick(columns, names) for key, names in _OPTIONAL_COLUMNS.items()}
     data = Dataset()
     try:
         for lineno, row in enumerate(reader, start=2):

@@ -14,16 +14,9 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-METRIC_KEYS = (
-    "n",
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "mcc",
-    "roc_auc",
-    "false_positive_rate",
-)
+from classifier.types import METRIC_KEYS
+
+__all__ = ["METRIC_KEYS", "metrics"]
 
 
 def metrics(

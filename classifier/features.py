@@ -52,7 +52,7 @@ _HREF_RE = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _BARE_TLDS = (
     "com|net|org|info|biz|io|co|ly|me|tv|us|uk|ru|de|fr|es|it|nl|pl|br|in|cn|jp|xyz|top|club|"
     "online|site|shop|store|live|link|click|win|vip|loan|bet|casino|app|gl|gd|to|cc|ws|su|tk|"
-    "ml|ga|cf|gq|pw|info|eu|ca|au|fm|be|ch|se|no|dk|fi|pt|gr|tr|ua|kz|vn|id|ph|mx|ar"
+    "ml|ga|cf|gq|pw|eu|ca|au|fm|be|ch|se|no|dk|fi|pt|gr|tr|ua|kz|vn|id|ph|mx|ar|example"
 )
 _URL_RE = re.compile(
     r"(?:https?://|hxxps?://|www\.)[^\s<>\"'()\[\]{}]+"

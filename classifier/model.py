@@ -21,7 +21,7 @@ import skops.io
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
-from classifier.datasets import Dataset, load_file
+from classifier.datasets import SEED_CORPUS, Dataset, load_file
 from classifier.evaluation import metrics
 from classifier.features import CommentFeaturizer, describe_feature
 from classifier.pipeline import fit_pipeline
@@ -37,8 +37,6 @@ MAX_REASONS = 4
 MIN_REASON_WEIGHT = 0.05
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
-
-SEED_CORPUS = Path(__file__).with_name("data") / "seed_corpus.jsonl"
 
 # Every type a model file may contain beyond what skops trusts by default.  Anything else
 # (a function, os.system, an unknown class) makes `load` refuse the file before any object

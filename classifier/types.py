@@ -27,3 +27,16 @@ class Score:
 
 class ModelError(Exception):
     """A refusal to load, save or train a model, or to read a dataset; the message is one line."""
+
+
+# The scores `evaluate` reports, in the order `python -m classifier evaluate --json` prints them.
+METRIC_KEYS = (
+    "n",
+    "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "mcc",
+    "roc_auc",
+    "false_positive_rate",
+)

@@ -1,0 +1,424 @@
+"""Behaviour of the classifier package: scoring, robustness, files, loaders, command line.
+
+Scores are compared with each other (spam above ham), never to exact probabilities.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.validation import check_is_fitted
+
+from classifier import (
+    Comment,
+    DatasetError,
+    ModelError,
+    Score,
+    SpamModel,
+    build_pipeline,
+    load_file,
+    train,
+    train_default,
+)
+from classifier.evaluation import METRIC_KEYS
+from classifier.features import analyse, normalise
+from classifier.model import METADATA_ENTRY
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "classifier"
+
+CLEAR_SPAM = [
+    Comment("Buy cheap viagra and cialis online, no prescription! http://pills-discount.example"),
+    Comment("Check out my channel and subscribe!!! https://bit.ly/3xYzAbc"),
+    Comment("Earn $5000 a week working from home, click here www.easy-cash.example/join"),
+    Comment("Double your bitcoin in 24 hours, guaranteed returns, whatsapp +1 555 123 4567"),
+]
+CLEAR_HAM = [
+    Comment("I disagree with the author: the second chart leaves out rents before 2019."),
+    Comment("Thanks for this article, it explains the council vote really well."),
+    Comment("Does anyone know whether the new bus line also stops at the hospital?"),
+    Comment("Très bon article, merci pour ces explications."),
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> SpamModel:
+    return SpamModel.default()
+
+
+def _probabilities(model: SpamModel, comments: list[Comment]) -> list[float]:
+    return [s.probability for s in model.score_batch(comments)]
+
+
+# Scoring -------------------------------------------------------------------------------------
+
+
+def test_clear_spam_scores_above_clear_ham(model: SpamModel) -> None:
+    spam = _probabilities(model, CLEAR_SPAM)
+    ham = _probabilities(model, CLEAR_HAM)
+    assert min(spam) > max(ham)
+    assert all(s.spam for s in model.score_batch(CLEAR_SPAM))
+    assert not any(s.spam for s in model.score_batch(CLEAR_HAM))
+
+
+def test_scores_are_probabilities_with_reasons(model: SpamModel) -> None:
+    scores = model.score_batch([*CLEAR_SPAM, *CLEAR_HAM, Comment("")])
+    assert len(scores) == len(CLEAR_SPAM) + len(CLEAR_HAM) + 1
+    for score in scores:
+        assert isinstance(score, Score)
+        assert 0.0 <= score.probability <= 1.0
+        assert score.spam == (score.probability >= model.threshold)
+        assert len(score.reasons) <= 4
+        assert all(isinstance(r, str) and r for r in score.reasons)
+    assert model.score_batch([]) == []
+
+
+def test_batch_scores_equal_single_scores(model: SpamModel) -> None:
+    batch = model.score_batch(CLEAR_SPAM + CLEAR_HAM)
+    single = [model.score_batch([c])[0] for c in CLEAR_SPAM + CLEAR_HAM]
+    assert [s.reasons for s in batch] == [s.reasons for s in single]
+    assert np.allclose([s.probability for s in batch], [s.probability for s in single])
+
+
+def test_reasons_name_the_link_and_the_author(model: SpamModel) -> None:
+    [score] = model.score_batch(
+        [
+            Comment(
+                "subscribe to my channel http://bit.ly/abc", author_name="www.cheap-pills.example"
+            )
+        ]
+    )
+    assert score.spam
+    assert "link to bit.ly" in score.reasons or "link through a URL shortener" in score.reasons
+    features = analyse(Comment("x", author_name="visit www.cheap-pills.example"))
+    assert "s:name_url" in features.meta
+
+
+OBFUSCATED = [
+    "V i a g r a  and  c i a l i s  cheap, order now",
+    "\uff36\uff49\uff41\uff47\uff52\uff41 and cialis cheap, order now",  # full-width
+    "Vi\u200bag\u200bra and ci\u200calis cheap, order now",  # zero-width spaces
+    "v1agr@ and c1al1s cheap, 0rder n0w",  # leetspeak
+    "V\u0456agra and c\u0456al\u0456s cheap, order now",  # Cyrillic i
+    "Viagra &amp; <b>cialis</b> cheap, order now",  # entities and tags
+]
+
+
+@pytest.mark.parametrize("text", OBFUSCATED)
+def test_obfuscated_spam_still_scores_as_spam(model: SpamModel, text: str) -> None:
+    [plain, obfuscated] = model.score_batch(
+        [Comment("Viagra and cialis cheap, order now"), Comment(text)]
+    )
+    assert plain.spam
+    assert obfuscated.spam
+    assert obfuscated.probability > max(_probabilities(model, CLEAR_HAM))
+
+
+def test_normalise_handles_unicode_html_and_links() -> None:
+    text, hosts, signals = normalise(
+        "\ufeffHello&nbsp;<b>W\u200borld</b> &amp; \uff21\uff22\uff23 "
+        "visit https://WWW.Shop.Example.co.uk/x?y=1 or bit.ly/abc or spam dot com"
+    )
+    assert "\u200b" not in text and "\ufeff" not in text
+    assert "<b>" not in text and "&amp;" not in text
+    assert "world" in text and "abc" in text.split()
+    assert "shop.example.co.uk" in " ".join(hosts)
+    assert "bit.ly" in hosts
+    assert "spam.com" in hosts
+    assert signals.get("s:invisible") == 1.0
+    assert signals.get("s:styled") == 1.0
+    spaced, _, spaced_signals = normalise("please V i a g r a now, I am a fan")
+    assert "viagra" in spaced.split()
+    assert "i am a fan" in spaced
+    assert spaced_signals.get("s:spaced") == 1.0
+
+
+def test_trailing_bom_is_not_a_feature() -> None:
+    with_bom = analyse(Comment("nice song\ufeff"))
+    without = analyse(Comment("nice song"))
+    assert with_bom == without
+
+
+def test_russian_text_is_not_folded_to_latin() -> None:
+    text, _, signals = normalise("Отличная статья, спасибо")
+    assert text == "отличная статья, спасибо"
+    assert "s:mixed_scripts" not in signals
+
+
+# Pipeline, training, learning ----------------------------------------------------------------
+
+
+def test_build_pipeline_returns_an_unfitted_estimator() -> None:
+    pipeline = build_pipeline()
+    assert isinstance(pipeline, Pipeline)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(pipeline.named_steps["clf"])
+
+
+def test_default_model_is_reproducible_from_the_seed_corpus(model: SpamModel) -> None:
+    again = train_default()
+    assert again.version == model.version
+    assert _probabilities(again, CLEAR_SPAM) == _probabilities(model, CLEAR_SPAM)
+    meta = model.metadata
+    assert meta["format_version"] == 1
+    assert meta["training_data"]["labels"]["spam"] > 0
+    assert meta["training_data"]["labels"]["ham"] > 0
+    assert "seed corpus" in meta["training_data"]["description"]
+
+
+def test_train_refuses_a_single_label() -> None:
+    with pytest.raises(ModelError, match="only one label"):
+        train([Comment("a"), Comment("b")], [False, False])
+    with pytest.raises(ModelError, match="empty"):
+        train([], [])
+
+
+def test_learn_returns_a_new_model_and_moves_towards_the_labels(model: SpamModel) -> None:
+    novel = [Comment("Grandma's quilting circle raffle tickets at the community hall")] * 3
+    before = model.score_batch(novel[:1])[0].probability
+    learned = model.learn(novel, [True, True, True])
+    assert learned is not model
+    assert learned.version != model.version
+    assert learned.score_batch(novel[:1])[0].probability > before
+    # the old model is untouched and still works
+    assert model.score_batch(novel[:1])[0].probability == before
+    # one decision must not wreck the rest of the model
+    assert min(_probabilities(learned, CLEAR_SPAM)) > max(_probabilities(learned, CLEAR_HAM))
+    assert learned.metadata["updates"][-1]["labels"] == {"spam": 3, "ham": 0}
+    with pytest.raises(ModelError):
+        model.learn(novel, [True])
+
+
+# Model files ---------------------------------------------------------------------------------
+
+
+def test_save_then_load_scores_identically(model: SpamModel, tmp_path: Path) -> None:
+    path = tmp_path / "model.skops"
+    model.save(path)
+    loaded = SpamModel.load(path)
+    comments = CLEAR_SPAM + CLEAR_HAM
+    assert loaded.score_batch(comments) == model.score_batch(comments)
+    assert loaded.version == model.version
+    assert loaded.threshold == model.threshold
+    assert loaded.metadata["training_data"] == model.metadata["training_data"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]  # no temporary file left
+    with zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read(METADATA_ENTRY))
+    assert meta["format_version"] == 1
+    assert meta["sklearn_version"]
+
+
+def _with_metadata(payload: bytes, metadata: dict[str, object]) -> bytes:
+    buffer = io.BytesIO(payload)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr(METADATA_ENTRY, json.dumps(metadata))
+    return buffer.getvalue()
+
+
+def test_untrusted_types_are_refused(model: SpamModel, tmp_path: Path) -> None:
+    evil = Pipeline([("features", FunctionTransformer(os.system)), ("clf", model.pipeline[-1])])
+    buffer = io.BytesIO()
+    skops.io.dump(evil, buffer)
+    path = tmp_path / "evil.skops"
+    path.write_bytes(_with_metadata(buffer.getvalue(), dict(model.metadata)))
+    with pytest.raises(ModelError, match="untrusted types"):
+        SpamModel.load(path)
+
+
+def test_a_trusted_object_that_is_not_a_model_is_refused(model: SpamModel, tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    skops.io.dump({"not": "a model"}, buffer)
+    path = tmp_path / "dict.skops"
+    path.write_bytes(_with_metadata(buffer.getvalue(), dict(model.metadata)))
+    with pytest.raises(ModelError, match="not a classifier model"):
+        SpamModel.load(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not a model file"),
+        (b"this is not a model", "not a model file"),
+        (b"PK\x03\x04 truncated", "not a model file"),
+    ],
+)
+def test_corrupt_files_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.skops"
+    path.write_bytes(content)
+    with pytest.raises(ModelError, match=message):
+        SpamModel.load(path)
+
+
+def test_truncated_and_foreign_zip_files_are_refused(model: SpamModel, tmp_path: Path) -> None:
+    good = tmp_path / "good.skops"
+    model.save(good)
+    payload = good.read_bytes()
+    truncated = tmp_path / "truncated.skops"
+    truncated.write_bytes(payload[: len(payload) // 2])
+    with pytest.raises(ModelError):
+        SpamModel.load(truncated)
+    foreign = tmp_path / "foreign.skops"
+    with zipfile.ZipFile(foreign, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(ModelError, match="not a classifier model"):
+        SpamModel.load(foreign)
+    with pytest.raises(ModelError, match="no such model file"):
+        SpamModel.load(tmp_path / "missing.skops")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"format_version": 99}, "format version 99"),
+        ({"sklearn_version": "0.24.2"}, "scikit-learn 0.24.2"),
+    ],
+)
+def test_incompatible_versions_are_refused(
+    model: SpamModel, tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    good = tmp_path / "good.skops"
+    model.save(good)
+    rewritten = tmp_path / "old.skops"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(rewritten, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == METADATA_ENTRY:
+                data = json.dumps(json.loads(data) | change).encode()
+            dst.writestr(item, data)
+    with pytest.raises(ModelError, match=message):
+        SpamModel.load(rewritten)
+
+
+# Loaders -------------------------------------------------------------------------------------
+
+
+def test_youtube_loader_strips_the_bom_and_keeps_the_author() -> None:
+    data = load_file(FIXTURES / "youtube.csv")
+    assert data.labels == [True, False, True, False]
+    assert all("\ufeff" not in c.content for c in data.comments)
+    assert data.comments[0].author_name == "Julius NM"
+    assert data.comments[0].content.endswith("kobyoshi02")
+    assert "&amp;" in data.comments[1].content  # raw; the featuriser unescapes
+    assert "w:&" not in analyse(data.comments[1]).text
+    assert "d:myleadergate.com" in analyse(data.comments[2]).meta
+    assert "d:youtube.com" in analyse(data.comments[3]).meta  # link inside <a href>
+
+
+def test_sms_loader_keeps_unbalanced_quotes() -> None:
+    data = load_file(FIXTURES / "sms.txt")
+    assert data.labels == [False, True, False, True, False]
+    assert data.comments[2].content == "He said \"I'll be there at 5 and then left"
+    assert data.comments[3].content.startswith('URGENT! "You have won')
+    assert data.comments[4].content.endswith('"')
+
+
+def test_generic_csv_loader() -> None:
+    data = load_file(FIXTURES / "generic.csv")
+    assert data.labels == [False, True, False]
+    assert data.comments[0].content == "Great reporting, thanks; I shared it with my class"
+    assert data.comments[1].author_name == "meds4u"
+
+
+def test_jsonl_loader_accepts_words_and_numbers() -> None:
+    data = load_file(FIXTURES / "comments.jsonl")
+    assert data.labels == [False, True, False, True, False]
+    assert data.comments[0].author_email == "ada@example.org"
+    assert data.comments[2].content == "Bonne analyse, merci."
+    assert data.comments[3].author_url == "http://followers.example"
+    assert data.comments[4].post_url == "https://news.example.com/a/1"
+    assert data.label_counts() == {"spam": 2, "ham": 3}
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("unknown.txt", "unknown format"),
+        ("empty.jsonl", "empty"),
+        ("bad_label.jsonl", "label 'maybe'"),
+        ("missing.csv", "no such file"),
+    ],
+)
+def test_loader_errors(name: str, message: str) -> None:
+    with pytest.raises(DatasetError, match=message):
+        load_file(FIXTURES / name)
+
+
+# Command line --------------------------------------------------------------------------------
+
+
+def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "classifier", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_train_evaluate_score(tmp_path: Path) -> None:
+    out = tmp_path / "m.skops"
+    data = [str(FIXTURES / n) for n in ("comments.jsonl", "youtube.csv", "sms.txt", "generic.csv")]
+    done = _cli("train", "--data", *data, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.exists() and "wrote" in done.stdout
+
+    done = _cli("evaluate", "--model", str(out), "--data", *data, "--json")
+    assert done.returncode == 0, done.stderr
+    scores = json.loads(done.stdout)
+    assert list(scores) == list(METRIC_KEYS)
+    assert scores["n"] == 17
+
+    lines = '{"id": 7, "content": "Earn $500/day https://bit.ly/x"}\n\n{"content": "hello"}\n'
+    done = _cli("score", "--model", str(out), stdin=lines)
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == 2 and results[0]["id"] == 7
+    assert set(results[1]) == {"probability", "spam", "reasons"}
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("train", "--data", "missing.jsonl", "--out", "m.skops"), "", "no such file"),
+        (("train", "--data", str(FIXTURES / "unknown.txt"), "--out", "m.skops"), "", "format"),
+        (("train", "--data", str(FIXTURES / "empty.jsonl"), "--out", "m.skops"), "", "empty"),
+        (("train", "--data", str(FIXTURES / "one_label.jsonl"), "--out", "m"), "", "one label"),
+        (
+            ("evaluate", "--model", str(FIXTURES / "sms.txt"), "--data", str(FIXTURES / "sms.txt")),
+            "",
+            "not a model",
+        ),
+        (("score", "--model", str(FIXTURES / "youtube.csv")), "", "not a model"),
+        (("score", "--model", "missing.skops"), "", "no such model file"),
+        (("evaluate", "--data", str(FIXTURES / "one_label.jsonl")), "", "one label"),
+        (("score",), "{not json\n", "invalid JSON"),
+        (("train", "--data", "x"), "", "required"),
+        (("frobnicate",), "", "invalid choice"),
+    ],
+)
+def test_cli_errors_are_one_line(
+    tmp_path: Path, args: tuple[str, ...], stdin: str, message: str
+) -> None:
+    done = _cli(*[a.replace("m.skops", str(tmp_path / "m.skops")) for a in args], stdin=stdin)
+    assert done.returncode != 0
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "m.skops").exists()
