@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import string
 import sys
 import unicodedata
@@ -344,15 +345,15 @@ MAIL_DOMAINS = [
     "uni.example.edu",
     "company.example",
     "yandex.example",
+    "mailnow.test",
+    "inbox-ru.example",
 ]
 SPAMMY_MAIL_DOMAINS = [
     "tempbox.example",
     "promo-mail.example",
     "seo-agency.example",
     "fastcash.example",
-    "mailnow.test",
     "bulkmail.example",
-    "inbox-ru.example",
 ]
 
 
@@ -1182,13 +1183,570 @@ LANG_REPLY: dict[str, list[str]] = {
     "ru": ["не согласен.", "именно так."],
 }
 
+# --- Further hand-written ham: numbers, money, honest links and "video/channel/subscribe" talk.
+
+EN_TOPIC_MORE: dict[str, list[str]] = {
+    "politics": _lines("""
+Turnout was 61%, up from 48% in 2021. That's not nothing.
+The budget gap is £4.3m according to the council's own papers, not £2m as the article says.
+I watched the full council meeting on their YouTube channel, the debate was far more heated than this article suggests.
+If you want the actual bill text, it's on the parliament website, not behind any paywall.
+My rent went from £850 to £1,150 in two years. Tell me again the market is working.
+Check out the committee minutes before you blame the mayor, she voted against it.
+Subscribe to the council's planning alerts, it's free and you get an email for every application on your street.
+The speed limit change saves lives. 20 mph zones cut serious injuries by around a fifth where I live.
+I'm 72 and I have never seen politics this nasty at a local level.
+Nobody under 40 can afford a house here on a normal salary, that's the only thing this election was about.
+Every party promised to fix potholes. The potholes won.
+The article quotes "sources close to the mayor". Which sources? This is gossip, not news.
+I actually went to the hustings. Only two of the five candidates bothered to turn up.
+A 2% rise in council tax for a 20% cut in services. Brilliant.
+Can someone explain what the "precept" line on my council tax bill is?
+"""),
+    "local": _lines("""
+There's a short video of the flooding on the community group page, the water came up to the second step.
+Check out the local history society's page, they have photos of the old bridge from 1910.
+The diversion through the estate is dangerous, cars doing 40 past the primary school at 8:30.
+Our library also runs a free repair cafe on Saturdays, 10 till 1, worth knowing about.
+Bus 12 was the only one going past the hospital. Absolute madness to cut it.
+I counted 14 potholes between the roundabout and the station this morning.
+The new lanes took 3 months to paint and 3 weeks to get blocked by delivery vans.
+Good news for once. Well done to everyone who campaigned to keep the pool open.
+Can we please get a bin on the corner of Park Road? The litter is awful.
+The consultation closes on the 30th, link is at the bottom of the article if you want to have your say.
+The old cinema sign went up for auction at £2,400 apparently.
+"""),
+    "sport": _lines("""
+2-2 and we were lucky to get that. Their keeper made three world class saves though.
+Highlights video is on the club's channel if anyone missed it, the second goal is unreal.
+He has scored 11 goals in 14 games, how is he not starting every week?
+Paid £45 for a ticket and £7 for a pie to watch that. Never again.
+I've been a season ticket holder for 22 years and that's the worst 90 minutes I've seen.
+The article says 38,000 fans, it was more like 30,000, the whole upper tier was closed.
+Great coverage, please do more on the women's game, the attendance numbers are growing every year.
+Ran it in 3:51, a PB by 9 minutes. Huge thanks to the crowd at mile 20!
+Check out the club's academy, half the team came through it.
+Transfers are just money laundering with extra steps at this point.
+Can anyone explain the new offside rule to me like I'm five?
+What a goal in the 89th minute! Still shaking.
+Penalty or not, we didn't deserve anything from that game.
+"""),
+    "science": _lines("""
+The paper is open access, well worth a read if you have 20 minutes: https://doi.org/10.1000/example.2026.118
+NASA's video of the launch is on their channel, the slow-motion bit is incredible.
+Check out the Royal Society's summary, it's written for non-specialists and explains the error bars really well.
+The comet reaches magnitude 5 around the 12th, so you might see it without binoculars if you're away from street lights.
+Sample size of 40 is tiny, and there's no control group. I'd wait for a replication.
+Interesting that the sodium cells lose only 10% of capacity after 3,000 cycles, if that holds up it's huge.
+My son's school is taking them to see the telescope next month, he's over the moon (sorry).
+Would love a follow-up on what the deep sea mining companies plan to do in the same area.
+Journalists, please stop writing "scientists baffled". They're not baffled, they're doing science.
+The climate summary is fine but the article leaves out the uncertainty ranges.
+"""),
+    "tech": _lines("""
+I subscribed to their newsletter for security updates, they were actually quite open about the breach.
+The review video on your channel was better than the written version, you should link it in the article.
+Battery life on mine is about 7 hours of screen time, which is fine for me.
+Paid $1,299 for this laptop and the keyboard died after 14 months. Repairability score of 3/10 sounds about right.
+Check out the open source alternatives list on Wikipedia, there are some good ones: https://en.wikipedia.org/wiki/List_of_office_suites
+Teachers need training, not just a login. My school gave us a 45 minute video and that was it.
+The broadband map says our street has "superfast" coverage. My speed test says 6 Mbps.
+Please stop reusing passwords, and please stop clicking links in emails that say your account is suspended.
+Two-factor with an authenticator app is safer than SMS codes, the article should mention that.
+Is the security update available for the older model too?
+Apple, Samsung, Google, they all glue batteries now. The EU rules can't come soon enough.
+"""),
+    "food": _lines("""
+I followed the video on your channel for the shaping and it finally worked after 4 failed attempts!
+Cooked it at 180C for 35 minutes and it was perfect.
+Can I use dried chickpeas instead of tinned? How long should I soak them?
+Subscribed to the recipe newsletter after this one, thank you!
+I'm diabetic, any tips to reduce the sugar in the banana bread?
+Used 200g of lentils instead of 250g and it was still plenty for 4 people.
+Check out the comments above, someone mentioned adding cumin and it really works.
+My starter died twice before I realised our kitchen was just too cold. Put it near the boiler and it's thriving now.
+Is this recipe OK for a fan oven or should I lower the temperature?
+Made a double batch and froze half, still great after a month.
+Ha, I've been making this wrong for 10 years apparently.
+"""),
+    "travel": _lines("""
+The night train from Brussels to Berlin was €79 in a couchette, cheaper than the flight plus airport train.
+Check out the city's own tourism site for the free museum days, we saved about €60.
+Flight cancelled, rebooked for two days later, and the compensation claim took 4 months. Know your rights.
+There's a good video on YouTube about walking the West Highland Way in winter, very helpful.
+We paid ¥12,000 a night for a lovely guesthouse in Kyoto, so it can be done on a budget.
+Bring cash in rural Japan, lots of places don't take cards.
+Any recommendations for family-friendly campsites near the coast?
+The ferry strike lasted 3 days, plan a buffer if you're travelling in September.
+"""),
+    "music": _lines("""
+The music video for the single is brilliant, shot in one take apparently.
+I've had this album on repeat for a week. Track 7 is a masterpiece.
+Subscribed to their channel years ago when they had 2,000 subscribers, so happy to see them on a festival poster now.
+Check out their live session from 2022, it's on the radio station's channel, even better than the record.
+£95 for a ticket plus £14 in "fees". The fees are a scam.
+This song got me through a really hard year. Glad the review mentions it.
+The review calls it "derivative". Everything is derivative. It's still a great song.
+Anyone know if the vinyl pressing has the bonus track?
+Saw them at the Academy last night, the sound was incredible and they played for 2 hours.
+Listened to it once, not for me. Glad others like it though.
+Their first three albums are untouchable. This one is fine.
+The orchestra's free lunchtime concerts are the best thing in this city, please fund them.
+"""),
+    "film": _lines("""
+The trailer gave away half the plot. Studios need to stop doing that.
+Watched it at home on streaming, I think it would have been much better in a cinema.
+The director's interview video on the festival channel explains the ending, worth watching after.
+Check out the director's first film, it's much smaller but even better.
+2h 48m. I needed an interval.
+The lead actress deserves every award going.
+Saw it with my 12 year old, a couple of scenes were too much for her, so be warned.
+Paid £16.50 for a ticket and the projector was out of focus for the first 20 minutes.
+A documentary about fish made me cry. Did not expect that.
+The series finale was a disappointment but the first three seasons are still great.
+"""),
+    "health": _lines("""
+The official guidance on who should get the vaccine is here: https://www.who.int/news-room/fact-sheets/detail/influenza-(seasonal)
+My GP practice posted a short video explaining the new appointment system, it actually helped.
+Check out the NHS app, you can book your flu jab in about 2 minutes.
+The new drug costs about $900 a month in the US, so "approved" doesn't mean "available".
+I'm a nurse on a medical ward. We had 9 patients waiting in corridors on Tuesday.
+Does the shingles vaccine count as a "live" vaccine? Asking for my mum who is on immunosuppressants.
+Measles cases: 412 this year vs 57 last year. Vaccination rates matter.
+The study measured screen time by asking teenagers to guess. That's not very reliable.
+Has anyone been on this medication long term? Any side effects?
+I got the vaccine and the only side effect was a sore arm for a day.
+Walk-in centre wait was 5 hours yesterday. Staff were lovely though.
+"""),
+    "finance": _lines("""
+Our 2-year fix went from 1.9% to 4.8%. That's £420 a month more on the same house.
+The ONS data shows food inflation still above 4%, so the headline number hides a lot.
+If you want to check the historic base rate, Wikipedia has a full table: https://en.wikipedia.org/wiki/Bank_rate
+Subscribe to the Money Saving newsletter if you're remortgaging, it has saved us a fortune.
+Crypto is fine as a gamble with money you can afford to lose. It's not a pension.
+Anyone offering "guaranteed" 20% a month is running a Ponzi scheme. Please warn your parents.
+My mum nearly sent £3,000 to a "bitcoin recovery agent" after losing money to a scam. Recovery scams target victims twice.
+Check out the FCA warning list before you invest with anyone: https://www.fca.org.uk/consumers/warning-list-unauthorised-firms
+The student loan threshold change means graduates will pay back about £30 more a month.
+A loan at 29.9% APR should be illegal, honestly.
+The pension triple lock costs a lot but pensioners also pay tax, people forget that.
+Easy access savings at 4.5% are beating inflation for the first time in years.
+Videos on financial "freedom" on social media are mostly adverts for courses. Be careful.
+Can someone explain how a tracker mortgage differs from a variable one?
+"""),
+}
+
+EN_SHORT_MORE = _lines("""
+Great video too, thanks for linking it.
+Subscribed to the newsletter after reading this.
+Check out the photo gallery, stunning.
+2-1, what a game!
+Thanks! Shared with my book club.
+100% this.
+Best article I've read this week.
+Not sure about the headline tbh
+Love it!!!
+Brilliant 😂😂
+Oh no 😢
+Correct me if I'm wrong, but wasn't this in 2019?
+Good.
+Nope.
+Really? Wow.
+thanks, very useful
+Great tips, will try at the weekend.
+WHAT A GAME!!!
+THANK YOU for writing this.
+My dad will love this.
+Yes!
+Interesting.
+Unbelievable.
+Following this story.
+Well done to the team 👏👏
+Can't believe it's been 10 years already.
+Read this on the train, nearly missed my stop.
+""")
+
+EN_FULL_MORE: dict[str, list[str]] = {
+    "politics": _lines("""
+I'll be honest, I came to this article ready to be angry, and I'm leaving it a bit less angry. The budget is bad, but the explainer made it clear that most of the cuts come from a funding formula set nationally, not from our councillors being incompetent. || What I still don't understand is the consultancy spending. £1.8m over three years on "transformation advisers" while closing two libraries is indefensible, whoever sets the formula. || I'd really like a follow-up that digs into those contracts: who got them, what was delivered, and whether any of it was tendered. That's the kind of journalism I'm happy to pay for.
+@Margaret with respect, "they're all the same" is exactly what lets the worst ones get away with it. Look at the voting records: on the housing bill, 14 voted for, 9 against, and you can see exactly who. It's public. || I'm not telling you who to vote for. I'm saying that cynicism is a choice, and it's the easiest one.
+As a former civil servant I want to push back a little on the tone here. The reform isn't perfect, but it's the first time in 15 years anyone has tried to simplify the tax code rather than bolt another allowance on. The losers in the article are real, but so are the winners, and the piece barely mentions them. || A fairer headline would be "Tax reform helps low earners, hits some pensioners". Less clickable, more accurate.
+Every four years we get the same thing: leaflets, promises, a photo op at the school gates. Then nothing. || Our estate has had one working lift for 300 flats since January. ONE. Residents in wheelchairs have been stuck at home for weeks. The council says it's the housing association, the housing association says it's the contractor, the contractor doesn't answer the phone. || So forgive me if I don't get excited about turnout figures.
+"""),
+    "local": _lines("""
+Some context that the article misses: the bridge wasn't closed because of the roadworks, it was closed because an inspection in 2024 found corrosion in two of the supports. The roadworks are the repair. The council published the engineering report in March, it's on their website under "Highways". || I agree the diversion signs are terrible though. I've seen three lorries try to turn round in our cul-de-sac this week.
+Long-time resident here. When they first proposed the bike lanes I wrote a furious letter to the paper (I think it was even printed!). Eighteen months later I have to admit I was wrong. My granddaughter cycles to school now, the high street is quieter, and the shops I was worried about are still there. || The one thing they got wrong is the junction by the petrol station. It's a mess and somebody will get hurt.
+"""),
+    "sport": _lines("""
+I've watched every home game this season and I don't think the coach is the problem. We sold our two best players in the summer and replaced them with a loan signing and a 19 year old. You can't expect miracles. || What I do blame him for is the substitutions. Taking off our only creative midfielder at 1-1 with twenty minutes left, at home, is just cowardly. || The board should back him until January and then give him money to spend. Sacking the fourth coach in three years won't fix anything.
+For everyone asking, the club published the highlights on their YouTube channel and the full match is on the streaming service until Friday. The penalty incident is at about 62 minutes. || Having watched it five times: there was contact, but he was already going down. I'd have given it, but I understand why people are angry.
+"""),
+    "science": _lines("""
+I work in battery research (not on this project) and want to add a bit of perspective. Sodium-ion is genuinely exciting because sodium is cheap and everywhere, but the energy density is lower than lithium-ion. That makes it great for grid storage and cheap city cars, and less great for phones. || The lab result in the article is real, but "lab to factory" usually takes 5 to 10 years. Anyone promising sodium phones next year is overselling it. || Good article overall, and thanks for quoting an independent researcher.
+"""),
+    "tech": _lines("""
+Quick PSA since a lot of people in the comments seem worried: if you got an email "from" the company asking you to "verify your account" after the breach, it's almost certainly phishing. The company says it won't email you links. Go to the site directly by typing the address yourself. || Also, the breach notice on their blog is more detailed than most: https://status.example.com/incident/2026-03 (it's the official status page linked from their homepage). || Change your master password, turn on 2FA, and don't panic.
+I'm a teacher and I've used the AI tool in class for a term. Honest review: it's good at explaining things in a different way when a kid is stuck, and it's terrible at maths beyond year 9. The bigger problem is that half my students now hand in homework that reads like a corporate brochure. || We need clear rules, not bans. Banning it just means the kids with a phone use it and the kids without don't.
+"""),
+    "food": _lines("""
+I've made a lot of sourdough over the years and this is a solid guide, but two things tripped me up when I started and might help others: || 1) Weigh everything. Cups are useless for flour. 2) The "float test" for starter is unreliable; if it's doubled in 4 to 6 hours after feeding, it's ready. || Also, don't be discouraged by flat loaves at first. My first ten were frisbees. Now my family complain when I buy bread from the shop 😄
+"""),
+    "health": _lines("""
+I want to share my experience because the article might worry some people. I was prescribed the new diabetes medication in the trial phase. For the first two weeks I felt sick most mornings and lost my appetite. After that it settled down, my blood sugar is the best it has been in 10 years and I've lost 9kg. || It's not a miracle and it's not for everyone, my brother couldn't tolerate it at all. Talk to your GP and ask about side effects. And please don't buy it online from random websites, there are a lot of fakes around.
+My daughter is a junior doctor. She worked 68 hours last week, including a night shift where she was responsible for 120 patients. She came home and cried. || When people complain about waiting times, and they're right to, please remember it's not the staff. There simply aren't enough of them, and the ones we have are exhausted.
+"""),
+    "finance": _lines("""
+A lot of comments here are saying "just don't buy a house then". For context, we're a couple in our thirties, both working full time, and our rent is £1,350 a month. A mortgage on an equivalent flat would be about £1,100 at current rates. The problem isn't the monthly cost, it's the £35,000 deposit. || Saving £500 a month, that's almost six years, during which house prices will move again. Articles about interest rates never seem to deal with that.
+For anyone reading who has been scammed: I lost about £6,000 to a fake investment app in 2024. Afterwards I was contacted by several "recovery experts" on social media who said they could get my money back for a fee. They can't. They are the same scammers, or their friends. || The only people who helped were my bank (they refunded part of it under the reimbursement rules) and the police fraud line. Please don't pay anyone who contacts you first.
+"""),
+    "music": _lines("""
+I've been going to this festival since 2009 and I'm going to say something unpopular: the lineup doesn't matter that much. The best sets I've seen there were by bands I'd never heard of, on the small stages, at 2pm. || What matters is price, toilets and sound, and on all three it's got worse. £280 for a weekend ticket is a lot when the main stage sounds like it's coming through a tin can. || Still going though. Obviously.
+"""),
+    "film": _lines("""
+I'm going to disagree with the review. The reviewer calls the second half "self-indulgent", but that's where the film actually becomes interesting: the dialogue stops, the camera stays on faces, and you're left to work things out yourself. || Is it too long? Probably by 20 minutes. Is the ending ambiguous? Yes, deliberately. But I'd take an ambitious, flawed film over another perfectly competent sequel any day. || Three stars feels stingy. I'd give it four.
+"""),
+    "travel": _lines("""
+We just got back from two weeks in Japan on a budget and some of the prices in the article are out of date. The rail pass went up a lot in 2023 and for our route it was actually cheaper to buy individual tickets. Convenience store food is genuinely good and cheap, and business hotels were around £60 a night for two. || Biggest tip: learn a few phrases and carry cash. And don't try to do Tokyo, Kyoto and Osaka in five days like we first planned, you'll spend the whole holiday on trains.
+"""),
+}
+
+# --- Further hand-written ham in other languages.
+
+LANG_TOPIC_MORE: dict[str, dict[str, list[str]]] = {
+    "de": {
+        "politics": _lines("""
+Ich war bei der Bürgerversammlung, die Entscheidung stand offensichtlich schon vorher fest.
+Die Grundsteuer steigt bei uns um 18 %, das steht leider nicht im Artikel.
+Man kann von der Regierung halten, was man will, aber dieser Vorschlag ist vernünftig.
+Schaut euch die Sitzung im Livestream auf dem Kanal der Stadt an, da wurde deutlich mehr gestritten.
+Meine Miete ist in drei Jahren von 780 auf 1.050 Euro gestiegen.
+"""),
+        "local": _lines("""
+Es gibt ein Video von der Überschwemmung in der Facebook-Gruppe vom Stadtteil, schlimm.
+Die Umleitung führt direkt an der Grundschule vorbei, da fahren Autos mit 50 durch.
+Danke an die Freiwillige Feuerwehr, die haben die ganze Nacht gepumpt.
+Wer kann mir sagen, wo man Schlaglöcher melden kann?
+"""),
+        "sport": _lines("""
+2:2 und wir können froh sein. Der Torwart hat uns den Punkt gerettet.
+Die Zusammenfassung gibt es auf dem Kanal des Vereins, das zweite Tor ist ein Traum.
+Seit 25 Jahren Dauerkarte, so schlecht habe ich uns selten gesehen.
+Mein erster Halbmarathon, 2:04 Stunden, und ich bin einfach nur glücklich!
+"""),
+        "tech": _lines("""
+Ändert eure Passwörter und schaltet die Zwei-Faktor-Authentifizierung ein, bitte.
+Wer eine E-Mail bekommt, dass das Konto gesperrt sei: nicht auf den Link klicken, das ist Phishing.
+Der Test im Video war ausführlicher als der Artikel, gute Arbeit.
+Für 1.200 Euro erwarte ich, dass man den Akku selbst tauschen kann.
+"""),
+        "health": _lines("""
+Die STIKO-Empfehlung findet man beim RKI: https://www.rki.de/DE/Content/Kommissionen/STIKO/stiko_node.html
+Ich bin Pflegekraft und wir sind seit Monaten völlig unterbesetzt.
+Nach der Impfung hatte ich nur einen schmerzenden Arm, sonst nichts.
+Das neue Medikament kostet angeblich 300 Euro im Monat, wer soll das bezahlen?
+"""),
+        "finance": _lines("""
+Unser Zinssatz steigt nach der Anschlussfinanzierung von 1,2 auf 3,9 Prozent. Das sind 380 Euro mehr im Monat.
+Wer garantierte Renditen mit Krypto verspricht, ist ein Betrüger. Punkt.
+Die BaFin hat eine Warnliste für unseriöse Anbieter, vorher unbedingt nachschauen.
+Tagesgeld bringt endlich wieder etwas, Vergleichen lohnt sich.
+Meine Mutter hätte fast 2.000 Euro an einen angeblichen Bitcoin-Berater überwiesen.
+"""),
+        "food": _lines("""
+Ich habe das Rezept nach dem Video auf eurem Kanal gemacht, hat super geklappt.
+Bei 180 Grad Umluft 35 Minuten, perfekt.
+Statt Butter habe ich Rapsöl genommen, funktioniert auch.
+Meinen Newsletter-Abo habe ich wegen solcher Rezepte, weiter so!
+"""),
+    },
+    "fr": {
+        "politics": _lines("""
+J'étais à la réunion publique, la décision était déjà prise, c'était évident.
+La taxe foncière augmente de 12 % chez nous, l'article n'en parle pas.
+Je n'aime pas ce gouvernement, mais cette mesure est plutôt raisonnable.
+Mon loyer est passé de 650 à 820 euros en trois ans.
+"""),
+        "local": _lines("""
+Il y a une vidéo des inondations sur la page du quartier, c'est impressionnant.
+La déviation passe devant l'école primaire, c'est dangereux.
+Merci aux bénévoles qui ont nettoyé après la crue.
+"""),
+        "sport": _lines("""
+2-2, et on peut s'estimer heureux. Le gardien nous a sauvés.
+Les buts sont sur la chaîne du club, le deuxième est magnifique.
+Mon premier semi-marathon en 1h58, je suis ravi !
+"""),
+        "film": _lines("""
+La bande-annonce dévoilait déjà la moitié de l'histoire.
+L'actrice principale mérite tous les prix.
+2h45, il aurait fallu un entracte.
+"""),
+        "health": _lines("""
+Les recommandations officielles sont sur le site de Santé publique France.
+Je suis infirmière et on manque de personnel depuis des mois.
+Après le vaccin, juste un bras un peu douloureux pendant une journée.
+"""),
+        "food": _lines("""
+J'ai suivi la vidéo sur votre chaîne pour le façonnage, enfin réussi !
+180 degrés pendant 35 minutes, c'était parfait.
+Je me suis abonnée à la newsletter pour ce genre de recettes, merci.
+"""),
+        "finance": _lines("""
+Notre taux passe de 1,3 % à 3,8 % à la renégociation, ça fait 300 euros de plus par mois.
+Quiconque promet des rendements garantis en crypto est un escroc.
+Consultez la liste noire de l'AMF avant d'investir où que ce soit.
+Ma mère a failli envoyer 3 000 euros à un soi-disant expert en récupération de bitcoins.
+"""),
+    },
+    "es": {
+        "politics": _lines("""
+Estuve en la asamblea vecinal y la decisión ya estaba tomada de antemano.
+El IBI sube un 9 % y el artículo ni lo menciona.
+No soy votante de este partido pero esta medida tiene sentido.
+Mi alquiler ha pasado de 700 a 950 euros en tres años.
+"""),
+        "local": _lines("""
+Hay un vídeo de la inundación en el grupo del barrio, impresionante.
+El desvío pasa por delante del colegio, un peligro.
+Gracias a los voluntarios que limpiaron todo después de la riada.
+"""),
+        "sport": _lines("""
+2-2 y gracias. El portero nos salvó tres veces.
+El resumen está en el canal del club, el segundo gol es una locura.
+Mi primera media maratón en 1:55, ¡estoy feliz!
+"""),
+        "travel": _lines("""
+El tren nocturno a París nos costó 89 euros en litera, más barato que el avión.
+Consulten la web de turismo de la ciudad, hay días de museos gratis.
+"""),
+        "health": _lines("""
+Las recomendaciones oficiales están en la web del Ministerio de Sanidad.
+Soy enfermera y llevamos meses sin personal suficiente.
+Tras la vacuna solo me dolió el brazo un día.
+"""),
+        "food": _lines("""
+Seguí el vídeo de vuestro canal y por fin me salió bien el pan.
+Me suscribí a la newsletter por estas recetas, gracias.
+180 grados durante 35 minutos y perfecto.
+"""),
+        "finance": _lines("""
+Mi hipoteca variable ha subido 280 euros al mes en dos años.
+Quien te promete rentabilidad garantizada con criptomonedas te está estafando.
+Antes de invertir, mirad la lista de advertencias de la CNMV.
+"""),
+    },
+    "pt": {
+        "politics": _lines("""
+Estive na audiência pública e a decisão já estava tomada.
+O IPTU subiu 15% aqui e a matéria nem menciona.
+Meu aluguel passou de 1.500 para 2.100 reais em três anos.
+"""),
+        "sport": _lines("""
+2 a 2 e foi sorte. O goleiro salvou o time.
+Os melhores momentos estão no canal do clube, o segundo gol é lindo.
+Minha primeira meia maratona em 2h01, muito feliz!
+"""),
+        "local": _lines("""
+Tem um vídeo da enchente no grupo do bairro, assustador.
+O desvio passa na frente da escola, é perigoso.
+"""),
+        "health": _lines("""
+As recomendações oficiais estão no site do Ministério da Saúde.
+Sou enfermeira e estamos sem pessoal há meses.
+Depois da vacina só senti o braço dolorido por um dia.
+"""),
+        "food": _lines("""
+Segui o vídeo do canal de vocês e finalmente deu certo!
+Assinei a newsletter por causa dessas receitas, obrigada.
+180 graus por 35 minutos, ficou perfeito.
+"""),
+        "finance": _lines("""
+Minha prestação subiu 400 reais por mês com os juros.
+Quem promete lucro garantido com cripto é golpista.
+Minha mãe quase mandou 3 mil reais para um falso especialista em recuperar bitcoin.
+"""),
+    },
+    "it": {
+        "politics": _lines("""
+Ero all'assemblea pubblica, la decisione era già presa.
+L'IMU aumenta del 10% e l'articolo non ne parla.
+Il mio affitto è passato da 600 a 850 euro in tre anni.
+"""),
+        "sport": _lines("""
+2-2 e ci è andata bene. Il portiere ci ha salvato.
+Gli highlights sono sul canale della squadra, il secondo gol è pazzesco.
+"""),
+        "food": _lines("""
+Ho seguito il video sul vostro canale e finalmente il pane è venuto bene.
+180 gradi per 35 minuti, perfetto.
+Mi sono iscritta alla newsletter per queste ricette, grazie!
+"""),
+        "travel": _lines("""
+Il treno notte per Vienna costava 79 euro in cuccetta, meno dell'aereo.
+Consultate il sito del turismo della città, ci sono musei gratis la domenica.
+"""),
+        "health": _lines("""
+Sono infermiera e siamo sotto organico da mesi.
+Dopo il vaccino solo un po' di dolore al braccio.
+Chi promette cure miracolose online vende solo illusioni.
+"""),
+    },
+    "nl": {
+        "politics": _lines("""
+Ik was bij de inspraakavond, het besluit lag allang vast.
+Mijn huur is in drie jaar van 950 naar 1.250 euro gegaan.
+Ik ben geen fan van deze coalitie, maar dit voorstel is redelijk.
+"""),
+        "local": _lines("""
+Er staat een filmpje van de overstroming in de buurtapp, echt heftig.
+De omleiding gaat langs de basisschool, levensgevaarlijk.
+"""),
+        "sport": _lines("""
+2-2 en we mogen blij zijn. De keeper redde ons.
+De samenvatting staat op het kanaal van de club, die tweede goal!
+"""),
+        "finance": _lines("""
+Wie gegarandeerd rendement belooft met crypto is een oplichter.
+Check de waarschuwingslijst van de AFM voordat je ergens geld in stopt.
+Onze maandlasten gaan 310 euro omhoog na de renteherziening.
+"""),
+        "health": _lines("""
+Ik ben verpleegkundige en we zitten al maanden onderbezet.
+Na de prik alleen een pijnlijke arm, verder niks.
+"""),
+    },
+    "pl": {
+        "politics": _lines("""
+Byłem na konsultacjach, decyzja i tak już zapadła.
+Mój czynsz wzrósł z 2100 do 2800 zł w trzy lata.
+"""),
+        "sport": _lines("""
+2:2 i mieliśmy szczęście. Bramkarz nas uratował.
+Skrót meczu jest na kanale klubu, drugi gol to majstersztyk.
+"""),
+        "local": _lines("""
+Objazd prowadzi obok szkoły podstawowej, to niebezpieczne.
+Dzięki strażakom, pompowali wodę całą noc.
+"""),
+        "health": _lines("""
+Jestem pielęgniarką i od miesięcy brakuje nam ludzi.
+Po szczepieniu tylko bolało mnie ramię przez dzień.
+"""),
+        "finance": _lines("""
+Rata kredytu wzrosła mi o 900 zł miesięcznie.
+Kto obiecuje gwarantowany zysk z kryptowalut, ten oszukuje.
+Sprawdźcie listę ostrzeżeń KNF zanim cokolwiek zainwestujecie.
+"""),
+    },
+    "tr": {
+        "politics": _lines("""
+Kiram üç yılda 8 binden 17 bine çıktı.
+Toplantıya katıldım, karar zaten önceden verilmişti.
+"""),
+        "sport": _lines("""
+2-2 ve şanslıydık. Kaleci bizi kurtardı.
+Maçın özeti kulübün kanalında var, ikinci gol harika.
+"""),
+        "finance": _lines("""
+Kriptoda garanti kazanç vaat eden herkes dolandırıcıdır.
+Kredi kartı faizleri inanılmaz yüksek.
+"""),
+        "food": _lines("""
+Videodaki gibi yaptım, çok güzel oldu, teşekkürler.
+"""),
+    },
+    "sv": {
+        "politics": _lines("""
+Min hyra har gått upp från 7 200 till 8 900 kronor på tre år.
+"""),
+        "sport": _lines("""
+Sammandraget finns på klubbens kanal, andra målet är fantastiskt.
+"""),
+        "local": _lines("""
+Tack till räddningstjänsten som pumpade hela natten.
+"""),
+    },
+    "ru": {
+        "local": _lines("""
+Спасибо спасателям, они откачивали воду всю ночь.
+"""),
+        "sport": _lines("""
+2:2, и нам повезло. Вратарь спас команду.
+"""),
+        "tech": _lines("""
+Меняйте пароли и включите двухфакторную аутентификацию.
+"""),
+    },
+}
+
+LANG_FULL: dict[str, list[str]] = {
+    "de": _lines("""
+Ich wohne seit 30 Jahren hier und habe schon vier Bürgermeister erlebt, die alle versprochen haben, das Wohnungsproblem zu lösen. Passiert ist nichts. || Dieser Haushalt ist nicht anders: 2 Millionen für Berater, null für Sozialwohnungen. Ich würde gern wissen, wer diese Verträge bekommen hat. || Trotzdem danke für die Recherche, gute Arbeit.
+@Klaus Sie schreiben, die Opposition hätte es besser gemacht, aber die haben im Ausschuss zugestimmt. Steht alles im Protokoll, das ist öffentlich.
+Kleine Korrektur: Das Spiel endete 2:1, nicht 2:0. Das Anschlusstor fiel in der 88. Minute. Ansonsten schöner Bericht!
+Ich bin Apothekerin. Das neue Medikament ersetzt kein Insulin und ist nicht für alle geeignet. Bitte sprecht mit eurem Arzt und bestellt so etwas niemals bei irgendwelchen Online-Shops ohne Rezept, da sind viele Fälschungen unterwegs.
+"""),
+    "fr": _lines("""
+J'habite ici depuis trente ans et j'ai vu quatre maires promettre de régler le problème du logement. Rien n'a changé. || Ce budget ne fait pas exception : deux millions pour des cabinets de conseil, zéro pour le logement social. J'aimerais savoir qui a obtenu ces contrats. || Merci quand même pour l'enquête, c'est du bon travail.
+@Julien vous dites que l'opposition aurait fait mieux, mais elle a voté pour en commission. Tout est dans le compte rendu, c'est public.
+Petite correction : le match s'est terminé 2-1, pas 2-0. Le but est arrivé à la 88e minute. Sinon, très bon compte rendu !
+"""),
+    "es": _lines("""
+Llevo treinta años viviendo aquí y he visto a cuatro alcaldes prometer que arreglarían lo de la vivienda. Nada. || Este presupuesto es igual: dos millones para consultoras y cero para vivienda pública. Me gustaría saber quién se llevó esos contratos. || Aun así, gracias por el artículo, buen trabajo.
+@Javier dices que la oposición lo habría hecho mejor, pero votaron a favor en la comisión. Está en el acta, es público.
+Una corrección: el partido terminó 2-1, no 2-0. El gol llegó en el minuto 88. Por lo demás, muy buena crónica.
+"""),
+    "pt": _lines("""
+Moro aqui há trinta anos e já vi quatro prefeitos prometerem resolver a questão da moradia. Nada mudou. || Esse orçamento é igual: dois milhões para consultorias e zero para habitação popular. Queria saber quem ficou com esses contratos. || Mesmo assim, obrigado pela matéria, bom trabalho.
+@Rafael você diz que a oposição faria melhor, mas eles votaram a favor na comissão. Está na ata, é público.
+"""),
+    "it": _lines("""
+Abito qui da trent'anni e ho visto quattro sindaci promettere di risolvere il problema della casa. Niente. || Questo bilancio non è diverso: due milioni per consulenze e zero per l'edilizia popolare. Vorrei sapere chi ha ottenuto quei contratti. || Comunque grazie per l'articolo, buon lavoro.
+@Marco dici che l'opposizione avrebbe fatto meglio, ma in commissione ha votato a favore. È tutto nel verbale.
+"""),
+    "nl": _lines("""
+Ik woon hier al dertig jaar en heb vier burgemeesters zien beloven dat ze het woningprobleem zouden oplossen. Er is niets veranderd. || Deze begroting is niet anders: twee miljoen voor adviesbureaus, nul voor sociale huur. || Toch bedankt voor het artikel, goed werk.
+@Jeroen je zegt dat de oppositie het beter zou doen, maar ze stemden in de commissie gewoon voor.
+"""),
+    "pl": _lines("""
+Mieszkam tu od trzydziestu lat i widziałem czterech prezydentów miasta, którzy obiecywali rozwiązać problem mieszkań. Nic się nie zmieniło. || Ten budżet jest taki sam: dwa miliony na doradców i zero na mieszkania komunalne. || Mimo wszystko dzięki za artykuł.
+@Tomasz piszesz, że opozycja zrobiłaby to lepiej, ale głosowali za w komisji. Jest w protokole.
+"""),
+    "tr": _lines("""
+Otuz yıldır burada yaşıyorum ve konut sorununu çözeceğini söyleyen dört başkan gördüm. Hiçbir şey değişmedi. || Bu bütçe de farklı değil. || Yine de haber için teşekkürler.
+"""),
+}
+
+
+def _merged(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in parts:
+        for key, items in part.items():
+            out.setdefault(key, []).extend(items)
+    return out
+
+
+EN_TOPIC_ALL = _merged(EN_TOPIC, EN_TOPIC_MORE)
+EN_FULL_ALL = _merged(EN_FULL, EN_FULL_MORE)
+EN_SHORT_ALL = EN_SHORT + EN_SHORT_MORE
+LANG_TOPIC_ALL = {
+    lang: _merged(LANG_TOPIC.get(lang, {}), LANG_TOPIC_MORE.get(lang, {})) for lang in LANG_SHORT
+}
+
+
 EMOJI_HAM = ["👍", "😊", "🙂", "😂", "🤔", "🙄", "😡", "❤️", "👏", "😢", "🤦", "😅", "⚽", "🎉"]
 EMOJI_SPAM = ["🔥", "💰", "💯", "🚀", "✅", "👉", "💵", "😍", "💋", "🎁", "📲", "⭐", "💸", "🤑"]
 
 
 def typo(rng: random.Random, text: str) -> str:
     """Introduce one realistic slip: swapped, doubled or dropped letter."""
-    letters = [i for i, c in enumerate(text) if c.isalpha()]
+    # Only inside ordinary words: links, handles and e-mail addresses stay intact.
+    letters: list[int] = []
+    pos = 0
+    for token in text.split(" "):
+        if not any(ch in token for ch in "/.@[<&"):
+            letters.extend(pos + k for k, ch in enumerate(token) if ch.isalpha())
+        pos += len(token) + 1
     if len(letters) < 6:
         return text
     i = rng.choice(letters[1:-1])
@@ -1215,51 +1773,149 @@ def style(rng: random.Random, text: str, emoji: Sequence[str], *, spammy: bool) 
         n = rng.choice([1, 1, 2, 3, 5]) if spammy else rng.choice([1, 1, 2])
         e = rng.choice(emoji)
         text = text + rng.choice([" ", ""]) + e * n
-    if rng.random() < 0.05:
+    if rng.random() < 0.05 and "/" not in text.rsplit(" ", 1)[-1]:
         text = text.rstrip(".!") + rng.choice(["!!", "!!!", "?!", "..."])
     return text
+
+
+LEGIT_LINKS: dict[str, list[str]] = {
+    "en": [
+        "https://en.wikipedia.org/wiki/Council_tax",
+        "https://www.ons.gov.uk/economy/inflationandpriceindices",
+        "https://www.gov.uk/government/statistics",
+        "https://www.nhs.uk/conditions/",
+        "https://www.bbc.co.uk/sport/football",
+        "https://en.wikipedia.org/wiki/Comet",
+        "https://www.metoffice.gov.uk/weather/warnings-and-advice",
+        "https://www.who.int/health-topics/measles",
+        "https://www.fca.org.uk/scamsmart",
+        "https://www.ecb.europa.eu/stats/html/index.en.html",
+        "https://arxiv.org/abs/2601.01234",
+        "https://www.example-news.com/2025/11/follow-up-on-the-budget",
+        "https://github.com/libreoffice/core",
+        "https://www.youtube.com/watch?v=council-meeting-full",
+    ],
+    "de": [
+        "https://de.wikipedia.org/wiki/Leitzins",
+        "https://www.destatis.de/DE/Home/_inhalt.html",
+        "https://www.rki.de/DE/Home/homepage_node.html",
+    ],
+    "fr": [
+        "https://fr.wikipedia.org/wiki/Taux_directeur",
+        "https://www.insee.fr/fr/accueil",
+        "https://www.service-public.fr/",
+    ],
+    "es": [
+        "https://es.wikipedia.org/wiki/Eur%C3%ADbor",
+        "https://www.ine.es/",
+        "https://www.sanidad.gob.es/",
+    ],
+    "pt": [
+        "https://pt.wikipedia.org/wiki/Taxa_Selic",
+        "https://www.ibge.gov.br/",
+        "https://www.gov.br/saude/pt-br",
+    ],
+    "it": ["https://it.wikipedia.org/wiki/Tasso_di_interesse", "https://www.istat.it/"],
+    "nl": [
+        "https://nl.wikipedia.org/wiki/Hypotheek",
+        "https://www.cbs.nl/",
+        "https://www.rivm.nl/griep",
+    ],
+    "pl": ["https://pl.wikipedia.org/wiki/Stopy_procentowe", "https://stat.gov.pl/"],
+    "tr": ["https://tr.wikipedia.org/wiki/Enflasyon", "https://www.tuik.gov.tr/"],
+}
+LINK_INTRO: dict[str, list[str]] = {
+    "en": [
+        "Source:",
+        "More here:",
+        "Background:",
+        "The official figures:",
+        "For anyone interested:",
+        "See",
+    ],
+    "de": ["Quelle:", "Mehr dazu:"],
+    "fr": ["Source :", "Plus d'infos :"],
+    "es": ["Fuente:", "Más info:"],
+    "pt": ["Fonte:", "Mais aqui:"],
+    "it": ["Fonte:"],
+    "nl": ["Bron:"],
+    "pl": ["Źródło:"],
+    "tr": ["Kaynak:"],
+}
+
+
+def as_html(rng: random.Random, text: str) -> str:
+    """Some comment forms deliver escaped or lightly formatted HTML, for ham and spam alike."""
+    kind = rng.randrange(4)
+    if kind == 0:
+        return text.replace("&", "&amp;").replace("'", "&#39;").replace('"', "&quot;")
+    if kind == 1:
+        return "<p>" + text.replace("\n\n", "</p><p>") + "</p>"
+    if kind == 2:
+        return text.replace("\n\n", "<br><br>").replace("'", "&#039;")
+    words = text.split(" ")
+    k = rng.randrange(len(words))
+    words[k] = rng.choice(["<b>", "<i>", "<em>"]) + words[k] + rng.choice(["</b>", "</i>", "</em>"])
+    return " ".join(words)
+
+
+def reply_prefix(rng: random.Random, lang: str) -> str:
+    first, _, _ = person(rng, lang)
+    handle = first.split()[0]
+    return rng.choice(
+        [f"@{handle}", f"@{handle}", f"@{handle.lower()}", f"{handle}:", f"@{handle},"]
+    )
 
 
 def ham_text(rng: random.Random, art: Article) -> str:
     lang = art.lang
     if lang == "en":
         r = rng.random()
-        topic_pool = EN_TOPIC.get(art.topic, EN_TOPIC["politics"])
-        if r < 0.16:
-            text = rng.choice(EN_SHORT)
-        elif r < 0.3 and art.topic in EN_FULL:
-            text = rng.choice(EN_FULL[art.topic])
+        topic_pool = EN_TOPIC_ALL[art.topic]
+        if r < 0.17:
+            text = rng.choice(EN_SHORT_ALL)
+        elif r < 0.33 and art.topic in EN_FULL_ALL:
+            text = rng.choice(EN_FULL_ALL[art.topic])
+            if rng.random() < 0.25:
+                extra = rng.sample(topic_pool, rng.choice([1, 2, 3]))
+                text = text + "\n\n" + " ".join(extra)
         else:
-            n = rng.choice([1, 1, 1, 2, 2, 3, 4])
+            n = rng.choice([1, 1, 1, 1, 2, 2, 2, 3, 4])
             parts = rng.sample(topic_pool, min(n, len(topic_pool)))
             if rng.random() < 0.3:
-                parts.insert(0, rng.choice(EN_OPEN))
+                opener = rng.choice(EN_OPEN)
+                if opener.endswith(",") and parts[0][:2] != "I ":
+                    parts[0] = parts[0][0].lower() + parts[0][1:]
+                parts.insert(0, opener)
             if rng.random() < 0.25:
                 parts.append(rng.choice(EN_CLOSE))
             sep = "\n\n" if len(parts) >= 3 and rng.random() < 0.5 else " "
             text = sep.join(parts)
         if rng.random() < 0.14:
-            first, _, _ = person(rng, "en")
-            text = (
-                f"@{first.split()[0]} {rng.choice(EN_REPLY)} {text}"
-                if rng.random() < 0.6
-                else f"@{first.split()[0]} {rng.choice(EN_REPLY)}"
-            )
+            reply = rng.choice(EN_REPLY)
+            text = f"{reply_prefix(rng, lang)} {reply}" + (f" {text}" if rng.random() < 0.6 else "")
     else:
-        pool = LANG_TOPIC.get(lang, {}).get(art.topic, [])
+        pool = LANG_TOPIC_ALL.get(lang, {}).get(art.topic, [])
         r = rng.random()
-        if r < 0.25 or not pool:
+        if r < 0.22 or not pool:
             text = rng.choice(LANG_SHORT[lang])
+        elif r < 0.32 and lang in LANG_FULL:
+            text = rng.choice(LANG_FULL[lang])
         else:
-            n = rng.choice([1, 1, 2, 2, 3])
+            n = rng.choice([1, 1, 1, 2, 2, 3])
             parts = rng.sample(pool, min(n, len(pool)))
             if rng.random() < 0.2:
                 parts.insert(0, rng.choice(LANG_SHORT[lang]))
             text = " ".join(parts)
-        if rng.random() < 0.12 and lang in LANG_REPLY:
-            first, _, _ = person(rng, lang)
-            text = f"@{first.split()[0]} {rng.choice(LANG_REPLY[lang])} {text}"
-    return style(rng, text, EMOJI_HAM, spammy=False)
+        if rng.random() < 0.12 and lang in LANG_REPLY and not text.startswith("@"):
+            text = f"{reply_prefix(rng, lang)} {rng.choice(LANG_REPLY[lang])} {text}"
+    if rng.random() < 0.07 and lang in LEGIT_LINKS:
+        link = rng.choice(LEGIT_LINKS[lang])
+        if rng.random() < 0.3:
+            link = link.removeprefix("https://")
+        text = text + rng.choice([" ", "\n\n", " "]) + f"{rng.choice(LINK_INTRO[lang])} {link}"
+    text = style(rng, text, EMOJI_HAM, spammy=False)
+    return as_html(rng, text) if rng.random() < 0.04 else text
 
 
 # ---------------------------------------------------------------------------
@@ -1405,16 +2061,33 @@ def _code(rng: random.Random, n: int) -> str:
 
 
 def spam_link(rng: random.Random, cat: str) -> str:
-    r = rng.random()
-    scheme = rng.choice(["https://", "http://", "", "https://", "www." * 0])
-    if r < 0.3:
-        return f"{scheme}{rng.choice(SHORTENERS)}/{_code(rng, rng.randint(5, 8))}"
+    """A link in one of the shapes spam really uses (shortener, throwaway shop, video)."""
+    scheme = rng.choice(["https://", "http://", "", "https://", "http://www."])
+    if cat == "channel" and rng.random() < 0.7:
+        chan = rng.choice(CHANNEL_NAMES).replace(" ", "").replace(".", "")
+        return rng.choice(
+            [
+                f"https://www.youtube.com/watch?v={_code(rng, 11)}",
+                f"youtube.com/@{chan}",
+                f"https://youtu.be/{_code(rng, 11)}",
+                f"https://soundcloud.com/{chan.lower()}/track-{rng.randint(1, 40)}",
+                f"https://www.instagram.com/{chan.lower()}",
+                f"https://www.tiktok.com/@{chan.lower()}",
+            ]
+        )
+    if rng.random() < 0.3:
+        host = rng.choice(SHORTENERS)
+        return f"{scheme.replace('www.', '')}{host}/{_code(rng, rng.randint(5, 8))}"
     shop = rng.choice(SHOPS.get(cat, SHOPS["generic"]))
+    if shop.startswith(("youtube", "soundcloud", "spotify")):
+        return f"https://{shop}" if rng.random() < 0.7 else shop
+    if shop.startswith("www."):
+        scheme = scheme.replace("www.", "")
+    elif "www." in scheme and rng.random() < 0.5:
+        scheme = "http://"
     path = rng.choice(PATHS)
     if path.endswith("=") or path.endswith("/product/"):
         path += _code(rng, rng.randint(3, 6)).lower()
-    if shop.startswith(("youtube", "soundcloud", "spotify")):
-        return f"https://{shop}" if rng.random() < 0.7 else shop
     return f"{scheme}{shop}{path}"
 
 
@@ -1782,6 +2455,251 @@ LANG_KW: dict[str, list[str]] = {
     "pl": ["viagrę", "cialis"],
 }
 
+# --- Further hand-written spam: short, long, replies, link-less, contextual.
+
+SPAM_EN_MORE: dict[str, list[str]] = {
+    "seo": _lines("""
+I found this {topic} article very useful. For more tips on {kw} visit {link}
+Informative post about {topic}! We at {link} offer professional {kw} at affordable prices.
+Admin, do you accept guest posts? I can pay $50 per do-follow link. Email me: outreach.{first}@{maildomain}
+Hi, I am an SEO expert with 10+ years experience. I will make your website rank on the first page of Google. Contact on WhatsApp {phone}
+Very helpful article. || I have also written about {kw} on my blog, please check it: {link} || Thanks and regards
+Best {kw} company in London, Dubai and New York. {link} {link2} {link3}
+"""),
+    "pharma": _lines("""
+Thanks for the article about {topic}. If you suffer from ED, try {kw} from {link}, it changed my life.
+Do you want to buy {kw} cheap? We ship to USA, UK, Canada, Australia without prescription. Contact: {link}
+I ordered {kw} from this pharmacy and it arrived in 3 days, genuine product!! {link}
+Great post! || BUY {kw} ONLINE || ✅ No prescription ✅ Overnight delivery ✅ Bitcoin accepted || {link}
+"""),
+    "crypto": _lines("""
+@{replyto} I was in the same situation last year. I lost almost everything to an online broker until a friend introduced me to {tgname}. He recovered my funds in less than a week. Message him on Telegram {tg}
+I'm so happy to share my testimony. I invested $1,000 with {tgname} and received $13,500 after 7 days. No stress, no scam. || Contact on WhatsApp: {phone} || Telegram: {tg}
+Everyone talking about interest rates while I'm making 30% a month trading crypto with my mentor. Search "{tgname} trading" on Google.
+Still working for someone else? Bitcoin changed my life. DM me on Instagram or Telegram {tg} for the strategy.
+Hello everyone, I want to use this medium to thank {tgname} for helping me recover my stolen USDT worth $240,000. I had lost hope after the investment platform locked my account and asked me to pay "taxes" to withdraw. || {tgname} traced the wallets and got everything back within 48 hours. He is the best in the recovery business. || Reach out: {tg} / WhatsApp {phone}
+"""),
+    "loan": _lines("""
+@{replyto} if you need money urgently, I got a loan of $20,000 from a reliable lender in 24 hours. Email: {first}.loanfirm@{maildomain}
+Bad credit? No problem. Loans from $500 to $50,000, approval in 10 minutes, no collateral. Call or text {phone}
+"""),
+    "channel": _lines("""
+Please like this comment so more people can see my channel 🙏🙏 {link}
+Hey everyone! I just started a channel where I review {topic} stuff, would love your support!! {link}
+I make beats, check out my soundcloud if you like hip hop {link}
+Hi! I'm a 14 year old singer, please check out my cover and subscribe, it would mean a lot ❤️❤️ {link}
+Go check out my new video!!! {link}
+SUBSCRIBE TO ME AND I WILL SUBSCRIBE BACK!!!
+My channel is almost at 500 subscribers, can you help me? Just search "{chan}" on YouTube
+Check out my Instagram for daily motivation quotes @{chan}
+Hey! I just released my first EP, it's on all platforms, search "{chan}" on Spotify 🎧
+"""),
+    "adult": _lines("""
+@{replyto} hey handsome 😘 check my profile
+I'm looking for a real man, I'm tired of boys. My photos are here 👉 {link}
+Private videos available, message me on Telegram {tg} 🔥
+Want to have fun tonight? Write me on WhatsApp {phone} 💋
+"""),
+    "phishing": _lines("""
+Dear customer, we have detected suspicious activity on your bank account. To avoid permanent suspension please login and confirm your identity: {link}
+[ADMIN NOTICE] Your comment account will be deleted in 24h. Verify here: {link}
+Your Netflix membership is on hold. We're having trouble with your current billing information. Update now: {link}
+PayPal: You have received $750.00. To accept this payment, confirm your account at {link}
+"""),
+    "giveaway": _lines("""
+Guys I got a $100 Amazon gift card for free from this site, it really works: {link}
+Only 3 hours left to claim your FREE Samsung Galaxy! {link}
+Elon is giving away 5,000 BTC to celebrate! Send any amount and receive double back: {link}
+"""),
+    "wfh": _lines("""
+@{replyto} if you're struggling financially, I started working online 6 months ago and now earn $7,000 a month part time. Details on my profile.
+Single mom of 3 here, I earn $6,500 monthly working from home on my phone. Anyone can do it. Message me on WhatsApp {phone}
+I'm making over $18k a month working part time. I kept hearing other people tell me how much money they can make online so I decided to look into it. Well, it was all true and has totally changed my life. This is what I do... {link}
+Hiring! Simple online tasks, 2 hours a day, weekly pay. Contact HR on Telegram {tg}
+"""),
+    "essay": _lines("""
+Hello students! Need help with your {topic} assignment? Our PhD writers deliver in 3 hours. WhatsApp {phone}
+We write essays, dissertations, research papers, lab reports. 100% plagiarism-free, on-time delivery, 24/7 support. {link}
+"""),
+    "casino": _lines("""
+I just won $3,200 on this casino with the welcome bonus, withdrawal in 5 minutes!! {link}
+Best crash game strategy, I win every day. Telegram {tg}
+Football betting fixed matches 100% sure, contact {tg}
+"""),
+    "spell": _lines("""
+@{replyto} I was in your shoes 2 months ago. My wife left with the kids and I contacted Dr. Amara, a spell caster. She came back after 3 days. Contact him on WhatsApp {phone}
+All thanks to Dr. Lavender for curing my HIV with his herbal medicine. I have been negative for 8 months now. Email: drlavender.herbal@{maildomain}
+"""),
+    "generic": _lines("""
+Good post
+Nice
+nice post
+Thanks
+visit {link}
+{link}
+👉👉 {link}
+{link} {link2} {link3} {link4}
+Thanks for sharing. Regards {link}
+Good information, keep it up!!!
+Wow nice article!! 😍😍
+hello
+very good
+Hi admin
+Check my profile 👆
+Interesting, I will bookmark your site.
+Valuable information. Regards, {kw} team.
+Thank you for this informative blog about {topic}.
+I agree with you. Visit us for {kw}.
+Great article about {topic}, keep writing! {link}
+Hi, I'm {first}. I've been reading your blog for a while now and finally got the courage to go ahead and give you a shout out. Just wanted to say keep up the good job! {link}
+What a stuff of un-ambiguity and preserveness of precious know-how concerning unpredicted feelings. {link}
+Hello there! I could have sworn I've been to this blog before but after browsing through some of the post I realized it's new to me. Anyways, I'm definitely glad I found it and I'll be book-marking and checking back frequently! {link}
+Pretty section of content. I just stumbled upon your weblog and in accession capital to assert that I acquire in fact enjoyed account your blog posts. Any way I'll be subscribing to your feeds and even I achievement you access consistently quickly. {link}
+Search "{kw}" on Google and click the first result, you will thank me
+Contact me on WhatsApp {phone} for more details
+message me on telegram {tg} 💰💰💰
+Please contact me on Telegram {tg} I have something important to share with you
+Add me on WhatsApp {phone} 😊
+"""),
+}
+
+SPAM_SUFFIX = _lines("""
+Thanks!
+Thank you.
+Regards.
+Have a nice day.
+Best regards
+God bless.
+Don't miss it!
+Limited offer.
+Hurry!
+Thank me later.
+""")
+
+SPAM_LANG_MORE: dict[str, list[str]] = {
+    "de": _lines("""
+Guter Beitrag
+Danke für die Infos! {link}
+Verdiene 300 € täglich mit Krypto! Schreib mir auf Telegram {tg}
+Ich suche einen ernsthaften Mann, schreib mir 😘 {link}
+@{replyto} ich hatte das gleiche Problem, bis ich einen Experten gefunden habe. WhatsApp {phone}
+Sie haben ein iPhone 17 gewonnen! Jetzt Gewinn abholen: {link}
+Hausarbeit schreiben lassen, schnell und günstig: {link}
+"""),
+    "fr": _lines("""
+Bon article
+Gagnez 300 € par jour avec le trading crypto ! Telegram {tg}
+Je cherche un homme sérieux, écris-moi 😘 {link}
+@{replyto} j'ai eu le même problème, j'ai trouvé un expert qui m'a aidé. WhatsApp {phone}
+Vous avez gagné un iPhone 17 ! Réclamez votre cadeau : {link}
+Marabout puissant, retour de l'être aimé en 48h. Contact WhatsApp {phone}
+"""),
+    "es": _lines("""
+Buen artículo
+Gana 300 euros al día con criptomonedas, escríbeme a Telegram {tg}
+Busco un hombre serio, escríbeme 😘 {link}
+@{replyto} yo tuve el mismo problema hasta que encontré a un experto. WhatsApp {phone}
+¡Has ganado un iPhone 17! Reclama tu premio aquí: {link}
+Hacemos tu TFG o tesis, rápido y barato: {link}
+"""),
+    "pt": _lines("""
+Bom artigo
+Ganhe 300 reais por dia com cripto, me chama no Telegram {tg}
+Procuro um homem sério, me chama 😘 {link}
+@{replyto} eu tive o mesmo problema até encontrar um especialista. WhatsApp {phone}
+Você ganhou um iPhone 17! Resgate seu prêmio: {link}
+Fazemos seu TCC rápido e barato, chama no zap {phone}
+Renda extra de 5 mil por mês trabalhando pelo celular, link na bio
+Pix caiu na hora! Plataforma pagando muito: {link}
+"""),
+    "it": _lines("""
+Bell'articolo
+Guadagna 300 euro al giorno con le criptovalute, scrivimi su Telegram {tg}
+Cerco un uomo serio, scrivimi 😘 {link}
+Hai vinto un iPhone 17! Ritira il premio qui: {link}
+@{replyto} avevo lo stesso problema finché non ho trovato un esperto. WhatsApp {phone}
+"""),
+    "nl": _lines("""
+Mooi artikel
+Verdien 300 euro per dag met crypto, stuur me een bericht op Telegram {tg}
+U heeft een iPhone 17 gewonnen! Claim hier uw prijs: {link}
+@{replyto} ik had hetzelfde probleem tot ik een expert vond. WhatsApp {phone}
+"""),
+    "pl": _lines("""
+Dobry artykuł
+Zarabiaj 300 zł dziennie na kryptowalutach, napisz na Telegram {tg}
+Wygrałeś iPhone 17! Odbierz nagrodę: {link}
+@{replyto} miałem ten sam problem, pomógł mi ekspert. WhatsApp {phone}
+"""),
+    "tr": _lines("""
+Güzel yazı
+Kriptoda günde 3000 TL kazan, Telegram {tg}
+iPhone 17 kazandınız! Ödülünüzü alın: {link}
+Takipçi satın al, en ucuz fiyatlar {link}
+"""),
+    "sv": _lines("""
+Bra inlägg
+Tjäna 3000 kr om dagen hemifrån! {link}
+Du har vunnit en iPhone 17! Hämta ditt pris: {link}
+"""),
+    "ru": _lines("""
+Хорошая статья
+Работа на дому, 3000 рублей в день, пишите в Телеграм {tg}
+Купить дипломы недорого {link}
+Ставки на спорт, договорные матчи, пишите {tg}
+Интим знакомства в вашем городе {link}
+"""),
+}
+
+TOPIC_WORDS: dict[str, list[str]] = {
+    "politics": ["politics", "the budget", "elections", "tax"],
+    "local": ["your city", "local news", "roads"],
+    "sport": ["football", "sports", "running", "fitness"],
+    "science": ["science", "space", "batteries"],
+    "tech": ["technology", "smartphones", "laptops", "cyber security"],
+    "food": ["cooking", "recipes", "healthy food", "baking"],
+    "travel": ["travel", "Lisbon", "Japan", "hiking"],
+    "music": ["music", "festivals", "vinyl"],
+    "film": ["movies", "cinema", "Netflix series"],
+    "health": ["health", "vaccines", "diabetes", "sleep"],
+    "finance": ["finance", "mortgages", "bitcoin", "investing"],
+}
+CHANNEL_NAMES = [
+    "GamerBoyTV",
+    "DJ Krypt0",
+    "CookingWithZara",
+    "lil vortexx",
+    "NovaaBeats",
+    "mia.sings",
+    "TechWithTom2",
+    "motivation.daily.ok",
+    "FunnyCatsHD",
+    "prankstar_official",
+]
+
+SPAM_EN_LONG: dict[str, list[str]] = {
+    "crypto": _lines("""
+I never believed in online testimonies until it happened to me. In March I invested $52,000 in what I thought was a regulated trading platform. For two months my dashboard showed profits every day, so I added more. When I tried to withdraw, they asked for a 15% "release fee", then a "tax clearance", then an "anti-money laundering deposit". || I was devastated and ashamed to tell my family. A colleague told me about {tgname}, a certified fund recovery specialist. I was skeptical, but within 72 hours the funds were back in my wallet. || If you have been scammed by any fake broker or crypto platform, don't give up. Contact {tgname} on Telegram {tg} or WhatsApp {phone}. God bless you all.
+Hello viewers, my name is {first} from Texas. I want to share how I went from being broke to earning $15,000 every month. After losing my job during the pandemic I was introduced to bitcoin trading by a friend but I kept losing money because I didn't know the right strategy. || Then I found an expert trader, {tgname}, who manages my account and I make profits every week without doing anything. I was able to pay off my mortgage and buy a new car. || You can reach out on Telegram {tg} and tell them {first} referred you. Thank me later!
+"""),
+    "seo": _lines("""
+Hi there! This is my first visit to your blog! We are a team of volunteers and starting a new initiative in a community in the same niche. Your blog provided us valuable information to work on. You have done a extraordinary job! || By the way, if you ever need help with {kw}, our agency offers affordable packages: on-page optimisation, link building, local citations and content writing. We have helped 500+ businesses reach page one. || Visit {link} or email us at hello@{maildomain} for a free audit.
+Hello webmaster, || I was checking your website and noticed it does not appear on the first page of Google for many important keywords. This means you are losing customers to your competitors every single day. || We are a professional {kw} company with clients in the USA, UK, Canada and Australia. Our services include: || 1. Keyword research 2. On-page SEO 3. High DA backlinks 4. Social media marketing 5. Website redesign || Reply to this comment or visit {link} for a free quote. Best regards, {first}
+"""),
+    "spell": _lines("""
+My name is {first} and I want to thank Dr. Amara for what he has done for me. My husband of 12 years left me and the kids for a younger woman and I tried everything to get him back. I cried day and night. || Then I read a comment online about this great spell caster and decided to give it a try. He told me what to do and performed a reunion spell. Within 3 days my husband came back home on his knees begging for forgiveness. We are now happier than ever. || Dr. Amara can also help with: lottery spells, pregnancy spells, promotion at work, court cases, cure for herpes and HIV. || WhatsApp: {phone} || Email: dramara.temple@{maildomain}
+"""),
+    "wfh": _lines("""
+I am making $200 to $300 per hour working online from home. Last month I got paid $28,000 for this online job. I was jobless for a year and now I am earning good money from home. Everyone can now get this job and start making cash online just by following the instructions on this site. || I have never been so happy in my life. This is the best online job I have ever had. || Start here >>>>> {link}
+"""),
+    "loan": _lines("""
+Good day everyone, I am {first} from Manchester. I want to share my testimony about how I got my loan after being scammed by several fake lenders who took my money and never delivered. || I was in serious financial trouble and needed $30,000 to save my business. A friend introduced me to a legitimate lending company and they gave me the loan at 2% interest within 24 hours, no collateral, no credit check. || If you need a personal loan, business loan or mortgage, contact them now. Email: {first}.lending@{maildomain} || WhatsApp: {phone}
+"""),
+}
+
+SPAM_EN_ALL = _merged(SPAM_EN, SPAM_EN_MORE, SPAM_EN_LONG)
+SPAM_LANG_ALL = _merged(SPAM_LANG, SPAM_LANG_MORE)
+
 SPAM_OPENERS = _lines("""
 Great article!
 Nice post.
@@ -1886,147 +2804,171 @@ CAT_WEIGHTS = {
 def spam_author(rng: random.Random, lang: str, cat: str, link: str) -> tuple[str, str, str]:
     name, local, slug = person(rng, lang)
     r = rng.random()
-    if r < 0.4:
+    if r < 0.38:
         name = rng.choice(SPAM_NAMES[cat])
         local = _ascii(name.replace(" ", "")) or local
-    elif r < 0.47:
+        if rng.random() < 0.12:
+            name = " ".join(obf_word(rng, w) if len(w) > 3 else w for w in name.split(" "))
+    elif r < 0.45:
         name = rng.choice(SPAM_NAMES["generic"] + SPAM_NAMES["seo"])
-    dom = rng.choice(SPAMMY_MAIL_DOMAINS) if rng.random() < 0.3 else rng.choice(MAIL_DOMAINS)
+    elif r < 0.5:
+        # Name field used to carry a link, as some bots do.
+        name = rng.choice([link.split(" ")[0], f"{name} - {rng.choice(SPAM_NAMES[cat])}"])
+    dom = rng.choice(SPAMMY_MAIL_DOMAINS) if rng.random() < 0.15 else rng.choice(MAIL_DOMAINS)
     if rng.random() < 0.15:
         local = _code(rng, rng.randint(6, 10)).lower()
     email = "" if rng.random() < 0.07 else f"{local}@{dom}"
     url = ""
     ru = rng.random()
-    if ru < 0.35:
+    if ru < 0.32:
         url = link if link.startswith("http") else "http://" + link.split(" ")[0]
-    elif ru < 0.55:
-        url = "https://" + rng.choice(
-            SHOPS[cat] if not SHOPS[cat][0].startswith("youtube") else SHOPS["generic"]
-        )
-    elif ru < 0.6:
-        url = f"https://{slug}.blog.example"
+    elif ru < 0.5:
+        url = "https://" + rng.choice(SHOPS[cat] if cat != "channel" else SHOPS["generic"])
+    elif ru < 0.56:
+        url = rng.choice([f"https://{slug}.blog.example", f"http://{slug}.example.net/"])
     return name, email, url
+
+
+LANG_CATEGORY_HINTS: list[tuple[str, list[str]]] = [
+    ("seo", ["SEO", "ТОП"]),
+    (
+        "crypto",
+        ["bitcoin", "Bitcoin", "Krypto", "crypto", "cripto", "kryptowalut", "Kripto", "Telegram"],
+    ),
+    (
+        "loan",
+        [
+            "Kredit",
+            "Prêt",
+            "Préstamo",
+            "Empréstimo",
+            "Prestiti",
+            "lenen",
+            "pożyczka",
+            "Snabblån",
+            "Займы",
+        ],
+    ),
+    ("casino", ["asino", "Kasyno", "Bahis", "bonus", "Казино", "Ставки"]),
+    (
+        "phishing",
+        [
+            "sperrt",
+            "suspendu",
+            "suspendida",
+            "bloqueada",
+            "sospeso",
+            "geblokkeerd",
+            "zablokowane",
+            "askıya",
+        ],
+    ),
+    ("giveaway", ["iPhone"]),
+    ("essay", ["Hausarbeit", "TFG", "TCC", "дипломы"]),
+    ("spell", ["Marabout"]),
+    ("pharma", ["{kw}"]),
+    ("adult", ["💋", "😍", "😘", "Интим"]),
+    ("channel", ["anal", "abone", "canal", "chaîne"]),
+    ("wfh", ["500", "Renda", "Tjäna", "Работа"]),
+]
+TG_NAMES = [
+    "Mr. Kevin Moore",
+    "Recovery Pro",
+    "Hack Genius",
+    "expert Daniel",
+    "Mrs. Amanda Lee",
+    "Cyber Assets Recovery",
+    "John at FundsBack",
+    "Mr. Bradley Cooper FX",
+    "Ethical Hacker Mike",
+    "Dr. Steve Crypto",
+]
 
 
 def spam_text(rng: random.Random, art: Article) -> tuple[str, str, str, str]:
     """Returns (text, category, link, language) for one spam comment."""
     # Spam ignores the article's language some of the time.
-    lang = art.lang if rng.random() < 0.75 else "en"
-    if lang != "en" and lang in SPAM_LANG and rng.random() < 0.85:
-        template = rng.choice(SPAM_LANG[lang])
-        cat = "generic"
-        for key, words in (
-            ("seo", ["SEO", "ТОП"]),
-            ("crypto", ["bitcoin", "Bitcoin", "Telegram"]),
-            (
-                "loan",
-                [
-                    "Kredit",
-                    "Prêt",
-                    "Préstamo",
-                    "Empréstimo",
-                    "Prestiti",
-                    "lenen",
-                    "pożyczka",
-                    "Snabblån",
-                    "Займы",
-                ],
-            ),
-            ("casino", ["asino", "Kasyno", "Bahis", "bonus", "Казино"]),
-            (
-                "phishing",
-                [
-                    "sperrt",
-                    "suspendu",
-                    "suspendida",
-                    "bloqueada",
-                    "sospeso",
-                    "geblokkeerd",
-                    "zablokowane",
-                    "askıya",
-                ],
-            ),
-            ("pharma", ["{kw}"]),
-            ("adult", ["💋", "😍", "😘"]),
-            ("channel", ["anal", "abone", "canal", "chaîne"]),
-            ("wfh", ["500"]),
-        ):
-            if any(w in template for w in words):
-                cat = key
-                break
+    lang = art.lang if rng.random() < 0.78 else "en"
+    if lang != "en" and lang in SPAM_LANG_ALL and rng.random() < 0.9:
+        template = rng.choice(SPAM_LANG_ALL[lang])
+        cat = next(
+            (key for key, hints in LANG_CATEGORY_HINTS if any(h in template for h in hints)),
+            "generic",
+        )
         kw = rng.choice(LANG_KW.get(lang, ["viagra"]))
     else:
         lang = "en"
         cat = rng.choices(list(CAT_WEIGHTS), weights=list(CAT_WEIGHTS.values()))[0]
-        template = rng.choice(SPAM_EN[cat])
+        template = rng.choice(SPAM_EN_ALL[cat])
+        if rng.random() < 0.08:
+            template = rng.choice([t for t in SPAM_EN_ALL["generic"] if len(t) < 40])
         kw = rng.choice(SPAM_KW.get(cat, SPAM_KW["generic"]))
     link = spam_link(rng, cat)
-    shown = link
-    r = rng.random()
-    if r < 0.12:
-        shown = obf_link(rng, link)
-    elif r < 0.24:
-        shown = html_link(
-            rng, link, rng.choice([kw, "click here", "my site", "here", "best price", link])
-        )
-    first = _ascii(rng.choice(FIRST["en"]))
+
+    def show(one: str) -> str:
+        r = rng.random()
+        if r < 0.13:
+            return obf_link(rng, one)
+        if r < 0.24:
+            return html_link(
+                rng, one, rng.choice([kw, "click here", "my site", "here", "best price", one])
+            )
+        return one
+
+    text = template.replace("{link}", show(link))
+    for extra in ("{link2}", "{link3}", "{link4}"):
+        text = text.replace(extra, show(spam_link(rng, rng.choice(list(SHOPS)))))
     text = (
-        template.replace("{link}", shown)
-        .replace("{kw}", kw)
+        text.replace("{kw}", kw)
         .replace("{phone}", phone(rng))
         .replace("{tg}", tg_handle(rng))
-        .replace(
-            "{tgname}",
-            rng.choice(
-                [
-                    "Mr. Kevin Moore",
-                    "Recovery Pro",
-                    "Hack Genius",
-                    "expert Daniel",
-                    "Mrs. Amanda Lee",
-                    "Cyber Assets Recovery",
-                    "John at FundsBack",
-                ]
-            ),
-        )
+        .replace("{tgname}", rng.choice(TG_NAMES))
         .replace("{maildomain}", rng.choice(SPAMMY_MAIL_DOMAINS + MAIL_DOMAINS[:4]))
-        .replace("{first}", first)
+        .replace("{first}", _ascii(rng.choice(FIRST["en"])))
+        .replace("{topic}", rng.choice(TOPIC_WORDS.get(art.topic, ["this topic"])))
+        .replace("{chan}", rng.choice(CHANNEL_NAMES))
     )
+    if "{replyto}" in text:
+        text = text.replace("{replyto}", person(rng, art.lang)[0].split(" ")[0])
     if (
         lang == "en"
-        and rng.random() < 0.18
-        and not template.lower().startswith(("great", "nice", "thank", "hello", "hi "))
+        and rng.random() < 0.16
+        and not template.startswith(("Great", "Nice", "Thank", "Hello", "Hi", "@", "nice", "Good"))
     ):
         text = rng.choice(SPAM_OPENERS) + " " + text
+    if rng.random() < 0.05 and not text.startswith("@"):
+        text = f"{reply_prefix(rng, art.lang)} {text}"
+    if rng.random() < 0.3 and lang == "en":
+        text = text.rstrip() + rng.choice([" ", " ", "\n\n", "\n"]) + rng.choice(SPAM_SUFFIX)
     # Obfuscate the keyword or a few words.
     if rng.random() < 0.3:
         words = text.split(" ")
-        targets = [
-            i
-            for i, w in enumerate(words)
-            if w.lower().strip(",.!")
-            in {
-                kw.lower(),
-                "viagra",
-                "cialis",
-                "casino",
-                "bitcoin",
-                "loan",
-                "free",
-                "subscribe",
-                "channel",
-                "crypto",
-                "whatsapp",
-                "telegram",
-                "money",
-                "cheap",
-                "seo",
-                "spins",
-                "win",
-                "earn",
-                "click",
-            }
-        ]
+        triggers = {
+            kw.lower(),
+            "viagra",
+            "cialis",
+            "casino",
+            "bitcoin",
+            "loan",
+            "free",
+            "subscribe",
+            "channel",
+            "crypto",
+            "whatsapp",
+            "telegram",
+            "money",
+            "cheap",
+            "seo",
+            "spins",
+            "win",
+            "earn",
+            "click",
+            "profile",
+            "recovery",
+            "kredit",
+            "gratis",
+        }
+        targets = [i for i, w in enumerate(words) if w.lower().strip(",.!:") in triggers]
         if not targets:
             targets = [
                 i for i, w in enumerate(words) if len(w) > 4 and "/" not in w and "." not in w
@@ -2034,9 +2976,20 @@ def spam_text(rng: random.Random, art: Article) -> tuple[str, str, str, str]:
         for i in rng.sample(targets, min(len(targets), rng.choice([1, 1, 2, 3]))):
             words[i] = obf_word(rng, words[i])
         text = " ".join(words)
-    if rng.random() < 0.03:
-        text = text.replace("&", "&amp;").replace("!", "&#33;") + " &nbsp;"
-    return style(rng, text, EMOJI_SPAM, spammy=True), cat, link, lang
+    text = style(rng, text, EMOJI_SPAM, spammy=True)
+    if rng.random() < 0.05:
+        text = as_html(rng, text)
+    return text, cat, link, lang
+
+
+PAYLOAD = re.compile(
+    r"https?|www|\.[a-z]{2,7}\b|\[dot\]| dot |@\w|\+\d|google|spotify|youtube", re.I
+)
+
+
+def has_payload(text: str) -> bool:
+    """Does the text itself carry a link, handle or phone number (however disguised)?"""
+    return bool(PAYLOAD.search(unicodedata.normalize("NFKC", text)))
 
 
 # ---------------------------------------------------------------------------
@@ -2100,6 +3053,10 @@ def make_corpus(seed: int = SEED, per_label: int = TARGET_PER_LABEL) -> list[Com
         art = pick_article()
         text, cat, link, lang = spam_text(rng, art)
         name, email, url = spam_author(rng, lang, cat, link)
+        if not url and not has_payload(text) and rng.random() < 0.8:
+            # Bots that post a bland text carry the payload in the homepage field.
+            url = spam_link(rng, cat)
+            url = url if url.startswith("http") else "http://" + url
         return {
             "content": text,
             "author_name": name,
