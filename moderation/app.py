@@ -1,0 +1,126 @@
+"""The application factory.  ``create_app`` wires state, resources, middlewares and
+routes, and does no I/O: Redis, the model and background tasks start in ``cleanup_ctx``
+on the loop that serves the app."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from moderation import intake, ops, review
+from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, REDIS, REDIS_HEALTH, STORE
+from moderation.auth import Authenticator
+from moderation.batching import IntakeBatcher
+from moderation.config import Config
+from moderation.metrics import Metrics
+from moderation.middleware import observe
+from moderation.model_holder import ModelHolder
+from moderation.redis_health import RedisHealth
+from moderation.redis_server import RedisServer
+from moderation.store import Store
+
+# Bigger than any intake body (64 KiB by default) so that intake can answer its own 413
+# as problem+json; bulk decisions of 500 items with notes fit.
+CLIENT_MAX_SIZE = 2 * 1024 * 1024
+
+
+async def _cancel(task: asyncio.Task[None] | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+
+
+async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The Redis client (and the embedded server when no URL is configured)."""
+    config = app[CONFIG]
+    server: RedisServer | None = None
+    url = config.redis.url
+    if url is None:
+        server = RedisServer(config.data_dir / "redis", persistent=True)
+        await asyncio.to_thread(server.start)
+        url = server.url
+    timeout = config.redis.timeout_seconds
+    client = Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        # No silent retries: a request must learn within the timeout that Redis is away
+        # and answer 503, so the CMS retries; the pool reconnects by itself afterwards.
+        retry=Retry(NoBackoff(), 0),
+    )
+    health = RedisHealth(client, server, timeout)
+    app[REDIS] = client
+    app[REDIS_HEALTH] = health
+    app[STORE] = Store(client)
+    watchdog = asyncio.create_task(health.watch()) if server is not None else None
+    try:
+        yield
+    finally:
+        await _cancel(watchdog)
+        await client.aclose()
+        if server is not None:
+            await asyncio.to_thread(server.stop)
+
+
+async def model_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Load the model in the background: the port opens at once, /readyz tells when
+    scoring can start."""
+    holder = app[MODEL]
+    task = asyncio.create_task(_load_model(holder))
+    app[BATCHER] = IntakeBatcher(
+        holder,
+        app[STORE],
+        app[METRICS],
+        wait_seconds=app[CONFIG].intake.batch_wait_ms / 1000,
+        max_batch=app[CONFIG].intake.batch_max,
+    )
+    try:
+        yield
+    finally:
+        await app[BATCHER].close()
+        if not task.done():
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def _load_model(holder: ModelHolder) -> None:
+    try:
+        await holder.load()
+    except Exception:  # ModelHolder logged it and keeps the error for /readyz
+        pass
+
+
+def create_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
+    app[CONFIG] = config
+    app[METRICS] = Metrics()
+    app[AUTH] = Authenticator(config)
+    app[MODEL] = ModelHolder(config.model_path)
+    app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(model_ctx)
+
+    r = app.router
+    r.add_post("/v1/comments", intake.post_comment)
+    r.add_get("/v1/comments/{id}", review.get_comment)
+    r.add_post("/v1/comments/{id}/decision", review.post_decision)
+    r.add_post("/v1/comments/{id}/release", review.post_release)
+    r.add_post("/v1/comments/{id}/undo", review.post_undo)
+    r.add_post("/v1/decisions", review.post_bulk_decisions)
+    r.add_get("/v1/queue", review.get_queue)
+    r.add_post("/v1/queue/claim", review.post_claim)
+    r.add_get("/v1/stats", review.get_stats)
+    r.add_get("/healthz", ops.healthz)
+    r.add_get("/readyz", ops.readyz)
+    r.add_get("/metrics", ops.metrics)
+    r.add_get("/openapi.json", ops.openapi)
+    return app

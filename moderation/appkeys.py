@@ -1,0 +1,23 @@
+"""Every piece of app state, each under its own typed ``web.AppKey``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+from moderation.auth import Authenticator
+from moderation.batching import IntakeBatcher
+from moderation.config import Config
+from moderation.metrics import Metrics
+from moderation.model_holder import ModelHolder
+from moderation.redis_health import RedisHealth
+from moderation.store import Store
+
+CONFIG = web.AppKey("config", Config)
+METRICS = web.AppKey("metrics", Metrics)
+AUTH = web.AppKey("auth", Authenticator)
+REDIS = web.AppKey("redis", Redis)
+REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
+STORE = web.AppKey("store", Store)
+MODEL = web.AppKey("model", ModelHolder)
+BATCHER = web.AppKey("batcher", IntakeBatcher)

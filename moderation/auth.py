@@ -1,0 +1,138 @@
+"""Who is calling: a site by its API key, a moderator by token or session, and the
+optional HMAC signature a site may require on intake.
+
+Every secret is compared as a SHA-256 digest with ``hmac.compare_digest`` against every
+candidate, without stopping at the first match, so neither the time taken nor the order
+of the config tells an attacker anything about which key came close.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from typing import TypeVar
+
+from aiohttp import web
+
+from moderation.config import Config, ModeratorConfig, SiteConfig
+from moderation.problems import Problem, forbidden, not_found, unauthorized
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCaller:
+    site: SiteConfig
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratorCaller:
+    moderator: ModeratorConfig
+
+    @property
+    def name(self) -> str:
+        return self.moderator.name
+
+
+Caller = SiteCaller | ModeratorCaller
+T = TypeVar("T")
+
+
+class Authenticator:
+    def __init__(self, config: Config) -> None:
+        self._sites = [(bytes.fromhex(s.api_key_sha256), s) for s in config.sites]
+        self._moderators = [(bytes.fromhex(m.token_sha256), m) for m in config.moderators]
+
+    def site_for_key(self, presented: str) -> SiteConfig | None:
+        return _match(presented, self._sites)
+
+    def moderator_for_token(self, presented: str) -> ModeratorConfig | None:
+        return _match(presented, self._moderators)
+
+    def caller(self, request: web.Request) -> Caller:
+        """The site or moderator behind the request's bearer token; 401 otherwise."""
+        token = bearer_token(request)
+        site = self.site_for_key(token)
+        moderator = self.moderator_for_token(token)
+        if site is not None:
+            return SiteCaller(site)
+        if moderator is not None:
+            return ModeratorCaller(moderator)
+        raise unauthorized("Unknown API key or moderator token.")
+
+    def site(self, request: web.Request) -> SiteConfig:
+        site = self.site_for_key(bearer_token(request))
+        if site is None:
+            raise unauthorized("Unknown site API key.")
+        return site
+
+    def moderator(self, request: web.Request) -> ModeratorConfig:
+        moderator = self.moderator_for_token(bearer_token(request))
+        if moderator is None:
+            raise unauthorized("Unknown moderator token.")
+        return moderator
+
+
+def _match(presented: str, candidates: list[tuple[bytes, T]]) -> T | None:
+    digest = hashlib.sha256(presented.encode("utf-8", "surrogatepass")).digest()
+    found: T | None = None
+    for expected, value in candidates:
+        if hmac.compare_digest(digest, expected):
+            found = value
+    return found
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    return token.strip()
+
+
+def require_site_access(moderator: ModeratorConfig, site: str) -> None:
+    """A moderator asking about a site they do not moderate learns nothing: 404."""
+    if not moderator.may_moderate(site):
+        raise not_found(f"No site '{site}'.")
+
+
+SIGNATURE_HEADER = "X-Moderation-Signature"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header value a CMS sends (also used by tests and docs)."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(
+    site: SiteConfig, header: str | None, body: bytes, *, tolerance: int, now: float | None = None
+) -> None:
+    """Raise 403 unless ``header`` is a fresh, valid signature of ``body``."""
+    if site.signing_secret is None:
+        return
+    if not header:
+        raise forbidden(f"This site requires a signed request ({SIGNATURE_HEADER}).")
+    timestamp: int | None = None
+    candidates: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and value.isdigit() and len(value) <= 12:
+            timestamp = int(value)
+        elif key == "v1":
+            candidates.append(value.strip().lower())
+    if timestamp is None or not candidates:
+        raise forbidden(f"Malformed {SIGNATURE_HEADER}: expected 't=<unix seconds>,v1=<hex>'.")
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > tolerance:
+        raise forbidden(f"Stale signature: the timestamp is more than {tolerance} s from now.")
+    expected = sign(site.signing_secret, timestamp, body).split("v1=", 1)[1]
+    ok = False
+    for candidate in candidates:  # several v1 entries allow secret rotation, as Stripe does
+        if hmac.compare_digest(candidate.encode(), expected.encode()):
+            ok = True
+    if not ok:
+        raise forbidden("Signature does not match the body.")
+
+
+__all__ = ["Authenticator", "Caller", "ModeratorCaller", "Problem", "SiteCaller"]

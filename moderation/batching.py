@@ -1,0 +1,183 @@
+"""Intake in batches: concurrent requests are scored together in one classifier call and
+their Redis writes go out in one pipeline.
+
+scikit-learn's per-call overhead (~0.45 ms) dwarfs the per-comment cost (~16 µs at a
+batch of 64), and a pipeline costs one round trip instead of one per comment.  A request
+waits at most ``wait`` seconds for company; a full batch leaves at once.  Each request is
+answered only after Redis acknowledged its own write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from classifier import Comment, Score
+from moderation.config import SiteConfig
+from moderation.metrics import Metrics
+from moderation.model_holder import ModelHolder
+from moderation.records import Status, history_line, new_comment_id, now_ms
+from moderation.rules import automatic_status
+from moderation.store import NewComment, Store, Stored
+from moderation.validation import CommentIn
+
+log = logging.getLogger("moderation.intake")
+
+
+class ModelNotReady(Exception):
+    """No model is loaded yet (start-up) or loading failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    stored: Stored
+    spam_score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Job:
+    site: SiteConfig
+    comment: CommentIn
+    idempotency_key: str | None
+    future: asyncio.Future[Accepted] = field(repr=False)
+
+
+class IntakeBatcher:
+    def __init__(
+        self,
+        model: ModelHolder,
+        store: Store,
+        metrics: Metrics,
+        *,
+        wait_seconds: float,
+        max_batch: int,
+    ) -> None:
+        self.model = model
+        self.store = store
+        self.metrics = metrics
+        self.wait_seconds = wait_seconds
+        self.max_batch = max_batch
+        self._jobs: list[_Job] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(
+        self, site: SiteConfig, comment: CommentIn, idempotency_key: str | None
+    ) -> Accepted:
+        if self.model.model is None:
+            raise ModelNotReady(self.model.error or "the spam model is still loading")
+        loop = asyncio.get_running_loop()
+        job = _Job(site, comment, idempotency_key, loop.create_future())
+        self._jobs.append(job)
+        if len(self._jobs) >= self.max_batch:
+            self._flush()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.wait_seconds, self._flush)
+        return await asyncio.shield(job.future)
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        jobs, self._jobs = self._jobs, []
+        if jobs:
+            task = asyncio.get_running_loop().create_task(self._run(jobs))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run(self, jobs: list[_Job]) -> None:
+        error: BaseException | None = None
+        try:
+            model = self.model.model
+            if model is None:
+                raise ModelNotReady("the spam model is not loaded")
+            scores = model.score_batch([_for_classifier(j.comment) for j in jobs])
+            self.metrics.batch_size.observe(len(jobs))
+            at = now_ms()
+            new = [
+                self._prepare(job, score, at, model.version)
+                for job, score in zip(jobs, scores, strict=True)
+            ]
+            results = await self.store.add_many(new)
+            for job, score, result in zip(jobs, scores, results, strict=True):
+                if job.future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    job.future.set_exception(result)
+                else:
+                    job.future.set_result(Accepted(result, score.probability, score.reasons))
+        except BaseException as exc:
+            error = exc
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            # Whatever happened, no request is left waiting: an unanswered future would
+            # hang the CMS's request instead of telling it to retry.
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_exception(error or RuntimeError("intake batch failed"))
+
+    def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
+        site, comment = job.site, job.comment
+        status, rule = automatic_status(site, comment, score.probability)
+        data: dict[str, Any] = {
+            "external_id": comment.external_id,
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "content": comment.content,
+            **comment.extras,
+            "reasons": list(score.reasons),
+            "model_version": model_version,
+        }
+        if rule:
+            data["rule"] = rule
+        history = history_line(
+            "created",
+            f"site:{site.id}",
+            at,
+            status=Status.PENDING.value,
+            spam_score=round(score.probability, 4),
+        )
+        if status != Status.PENDING:
+            history += "\n" + history_line(
+                "auto-decided", "auto", at, status=status.value, rule=rule
+            )
+        return NewComment(
+            site=site.id,
+            id=new_comment_id(site.id, at),
+            external_id=comment.external_id,
+            idempotency_key=job.idempotency_key,
+            status=status,
+            spam_score=score.probability,
+            created_ms=at,
+            data=data,
+            history=history,
+            author_email=comment.author_email,
+            trust_approved_authors=site.trust_approved_authors,
+            trusted_history=history_line(
+                "auto-decided",
+                "auto",
+                at,
+                status="approved",
+                rule="trusted author: has an approved comment",
+            ),
+        )
+
+    async def close(self) -> None:
+        """Send what is waiting and wait for every batch in flight (graceful shutdown)."""
+        self._flush()
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+
+def _for_classifier(comment: CommentIn) -> Comment:
+    return Comment(
+        content=comment.content,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.get("author_url"),
+        post_url=comment.get("post_url"),
+    )

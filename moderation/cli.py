@@ -1,0 +1,99 @@
+"""The ``moderation`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from moderation.config import ConfigError, Overrides, resolve, sha256_hex
+from moderation.logs import setup_logging
+
+log = logging.getLogger("moderation")
+
+# How long SIGTERM waits for requests in flight before the process exits.
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="moderation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (env MODERATION_PORT, default 8080)")
+    serve.add_argument(
+        "--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR, default ./data)"
+    )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes sharing the port (default 1)"
+    )
+    serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    sub.add_parser(
+        "hash-secret",
+        help="print the SHA-256 of a secret read from stdin, for api_key_sha256/token_sha256",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "hash-secret":
+        secret = getpass.getpass("secret: ") if sys.stdin.isatty() else sys.stdin.readline()
+        print(sha256_hex(secret.strip()))
+        return 0
+    return serve(args)
+
+
+def serve(args: argparse.Namespace) -> int:
+    setup_logging(args.log_level.upper())
+    overrides = Overrides(
+        config=args.config, host=args.host, port=args.port, data_dir=args.data_dir
+    )
+    try:
+        config, notice = resolve(overrides, os.environ)
+    except ConfigError as exc:
+        print(f"moderation: config error: {exc}", file=sys.stderr)
+        return 2
+    if notice:
+        print(f"moderation: {notice}", file=sys.stderr)
+    if args.workers < 1:
+        print("moderation: --workers must be at least 1", file=sys.stderr)
+        return 2
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    if args.workers > 1:
+        from moderation.workers import run_workers
+
+        return run_workers(config, args.workers)
+    return run_single(config)
+
+
+def run_single(config: object, *, reuse_port: bool = False) -> int:
+    from aiohttp import web
+
+    from moderation.app import create_app
+    from moderation.config import Config
+
+    assert isinstance(config, Config)
+    log.info(
+        "serving",
+        extra={
+            "url": f"http://{config.host}:{config.port}",
+            "redis": "embedded" if config.redis.url is None else "external",
+            "sites": [s.id for s in config.sites],
+        },
+    )
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        reuse_port=reuse_port or None,
+        shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+        access_log=None,
+        print=lambda msg: print(f"moderation: {msg}", file=sys.stderr),
+    )
+    return 0

@@ -1,0 +1,87 @@
+"""Every Redis key name the service uses, and nothing else.
+
+All keys of one site share the hash tag ``{site}`` so that each multi-key script touches
+one cluster slot: the same code runs on Redis Cluster when one machine is outgrown.
+Scripts never build key names themselves; they receive them through KEYS.
+"""
+
+from __future__ import annotations
+
+PREFIX = "mod"
+
+
+def _site(site: str) -> str:
+    return f"{PREFIX}:{{{site}}}"
+
+
+def comment(site: str, comment_id: str) -> str:
+    """HASH: one comment.  Fields: ``data`` (JSON of what the CMS sent, immutable except
+    by erasure), ``status``, ``spam_score``, ``created_ms``, ``decided_by``, ``decided_at``,
+    ``note``, ``claimed_by``, ``claim_until_ms``, ``history`` (JSON lines, append-only)."""
+    return f"{_site(site)}:c:{comment_id}"
+
+
+def external_ids(site: str) -> str:
+    """HASH: the CMS's comment id -> our comment id.  Makes intake idempotent forever."""
+    return f"{_site(site)}:ext"
+
+
+def idempotency_key(site: str, key: str) -> str:
+    """STRING with TTL: an ``Idempotency-Key`` header value -> our comment id."""
+    return f"{_site(site)}:idem:{key}"
+
+
+def by_status(site: str, status: str) -> str:
+    """ZSET: comment ids of one status, scored by creation time in ms (oldest first)."""
+    return f"{_site(site)}:st:{status}"
+
+
+def pending_by_score(site: str) -> str:
+    """ZSET: pending comment ids scored by spam probability (most suspicious last)."""
+    return f"{_site(site)}:q:score"
+
+
+def claims(site: str) -> str:
+    """ZSET: claimed comment ids scored by lease end in ms.  Expired entries are ignored by
+    every reader and trimmed by the next claim, so no sweeper process is needed."""
+    return f"{_site(site)}:claims"
+
+
+def by_author(site: str, email: str) -> str:
+    """ZSET: comment ids by one (normalised) author email, scored by creation time."""
+    return f"{_site(site)}:author:{email}"
+
+
+def approved_authors(site: str) -> str:
+    """SET: normalised emails of authors with at least one approved comment."""
+    return f"{_site(site)}:approved-authors"
+
+
+def events(site: str) -> str:
+    """STREAM: every change to the site's comments, oldest first, capped in length."""
+    return f"{_site(site)}:events"
+
+
+def decisions_per_day(site: str, day: str) -> str:
+    """HASH with TTL: moderator name -> decisions made on ``day`` (UTC, YYYY-MM-DD)."""
+    return f"{_site(site)}:decisions:{day}"
+
+
+def recent_text(site: str, text_hash: str) -> str:
+    """STRING with TTL: hash of a normalised comment text -> the first comment id seen."""
+    return f"{_site(site)}:text:{text_hash}"
+
+
+def rate_bucket(site: str, scope: str) -> str:
+    """HASH with TTL: a token bucket (``tokens``, ``ts``) for ``scope`` (site or ip:...)."""
+    return f"{_site(site)}:rate:{scope}"
+
+
+def session(session_id_hash: str) -> str:
+    """HASH with TTL: a moderator's web session (moderator name, CSRF token)."""
+    return f"{PREFIX}:session:{session_id_hash}"
+
+
+def site_pattern(site: str) -> str:
+    """A SCAN pattern for every key of one site (used by erasure and tests)."""
+    return f"{_site(site)}:*"

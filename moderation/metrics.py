@@ -1,0 +1,93 @@
+"""Prometheus metrics of one app, in a registry of its own (several apps can live in one
+test process), exported in the text format at /metrics.
+
+With ``--workers N`` every process writes to PROMETHEUS_MULTIPROC_DIR and /metrics
+aggregates them all (prometheus-client's multiprocess mode); the CLI sets that up.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+LATENCY_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+SCORE_BUCKETS = tuple(round(i / 20, 2) for i in range(1, 21))
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+        # In multiprocess mode metrics live in the shared directory, not in a registry.
+        self.registry = CollectorRegistry(auto_describe=True)
+        registry = None if self.multiprocess else self.registry
+        self.requests = Counter(
+            "moderation_http_requests_total",
+            "HTTP requests by route, method and status.",
+            ["route", "method", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "moderation_http_request_duration_seconds",
+            "Time to answer, by route.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.comments = Counter(
+            "moderation_comments_total",
+            "Comments taken in, by outcome (pending, approved, spam, duplicate, invalid).",
+            ["outcome"],
+            registry=registry,
+        )
+        self.decisions = Counter(
+            "moderation_decisions_total",
+            "Moderator decisions by status.",
+            ["status"],
+            registry=registry,
+        )
+        self.spam_score = Histogram(
+            "moderation_spam_score",
+            "Spam probability of comments taken in.",
+            buckets=SCORE_BUCKETS,
+            registry=registry,
+        )
+        self.batch_size = Histogram(
+            "moderation_scoring_batch_size",
+            "Comments scored per classifier call.",
+            buckets=BATCH_BUCKETS,
+            registry=registry,
+        )
+        self.pending = Gauge(
+            "moderation_pending_comments",
+            "Comments waiting for a moderator, per site (read at scrape time).",
+            ["site"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.redis_errors = Counter(
+            "moderation_redis_errors_total",
+            "Redis calls that failed (connection refused, timeout, ...).",
+            registry=registry,
+        )
+        self.rate_limited = Counter(
+            "moderation_rate_limited_total",
+            "Intake requests refused by a rate limit, by scope.",
+            ["scope"],
+            registry=registry,
+        )
+
+    def render(self) -> bytes:
+        if self.multiprocess:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
+        return generate_latest(self.registry)

@@ -1,0 +1,119 @@
+"""The middlewares every request passes: request id, logging, metrics, security headers,
+and the one place where errors become problem+json answers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+
+import redis.exceptions
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from moderation.appkeys import CONFIG, METRICS
+from moderation.batching import ModelNotReady
+from moderation.logs import request_id_var
+from moderation.problems import Problem, unavailable
+
+log = logging.getLogger("moderation.http")
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+# Failures that mean "Redis cannot take this now": the CMS should retry, so 503.
+REDIS_UNAVAILABLE = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.BusyLoadingError,
+    redis.exceptions.ReadOnlyError,
+    asyncio.TimeoutError,
+    ConnectionError,
+)
+
+
+def _route(request: web.Request) -> str:
+    info = request.match_info
+    resource = info.route.resource if info.route is not None else None
+    return resource.canonical if resource is not None else "unmatched"
+
+
+@web.middleware
+async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Request id in, request id out, one log line and metrics per request."""
+    incoming = request.headers.get("X-Request-ID", "")
+    request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    token = request_id_var.set(request_id)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await _answer(request, handler, request_id)
+        status = response.status
+        response.headers["X-Request-ID"] = request_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+    finally:
+        elapsed = time.perf_counter() - started
+        route = _route(request)
+        metrics = request.app[METRICS]
+        metrics.requests.labels(route, request.method, str(status)).inc()
+        metrics.latency.labels(route).observe(elapsed)
+        if route not in ("/metrics", "/healthz", "/readyz"):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": route,  # the route pattern: ids, but no query string
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                },
+            )
+        request_id_var.reset(token)
+
+
+async def _answer(request: web.Request, handler: Handler, request_id: str) -> web.StreamResponse:
+    config = request.app[CONFIG]
+    try:
+        return await handler(request)
+    except Problem as problem:
+        return problem.response(request.path, request_id)
+    except ModelNotReady as exc:
+        return unavailable(f"The spam model is not ready: {exc}", 5).response(
+            request.path, request_id
+        )
+    except REDIS_UNAVAILABLE as exc:
+        request.app[METRICS].redis_errors.inc()
+        log.warning("redis unavailable", extra={"error": type(exc).__name__})
+        return unavailable(
+            "Storage is unavailable; nothing was stored. Retry later.",
+            config.redis.retry_after_seconds,
+        ).response(request.path, request_id)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        problem = Problem(
+            exc.status,
+            exc.reason.lower().replace(" ", "-"),
+            exc.reason,
+            _http_detail(exc),
+            headers={k: v for k, v in exc.headers.items() if k.lower() in ("allow",)},
+        )
+        return problem.response(request.path, request_id)
+    except Exception:
+        log.exception("unhandled error", extra={"route": _route(request)})
+        return Problem(
+            500,
+            "internal",
+            "Internal server error",
+            "Something went wrong on our side; the request id identifies it in the logs.",
+        ).response(request.path, request_id)
+
+
+def _http_detail(exc: web.HTTPException) -> str:
+    if isinstance(exc, web.HTTPNotFound):
+        return "No such endpoint."
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        return f"Allowed methods: {', '.join(sorted(exc.allowed_methods))}."
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
+        return "Request body too large."
+    return exc.text or exc.reason

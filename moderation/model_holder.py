@@ -1,0 +1,51 @@
+"""The classifier model in use, loaded in the background and swapped atomically.
+
+Loading (or training the shipped default) takes a moment of CPU, so it runs in a thread
+after the port opens; /readyz says when intake can succeed.  A reload that fails keeps
+the old model serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from classifier import ModelError, SpamModel
+
+log = logging.getLogger("moderation.model")
+
+
+class ModelHolder:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.model: SpamModel | None = None
+        self.error: str | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def ready(self) -> bool:
+        return self.model is not None
+
+    def _read(self, path: Path | None) -> SpamModel:
+        return SpamModel.load(path) if path is not None else SpamModel.default()
+
+    async def load(self, path: Path | None = None) -> SpamModel:
+        """Load ``path`` (or the configured model) and swap it in; on failure the model in
+        use stays and ModelError is raised."""
+        target = path if path is not None else self.path
+        async with self._lock:
+            try:
+                model = await asyncio.to_thread(self._read, target)
+            except ModelError as exc:
+                self.error = str(exc)
+                log.error("model load failed", extra={"path": str(target), "error": str(exc)})
+                raise
+            self.model, self.error = model, None
+            if path is not None:
+                self.path = path
+            log.info(
+                "model loaded",
+                extra={"path": str(target) if target else "default", "version": model.version},
+            )
+            return model

@@ -1,0 +1,62 @@
+"""Endpoints for operators: liveness, readiness, metrics and the API description."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from moderation.appkeys import CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
+from moderation.http import json_response
+from moderation.openapi import openapi_document
+
+log = logging.getLogger("moderation.ops")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Alive: the event loop answers.  No I/O, so a Redis outage never restarts us."""
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready: Redis answers and a model is loaded, i.e. intake can succeed now."""
+    app = request.app
+    checks: dict[str, dict[str, object]] = {}
+    redis_error = await app[REDIS_HEALTH].ping()
+    checks["redis"] = {"ok": redis_error is None}
+    if redis_error:
+        checks["redis"]["error"] = redis_error
+    model = app[MODEL]
+    checks["model"] = {"ok": model.ready}
+    if model.model is not None:
+        checks["model"]["version"] = model.model.version
+    elif model.error:
+        checks["model"]["error"] = model.error
+    else:
+        checks["model"]["error"] = "still loading"
+    ready = all(c["ok"] for c in checks.values())
+    failing = [name for name, c in checks.items() if not c["ok"]]
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "checks": checks}
+    if failing:
+        body["failing"] = failing
+    headers = {} if ready else {"Retry-After": str(app[CONFIG].redis.retry_after_seconds)}
+    return json_response(body, status=200 if ready else 503, headers=headers)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    app = request.app
+    registry = app[METRICS]
+    # Queue depth is read at scrape time: it is Redis state, shared by every worker.
+    try:
+        for site in app[CONFIG].sites:
+            counts = await app[STORE].counts(site.id)
+            registry.pending.labels(site.id).set(counts["pending"])
+    except Exception as exc:  # a scrape during an outage still shows the other metrics
+        registry.redis_errors.inc()
+        log.warning("metrics: queue depth unavailable", extra={"error": type(exc).__name__})
+    return web.Response(body=registry.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return json_response(openapi_document())

@@ -1,0 +1,176 @@
+"""The comment record as stored and as answered, and its status vocabulary."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    REJECTED = "rejected"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    SPAM = "spam"
+    REJECT = "reject"
+
+    @property
+    def status(self) -> Status:
+        return _DECISION_STATUS[self]
+
+
+_DECISION_STATUS = {
+    Decision.APPROVE: Status.APPROVED,
+    Decision.SPAM: Status.SPAM,
+    Decision.REJECT: Status.REJECTED,
+}
+
+# The personal data of a comment: what erasure removes and what only moderators see.
+PERSONAL_FIELDS = ("author_name", "author_email", "author_url", "author_ip", "user_agent")
+
+# What the CMS may send besides the required fields, stored as given (after validation).
+OPTIONAL_FIELDS = (
+    "author_url",
+    "post_url",
+    "post_id",
+    "parent_id",
+    "author_ip",
+    "user_agent",
+    "referrer",
+    "submitted_at",
+    "lang",
+)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def iso_from_ms(ms: int) -> str:
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+def new_comment_id(site: str, created_ms: int) -> str:
+    """A comment id that names its site (so any id leads to its site's keys without a
+    global index) and sorts by creation time; 64 random bits make it unguessable."""
+    return f"{site}_{created_ms:012x}{secrets.token_hex(8)}"
+
+
+def site_of(comment_id: str) -> str | None:
+    site, sep, rest = comment_id.partition("_")
+    if not sep or not site or not rest or len(comment_id) > 120:
+        return None
+    return site
+
+
+def history_line(action: str, actor: str, at_ms: int, **details: Any) -> str:
+    entry: dict[str, Any] = {"action": action, "actor": actor, "at": iso_from_ms(at_ms)}
+    entry.update({k: v for k, v in details.items() if v is not None})
+    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    id: str
+    site: str
+    status: Status
+    spam_score: float
+    created_ms: int
+    data: dict[str, Any]
+    initial_status: Status
+    decided_by: str = ""
+    decided_ms: int = 0
+    note: str = ""
+    claimed_by: str = ""
+    claim_until_ms: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_hash(cls, comment_id: str, site: str, raw: dict[str, str]) -> CommentRecord:
+        history = []
+        for line in raw.get("history", "").splitlines():
+            if line:
+                history.append(json.loads(line))
+        return cls(
+            id=comment_id,
+            site=site,
+            status=Status(raw["status"]),
+            initial_status=Status(raw.get("initial_status", raw["status"])),
+            spam_score=float(raw.get("spam_score", "0")),
+            created_ms=int(raw.get("created_ms", "0")),
+            data=json.loads(raw.get("data", "{}")),
+            decided_by=raw.get("decided_by", ""),
+            decided_ms=int(raw.get("decided_ms", "0") or 0),
+            note=raw.get("note", ""),
+            claimed_by=raw.get("claimed_by", ""),
+            claim_until_ms=int(raw.get("claim_until_ms", "0") or 0),
+            history=history,
+        )
+
+    @property
+    def reasons(self) -> list[str]:
+        return list(self.data.get("reasons", []))
+
+    def claim_holder(self, at_ms: int) -> str | None:
+        if self.claimed_by and self.claim_until_ms > at_ms:
+            return self.claimed_by
+        return None
+
+    def intake_answer(self) -> dict[str, Any]:
+        """The answer the CMS got when it first sent this comment."""
+        return {
+            "id": self.id,
+            "status": self.initial_status.value,
+            "spam_score": self.spam_score,
+            "reasons": self.reasons,
+        }
+
+    def queue_item(self, at_ms: int) -> dict[str, Any]:
+        """What a moderator sees in the queue (personal data included: moderators only)."""
+        data = self.data
+        item: dict[str, Any] = {
+            "id": self.id,
+            "external_id": data.get("external_id"),
+            "site": self.site,
+            "status": self.status.value,
+            "spam_score": self.spam_score,
+            "reasons": self.reasons,
+            "rule": data.get("rule"),
+            "author_name": data.get("author_name"),
+            "author_email": data.get("author_email"),
+            "author_url": data.get("author_url"),
+            "author_ip": data.get("author_ip"),
+            "content": data.get("content"),
+            "post_url": data.get("post_url"),
+            "post_id": data.get("post_id"),
+            "created_at": iso_from_ms(self.created_ms),
+            "claimed_by": self.claim_holder(at_ms),
+            "decided_by": self.decided_by or None,
+            "decided_at": iso_from_ms(self.decided_ms) if self.decided_ms else None,
+        }
+        return item
+
+    def full(self, at_ms: int, *, for_moderator: bool) -> dict[str, Any]:
+        """The whole record.  A site's own key sees it without moderators' notes."""
+        record = self.queue_item(at_ms)
+        for name in ("user_agent", "referrer", "submitted_at", "lang", "parent_id"):
+            record[name] = self.data.get(name)
+        record["model_version"] = self.data.get("model_version")
+        if for_moderator:
+            record["note"] = self.note or None
+            record["history"] = self.history
+        else:
+            record.pop("claimed_by", None)
+            record["history"] = [
+                {k: v for k, v in entry.items() if k != "note"} for entry in self.history
+            ]
+        return record

@@ -1,0 +1,287 @@
+"""The moderator API: the review queue, single and bulk decisions, claims, undo, stats,
+and reading one comment (also open to the site's own key, for polling)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from moderation.appkeys import AUTH, METRICS, STORE
+from moderation.auth import ModeratorCaller, SiteCaller, require_site_access
+from moderation.config import ModeratorConfig
+from moderation.http import float_param, int_param, json_response, read_json_object
+from moderation.problems import FieldError, conflict, invalid, not_found
+from moderation.records import CommentRecord, Decision, Status, now_ms, site_of
+from moderation.store import CursorError, Order, Outcome, Store
+
+MAX_PAGE = 500
+MAX_BULK = 500
+MAX_NOTE = 2_000
+JSON_LIMIT = 1024 * 1024
+
+
+def _site_param(
+    moderator: ModeratorConfig, query: dict[str, str] | Any, errors: list[FieldError]
+) -> str:
+    site = query.get("site", "")
+    if not site:
+        if len(moderator.sites) == 1 and moderator.sites[0] != "*":
+            return moderator.sites[0]
+        errors.append(FieldError("site", "is required (you moderate several sites)"))
+        return ""
+    return str(site)
+
+
+def _enum_param(
+    query: Any, name: str, enum: type[Any], default: Any, errors: list[FieldError]
+) -> Any:
+    raw = query.get(name)
+    if not raw:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        errors.append(FieldError(name, f"must be one of: {allowed}"))
+        return default
+
+
+async def get_queue(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    query = request.query
+    errors: list[FieldError] = []
+    site = _site_param(moderator, query, errors)
+    order = _enum_param(query, "order", Order, Order.SCORE, errors)
+    status = _enum_param(query, "status", Status, Status.PENDING, errors)
+    limit = int_param(query, "limit", 50, 1, MAX_PAGE, errors)
+    min_score = float_param(query, "min_score", 0.0, 1.0, errors)
+    max_score = float_param(query, "max_score", 0.0, 1.0, errors)
+    email = query.get("author_email", "").strip().lower() or None
+    if errors:
+        raise invalid(errors)
+    require_site_access(moderator, site)
+    try:
+        page = await request.app[STORE].page(
+            site,
+            status=status,
+            order=order,
+            limit=limit,
+            cursor=query.get("cursor") or None,
+            min_score=min_score,
+            max_score=max_score,
+            author_email=email,
+        )
+    except CursorError as exc:
+        raise invalid([FieldError("cursor", str(exc))]) from exc
+    at = now_ms()
+    return json_response(
+        {"items": [r.queue_item(at) for r in page.records], "next_cursor": page.next_cursor}
+    )
+
+
+async def _readable_record(request: web.Request) -> tuple[CommentRecord, bool]:
+    """The comment at the path, and whether the caller is a moderator; 404 for anyone
+    who may not read it, so ids of other sites reveal nothing."""
+    caller = request.app[AUTH].caller(request)
+    comment_id = request.match_info["id"]
+    site = site_of(comment_id)
+    if site is None:
+        raise not_found("No such comment.")
+    if isinstance(caller, SiteCaller) and caller.site.id != site:
+        raise not_found("No such comment.")
+    if isinstance(caller, ModeratorCaller) and not caller.moderator.may_moderate(site):
+        raise not_found("No such comment.")
+    record = await request.app[STORE].get(comment_id)
+    if record is None:
+        raise not_found("No such comment.")
+    return record, isinstance(caller, ModeratorCaller)
+
+
+async def get_comment(request: web.Request) -> web.Response:
+    record, is_moderator = await _readable_record(request)
+    return json_response(record.full(now_ms(), for_moderator=is_moderator))
+
+
+def _parse_decision(
+    raw: Any, errors: list[FieldError], prefix: str = ""
+) -> tuple[Decision | None, str]:
+    decision_raw = raw.get("decision") if isinstance(raw, dict) else None
+    decision: Decision | None = None
+    try:
+        decision = Decision(decision_raw)
+    except ValueError:
+        errors.append(FieldError(f"{prefix}decision", "must be one of: approve, spam, reject"))
+    note = raw.get("note", "") if isinstance(raw, dict) else ""
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        errors.append(FieldError(f"{prefix}note", "must be a string"))
+        note = ""
+    elif len(note) > MAX_NOTE:
+        errors.append(FieldError(f"{prefix}note", f"must be at most {MAX_NOTE} characters"))
+    return decision, note.strip()
+
+
+def _today() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime())
+
+
+async def _decide_one(
+    store: Store, moderator: ModeratorConfig, comment_id: str, decision: Decision, note: str
+) -> tuple[int, dict[str, Any]]:
+    """The HTTP status and body this decision alone would get."""
+    site = site_of(comment_id)
+    if site is None or not moderator.may_moderate(site):
+        return 404, {"id": comment_id, "detail": "No such comment."}
+    outcome: Outcome = await store.decide(comment_id, moderator.name, decision, note, day=_today())
+    if outcome.kind == "ok":
+        return 200, {"id": comment_id, "status": outcome.status.value if outcome.status else None}
+    if outcome.kind == "decided":
+        return 409, {
+            "id": comment_id,
+            "detail": f"Already decided ({outcome.status}) by {outcome.by}.",
+            "current_status": outcome.status.value if outcome.status else None,
+            "decided_by": outcome.by,
+        }
+    if outcome.kind == "claimed":
+        return 409, {
+            "id": comment_id,
+            "detail": f"Claimed by {outcome.by}.",
+            "claimed_by": outcome.by,
+        }
+    return 404, {"id": comment_id, "detail": "No such comment."}
+
+
+async def post_decision(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    body = await read_json_object(request, JSON_LIMIT)
+    errors: list[FieldError] = []
+    decision, note = _parse_decision(body, errors)
+    if errors or decision is None:
+        raise invalid(errors)
+    comment_id = request.match_info["id"]
+    status, result = await _decide_one(request.app[STORE], moderator, comment_id, decision, note)
+    if status == 404:
+        raise not_found(result["detail"])
+    if status == 409:
+        extra = {k: v for k, v in result.items() if k not in ("detail",)}
+        raise conflict(result["detail"], **extra)
+    request.app[METRICS].decisions.labels(result["status"]).inc()
+    return json_response(result)
+
+
+async def post_bulk_decisions(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    body = await read_json_object(request, JSON_LIMIT)
+    items = body.get("decisions")
+    if not isinstance(items, list) or not items:
+        raise invalid([FieldError("decisions", "must be a non-empty list")])
+    if len(items) > MAX_BULK:
+        raise invalid([FieldError("decisions", f"at most {MAX_BULK} per call")])
+    store = request.app[STORE]
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        errors: list[FieldError] = []
+        comment_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(comment_id, str) or not comment_id:
+            errors.append(FieldError(f"decisions[{index}].id", "is required"))
+        decision, note = _parse_decision(item, errors, f"decisions[{index}].")
+        if errors or decision is None or not isinstance(comment_id, str):
+            results.append(
+                {
+                    "id": comment_id if isinstance(comment_id, str) else None,
+                    "status": 422,
+                    "errors": [e.as_dict() for e in errors],
+                }
+            )
+            continue
+        status, result = await _decide_one(store, moderator, comment_id, decision, note)
+        if status == 200:
+            request.app[METRICS].decisions.labels(result["status"]).inc()
+            # "status" is the HTTP status this item alone would get; the comment's new
+            # status is "comment_status".
+            result["comment_status"] = result.pop("status")
+        results.append({**result, "status": status})
+    return json_response({"results": results})
+
+
+async def post_claim(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    body = await read_json_object(request, JSON_LIMIT)
+    errors: list[FieldError] = []
+    site = body.get("site")
+    if not isinstance(site, str) or not site:
+        errors.append(FieldError("site", "is required"))
+    limit = body.get("limit", 10)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        errors.append(FieldError("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
+    lease = body.get("lease_seconds", 300)
+    if isinstance(lease, bool) or not isinstance(lease, int | float) or not 1 <= lease <= 3600:
+        errors.append(FieldError("lease_seconds", "must be a number from 1 to 3600"))
+    order = _enum_param(body, "order", Order, Order.SCORE, errors)
+    if errors or not isinstance(site, str):
+        raise invalid(errors)
+    require_site_access(moderator, site)
+    records = await request.app[STORE].claim(
+        site, moderator.name, limit=int(limit), lease_seconds=float(lease), order=order
+    )
+    at = now_ms()
+    return json_response({"items": [r.queue_item(at) for r in records]})
+
+
+async def post_release(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    comment_id = request.match_info["id"]
+    site = site_of(comment_id)
+    if site is None or not moderator.may_moderate(site):
+        raise not_found("No such comment.")
+    outcome = await request.app[STORE].release(comment_id, moderator.name)
+    if outcome.kind == "missing":
+        raise not_found("No such comment.")
+    if outcome.kind == "not_yours":
+        raise conflict(f"Claimed by {outcome.by}, not by you.", claimed_by=outcome.by)
+    return json_response({"id": comment_id, "released": True})
+
+
+async def post_undo(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    comment_id = request.match_info["id"]
+    site = site_of(comment_id)
+    if site is None or not moderator.may_moderate(site):
+        raise not_found("No such comment.")
+    outcome = await request.app[STORE].undo(comment_id, moderator.name)
+    if outcome.kind == "missing":
+        raise not_found("No such comment.")
+    if outcome.kind == "pending":
+        raise conflict("The comment is not decided; nothing to undo.")
+    if outcome.kind == "not_yours":
+        raise conflict(
+            f"The last decision was made by {outcome.by}; only they can undo it.",
+            decided_by=outcome.by,
+        )
+    if outcome.kind == "too_late":
+        raise conflict("Decisions can be undone for 10 minutes only.")
+    return json_response({"id": comment_id, "status": Status.PENDING.value})
+
+
+async def get_stats(request: web.Request) -> web.Response:
+    moderator = request.app[AUTH].moderator(request)
+    errors: list[FieldError] = []
+    site = _site_param(moderator, request.query, errors)
+    if errors:
+        raise invalid(errors)
+    require_site_access(moderator, site)
+    store = request.app[STORE]
+    counts = await store.counts(site)
+    oldest = await store.oldest_pending_ms(site)
+    decisions = await store.decisions_on(site, _today())
+    return json_response(
+        {
+            "site": site,
+            "counts": counts,
+            "oldest_pending_age_seconds": round((now_ms() - oldest) / 1000, 3) if oldest else None,
+            "decisions_today": decisions,
+        }
+    )

@@ -1,0 +1,256 @@
+"""Lua scripts: every state change of a comment is one of these, run atomically by Redis.
+
+Each script lists its KEYS and ARGV in a header.  Key names come from ``moderation.keys``
+through KEYS only (never built in Lua), so all keys of a call share the site's hash tag
+and one cluster slot.  Scripts are registered once at start-up (``Store.__init__``) and
+called by SHA; redis-py reloads them transparently after a Redis restart.
+"""
+
+from __future__ import annotations
+
+# Store a new comment unless the CMS already sent it.
+#
+# KEYS[1] external-id hash        KEYS[2] idempotency-key string   KEYS[3] comment hash
+# KEYS[4] status zset (pending)   KEYS[5] status zset (approved)   KEYS[6] status zset (spam)
+# KEYS[7] pending-by-score zset   KEYS[8] events stream            KEYS[9] author zset
+# KEYS[10] approved-authors set
+# ARGV[1] external id ('' = none)            ARGV[2] idempotency key TTL s (0 = no key)
+# ARGV[3] new comment id                     ARGV[4] status decided so far
+# ARGV[5] spam score                         ARGV[6] created ms
+# ARGV[7] data JSON                          ARGV[8] history line (JSON) for creation
+# ARGV[9] author email ('' = none)           ARGV[10] '1' if approved authors are trusted
+# ARGV[11] history line (JSON) for a trusted-author approval
+# ARGV[12] events stream approximate max length
+# Returns {'dup', existing id} or {'new', id, status}.
+INTAKE = """
+local ext_id = ARGV[1]
+local idem_ttl = tonumber(ARGV[2])
+if ext_id ~= '' then
+  local seen = redis.call('HGET', KEYS[1], ext_id)
+  if seen then return {'dup', seen} end
+end
+if idem_ttl > 0 then
+  local seen = redis.call('GET', KEYS[2])
+  if seen then return {'dup', seen} end
+end
+local id = ARGV[3]
+local status = ARGV[4]
+local history = ARGV[8]
+local email = ARGV[9]
+if status == 'pending' and ARGV[10] == '1' and email ~= ''
+   and redis.call('SISMEMBER', KEYS[10], email) == 1 then
+  status = 'approved'
+  history = history .. '\\n' .. ARGV[11]
+end
+redis.call('HSET', KEYS[3],
+  'data', ARGV[7], 'status', status, 'initial_status', status,
+  'spam_score', ARGV[5], 'created_ms', ARGV[6], 'history', history)
+if status == 'pending' then
+  redis.call('ZADD', KEYS[4], ARGV[6], id)
+  redis.call('ZADD', KEYS[7], ARGV[5], id)
+elseif status == 'approved' then
+  redis.call('ZADD', KEYS[5], ARGV[6], id)
+  redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
+else
+  redis.call('ZADD', KEYS[6], ARGV[6], id)
+  redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
+end
+if email ~= '' then redis.call('ZADD', KEYS[9], ARGV[6], id) end
+if ext_id ~= '' then redis.call('HSET', KEYS[1], ext_id, id) end
+if idem_ttl > 0 then redis.call('SET', KEYS[2], id, 'EX', idem_ttl) end
+redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[12], '*',
+  'type', 'created', 'id', id, 'status', status, 'spam_score', ARGV[5], 'ms', ARGV[6])
+return {'new', id, status}
+"""
+
+# Decide a pending comment: approve, spam or reject.
+#
+# KEYS[1] comment hash      KEYS[2] status zset (pending)   KEYS[3] pending-by-score zset
+# KEYS[4] status zset (the new status)  KEYS[5] claims zset  KEYS[6] events stream
+# KEYS[7] decisions-per-day hash        KEYS[8] approved-authors set
+# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] new status  ARGV[4] now ms
+# ARGV[5] history line (JSON)  ARGV[6] note  ARGV[7] decisions-per-day TTL s
+# ARGV[8] events stream approximate max length
+# Returns {'ok', status}, {'missing'}, {'decided', status, by} or {'claimed', holder}.
+DECIDE = """
+local fields = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'claimed_by',
+                          'claim_until_ms', 'created_ms', 'data')
+local status = fields[1]
+if not status then return {'missing'} end
+if status ~= 'pending' then return {'decided', status, fields[2] or ''} end
+local now = tonumber(ARGV[4])
+local holder = fields[3]
+if holder and holder ~= '' and holder ~= ARGV[2] and tonumber(fields[4] or '0') > now then
+  return {'claimed', holder}
+end
+local id = ARGV[1]
+local new_status = ARGV[3]
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+redis.call('ZREM', KEYS[5], id)
+redis.call('ZADD', KEYS[4], fields[5], id)
+redis.call('HSET', KEYS[1], 'status', new_status, 'decided_by', ARGV[2],
+           'decided_ms', ARGV[4], 'note', ARGV[6], 'claimed_by', '', 'claim_until_ms', '0')
+local history = redis.call('HGET', KEYS[1], 'history') or ''
+redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
+redis.call('HINCRBY', KEYS[7], ARGV[2], 1)
+redis.call('EXPIRE', KEYS[7], ARGV[7])
+if new_status == 'approved' then
+  local ok, data = pcall(cjson.decode, fields[6])
+  if ok and type(data) == 'table' and type(data['author_email']) == 'string'
+     and data['author_email'] ~= '' then
+    redis.call('SADD', KEYS[8], data['author_email'])
+  end
+end
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], '*',
+  'type', 'decided', 'id', id, 'status', new_status, 'actor', ARGV[2], 'ms', ARGV[4])
+return {'ok', new_status}
+"""
+
+# Undo a moderator's own latest decision within the undo window: back to pending.
+#
+# KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] pending-by-score zset
+# KEYS[4] status zset (current status)  KEYS[5] events stream
+# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] window ms
+# ARGV[5] history line (JSON)  ARGV[6] events stream approximate max length
+# Returns {'ok'}, {'missing'}, {'pending'}, {'not_yours', by} or {'too_late'}.
+UNDO = """
+local fields = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'decided_ms',
+                          'spam_score', 'created_ms')
+local status = fields[1]
+if not status then return {'missing'} end
+if status == 'pending' then return {'pending'} end
+if fields[2] ~= ARGV[2] then return {'not_yours', fields[2] or ''} end
+if tonumber(ARGV[3]) - tonumber(fields[3] or '0') > tonumber(ARGV[4]) then
+  return {'too_late'}
+end
+local id = ARGV[1]
+redis.call('ZREM', KEYS[4], id)
+redis.call('ZADD', KEYS[2], fields[5], id)
+redis.call('ZADD', KEYS[3], fields[4], id)
+redis.call('HSET', KEYS[1], 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
+           'note', '')
+local history = redis.call('HGET', KEYS[1], 'history') or ''
+redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
+redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
+  'type', 'undone', 'id', id, 'status', 'pending', 'actor', ARGV[2], 'ms', ARGV[3])
+return {'ok'}
+"""
+
+# One page of a sorted index, after an opaque cursor (the last member and its score).
+#
+# KEYS[1] a zset (status index or pending-by-score)
+# ARGV[1] '1' for descending order  ARGV[2] page size  ARGV[3] cursor member ('' = start)
+# ARGV[4] cursor score  ARGV[5] min score ('-inf')  ARGV[6] max score ('+inf')
+# Returns a flat list: member, score, member, score, ...
+#
+# The cursor stays exact while members come and go: if the cursor's member is still there
+# with its score, the page starts after its rank; if it was removed (decided), it is
+# re-added for the duration of this atomic script only, to learn where it would sit.
+# Both cost O(log N), so a deep page costs what the first does.
+PAGE = """
+local key = KEYS[1]
+local desc = ARGV[1] == '1'
+local limit = tonumber(ARGV[2])
+local member = ARGV[3]
+local start = 0
+local function rank(m)
+  if desc then return redis.call('ZREVRANK', key, m) end
+  return redis.call('ZRANK', key, m)
+end
+if member ~= '' then
+  local cursor_score = tonumber(ARGV[4])
+  local current = redis.call('ZSCORE', key, member)
+  if current and tonumber(current) == cursor_score then
+    start = rank(member) + 1
+  elseif not current then
+    redis.call('ZADD', key, cursor_score, member)
+    start = rank(member)
+    redis.call('ZREM', key, member)
+  else
+    -- the member moved (decided, then undone with another score): start after its old
+    -- score, without the tie-break among equal scores
+    if desc then
+      start = redis.call('ZCOUNT', key, '(' .. ARGV[4], '+inf')
+    else
+      start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[4])
+    end
+  end
+else
+  -- the first page of a score range starts at the range's edge
+  if desc and ARGV[6] ~= '+inf' then
+    start = redis.call('ZCOUNT', key, '(' .. ARGV[6], '+inf')
+  elseif not desc and ARGV[5] ~= '-inf' then
+    start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[5])
+  end
+end
+local items
+if desc then
+  items = redis.call('ZREVRANGE', key, start, start + limit - 1, 'WITHSCORES')
+else
+  items = redis.call('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')
+end
+-- drop what lies past the range's far edge
+local lo = tonumber(ARGV[5] == '-inf' and '-1e308' or ARGV[5])
+local hi = tonumber(ARGV[6] == '+inf' and '1e308' or ARGV[6])
+local out = {}
+for i = 1, #items, 2 do
+  local s = tonumber(items[i + 1])
+  if s >= lo and s <= hi then
+    out[#out + 1] = items[i]
+    out[#out + 1] = items[i + 1]
+  end
+end
+return out
+"""
+
+# Claim candidate comments for one moderator, skipping any that another moderator holds
+# or that were decided since the caller read them.
+#
+# KEYS[1] claims zset  KEYS[2] events stream  KEYS[3..] comment hashes of the candidates
+# ARGV[1] moderator  ARGV[2] now ms  ARGV[3] lease ms  ARGV[4] how many at most
+# ARGV[5] events stream approximate max length  ARGV[6..] candidate ids, as KEYS[3..]
+# Returns the claimed ids, in the candidates' order.
+#
+# Expired leases are trimmed first, and a lease counts only while it lasts, so a crashed
+# moderator's comments come back by themselves without any sweeper.
+CLAIM = """
+local now = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local until_ms = now + tonumber(ARGV[3])
+local want = tonumber(ARGV[4])
+local got = {}
+for i = 3, #KEYS do
+  if #got >= want then break end
+  local id = ARGV[i + 3]
+  local fields = redis.call('HMGET', KEYS[i], 'status', 'claimed_by', 'claim_until_ms')
+  local free = (not fields[2]) or fields[2] == '' or fields[2] == ARGV[1]
+               or tonumber(fields[3] or '0') <= now
+  if fields[1] == 'pending' and free then
+    redis.call('ZADD', KEYS[1], until_ms, id)
+    redis.call('HSET', KEYS[i], 'claimed_by', ARGV[1], 'claim_until_ms', until_ms)
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
+      'type', 'claimed', 'id', id, 'actor', ARGV[1], 'ms', ARGV[2])
+    got[#got + 1] = id
+  end
+end
+return got
+"""
+
+# Release a claim the moderator holds.
+#
+# KEYS[1] comment hash  KEYS[2] claims zset  KEYS[3] events stream
+# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] events max length
+# Returns {'ok'}, {'missing'} or {'not_yours', holder}.
+RELEASE = """
+local fields = redis.call('HMGET', KEYS[1], 'status', 'claimed_by', 'claim_until_ms')
+if not fields[1] then return {'missing'} end
+local holder = fields[2] or ''
+if holder == '' or tonumber(fields[3] or '0') <= tonumber(ARGV[3]) then return {'ok'} end
+if holder ~= ARGV[2] then return {'not_yours', holder} end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_until_ms', '0')
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*',
+  'type', 'released', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
+return {'ok'}
+"""

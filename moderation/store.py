@@ -1,0 +1,380 @@
+"""The Redis data layer: every read and atomic write of comments, queues and claims.
+
+Nothing outside this module talks to Redis about comments.  Writes are the Lua scripts
+of ``moderation.scripts``; reads are plain commands, pipelined where several go together.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from redis.asyncio import Redis
+
+from moderation import keys, scripts
+from moderation.records import CommentRecord, Decision, Status, history_line, now_ms, site_of
+
+EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys
+DECISIONS_DAY_TTL_SECONDS = 3 * 24 * 3600
+UNDO_WINDOW_MS = 10 * 60 * 1000
+
+
+class Order(StrEnum):
+    SCORE = "score"  # most suspicious first
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True, slots=True)
+class NewComment:
+    """A validated, scored comment ready to be stored."""
+
+    site: str
+    id: str
+    external_id: str | None
+    idempotency_key: str | None
+    status: Status
+    spam_score: float
+    created_ms: int
+    data: dict[str, Any]
+    history: str
+    author_email: str
+    trust_approved_authors: bool
+    trusted_history: str
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What intake learned from Redis: the id that holds the comment (ours, or the one
+    stored first if this was a repeat) and its status."""
+
+    id: str
+    status: Status
+    duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of a decision, undo, claim release: ``ok`` or why not."""
+
+    kind: str  # ok | missing | decided | claimed | not_yours | too_late | pending
+    status: Status | None = None
+    by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[CommentRecord]
+    next_cursor: str | None
+
+
+class CursorError(ValueError):
+    """The cursor is not one this service gave out."""
+
+
+def encode_cursor(member: str, score: str) -> str:
+    raw = json.dumps([member, score], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        member, score = json.loads(raw)
+        float(score)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise CursorError("not a cursor from this service") from exc
+    if not isinstance(member, str) or not isinstance(score, str):
+        raise CursorError("not a cursor from this service")
+    return member, score
+
+
+class Store:
+    """Comments, queues and claims of every site, in one Redis."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._intake = redis.register_script(scripts.INTAKE)
+        self._decide = redis.register_script(scripts.DECIDE)
+        self._undo = redis.register_script(scripts.UNDO)
+        self._page = redis.register_script(scripts.PAGE)
+        self._claim = redis.register_script(scripts.CLAIM)
+        self._release = redis.register_script(scripts.RELEASE)
+
+    # -- intake ----------------------------------------------------------------------
+
+    async def add_many(self, comments: Sequence[NewComment]) -> list[Stored | BaseException]:
+        """Store a batch in one pipeline; each comment gets its own result or exception,
+        so one bad write never fails its neighbours."""
+        if not comments:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for c in comments:
+            site = c.site
+            # With a pipeline the script call only queues EVALSHA (and registers the
+            # script so the pipeline can load it if Redis lost it).
+            await self._intake(
+                keys=[
+                    keys.external_ids(site),
+                    keys.idempotency_key(site, c.idempotency_key or ""),
+                    keys.comment(site, c.id),
+                    keys.by_status(site, Status.PENDING),
+                    keys.by_status(site, Status.APPROVED),
+                    keys.by_status(site, Status.SPAM),
+                    keys.pending_by_score(site),
+                    keys.events(site),
+                    keys.by_author(site, c.author_email),
+                    keys.approved_authors(site),
+                ],
+                args=[
+                    c.external_id or "",
+                    IDEMPOTENCY_TTL_SECONDS if c.idempotency_key else 0,
+                    c.id,
+                    c.status.value,
+                    repr(c.spam_score),
+                    c.created_ms,
+                    json.dumps(c.data, separators=(",", ":"), ensure_ascii=False),
+                    c.history,
+                    c.author_email,
+                    "1" if c.trust_approved_authors else "0",
+                    c.trusted_history,
+                    EVENTS_MAXLEN,
+                ],
+                client=pipe,
+            )
+        replies = await pipe.execute(raise_on_error=False)
+        results: list[Stored | BaseException] = []
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                results.append(reply)
+            elif reply[0] == "dup":
+                results.append(Stored(id=reply[1], status=Status.PENDING, duplicate=True))
+            else:
+                results.append(Stored(id=reply[1], status=Status(reply[2]), duplicate=False))
+        return results
+
+    # -- reads -----------------------------------------------------------------------
+
+    async def get(self, comment_id: str) -> CommentRecord | None:
+        site = site_of(comment_id)
+        if site is None:
+            return None
+        raw = await self.redis.hgetall(keys.comment(site, comment_id))
+        if not raw:
+            return None
+        return CommentRecord.from_hash(comment_id, site, raw)
+
+    async def get_many(self, site: str, ids: Sequence[str]) -> list[CommentRecord]:
+        """The records of ``ids`` in that order, skipping any that vanished meanwhile."""
+        if not ids:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for comment_id in ids:
+            pipe.hgetall(keys.comment(site, comment_id))
+        raws = await pipe.execute()
+        return [
+            CommentRecord.from_hash(comment_id, site, raw)
+            for comment_id, raw in zip(ids, raws, strict=True)
+            if raw
+        ]
+
+    async def page(
+        self,
+        site: str,
+        *,
+        status: Status = Status.PENDING,
+        order: Order = Order.SCORE,
+        limit: int = 50,
+        cursor: str | None = None,
+        min_score: float | None = None,
+        max_score: float | None = None,
+        author_email: str | None = None,
+    ) -> Page:
+        """One page of comments; costs O(log N + limit) however deep the cursor."""
+        member, score = decode_cursor(cursor) if cursor else ("", "0")
+        score_filtered = min_score is not None or max_score is not None
+        if author_email is not None:
+            index, desc = keys.by_author(site, author_email), order != Order.OLDEST
+            score_range = ("-inf", "+inf")
+        elif order == Order.SCORE and status == Status.PENDING:
+            index, desc = keys.pending_by_score(site), True
+            score_range = (
+                repr(min_score) if min_score is not None else "-inf",
+                repr(max_score) if max_score is not None else "+inf",
+            )
+            score_filtered = False  # the index itself is the score
+        else:
+            index, desc = keys.by_status(site, status), order != Order.OLDEST
+            score_range = ("-inf", "+inf")
+        records: list[CommentRecord] = []
+        next_cursor: str | None = None
+        # Filters the index cannot apply (status within an author's comments, a score range
+        # in time order) are applied to each fetched page; a few pages are read at most,
+        # so a sparse filter answers a short page with a cursor rather than scanning all.
+        for _ in range(5):
+            flat = await self._page(
+                keys=[index],
+                args=["1" if desc else "0", limit, member, score, *score_range],
+            )
+            pairs = list(zip(flat[::2], flat[1::2], strict=True))
+            fetched = await self.get_many(site, [m for m, _ in pairs])
+            by_id = {r.id: r for r in fetched}
+            for m, s in pairs:
+                member, score = m, s
+                record = by_id.get(m)
+                if record is None or record.status != status:
+                    continue
+                if score_filtered and not _in_range(record.spam_score, min_score, max_score):
+                    continue
+                records.append(record)
+            if len(pairs) < limit:
+                next_cursor = None
+                break
+            next_cursor = encode_cursor(member, score)
+            if len(records) >= limit or not (score_filtered or author_email):
+                break
+        return Page(records=records[:limit], next_cursor=next_cursor)
+
+    async def counts(self, site: str) -> dict[str, int]:
+        pipe = self.redis.pipeline(transaction=False)
+        for status in Status:
+            pipe.zcard(keys.by_status(site, status))
+        values = await pipe.execute()
+        return {status.value: int(v) for status, v in zip(Status, values, strict=True)}
+
+    async def oldest_pending_ms(self, site: str) -> int | None:
+        first = await self.redis.zrange(keys.by_status(site, Status.PENDING), 0, 0, withscores=True)
+        return int(first[0][1]) if first else None
+
+    async def decisions_on(self, site: str, day: str) -> dict[str, int]:
+        raw = await self.redis.hgetall(keys.decisions_per_day(site, day))
+        return {name: int(n) for name, n in raw.items()}
+
+    # -- moderation --------------------------------------------------------------------
+
+    async def decide(
+        self, comment_id: str, moderator: str, decision: Decision, note: str, *, day: str
+    ) -> Outcome:
+        site = site_of(comment_id)
+        if site is None:
+            return Outcome("missing")
+        at = now_ms()
+        status = decision.status
+        reply = await self._decide(
+            keys=[
+                keys.comment(site, comment_id),
+                keys.by_status(site, Status.PENDING),
+                keys.pending_by_score(site),
+                keys.by_status(site, status),
+                keys.claims(site),
+                keys.events(site),
+                keys.decisions_per_day(site, day),
+                keys.approved_authors(site),
+            ],
+            args=[
+                comment_id,
+                moderator,
+                status.value,
+                at,
+                history_line("decided", moderator, at, status=status.value, note=note or None),
+                note,
+                DECISIONS_DAY_TTL_SECONDS,
+                EVENTS_MAXLEN,
+            ],
+        )
+        kind = reply[0]
+        if kind == "ok":
+            return Outcome("ok", status=Status(reply[1]))
+        if kind == "decided":
+            return Outcome("decided", status=Status(reply[1]), by=reply[2] or None)
+        if kind == "claimed":
+            return Outcome("claimed", by=reply[1])
+        return Outcome("missing")
+
+    async def undo(self, comment_id: str, moderator: str) -> Outcome:
+        record = await self.get(comment_id)
+        if record is None:
+            return Outcome("missing")
+        at = now_ms()
+        reply = await self._undo(
+            keys=[
+                keys.comment(record.site, comment_id),
+                keys.by_status(record.site, Status.PENDING),
+                keys.pending_by_score(record.site),
+                keys.by_status(record.site, record.status),
+                keys.events(record.site),
+            ],
+            args=[
+                comment_id,
+                moderator,
+                at,
+                UNDO_WINDOW_MS,
+                history_line("undone", moderator, at, status="pending", was=record.status.value),
+                EVENTS_MAXLEN,
+            ],
+        )
+        kind = reply[0]
+        if kind == "not_yours":
+            return Outcome("not_yours", by=reply[1] or None)
+        return Outcome(kind, status=Status.PENDING if kind == "ok" else record.status)
+
+    async def claim(
+        self, site: str, moderator: str, *, limit: int, lease_seconds: float, order: Order
+    ) -> list[CommentRecord]:
+        """Hand ``moderator`` up to ``limit`` pending comments nobody else holds."""
+        at = now_ms()
+        index, desc = (
+            (keys.pending_by_score(site), True)
+            if order == Order.SCORE
+            else (keys.by_status(site, Status.PENDING), order == Order.NEWEST)
+        )
+        claims_key = keys.claims(site)
+        live = int(await self.redis.zcount(claims_key, f"({at}", "+inf"))
+        # Read enough candidates to get past every live claim, then let the script take
+        # the free ones atomically; retry if other moderators won some meanwhile.
+        claimed: list[str] = []
+        offset = 0
+        for _ in range(4):
+            want = limit - len(claimed)
+            span = want + live + 8
+            if desc:
+                candidates = await self.redis.zrevrange(index, offset, offset + span - 1)
+            else:
+                candidates = await self.redis.zrange(index, offset, offset + span - 1)
+            if not candidates:
+                break
+            got = await self._claim(
+                keys=[
+                    claims_key,
+                    keys.events(site),
+                    *(keys.comment(site, c) for c in candidates),
+                ],
+                args=[moderator, at, int(lease_seconds * 1000), want, EVENTS_MAXLEN, *candidates],
+            )
+            claimed.extend(got)
+            if len(claimed) >= limit or len(candidates) < span:
+                break
+            offset += span
+        return await self.get_many(site, claimed)
+
+    async def release(self, comment_id: str, moderator: str) -> Outcome:
+        site = site_of(comment_id)
+        if site is None:
+            return Outcome("missing")
+        reply = await self._release(
+            keys=[keys.comment(site, comment_id), keys.claims(site), keys.events(site)],
+            args=[comment_id, moderator, now_ms(), EVENTS_MAXLEN],
+        )
+        if reply[0] == "not_yours":
+            return Outcome("not_yours", by=reply[1])
+        return Outcome(reply[0])
+
+
+def _in_range(value: float, lo: float | None, hi: float | None) -> bool:
+    return (lo is None or value >= lo) and (hi is None or value <= hi)
