@@ -23,6 +23,7 @@ from moderation.model_holder import ModelHolder
 from moderation.redis_health import RedisHealth
 from moderation.redis_server import RedisServer
 from moderation.store import Store
+from moderation.ui import setup_ui
 
 # Bigger than any intake body (64 KiB by default) so that intake can answer its own 413
 # as problem+json; bulk decisions of 500 items with notes fit.
@@ -123,4 +124,5 @@ def create_app(config: Config) -> web.Application:
     r.add_get("/readyz", ops.readyz)
     r.add_get("/metrics", ops.metrics)
     r.add_get("/openapi.json", ops.openapi)
+    setup_ui(app)
     return app

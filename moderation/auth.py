@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 
@@ -38,10 +38,18 @@ Caller = SiteCaller | ModeratorCaller
 T = TypeVar("T")
 
 
+class SessionResolver(Protocol):
+    """The moderator page's sessions (``moderation.ui``): the moderator behind a session
+    cookie, or None.  Unsafe methods must also carry the session's CSRF token."""
+
+    async def moderator_for(self, request: web.Request) -> ModeratorConfig | None: ...
+
+
 class Authenticator:
     def __init__(self, config: Config) -> None:
         self._sites = [(bytes.fromhex(s.api_key_sha256), s) for s in config.sites]
         self._moderators = [(bytes.fromhex(m.token_sha256), m) for m in config.moderators]
+        self.sessions: SessionResolver | None = None  # set by the moderator page
 
     def site_for_key(self, presented: str) -> SiteConfig | None:
         return _match(presented, self._sites)
@@ -49,8 +57,12 @@ class Authenticator:
     def moderator_for_token(self, presented: str) -> ModeratorConfig | None:
         return _match(presented, self._moderators)
 
-    def caller(self, request: web.Request) -> Caller:
-        """The site or moderator behind the request's bearer token; 401 otherwise."""
+    async def caller(self, request: web.Request) -> Caller:
+        """The site or moderator behind the request's bearer token (or the moderator
+        behind a page session); 401 otherwise."""
+        session_moderator = await self._session(request)
+        if session_moderator is not None:
+            return ModeratorCaller(session_moderator)
         token = bearer_token(request)
         site = self.site_for_key(token)
         moderator = self.moderator_for_token(token)
@@ -66,11 +78,20 @@ class Authenticator:
             raise unauthorized("Unknown site API key.")
         return site
 
-    def moderator(self, request: web.Request) -> ModeratorConfig:
+    async def moderator(self, request: web.Request) -> ModeratorConfig:
+        session_moderator = await self._session(request)
+        if session_moderator is not None:
+            return session_moderator
         moderator = self.moderator_for_token(bearer_token(request))
         if moderator is None:
             raise unauthorized("Unknown moderator token.")
         return moderator
+
+
+    async def _session(self, request: web.Request) -> ModeratorConfig | None:
+        if self.sessions is None or "Authorization" in request.headers:
+            return None
+        return await self.sessions.moderator_for(request)
 
 
 def _match(presented: str, candidates: list[tuple[bytes, T]]) -> T | None:

@@ -49,7 +49,7 @@ def _enum_param(
 
 
 async def get_queue(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     query = request.query
     errors: list[FieldError] = []
     site = _site_param(moderator, query, errors)
@@ -84,7 +84,7 @@ async def get_queue(request: web.Request) -> web.Response:
 async def _readable_record(request: web.Request) -> tuple[CommentRecord, bool]:
     """The comment at the path, and whether the caller is a moderator; 404 for anyone
     who may not read it, so ids of other sites reveal nothing."""
-    caller = request.app[AUTH].caller(request)
+    caller = await request.app[AUTH].caller(request)
     comment_id = request.match_info["id"]
     site = site_of(comment_id)
     if site is None:
@@ -155,7 +155,7 @@ async def _decide_one(
 
 
 async def post_decision(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     body = await read_json_object(request, JSON_LIMIT)
     errors: list[FieldError] = []
     decision, note = _parse_decision(body, errors)
@@ -173,7 +173,7 @@ async def post_decision(request: web.Request) -> web.Response:
 
 
 async def post_bulk_decisions(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     body = await read_json_object(request, JSON_LIMIT)
     items = body.get("decisions")
     if not isinstance(items, list) or not items:
@@ -208,7 +208,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
 
 
 async def post_claim(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     body = await read_json_object(request, JSON_LIMIT)
     errors: list[FieldError] = []
     site = body.get("site")
@@ -232,7 +232,7 @@ async def post_claim(request: web.Request) -> web.Response:
 
 
 async def post_release(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     comment_id = request.match_info["id"]
     site = site_of(comment_id)
     if site is None or not moderator.may_moderate(site):
@@ -246,7 +246,7 @@ async def post_release(request: web.Request) -> web.Response:
 
 
 async def post_undo(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     comment_id = request.match_info["id"]
     site = site_of(comment_id)
     if site is None or not moderator.may_moderate(site):
@@ -267,7 +267,7 @@ async def post_undo(request: web.Request) -> web.Response:
 
 
 async def get_stats(request: web.Request) -> web.Response:
-    moderator = request.app[AUTH].moderator(request)
+    moderator = await request.app[AUTH].moderator(request)
     errors: list[FieldError] = []
     site = _site_param(moderator, request.query, errors)
     if errors:
