@@ -104,7 +104,8 @@ _CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK")
 class Analysis:
     """The named features of one comment, before hashing."""
 
-    text: dict[str, float]  # word/phrase/prefix/char-gram counts, normalised as one block
+    words: dict[str, float]  # word, phrase and prefix counts
+    chars: dict[str, float]  # character n-gram counts
     meta: dict[str, float]  # links, author, structure: fixed weights, not length-normalised
 
 
@@ -312,16 +313,17 @@ def analyse(comment: Comment, *, char_ngrams: bool = True) -> Analysis:
         if i:
             key = "b:" + words[i - 1] + " " + word
             feats[key] = feats.get(key, 0.0) + 1.0
+    chars: dict[str, float] = {}
     if char_ngrams:
         # Character 4-grams across the word stream catch what tokenising misses
-        # ("subscribe" inside "pleasesubscribe", partial obfuscation).
+        # ("subscribe" inside "pleasesubscribe", typos, partial obfuscation).
         joined = " " + " ".join(words) + " "
         for i in range(len(joined) - 3):
             key = "c:" + joined[i : i + 4]
-            feats[key] = feats.get(key, 0.0) + 1.0
+            chars[key] = chars.get(key, 0.0) + 1.0
 
     _author_features(comment, post_host, meta)
-    return Analysis(feats, meta)
+    return Analysis(feats, chars, meta)
 
 
 def _length_bin(n_words: int) -> str:
@@ -435,16 +437,24 @@ class CommentFeaturizer:
     other.  Reasons are still readable because :meth:`transform_named` returns, per row, the
     names that produced each column; the hash is never inverted globally.
 
-    The text block (words, phrases, prefixes, char n-grams) is sublinear-tf weighted and
-    L2-normalised so long comments do not dominate; meta features (links, author,
-    structure) keep a fixed weight ``meta_weight``.
+    The word block (words, phrases, prefixes) and the char n-gram block are each
+    sublinear-tf weighted and L2-normalised (to ``word_weight`` and ``char_weight``), so long
+    comments do not dominate and the many n-grams do not drown the words; meta features
+    (links, author, structure) keep a fixed weight ``meta_weight``.
     """
 
     def __init__(
-        self, n_features: int = 2**18, char_ngrams: bool = True, meta_weight: float = 0.5
+        self,
+        n_features: int = 2**18,
+        char_ngrams: bool = True,
+        word_weight: float = 1.0,
+        char_weight: float = 1.0,
+        meta_weight: float = 0.5,
     ) -> None:
         self.n_features = n_features
         self.char_ngrams = char_ngrams
+        self.word_weight = word_weight
+        self.char_weight = char_weight
         self.meta_weight = meta_weight
 
     # scikit-learn estimator protocol -------------------------------------------------------
@@ -452,6 +462,8 @@ class CommentFeaturizer:
         return {
             "n_features": self.n_features,
             "char_ngrams": self.char_ngrams,
+            "word_weight": self.word_weight,
+            "char_weight": self.char_weight,
             "meta_weight": self.meta_weight,
         }
 
@@ -476,36 +488,44 @@ class CommentFeaturizer:
         return True
 
     # -----------------------------------------------------------------------------------------
-    def transform_named(self, X: Sequence[Comment]) -> tuple[sp.csr_matrix, list[dict[int, str]]]:
-        """Featurise a batch; also return, per row, column index -> feature name."""
+    def transform_named(
+        self, X: Sequence[Comment], *, text_only: bool = False
+    ) -> tuple[sp.csr_matrix, list[dict[int, str]]]:
+        """Featurise a batch; also return, per row, column index -> feature name.
+
+        ``text_only`` leaves out the meta features (links, author, structure): training uses
+        such copies so that the words alone carry weight (see ``fit_pipeline``).
+        """
         n_features = self.n_features
         cache = _index_cache(n_features)
-        meta_weight = self.meta_weight
+        meta_weight = 0.0 if text_only else self.meta_weight
         indptr = [0]
         indices: list[int] = []
         data: list[float] = []
         names: list[dict[int, str]] = []
+        blocks = ((True, self.word_weight), (False, self.char_weight))
         for comment in X:
             analysis = analyse(comment, char_ngrams=self.char_ngrams)
             row: dict[int, float] = {}
             row_names: dict[int, str] = {}
-            text = analysis.text
-            if text:
-                norm = 0.0
-                weighted = {}
-                for name, count in text.items():
-                    value = 1.0 + math.log(count) if count > 1.0 else 1.0
-                    weighted[name] = value
-                    norm += value * value
-                scale = 1.0 / norm**0.5
+            for is_words, weight in blocks:
+                counts = analysis.words if is_words else analysis.chars
+                if not counts or not weight:
+                    continue
+                weighted = {
+                    name: 1.0 + math.log(count) if count > 1.0 else 1.0
+                    for name, count in counts.items()
+                }
+                scale = weight / math.sqrt(sum(v * v for v in weighted.values()))
                 for name, value in weighted.items():
                     idx = cache.get(name)
                     if idx is None:
                         idx = _remember(cache, name, n_features)
                     row[idx] = row.get(idx, 0.0) + value * scale
-                    if name[0] in "wb":  # char n-grams and prefixes read badly as reasons
+                    # Prefixes and char n-grams count in the score but read badly as reasons.
+                    if is_words and name[0] != "p":
                         row_names.setdefault(idx, name)
-            for name, value in analysis.meta.items():
+            for name, value in analysis.meta.items() if meta_weight else ():
                 idx = cache.get(name)
                 if idx is None:
                     idx = _remember(cache, name, n_features)

@@ -311,7 +311,7 @@ def test_youtube_loader_strips_the_bom_and_keeps_the_author() -> None:
     assert data.comments[0].author_name == "Julius NM"
     assert data.comments[0].content.endswith("kobyoshi02")
     assert "&amp;" in data.comments[1].content  # raw; the featuriser unescapes
-    assert "w:&" not in analyse(data.comments[1]).text
+    assert "w:&" not in analyse(data.comments[1]).words
     assert "d:myleadergate.com" in analyse(data.comments[2]).meta
     assert "d:youtube.com" in analyse(data.comments[3]).meta  # link inside <a href>
 
