@@ -1,0 +1,297 @@
+"""The moderator API: queue, cursor, decisions, bulk, claims, undo, stats, site walls."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
+
+Client = TestClient[Any, Any]
+
+
+async def _post(client: Client, n: int, *, prefix: str = "c", spammy: int = 0) -> list[str]:
+    ids = []
+    for i in range(n):
+        content = (
+            f"Buy cheap pills {i} at http://bit.ly/x{i} best price!!!"
+            if i < spammy
+            else f"I read the article about the budget, point {i} seems fair to me."
+        )
+        resp = await client.post(
+            "/v1/comments",
+            json=comment_body(id=f"{prefix}{i}", content=content),
+            headers=auth(NEWS_KEY),
+        )
+        assert resp.status == 202
+        ids.append((await resp.json())["id"])
+    return ids
+
+
+async def test_queue_lists_pending_most_suspicious_first(client: Client) -> None:
+    await _post(client, 6, spammy=2)
+    resp = await client.get("/v1/queue?site=news", headers=auth(ALICE))
+    assert resp.status == 200
+    body = await resp.json()
+    scores = [i["spam_score"] for i in body["items"]]
+    assert scores == sorted(scores, reverse=True)
+    assert body["next_cursor"] is None
+    item = body["items"][0]
+    for field in (
+        "id",
+        "external_id",
+        "site",
+        "status",
+        "spam_score",
+        "reasons",
+        "author_name",
+        "author_email",
+        "author_url",
+        "author_ip",
+        "content",
+        "post_url",
+        "created_at",
+    ):
+        assert field in item
+    assert item["status"] == "pending" and item["site"] == "news"
+
+
+async def test_cursor_pages_stay_correct_while_comments_come_and_go(client: Client) -> None:
+    ids = await _post(client, 9)
+    seen: list[str] = []
+    cursor = None
+    decided = False
+    while True:
+        url = "/v1/queue?site=news&order=oldest&limit=4" + (f"&cursor={cursor}" if cursor else "")
+        body = await (await client.get(url, headers=auth(ALICE))).json()
+        seen += [i["id"] for i in body["items"]]
+        if not decided:
+            # decide the last item seen (the cursor's own member) and add a newer comment
+            last = seen[-1]
+            r = await client.post(
+                f"/v1/comments/{last}/decision", json={"decision": "approve"}, headers=auth(ALICE)
+            )
+            assert r.status == 200
+            ids += await _post(client, 1, prefix="late")
+            decided = True
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ids  # every comment once, in order, including the one added meanwhile
+
+
+async def test_order_newest_and_oldest(client: Client) -> None:
+    ids = await _post(client, 3)
+    newest = await (
+        await client.get("/v1/queue?site=news&order=newest", headers=auth(ALICE))
+    ).json()
+    oldest = await (
+        await client.get("/v1/queue?site=news&order=oldest", headers=auth(ALICE))
+    ).json()
+    assert [i["id"] for i in newest["items"]] == ids[::-1]
+    assert [i["id"] for i in oldest["items"]] == ids
+
+
+async def test_bad_queue_parameters_answer_422_listing_each(client: Client) -> None:
+    resp = await client.get(
+        "/v1/queue?site=news&order=random&limit=9999&cursor=zzz", headers=auth(ALICE)
+    )
+    assert resp.status == 422
+    fields = {e["field"] for e in (await resp.json(content_type=None))["errors"]}
+    assert {"order", "limit"} <= fields
+
+
+async def test_moderator_of_another_site_gets_404(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    assert (await client.get("/v1/queue?site=news", headers=auth(CAROL))).status == 404
+    assert (await client.get(f"/v1/comments/{cid}", headers=auth(CAROL))).status == 404
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "spam"}, headers=auth(CAROL)
+    )
+    assert resp.status == 404
+    assert (await client.get(f"/v1/comments/{cid}", headers=auth(BLOG_KEY))).status == 404
+    assert (await client.get("/v1/queue?site=nosuch", headers=auth(ROOT))).status in (200, 404)
+
+
+async def test_site_key_reads_its_comment_without_notes(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    await client.post(
+        f"/v1/comments/{cid}/decision",
+        json={"decision": "reject", "note": "off-topic, internal remark"},
+        headers=auth(ALICE),
+    )
+    site_view = await (await client.get(f"/v1/comments/{cid}", headers=auth(NEWS_KEY))).json()
+    assert site_view["status"] == "rejected"
+    assert "internal remark" not in str(site_view)
+    mod_view = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    assert mod_view["note"] == "off-topic, internal remark"
+    actions = [e["action"] for e in mod_view["history"]]
+    assert actions == ["created", "decided"]
+    assert mod_view["history"][1]["actor"] == "alice"
+
+
+async def test_site_key_cannot_use_moderator_endpoints(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    assert (await client.get("/v1/queue?site=news", headers=auth(NEWS_KEY))).status == 401
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "approve"}, headers=auth(NEWS_KEY)
+    )
+    assert resp.status == 401
+
+
+async def test_two_moderators_deciding_at_once_one_wins(client: Client) -> None:
+    [cid] = await _post(client, 1)
+
+    async def decide(token: str, decision: str) -> Any:
+        return await client.post(
+            f"/v1/comments/{cid}/decision", json={"decision": decision}, headers=auth(token)
+        )
+
+    a, b = await asyncio.gather(decide(ALICE, "approve"), decide(BOB, "spam"))
+    statuses = sorted([a.status, b.status])
+    assert statuses == [200, 409]
+    loser = a if a.status == 409 else b
+    problem = await loser.json(content_type=None)
+    assert problem["decided_by"] in ("alice", "bob")
+    assert problem["decided_by"] in problem["detail"]
+
+
+async def test_decision_validation(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "delete"}, headers=auth(ALICE)
+    )
+    assert resp.status == 422
+    resp = await client.post(
+        "/v1/comments/news_nosuch/decision", json={"decision": "spam"}, headers=auth(ALICE)
+    )
+    assert resp.status == 404
+
+
+async def test_bulk_answers_each_item_on_its_own(client: Client) -> None:
+    ids = await _post(client, 3)
+    await client.post(
+        f"/v1/comments/{ids[0]}/decision", json={"decision": "approve"}, headers=auth(BOB)
+    )
+    resp = await client.post(
+        "/v1/decisions",
+        json={
+            "decisions": [
+                {"id": ids[0], "decision": "spam"},
+                {"id": ids[1], "decision": "spam", "note": "link farm"},
+                {"id": "news_missing", "decision": "spam"},
+                {"id": ids[2], "decision": "explode"},
+                {"id": "blog_abc", "decision": "spam"},
+            ]
+        },
+        headers=auth(ALICE),
+    )
+    assert resp.status == 200
+    results = (await resp.json())["results"]
+    assert [r["status"] for r in results] == [409, 200, 404, 422, 404]
+    assert results[1]["comment_status"] == "spam"
+
+
+async def test_claims_hide_comments_from_other_moderators(client: Client) -> None:
+    await _post(client, 5)
+    a = await (
+        await client.post(
+            "/v1/queue/claim",
+            json={"site": "news", "limit": 3, "lease_seconds": 60},
+            headers=auth(ALICE),
+        )
+    ).json()
+    b = await (
+        await client.post(
+            "/v1/queue/claim",
+            json={"site": "news", "limit": 3, "lease_seconds": 60},
+            headers=auth(BOB),
+        )
+    ).json()
+    a_ids = {i["id"] for i in a["items"]}
+    b_ids = {i["id"] for i in b["items"]}
+    assert len(a_ids) == 3 and len(b_ids) == 2 and not a_ids & b_ids
+    held = next(iter(a_ids))
+    resp = await client.post(
+        f"/v1/comments/{held}/decision", json={"decision": "spam"}, headers=auth(BOB)
+    )
+    assert resp.status == 409
+    assert (await resp.json(content_type=None))["claimed_by"] == "alice"
+    # releasing hands it to the next claimer
+    assert (await client.post(f"/v1/comments/{held}/release", headers=auth(ALICE))).status == 200
+    again = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 5}, headers=auth(BOB))
+    ).json()
+    assert held in {i["id"] for i in again["items"]}
+
+
+async def test_expired_lease_returns_by_itself(client: Client) -> None:
+    await _post(client, 1)
+    first = await (
+        await client.post(
+            "/v1/queue/claim",
+            json={"site": "news", "limit": 1, "lease_seconds": 1},
+            headers=auth(ALICE),
+        )
+    ).json()
+    assert len(first["items"]) == 1
+    blocked = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 1}, headers=auth(BOB))
+    ).json()
+    assert blocked["items"] == []
+    await asyncio.sleep(1.2)
+    later = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 1}, headers=auth(BOB))
+    ).json()
+    assert [i["id"] for i in later["items"]] == [first["items"][0]["id"]]
+
+
+async def test_undo_own_decision(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "spam"}, headers=auth(ALICE)
+    )
+    assert (await client.post(f"/v1/comments/{cid}/undo", headers=auth(BOB))).status == 409
+    resp = await client.post(f"/v1/comments/{cid}/undo", headers=auth(ALICE))
+    assert resp.status == 200
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    assert record["status"] == "pending"
+    assert [e["action"] for e in record["history"]] == ["created", "decided", "undone"]
+    queue = await (await client.get("/v1/queue?site=news", headers=auth(ALICE))).json()
+    assert [i["id"] for i in queue["items"]] == [cid]
+    assert (await client.post(f"/v1/comments/{cid}/undo", headers=auth(ALICE))).status == 409
+
+
+async def test_stats(client: Client) -> None:
+    ids = await _post(client, 4)
+    await client.post(
+        f"/v1/comments/{ids[0]}/decision", json={"decision": "spam"}, headers=auth(ALICE)
+    )
+    await client.post(
+        f"/v1/comments/{ids[1]}/decision", json={"decision": "approve"}, headers=auth(BOB)
+    )
+    resp = await client.get("/v1/stats?site=news", headers=auth(ALICE))
+    body = await resp.json()
+    assert body["site"] == "news"
+    assert body["counts"] == {"pending": 2, "approved": 1, "spam": 1, "rejected": 0}
+    assert body["oldest_pending_age_seconds"] >= 0
+    assert body["decisions_today"] == {"alice": 1, "bob": 1}
+
+
+async def test_status_filter_and_author_filter(client: Client) -> None:
+    ids = await _post(client, 3)
+    await client.post(
+        f"/v1/comments/{ids[0]}/decision", json={"decision": "spam"}, headers=auth(ALICE)
+    )
+    spam = await (await client.get("/v1/queue?site=news&status=spam", headers=auth(ALICE))).json()
+    assert [i["id"] for i in spam["items"]] == [ids[0]]
+    other = comment_body(id="other-author", author_email="someone@example.org")
+    await client.post("/v1/comments", json=other, headers=auth(NEWS_KEY))
+    by_author = await (
+        await client.get(
+            "/v1/queue?site=news&author_email=someone@example.org", headers=auth(ALICE)
+        )
+    ).json()
+    assert [i["external_id"] for i in by_author["items"]] == ["other-author"]
