@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SEED = 20260301
-TARGET_PER_LABEL = 700
+TARGET_PER_LABEL = 780
 OUT_PATH = Path(__file__).with_name("seed_corpus.jsonl")
 KEYS = ("content", "author_name", "author_email", "author_url", "post_url", "label", "lang")
 
@@ -1275,6 +1275,8 @@ Check out the city's own tourism site for the free museum days, we saved about �
 Flight cancelled, rebooked for two days later, and the compensation claim took 4 months. Know your rights.
 There's a good video on YouTube about walking the West Highland Way in winter, very helpful.
 We paid ¥12,000 a night for a lovely guesthouse in Kyoto, so it can be done on a budget.
+Stayed in a ryokan in Hakone（箱根）for two nights, worth every yen.
+The sign at the station just said「出口」, thank god for the translation app.
 Bring cash in rural Japan, lots of places don't take cards.
 Any recommendations for family-friendly campsites near the coast?
 The ferry strike lasted 3 days, plan a buffer if you're travelling in September.
@@ -1718,6 +1720,125 @@ Otuz yıldır burada yaşıyorum ve konut sorununu çözeceğini söyleyen dört
 }
 
 
+# --- Third round: songs and videos talked about honestly, replies, more short spam.
+
+EN_TOPIC_MORE2: dict[str, list[str]] = {
+    "music": _lines("""
+This song never gets old. Still gives me goosebumps 15 years later.
+The video for the title track has 40 million views and honestly it deserves more.
+We danced to their first single at our wedding, so this review made me smile.
+Like someone said above, the production is too polished, the demos were rawer and better.
+Please share this review with anyone who thinks guitar music is dead.
+I'd love to hear the acoustic version they played on the radio last week.
+The bass line on the second track is ridiculous in the best way.
+Watched the live stream of the concert from home, the crowd singing along was amazing.
+My 8 year old knows all the words, which is slightly worrying given the lyrics 😅
+The reviewer is right about the lyrics, but the melodies carry it.
+"""),
+    "film": _lines("""
+Like the comment above says, the book ending is completely different.
+Please don't watch the trailer, it spoils the twist.
+The making-of video on the studio's channel is fascinating, 40 minutes well spent.
+The kids loved it, the adults were checking their watches.
+Share this with anyone who still thinks documentaries are boring.
+I've seen it three times now and noticed something new each time.
+"""),
+    "local": _lines("""
+You can email the highways team directly at roads@council.example.gov.uk, they did reply to me within a week.
+Please share this with anyone on the estate who doesn't read the news, the meeting is important.
+Like the last commenter said, the real issue is the lorries, not the cyclists.
+"""),
+    "tech": _lines("""
+Like others said, turn on 2FA. Takes two minutes.
+Please share this with your parents, they are the ones who click those "your account is suspended" emails.
+The setup video from the manufacturer is on their support page, it's better than the manual.
+"""),
+}
+
+EN_REPLY_MORE = _lines("""
+sorry but that's just wrong.
+lol no.
+I'm with you on this one.
+this. exactly this.
+where did you get that number?
+my experience was the complete opposite.
+you should write for the paper, that's a better summary than the article.
+to be fair, they did change the plan after the consultation.
+read the second half of the article, it's addressed there.
+you'd think so, but no.
+""")
+
+SPAM_EN_MORE2: dict[str, list[str]] = {
+    "channel": _lines("""
+Hey guys, I'm trying to become a rapper, please check out my new video and share it with your friends {link}
+If you like this song you will LOVE my remix of it 🔥 {link}
+Like this comment if you want me to post more covers!! {link}
+I'm giving away free gift cards on my channel, check it out {link}
+Please help me reach 10k followers, I post every day {link}
+Guys check out this video, it's hilarious 😂😂 {link}
+Hello! I'm a small artist from Brazil, I make lofi beats to study and relax. Listen here: {link}
+Click on my name and watch my video, you will not regret it!
+Check out my channel for {topic} tips!!
+"""),
+    "generic": _lines("""
+Great job 👍 {link}
+Amazing post!!
+Very nice blog
+Awesome!! {link}
+Thanks admin 🙏
+I like this website
+Keep it up bro
+Hello friends, nice article
+Check my website
+Click my name for a surprise 😉
+Thx {link}
+"""),
+}
+
+SPAM_LANG_MORE2: dict[str, list[str]] = {
+    "sv": _lines("""
+Vill du träffa singlar i din stad? 😘 {link}
+Köp billiga följare på Instagram {link}
+Ditt konto har spärrats. Verifiera dina uppgifter här: {link}
+Casino utan svensk licens, 200 free spins {link}
+"""),
+    "ru": _lines("""
+Раскрутка YouTube канала, живые подписчики недорого {link}
+Купить права без экзамена, пишите в Телеграм {tg}
+Быстрый заработок на криптовалюте, пишите {tg}
+Ваш аккаунт заблокирован. Подтвердите данные: {link}
+"""),
+    "de": _lines("""
+Abonniert meinen YouTube-Kanal, ich mache Gaming-Videos 🙏 {link}
+Kaufe echte Instagram-Follower günstig {link}
+"""),
+    "es": _lines("""
+Visita mi canal de YouTube, subo vídeos cada día!! {link}
+Compra seguidores reales para Instagram {link}
+"""),
+    "fr": _lines("""
+Voyance gratuite par téléphone, appelez maintenant {phone}
+Achetez des abonnés Instagram pas chers {link}
+"""),
+    "it": _lines("""
+Compra follower Instagram reali a poco prezzo {link}
+Sei stato selezionato per un buono Amazon da 500 €! {link}
+"""),
+    "nl": _lines("""
+Abonneer op mijn kanaal, ik maak elke week nieuwe video's {link}
+Gratis iPhone actie, alleen vandaag! {link}
+"""),
+    "pl": _lines("""
+Subskrybujcie mój kanał, nagrywam gameplaye codziennie 🙏 {link}
+Tanie kredyty bez zaświadczeń, zadzwoń {phone}
+"""),
+    "tr": _lines("""
+Kanalıma abone olun, her gün video atıyorum 🙏 {link}
+Bedava takipçi kazanmak için tıkla {link}
+"""),
+}
+
+
 def _merged(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for part in parts:
@@ -1726,7 +1847,7 @@ def _merged(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
-EN_TOPIC_ALL = _merged(EN_TOPIC, EN_TOPIC_MORE)
+EN_TOPIC_ALL = _merged(EN_TOPIC, EN_TOPIC_MORE, EN_TOPIC_MORE2)
 EN_FULL_ALL = _merged(EN_FULL, EN_FULL_MORE)
 EN_SHORT_ALL = EN_SHORT + EN_SHORT_MORE
 LANG_TOPIC_ALL = {
@@ -1734,8 +1855,37 @@ LANG_TOPIC_ALL = {
 }
 
 
-EMOJI_HAM = ["👍", "😊", "🙂", "😂", "🤔", "🙄", "😡", "❤️", "👏", "😢", "🤦", "😅", "⚽", "🎉"]
-EMOJI_SPAM = ["🔥", "💰", "💯", "🚀", "✅", "👉", "💵", "😍", "💋", "🎁", "📲", "⭐", "💸", "🤑"]
+# Emoji overlap between the labels on purpose: an emoji alone should not decide.
+# Some are ZWJ sequences (they contain U+200D), as real phones produce.
+EMOJI_COMMON = ["👍", "😊", "😂", "🔥", "❤️", "😍", "👏", "💯", "🙏", "✅"]
+EMOJI_HAM = [
+    *EMOJI_COMMON,
+    "🙂",
+    "🤔",
+    "🙄",
+    "😡",
+    "😢",
+    "🤦\u200d\u2642\ufe0f",
+    "😅",
+    "⚽",
+    "🎉",
+    "👨\u200d\U0001f469\u200d\U0001f467",
+    "🏃\u200d\u2640\ufe0f",
+]
+EMOJI_SPAM = [
+    *EMOJI_COMMON,
+    "💰",
+    "🚀",
+    "👉",
+    "💵",
+    "💋",
+    "🎁",
+    "📲",
+    "⭐",
+    "💸",
+    "🤑",
+    "🤦\u200d\u2640\ufe0f",
+]
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -1855,7 +2005,8 @@ def as_html(rng: random.Random, text: str) -> str:
         return text.replace("\n\n", "<br><br>").replace("'", "&#039;")
     words = text.split(" ")
     k = rng.randrange(len(words))
-    words[k] = rng.choice(["<b>", "<i>", "<em>"]) + words[k] + rng.choice(["</b>", "</i>", "</em>"])
+    tag = rng.choice(["b", "i", "em", "strong"])
+    words[k] = f"<{tag}>{words[k]}</{tag}>"
     return " ".join(words)
 
 
@@ -1892,7 +2043,7 @@ def ham_text(rng: random.Random, art: Article) -> str:
             sep = "\n\n" if len(parts) >= 3 and rng.random() < 0.5 else " "
             text = sep.join(parts)
         if rng.random() < 0.14:
-            reply = rng.choice(EN_REPLY)
+            reply = rng.choice(EN_REPLY + EN_REPLY_MORE)
             text = f"{reply_prefix(rng, lang)} {reply}" + (f" {text}" if rng.random() < 0.6 else "")
     else:
         pool = LANG_TOPIC_ALL.get(lang, {}).get(art.topic, [])
@@ -1915,6 +2066,8 @@ def ham_text(rng: random.Random, art: Article) -> str:
             link = link.removeprefix("https://")
         text = text + rng.choice([" ", "\n\n", " "]) + f"{rng.choice(LINK_INTRO[lang])} {link}"
     text = style(rng, text, EMOJI_HAM, spammy=False)
+    if rng.random() < 0.01:
+        text = "\ufeff" + text  # pasted from a word processor
     return as_html(rng, text) if rng.random() < 0.04 else text
 
 
@@ -2697,8 +2850,58 @@ Good day everyone, I am {first} from Manchester. I want to share my testimony ab
 """),
 }
 
-SPAM_EN_ALL = _merged(SPAM_EN, SPAM_EN_MORE, SPAM_EN_LONG)
-SPAM_LANG_ALL = _merged(SPAM_LANG, SPAM_LANG_MORE)
+# --- Link-less spam: the keywords are the message, the payload sits in the homepage
+# field or in a search the reader is told to do.
+SPAM_EN_NOLINK: dict[str, list[str]] = {
+    "pharma": _lines("""
+{kw} and {kw2} cheap, order now
+cheap {kw} online, order today, fast delivery
+Buy {kw} now! Best price, no prescription needed
+generic {kw} 50mg 100mg 200mg lowest prices
+{kw} {kw2} {kw3} no rx overnight shipping
+Order {kw} online without a doctor. Discreet packaging.
+Cheapest {kw} on the internet, 90% off, order now!!
+Need {kw}? Pharmacy online, worldwide shipping, pay by bitcoin
+Best place to buy {kw} without prescription? Click my name
+discount {kw} and {kw2}, free pills with every order
+"""),
+    "casino": _lines("""
+free spins no deposit bonus casino 2026
+Best online casino, 500% welcome bonus, withdraw instantly
+Win real money playing slots, bonus code WIN777
+online casino real money no deposit free spins
+"""),
+    "loan": _lines("""
+payday loans bad credit instant approval, apply today
+Fast cash loan, no credit check, money in 1 hour
+Need money fast? Loans up to $5000, no credit check, approved today
+"""),
+    "seo": _lines("""
+cheap seo services, high quality backlinks, rank #1 on google
+Buy backlinks cheap, DA 90+, fast indexing
+best seo company, guaranteed first page ranking
+"""),
+    "adult": _lines("""
+hot girls live cam free chat now
+Horny singles want to meet you tonight, click my name 😘
+free adult dating, no credit card, meet tonight
+"""),
+    "wfh": _lines("""
+Earn $500 a day from home, no experience needed, start today
+Make money online fast, $300 daily guaranteed, click my name
+"""),
+    "essay": _lines("""
+cheap essay writing service, plagiarism free, fast delivery
+Write my essay cheap, A+ guaranteed, 24/7 support
+"""),
+    "giveaway": _lines("""
+FREE iPhone giveaway, claim now, limited units left!!!
+Free gift card generator 2026 working no survey
+"""),
+}
+
+SPAM_EN_ALL = _merged(SPAM_EN, SPAM_EN_MORE, SPAM_EN_LONG, SPAM_EN_MORE2, SPAM_EN_NOLINK)
+SPAM_LANG_ALL = _merged(SPAM_LANG, SPAM_LANG_MORE, SPAM_LANG_MORE2)
 
 SPAM_OPENERS = _lines("""
 Great article!
@@ -2846,6 +3049,7 @@ LANG_CATEGORY_HINTS: list[tuple[str, list[str]]] = [
             "lenen",
             "pożyczka",
             "Snabblån",
+            "kredyty",
             "Займы",
         ],
     ),
@@ -2860,15 +3064,17 @@ LANG_CATEGORY_HINTS: list[tuple[str, list[str]]] = [
             "sospeso",
             "geblokkeerd",
             "zablokowane",
+            "spärrats",
+            "заблокирован",
             "askıya",
         ],
     ),
-    ("giveaway", ["iPhone"]),
+    ("giveaway", ["iPhone", "Amazon"]),
     ("essay", ["Hausarbeit", "TFG", "TCC", "дипломы"]),
-    ("spell", ["Marabout"]),
+    ("spell", ["Marabout", "Voyance"]),
     ("pharma", ["{kw}"]),
     ("adult", ["💋", "😍", "😘", "Интим"]),
-    ("channel", ["anal", "abone", "canal", "chaîne"]),
+    ("channel", ["anal", "abone", "canal", "chaîne", "kanał", "YouTube"]),
     ("wfh", ["500", "Renda", "Tjäna", "Работа"]),
 ]
 TG_NAMES = [
@@ -2903,7 +3109,12 @@ def spam_text(rng: random.Random, art: Article) -> tuple[str, str, str, str]:
         if rng.random() < 0.08:
             template = rng.choice([t for t in SPAM_EN_ALL["generic"] if len(t) < 40])
         kw = rng.choice(SPAM_KW.get(cat, SPAM_KW["generic"]))
+        if rng.random() < 0.35:
+            kw = kw.capitalize()
     link = spam_link(rng, cat)
+    if "{link}" in template and rng.random() < 0.12:
+        # Some bots keep the text bland and put the link only in the homepage field.
+        template = template.replace(" >>> {link} <<<", "").replace("{link}", "").strip(" :>-")
 
     def show(one: str) -> str:
         r = rng.random()
@@ -2918,6 +3129,8 @@ def spam_text(rng: random.Random, art: Article) -> tuple[str, str, str, str]:
     text = template.replace("{link}", show(link))
     for extra in ("{link2}", "{link3}", "{link4}"):
         text = text.replace(extra, show(spam_link(rng, rng.choice(list(SHOPS)))))
+    others = [w for w in SPAM_KW.get(cat, SPAM_KW["generic"]) if w != kw] or [kw]
+    text = text.replace("{kw2}", rng.choice(others)).replace("{kw3}", rng.choice(others))
     text = (
         text.replace("{kw}", kw)
         .replace("{phone}", phone(rng))
@@ -2982,6 +3195,9 @@ def spam_text(rng: random.Random, art: Article) -> tuple[str, str, str, str]:
     return text, cat, link, lang
 
 
+OBFUSCATION = re.compile(
+    "[\u200b-\u200d\u2060\ufeff\uff01-\uff5e]|[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]"
+)
 PAYLOAD = re.compile(
     r"https?|www|\.[a-z]{2,7}\b|\[dot\]| dot |@\w|\+\d|google|spotify|youtube", re.I
 )
@@ -3109,6 +3325,32 @@ def stats_table(rows: Sequence[Comment]) -> str:
         out.append(f"| {lang} | {ham} | {spam} | {ham + spam} |")
     ham = sum(r["label"] == "ham" for r in rows)
     out.append(f"| **all** | {ham} | {len(rows) - ham} | {len(rows)} |")
+    out += ["", "| share of comments that ... | ham | spam |", "|---|---:|---:|"]
+    checks: dict[str, Callable[[Comment], bool]] = {
+        "have an `author_url`": lambda r: bool(r["author_url"]),
+        "have no `author_email`": lambda r: not r["author_email"],
+        "carry a link, an @name or a phone number in the text": lambda r: has_payload(r["content"]),
+        "are under 40 characters": lambda r: len(r["content"]) < 40,
+        "are over 300 characters": lambda r: len(r["content"]) > 300,
+        "have several paragraphs": lambda r: "\n" in r["content"],
+        "are written in capitals": lambda r: r["content"].isupper(),
+        "reply to someone (`@name`)": lambda r: r["content"].lstrip("\ufeff").startswith("@"),
+        "contain HTML tags or entities": lambda r: bool(
+            re.search(r"<[a-z]|&[#a-z0-9]+;", r["content"])
+        ),
+        "are not in English": lambda r: r["lang"] != "en",
+    }
+    for label_text, check in checks.items():
+        shares = []
+        for label in ("ham", "spam"):
+            group = [r for r in rows if r["label"] == label]
+            shares.append(f"{sum(map(check, group)) / max(len(group), 1):.0%}")
+        out.append(f"| {label_text} | {shares[0]} | {shares[1]} |")
+    obfuscated = sum(1 for r in rows if r["label"] == "spam" and OBFUSCATION.search(r["content"]))
+    out += [
+        "",
+        f"Spam with zero-width, full-width or Cyrillic look-alike characters: {obfuscated}.",
+    ]
     return "\n".join(out)
 
 
