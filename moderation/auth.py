@@ -87,7 +87,6 @@ class Authenticator:
             raise unauthorized("Unknown moderator token.")
         return moderator
 
-
     async def _session(self, request: web.Request) -> ModeratorConfig | None:
         if self.sessions is None or "Authorization" in request.headers:
             return None

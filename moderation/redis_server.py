@@ -132,13 +132,12 @@ class RedisServer:
         try:
             if self.socket_path is not None:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.settimeout(0.5)
-                sock.connect(str(self.socket_path))
-            else:
-                sock = socket.create_connection(("127.0.0.1", self.port), timeout=0.5)
-            with sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
+                with sock:
+                    sock.settimeout(0.5)
+                    sock.connect(str(self.socket_path))
+                    return _pong(sock)
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                return _pong(sock)
         except OSError:
             return False
 
@@ -166,3 +165,8 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+
+
+def _pong(sock: socket.socket) -> bool:
+    sock.sendall(b"PING\r\n")
+    return sock.recv(16).startswith(b"+PONG")

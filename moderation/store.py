@@ -114,7 +114,12 @@ class Store:
         so one bad write never fails its neighbours."""
         if not comments:
             return []
-        pipe = self.redis.pipeline(transaction=False)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            return await self._add_many(pipe, comments)
+
+    async def _add_many(
+        self, pipe: Any, comments: Sequence[NewComment]
+    ) -> list[Stored | BaseException]:
         for c in comments:
             site = c.site
             # With a pipeline the script call only queues EVALSHA (and registers the
@@ -174,10 +179,10 @@ class Store:
         """The records of ``ids`` in that order, skipping any that vanished meanwhile."""
         if not ids:
             return []
-        pipe = self.redis.pipeline(transaction=False)
-        for comment_id in ids:
-            pipe.hgetall(keys.comment(site, comment_id))
-        raws = await pipe.execute()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for comment_id in ids:
+                pipe.hgetall(keys.comment(site, comment_id))
+            raws = await pipe.execute()
         return [
             CommentRecord.from_hash(comment_id, site, raw)
             for comment_id, raw in zip(ids, raws, strict=True)
@@ -242,10 +247,10 @@ class Store:
         return Page(records=records[:limit], next_cursor=next_cursor)
 
     async def counts(self, site: str) -> dict[str, int]:
-        pipe = self.redis.pipeline(transaction=False)
-        for status in Status:
-            pipe.zcard(keys.by_status(site, status))
-        values = await pipe.execute()
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for status in Status:
+                pipe.zcard(keys.by_status(site, status))
+            values = await pipe.execute()
         return {status.value: int(v) for status, v in zip(Status, values, strict=True)}
 
     async def oldest_pending_ms(self, site: str) -> int | None:
