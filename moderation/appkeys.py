@@ -11,6 +11,7 @@ from moderation.config import Config
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
 from moderation.redis_health import RedisHealth
+from moderation.sessions import SessionStore
 from moderation.store import Store
 
 CONFIG = web.AppKey("config", Config)
@@ -21,3 +22,4 @@ REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
+SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.ui)

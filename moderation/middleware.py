@@ -91,14 +91,14 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        problem = Problem(
+        http_problem = Problem(
             exc.status,
             exc.reason.lower().replace(" ", "-"),
             exc.reason,
             _http_detail(exc),
             headers={k: v for k, v in exc.headers.items() if k.lower() in ("allow",)},
         )
-        return problem.response(request.path, request_id)
+        return http_problem.response(request.path, request_id)
     except Exception:
         log.exception("unhandled error", extra={"route": _route(request)})
         return Problem(

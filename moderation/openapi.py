@@ -1,13 +1,925 @@
-"""The OpenAPI 3.1 description of every endpoint (kept true by tests/test_openapi.py)."""
+"""The OpenAPI 3.1 description of every endpoint (kept true by tests/test_openapi.py).
+
+The document is plain Python data, built once on first use.  Limits, enums and the
+problem vocabulary come from the modules that enforce them, so a changed limit changes
+the document too; the tests then check that every registered route is described and that
+real answers of the running app validate against the schemas below.
+
+Response schemas leave ``additionalProperties`` open on purpose: clients must ignore
+members they do not know (RFC 9457 says so for problems), so the service may add fields
+without breaking anyone.  The tests close them, so no undocumented field slips in.
+"""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+from moderation import __version__
+from moderation.auth import SIGNATURE_HEADER
+from moderation.config import DEFAULT_PORT, SITE_ID_RE
+from moderation.problems import PROBLEM_JSON, TYPE_PREFIX
+from moderation.records import Decision, Status
+from moderation.review import MAX_BULK, MAX_NOTE, MAX_PAGE
+from moderation.store import Order
+from moderation.validation import (
+    CONTENT_MAX,
+    FORM_TYPE,
+    ID_MAX,
+    JSON_TYPE,
+    LANG_RE,
+    NAME_MAX,
+    SHORT_MAX,
+    URL_MAX,
+)
 
-def openapi_document() -> dict[str, Any]:
+Json = dict[str, Any]
+
+METRICS_TYPE = "text/plain"
+
+# The security requirements an operation may list (any one of them suffices).
+SITE = [{"siteKey": []}]
+MODERATOR = [{"moderatorToken": []}]
+SITE_OR_MODERATOR = [{"siteKey": []}, {"moderatorToken": []}]
+
+
+def _ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: Json) -> Json:
+    """``schema`` or null (JSON Schema 2020-12 style, as OpenAPI 3.1 has it)."""
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return {**schema, "type": [kind, "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _string(description: str, **extra: Any) -> Json:
+    return {"type": "string", "description": description, **extra}
+
+
+def _enum(values: list[str], description: str) -> Json:
+    return {"type": "string", "enum": values, "description": description}
+
+
+STATUSES = [s.value for s in Status]
+DECISIONS = [d.value for d in Decision]
+ORDERS = [o.value for o in Order]
+DECIDED = [s.value for s in Status if s is not Status.PENDING]
+
+# ---------------------------------------------------------------------------------------
+# Schemas
+
+
+def _problem_properties() -> Json:
+    return {
+        "type": _string(
+            "A URI naming the kind of problem; this service uses "
+            f"'{TYPE_PREFIX}<slug>' (for example '{TYPE_PREFIX}validation').",
+            format="uri",
+        ),
+        "title": _string("A short summary of the kind of problem."),
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": _string("What went wrong with this request, for a human."),
+        "instance": _string("The path of the request that failed.", format="uri-reference"),
+        "request_id": _string(
+            "The request id (also in the X-Request-ID header); the logs carry it too."
+        ),
+        "errors": {
+            "type": "array",
+            "description": "Every field at fault, all at once (validation answers).",
+            "items": _ref("FieldError"),
+        },
+    }
+
+
+def _comment_fields() -> Json:
+    """The fields shared by a queue item and a whole comment record."""
+    optional_text = _nullable({"type": "string"})
+    return {
+        "id": _string("The service's comment id: '<site>_<time><random>'."),
+        "external_id": _nullable(_string("The CMS's own comment id, as sent in `id`.")),
+        "site": _string("The site the comment belongs to."),
+        "status": _enum(STATUSES, "The comment's current status."),
+        "spam_score": {"type": "number", "minimum": 0, "maximum": 1},
+        "reasons": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Why the classifier scored it so (most telling first).",
+        },
+        "rule": _nullable(_string("The site rule that decided it on arrival, if any.")),
+        "author_name": optional_text,
+        "author_email": _nullable(
+            _string("Normalised by email-validator; shown to authorised callers only.")
+        ),
+        "author_url": optional_text,
+        "author_ip": optional_text,
+        "content": optional_text,
+        "post_url": optional_text,
+        "post_id": optional_text,
+        "created_at": _string("When the service stored it (UTC).", format="date-time"),
+        "decided_by": _nullable(
+            _string("The moderator who decided it, or 'auto' for a site rule.")
+        ),
+        "decided_at": _nullable({"type": "string", "format": "date-time"}),
+    }
+
+
+def _schemas() -> Json:
+    problem = _problem_properties()
+    comment_fields = _comment_fields()
+    claimed_by = _nullable(_string("The moderator holding an unexpired claim on it."))
+    queue_item_props = {**comment_fields, "claimed_by": claimed_by}
+    record_props = {
+        **comment_fields,
+        "claimed_by": claimed_by,
+        "user_agent": _nullable({"type": "string"}),
+        "referrer": _nullable({"type": "string"}),
+        "submitted_at": _nullable({"type": "string"}),
+        "lang": _nullable({"type": "string"}),
+        "parent_id": _nullable({"type": "string"}),
+        "model_version": _nullable(_string("The classifier model that scored it.")),
+        "note": _nullable(_string("The deciding moderator's note (moderators only).")),
+        "history": {"type": "array", "items": _ref("HistoryEntry")},
+    }
+    text_or_number = {"type": ["string", "integer"]}
+    decision = _enum(DECISIONS, "approve → approved, spam → spam, reject → rejected.")
+    note = _nullable(_string("Why (kept in the audit trail).", maxLength=MAX_NOTE))
+    check = {
+        "type": "object",
+        "required": ["ok"],
+        "properties": {
+            "ok": {"type": "boolean"},
+            "error": _string("Why the check fails."),
+            "version": _string("The loaded model's version (model check)."),
+        },
+    }
+    return {
+        "FieldError": {
+            "type": "object",
+            "required": ["field", "message"],
+            "properties": {
+                "field": _string(
+                    "The request field at fault: a body field, a query parameter, a "
+                    "header such as 'Idempotency-Key', or a path such as "
+                    "'decisions[3].decision'."
+                ),
+                "message": _string("What is wrong with it."),
+            },
+        },
+        "Problem": {
+            "type": "object",
+            "description": "An RFC 9457 problem: every error this service answers.",
+            "required": ["type", "title", "status", "instance", "request_id"],
+            "properties": problem,
+        },
+        "ConflictProblem": {
+            "type": "object",
+            "description": "A 409 problem, with who holds or decided the comment.",
+            "required": ["type", "title", "status", "instance", "request_id"],
+            "properties": {
+                **problem,
+                "id": _string("The comment in conflict."),
+                "current_status": _nullable({"type": "string", "enum": STATUSES}),
+                "decided_by": _nullable(_string("Who decided it already.")),
+                "claimed_by": _nullable(_string("Who holds its claim.")),
+            },
+        },
+        "CommentSubmission": {
+            "type": "object",
+            "description": (
+                "A comment as the CMS posts it, as JSON or as a form with the same field "
+                "names.  Unknown fields are ignored.  Texts are trimmed; control "
+                "characters are refused (except newlines and tabs in `content`)."
+            ),
+            "required": ["author_name", "author_email", "content"],
+            "properties": {
+                "id": {
+                    **text_or_number,
+                    "maxLength": ID_MAX,
+                    "description": "The CMS's comment id; a repeat with the same id returns "
+                    "the first answer and stores nothing new.",
+                },
+                "author_name": _string("1-100 characters.", minLength=1, maxLength=NAME_MAX),
+                "author_email": _string(
+                    "Checked and normalised by email-validator (never published).",
+                    format="email",
+                    maxLength=320,
+                ),
+                "content": _string("1-10,000 characters.", minLength=1, maxLength=CONTENT_MAX),
+                "author_url": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
+                "post_url": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
+                "referrer": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
+                "post_id": {**text_or_number, "maxLength": ID_MAX},
+                "parent_id": {**text_or_number, "maxLength": ID_MAX},
+                "author_ip": _string("An IPv4 or IPv6 address.", maxLength=64),
+                "user_agent": _string("The reader's browser.", maxLength=SHORT_MAX),
+                "submitted_at": _string("An ISO 8601 date-time.", maxLength=64),
+                "lang": _string(
+                    "A language tag such as 'en' or 'pt-BR'.",
+                    pattern=LANG_RE.pattern,
+                    maxLength=35,
+                ),
+            },
+        },
+        "IntakeAnswer": {
+            "type": "object",
+            "required": ["id", "status", "spam_score", "reasons"],
+            "properties": {
+                "id": _string("The service's comment id: poll GET /v1/comments/{id}."),
+                "status": _enum(
+                    [Status.PENDING.value, Status.APPROVED.value, Status.SPAM.value],
+                    "pending unless a site rule or threshold decided it on arrival.",
+                ),
+                "spam_score": {"type": "number", "minimum": 0, "maximum": 1},
+                "reasons": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "QueueItem": {
+            "type": "object",
+            "description": "A comment as a moderator sees it in the queue.",
+            "required": list(queue_item_props),
+            "properties": queue_item_props,
+        },
+        "Comment": {
+            "type": "object",
+            "description": (
+                "The whole record.  A site's own key gets it without `claimed_by`, "
+                "`note` and the history's notes."
+            ),
+            "required": [k for k in record_props if k not in ("claimed_by", "note")],
+            "properties": record_props,
+        },
+        "HistoryEntry": {
+            "type": "object",
+            "description": "One step of the audit trail.",
+            "required": ["action", "actor", "at"],
+            "properties": {
+                "action": _string("created, auto-decided, decided, undone, ..."),
+                "actor": _string("'site:<id>', 'auto' or a moderator's name."),
+                "at": {"type": "string", "format": "date-time"},
+                "status": _enum(STATUSES, "The status this step set."),
+                "was": _enum(STATUSES, "The status an undo reverted."),
+                "spam_score": {"type": "number"},
+                "rule": {"type": "string"},
+                "note": _string("The moderator's note (moderators only)."),
+            },
+        },
+        "QueuePage": {
+            "type": "object",
+            "required": ["items", "next_cursor"],
+            "properties": {
+                "items": {"type": "array", "items": _ref("QueueItem")},
+                "next_cursor": _nullable(
+                    _string("Pass as `cursor` for the next page; null on the last page.")
+                ),
+            },
+        },
+        "DecisionRequest": {
+            "type": "object",
+            "required": ["decision"],
+            "properties": {"decision": decision, "note": note},
+        },
+        "DecisionResult": {
+            "type": "object",
+            "required": ["id", "status"],
+            "properties": {
+                "id": {"type": "string"},
+                "status": _enum(DECIDED, "The comment's new status."),
+            },
+        },
+        "BulkDecisionRequest": {
+            "type": "object",
+            "required": ["decisions"],
+            "properties": {
+                "decisions": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_BULK,
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "decision"],
+                        "properties": {
+                            "id": {"type": "string", "minLength": 1},
+                            "decision": decision,
+                            "note": note,
+                        },
+                    },
+                }
+            },
+        },
+        "BulkDecisionResults": {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "results": {
+                    "type": "array",
+                    "description": "One result per decision, in order, each on its own.",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "status"],
+                        "properties": {
+                            "id": _nullable({"type": "string"}),
+                            "status": {
+                                "type": "integer",
+                                "enum": [200, 404, 409, 422],
+                                "description": "The HTTP status this item alone would get.",
+                            },
+                            "comment_status": _enum(DECIDED, "The new status (200 only)."),
+                            "detail": {"type": "string"},
+                            "current_status": _nullable({"type": "string", "enum": STATUSES}),
+                            "decided_by": _nullable({"type": "string"}),
+                            "claimed_by": _nullable({"type": "string"}),
+                            "errors": {"type": "array", "items": _ref("FieldError")},
+                        },
+                    },
+                }
+            },
+        },
+        "ClaimRequest": {
+            "type": "object",
+            "required": ["site"],
+            "properties": {
+                "site": {"type": "string"},
+                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 10},
+                "lease_seconds": {
+                    "type": "number",
+                    "minimum": 1,
+                    "maximum": 3600,
+                    "default": 300,
+                    "description": "How long the claim keeps others' decisions out.",
+                },
+                "order": {"type": "string", "enum": ORDERS, "default": Order.SCORE.value},
+            },
+        },
+        "ClaimedItems": {
+            "type": "object",
+            "required": ["items"],
+            "properties": {"items": {"type": "array", "items": _ref("QueueItem")}},
+        },
+        "Released": {
+            "type": "object",
+            "required": ["id", "released"],
+            "properties": {"id": {"type": "string"}, "released": {"const": True}},
+        },
+        "Undone": {
+            "type": "object",
+            "required": ["id", "status"],
+            "properties": {"id": {"type": "string"}, "status": {"const": Status.PENDING.value}},
+        },
+        "Stats": {
+            "type": "object",
+            "required": ["site", "counts", "oldest_pending_age_seconds", "decisions_today"],
+            "properties": {
+                "site": {"type": "string"},
+                "counts": {
+                    "type": "object",
+                    "required": STATUSES,
+                    "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES},
+                },
+                "oldest_pending_age_seconds": _nullable({"type": "number", "minimum": 0}),
+                "decisions_today": {
+                    "type": "object",
+                    "description": "Decisions made today (UTC), by moderator name.",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {"status": {"const": "ok"}},
+        },
+        "Readiness": {
+            "type": "object",
+            "required": ["status", "checks"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ready", "not ready"]},
+                "checks": {
+                    "type": "object",
+                    "required": ["redis", "model"],
+                    "properties": {"redis": check, "model": check},
+                },
+                "failing": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": ["redis", "model"]},
+                    "description": "The checks that fail (absent when ready).",
+                },
+            },
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Responses, parameters, headers
+
+_HEADERS: Json = {
+    "X-Request-ID": {
+        "description": "The request id: the one sent (if well-formed) or a new one.",
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "WWW-Authenticate": {
+        "description": "The bearer challenge.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Idempotent-Replayed": {
+        "description": "'true' when this answer is the stored first answer to a repeat.",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+}
+
+_PROBLEM_TEXT = {
+    400: "Malformed request: the body is not valid JSON, form or UTF-8.",
+    401: "Missing or unknown credentials.",
+    403: "Forbidden.",
+    404: "No such resource, or one the caller may not see (never 403, so ids do not leak).",
+    409: "Conflict.",
+    413: "The body is larger than the limit.",
+    415: "Unsupported Content-Type.",
+    422: "Invalid fields: every failing field is listed in `errors`.",
+    503: "Redis is unreachable (nothing was stored); retry after Retry-After seconds.",
+    500: "An unexpected error; the request id finds it in the logs.",
+}
+
+
+def _header_refs(*names: str) -> Json:
+    return {name: {"$ref": f"#/components/headers/{name}"} for name in ("X-Request-ID", *names)}
+
+
+def _json(schema: Json, description: str, *headers: str) -> Json:
+    return {
+        "description": description,
+        "headers": _header_refs(*headers),
+        "content": {JSON_TYPE: {"schema": schema}},
+    }
+
+
+def _problems(*statuses: int, **texts: str) -> Json:
+    """Problem answers for ``statuses`` (plus 500, which any handler may give); ``texts``
+    (``s403="..."``) says when this operation gives one."""
+    answers: Json = {}
+    for status in (*statuses, 500):
+        headers = {401: ("WWW-Authenticate",), 503: ("Retry-After",)}.get(status, ())
+        schema = _ref("ConflictProblem" if status == 409 else "Problem")
+        answers[str(status)] = {
+            "description": texts.get(f"s{status}", _PROBLEM_TEXT[status]),
+            "headers": _header_refs(*headers),
+            "content": {PROBLEM_JSON: {"schema": schema}},
+        }
+    return answers
+
+
+def _json_body(schema_name: str, description: str | None = None) -> Json:
+    body: Json = {"required": True, "content": {JSON_TYPE: {"schema": _ref(schema_name)}}}
+    if description:
+        body["description"] = description
+    return body
+
+
+def _param(name: str) -> Json:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def _query(name: str, schema: Json, description: str) -> Json:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+_PARAMETERS: Json = {
+    "CommentId": {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "The service's comment id (as answered by intake).",
+        "schema": {"type": "string", "maxLength": 120},
+    },
+    "RequestId": {
+        "name": "X-Request-ID",
+        "in": "header",
+        "required": False,
+        "description": "A request id to log and echo back (1-128 of A-Z a-z 0-9 . _ : -).",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+    },
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "Makes a retry safe without a CMS `id`: the same site and key within 24 hours "
+            "answers the first answer again and stores nothing new."
+        ),
+        "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
+    },
+    "Signature": {
+        "name": SIGNATURE_HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Required when the site has a `signing_secret`: "
+            "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.' + raw body)>`, within "
+            "the tolerance (5 minutes by default).  Several v1 entries are allowed, for "
+            "secret rotation.  Missing, malformed, wrong or stale: 403."
+        ),
+        "schema": {"type": "string"},
+        "example": "t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+    },
+    "Site": _query(
+        "site",
+        {"type": "string", "pattern": SITE_ID_RE.pattern},
+        "The site; may be left out by a moderator of exactly one site.",
+    ),
+}
+
+
+def _operation(
+    operation_id: str,
+    tag: str,
+    summary: str,
+    responses: Json,
+    *,
+    security: list[dict[str, list[str]]] | None = None,
+    parameters: list[Json] | None = None,
+    body: Json | None = None,
+    description: str | None = None,
+) -> Json:
+    op: Json = {"operationId": operation_id, "tags": [tag], "summary": summary}
+    if description:
+        op["description"] = description
+    op["parameters"] = [*(parameters or []), _param("RequestId")]
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = responses
+    op["security"] = security if security is not None else []
+    return op
+
+
+# ---------------------------------------------------------------------------------------
+# Paths
+
+
+def _paths() -> Json:
+    comment_id = [_param("CommentId")]
+    moderator_json = (400, 401, 404, 409, 413, 415, 422, 503)
+    return {
+        "/v1/comments": {
+            "post": _operation(
+                "submitComment",
+                "intake",
+                "Submit a comment for moderation (the CMS's webhook)",
+                {
+                    "202": _json(
+                        _ref("IntakeAnswer"),
+                        "Stored (or a repeat: the first answer again).",
+                        "Idempotent-Replayed",
+                    ),
+                    **_problems(
+                        400,
+                        401,
+                        403,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s401="Missing or unknown site API key.",
+                        s403="The site requires a signature and it is missing, "
+                        "malformed, wrong or stale.",
+                        s413="The body is over the intake limit (64 KiB by default).",
+                        s415="Send application/json (UTF-8) or "
+                        "application/x-www-form-urlencoded.",
+                        s422="Invalid fields (every one listed), or a malformed "
+                        "Idempotency-Key.",
+                        s503="Redis is unreachable or the model is not loaded yet: "
+                        "nothing was stored; retry after Retry-After seconds.",
+                    ),
+                },
+                security=SITE,
+                parameters=[_param("IdempotencyKey"), _param("Signature")],
+                body={
+                    "required": True,
+                    "content": {
+                        JSON_TYPE: {"schema": _ref("CommentSubmission")},
+                        FORM_TYPE: {"schema": _ref("CommentSubmission")},
+                    },
+                },
+                description=(
+                    "Answers only once Redis has stored the comment, so a CMS may retry on "
+                    "timeouts and 5xx: the same site and `id` (or Idempotency-Key) never "
+                    "queues a second copy, also when two requests race."
+                ),
+            )
+        },
+        "/v1/comments/{id}": {
+            "get": _operation(
+                "getComment",
+                "review",
+                "Read one comment: fields, score, status and history",
+                {
+                    "200": _json(_ref("Comment"), "The comment."),
+                    **_problems(401, 404, 503),
+                },
+                security=SITE_OR_MODERATOR,
+                parameters=comment_id,
+                description=(
+                    "A site's key reads its own comments (how a CMS polls for the "
+                    "decision), without moderators' notes; a moderator reads comments of "
+                    "the sites they moderate.  Anything else is 404."
+                ),
+            )
+        },
+        "/v1/comments/{id}/decision": {
+            "post": _operation(
+                "decideComment",
+                "review",
+                "Approve, mark as spam or reject a pending comment",
+                {
+                    "200": _json(_ref("DecisionResult"), "Decided."),
+                    **_problems(
+                        *moderator_json,
+                        s409="Already decided (the answer says by whom and how), or "
+                        "claimed by another moderator.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=comment_id,
+                body=_json_body("DecisionRequest"),
+                description="Atomic: of two moderators deciding at once, one gets 409.",
+            )
+        },
+        "/v1/comments/{id}/release": {
+            "post": _operation(
+                "releaseComment",
+                "review",
+                "Give up one's claim on a comment",
+                {
+                    "200": _json(_ref("Released"), "Released (or it was not claimed)."),
+                    **_problems(401, 404, 409, 503, s409="Claimed by another moderator."),
+                },
+                security=MODERATOR,
+                parameters=comment_id,
+            )
+        },
+        "/v1/comments/{id}/undo": {
+            "post": _operation(
+                "undoDecision",
+                "review",
+                "Put one's own recent decision back to pending",
+                {
+                    "200": _json(_ref("Undone"), "Pending again."),
+                    **_problems(
+                        401,
+                        404,
+                        409,
+                        503,
+                        s409="Not decided, decided by someone else, or decided more "
+                        "than 10 minutes ago.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=comment_id,
+            )
+        },
+        "/v1/decisions": {
+            "post": _operation(
+                "decideComments",
+                "review",
+                "Decide many comments at once, each on its own",
+                {
+                    "200": _json(
+                        _ref("BulkDecisionResults"),
+                        "One result per item, with the HTTP status that item alone "
+                        "would get.",
+                    ),
+                    **_problems(
+                        400,
+                        401,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s422=f"`decisions` is missing, empty or longer than {MAX_BULK}.",
+                    ),
+                },
+                security=MODERATOR,
+                body=_json_body("BulkDecisionRequest"),
+            )
+        },
+        "/v1/queue": {
+            "get": _operation(
+                "listQueue",
+                "review",
+                "List a site's review queue",
+                {
+                    "200": _json(_ref("QueuePage"), "One page of the queue."),
+                    **_problems(
+                        401,
+                        404,
+                        422,
+                        503,
+                        s404="The caller does not moderate this site.",
+                        s422="A bad query parameter (every one listed), or a cursor "
+                        "this service did not give out.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=[
+                    _param("Site"),
+                    _query(
+                        "order",
+                        {"type": "string", "enum": ORDERS, "default": Order.SCORE.value},
+                        "score: most suspicious first; oldest or newest first.",
+                    ),
+                    _query(
+                        "status",
+                        {"type": "string", "enum": STATUSES, "default": Status.PENDING.value},
+                        "Which comments to list.",
+                    ),
+                    _query(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
+                        "Page size.",
+                    ),
+                    _query(
+                        "cursor",
+                        {"type": "string"},
+                        "Opaque: the previous page's next_cursor.  Stays correct while "
+                        "comments are added and decided.",
+                    ),
+                    _query(
+                        "min_score", {"type": "number", "minimum": 0, "maximum": 1}, "Lowest score."
+                    ),
+                    _query(
+                        "max_score",
+                        {"type": "number", "minimum": 0, "maximum": 1},
+                        "Highest score.",
+                    ),
+                    _query(
+                        "author_email",
+                        {"type": "string"},
+                        "Only comments by this author (case-insensitive).",
+                    ),
+                ],
+            )
+        },
+        "/v1/queue/claim": {
+            "post": _operation(
+                "claimComments",
+                "review",
+                "Claim the next pending comments for a while",
+                {
+                    "200": _json(_ref("ClaimedItems"), "The comments now claimed by the caller."),
+                    **_problems(
+                        400,
+                        401,
+                        404,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s404="The caller does not moderate this site.",
+                    ),
+                },
+                security=MODERATOR,
+                body=_json_body("ClaimRequest"),
+                description=(
+                    "While the lease lasts, other moderators' decisions on these comments "
+                    "answer 409, so several moderators can work one queue."
+                ),
+            )
+        },
+        "/v1/stats": {
+            "get": _operation(
+                "getStats",
+                "review",
+                "Queue counts and today's decisions of a site",
+                {
+                    "200": _json(_ref("Stats"), "The site's numbers."),
+                    **_problems(
+                        401,
+                        404,
+                        422,
+                        503,
+                        s404="The caller does not moderate this site.",
+                        s422="`site` is needed (the caller moderates several sites).",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=[_param("Site")],
+            )
+        },
+        "/healthz": {
+            "get": _operation(
+                "healthz",
+                "ops",
+                "Liveness: the process answers (no I/O)",
+                {"200": _json(_ref("Health"), "Alive."), **_problems()},
+            )
+        },
+        "/readyz": {
+            "get": _operation(
+                "readyz",
+                "ops",
+                "Readiness: Redis answers and the model is loaded",
+                {
+                    "200": _json(_ref("Readiness"), "Ready: intake can succeed now."),
+                    "503": _json(
+                        _ref("Readiness"),
+                        "Not ready; `failing` names the failing checks.",
+                        "Retry-After",
+                    ),
+                    **_problems(),
+                },
+            )
+        },
+        "/metrics": {
+            "get": _operation(
+                "metrics",
+                "ops",
+                "Prometheus metrics",
+                {
+                    "200": {
+                        "description": (
+                            "The Prometheus text exposition format: requests by route and "
+                            "status, latency, comments by outcome, spam scores, pending "
+                            "queue depth per site, Redis errors."
+                        ),
+                        "headers": _header_refs(),
+                        "content": {METRICS_TYPE: {"schema": {"type": "string"}}},
+                    },
+                    **_problems(),
+                },
+            )
+        },
+        "/openapi.json": {
+            "get": _operation(
+                "openapi",
+                "ops",
+                "This document",
+                {
+                    "200": _json({"type": "object"}, "The OpenAPI 3.1 document."),
+                    **_problems(),
+                },
+            )
+        },
+    }
+
+
+@functools.cache
+def openapi_document() -> Json:
+    """The OpenAPI 3.1 document of the whole HTTP API, built once.
+
+    The same dict is returned on every call: treat it as read-only.
+    """
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Comment moderation", "version": "0.1.0"},
-        "paths": {},
+        "info": {
+            "title": "Comment moderation",
+            "version": __version__,
+            "summary": "Webhook intake, spam scoring and a review queue for comments.",
+            "description": (
+                "CMS sites post comments with their API key; moderators decide them with "
+                "their tokens.  Every error is RFC 9457 problem+json; unknown paths "
+                "answer 404 and wrong methods 405 in the same form.  Every answer "
+                "carries X-Request-ID."
+            ),
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [
+            {"url": "/", "description": "This service"},
+            {"url": f"http://127.0.0.1:{DEFAULT_PORT}", "description": "A local default run"},
+        ],
+        "tags": [
+            {"name": "intake", "description": "What a CMS sends."},
+            {"name": "review", "description": "The moderator API (and a CMS polling)."},
+            {"name": "ops", "description": "Health, readiness, metrics, this document."},
+        ],
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "parameters": _PARAMETERS,
+            "headers": _HEADERS,
+            "securitySchemes": {
+                "siteKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "A site's API key (`api_key` or `api_key_sha256` in the config); "
+                        "the key decides the site."
+                    ),
+                },
+                "moderatorToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": (
+                        "A moderator's token (`token` or `token_sha256`), scoped to "
+                        "the moderator's sites."
+                    ),
+                },
+            },
+        },
     }

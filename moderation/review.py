@@ -110,7 +110,7 @@ def _parse_decision(
     decision_raw = raw.get("decision") if isinstance(raw, dict) else None
     decision: Decision | None = None
     try:
-        decision = Decision(decision_raw)
+        decision = Decision(str(decision_raw))
     except ValueError:
         errors.append(FieldError(f"{prefix}decision", "must be one of: approve, spam, reject"))
     note = raw.get("note", "") if isinstance(raw, dict) else ""

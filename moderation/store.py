@@ -170,7 +170,7 @@ class Store:
         site = site_of(comment_id)
         if site is None:
             return None
-        raw = await self.redis.hgetall(keys.comment(site, comment_id))
+        raw: dict[str, str] = await self.redis.hgetall(keys.comment(site, comment_id))  # type: ignore[assignment]  # decode_responses=True
         if not raw:
             return None
         return CommentRecord.from_hash(comment_id, site, raw)
@@ -258,7 +258,7 @@ class Store:
         return int(first[0][1]) if first else None
 
     async def decisions_on(self, site: str, day: str) -> dict[str, int]:
-        raw = await self.redis.hgetall(keys.decisions_per_day(site, day))
+        raw: dict[str, str] = await self.redis.hgetall(keys.decisions_per_day(site, day))  # type: ignore[assignment]
         return {name: int(n) for name, n in raw.items()}
 
     # -- moderation --------------------------------------------------------------------
@@ -348,10 +348,11 @@ class Store:
         for _ in range(4):
             want = limit - len(claimed)
             span = want + live + 8
+            candidates: list[str]
             if desc:
-                candidates = await self.redis.zrevrange(index, offset, offset + span - 1)
+                candidates = await self.redis.zrevrange(index, offset, offset + span - 1)  # type: ignore[assignment]
             else:
-                candidates = await self.redis.zrange(index, offset, offset + span - 1)
+                candidates = await self.redis.zrange(index, offset, offset + span - 1)  # type: ignore[assignment]
             if not candidates:
                 break
             got = await self._claim(

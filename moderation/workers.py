@@ -1,0 +1,99 @@
+"""``moderation serve --workers N``: N processes serving one port.
+
+Each worker is a full service process bound with SO_REUSEPORT, so the kernel spreads
+connections over them and no proxy process sits in the request path.  The parent owns
+what must exist once: the embedded redis-server (if no Redis URL is configured) and the
+metrics directory through which /metrics in any worker reports all of them
+(prometheus-client's multiprocess mode).  SIGTERM or SIGINT to the parent is passed on to
+every worker, each drains its requests in flight, then the parent stops Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+from dataclasses import replace
+from types import FrameType
+
+from moderation.config import Config
+from moderation.redis_server import RedisServer
+
+log = logging.getLogger("moderation.workers")
+
+RESTART_BACKOFF_SECONDS = 1.0
+
+
+def _worker(config: Config, index: int) -> None:
+    from moderation.cli import run_single
+    from moderation.logs import setup_logging
+
+    setup_logging()
+    logging.getLogger("moderation").info(
+        "worker started", extra={"worker": index, "pid": os.getpid()}
+    )
+    run_single(config, reuse_port=True)
+
+
+def run_workers(config: Config, count: int) -> int:
+    metrics_dir = config.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)  # stale files would double-count
+    metrics_dir.mkdir(parents=True)
+    # Read by prometheus-client when a worker first imports it; set before spawning.
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+
+    server: RedisServer | None = None
+    if config.redis.url is None:
+        server = RedisServer(config.data_dir / "redis", persistent=True)
+        server.start()
+        config = replace(config, redis=replace(config.redis, url=server.url))
+
+    ctx = multiprocessing.get_context("spawn")  # a clean interpreter per worker, no forked locks
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def spawn(index: int) -> multiprocessing.process.BaseProcess:
+        process = ctx.Process(
+            target=_worker, args=(config, index), name=f"moderation-worker-{index}"
+        )
+        process.start()
+        return process
+
+    workers = [spawn(i) for i in range(count)]
+    log.info("workers started", extra={"workers": count, "pids": [w.pid for w in workers]})
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for index, process in enumerate(workers):
+                if not process.is_alive() and not stopping:
+                    log.error(
+                        "worker exited; restarting it",
+                        extra={"worker": index, "code": process.exitcode},
+                    )
+                    time.sleep(RESTART_BACKOFF_SECONDS)
+                    workers[index] = spawn(index)
+            if server is not None and not server.running and not stopping:
+                log.error("embedded redis-server exited; restarting it on the same data")
+                server.start()
+    finally:
+        for process in workers:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGTERM)  # each worker drains, then exits
+        for process in workers:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        if server is not None:
+            server.stop()
+        log.info("all workers stopped")
+    return 0
