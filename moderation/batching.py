@@ -134,12 +134,15 @@ class IntakeBatcher:
         }
         if rule:
             data["rule"] = rule
-        history = history_line(
-            "created",
-            f"site:{site.id}",
+        # "created" and "scored" are separate entries so the audit trail reads the same
+        # when a later model rescores a comment.
+        history = history_line("created", f"site:{site.id}", at, status=Status.PENDING.value)
+        history += "\n" + history_line(
+            "scored",
+            f"model:{model_version}",
             at,
-            status=Status.PENDING.value,
             spam_score=round(score.probability, 4),
+            reasons=list(score.reasons),
         )
         if status != Status.PENDING:
             history += "\n" + history_line(

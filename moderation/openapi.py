@@ -34,13 +34,14 @@ from moderation.validation import (
 )
 
 Json = dict[str, Any]
+Security = list[dict[str, list[str]]]
 
 METRICS_TYPE = "text/plain"
 
 # The security requirements an operation may list (any one of them suffices).
-SITE = [{"siteKey": []}]
-MODERATOR = [{"moderatorToken": []}]
-SITE_OR_MODERATOR = [{"siteKey": []}, {"moderatorToken": []}]
+SITE: Security = [{"siteKey": []}]
+MODERATOR: Security = [{"moderatorToken": []}]
+SITE_OR_MODERATOR: Security = [{"siteKey": []}, {"moderatorToken": []}]
 
 
 def _ref(name: str) -> Json:
@@ -488,7 +489,13 @@ def _param(name: str) -> Json:
 
 
 def _query(name: str, schema: Json, description: str) -> Json:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 _PARAMETERS: Json = {
@@ -527,7 +534,9 @@ _PARAMETERS: Json = {
             "secret rotation.  Missing, malformed, wrong or stale: 403."
         ),
         "schema": {"type": "string"},
-        "example": "t=1767225600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
+        "example": "t=1767225600,v1="
+        + "5257a869e7ecebeda32affa62cdca3fa"
+        + "51cad7e77a0e56ff536d0ce8e108d8bd",
     },
     "Site": _query(
         "site",
@@ -543,7 +552,7 @@ def _operation(
     summary: str,
     responses: Json,
     *,
-    security: list[dict[str, list[str]]] | None = None,
+    security: Security | None = None,
     parameters: list[Json] | None = None,
     body: Json | None = None,
     description: str | None = None,
@@ -590,10 +599,8 @@ def _paths() -> Json:
                         s403="The site requires a signature and it is missing, "
                         "malformed, wrong or stale.",
                         s413="The body is over the intake limit (64 KiB by default).",
-                        s415="Send application/json (UTF-8) or "
-                        "application/x-www-form-urlencoded.",
-                        s422="Invalid fields (every one listed), or a malformed "
-                        "Idempotency-Key.",
+                        s415="Send application/json (UTF-8) or application/x-www-form-urlencoded.",
+                        s422="Invalid fields (every one listed), or a malformed Idempotency-Key.",
                         s503="Redis is unreachable or the model is not loaded yet: "
                         "nothing was stored; retry after Retry-After seconds.",
                     ),
@@ -692,8 +699,7 @@ def _paths() -> Json:
                 {
                     "200": _json(
                         _ref("BulkDecisionResults"),
-                        "One result per item, with the HTTP status that item alone "
-                        "would get.",
+                        "One result per item, with the HTTP status that item alone would get.",
                     ),
                     **_problems(
                         400,

@@ -209,7 +209,8 @@ return out
 #
 # KEYS[1] claims zset  KEYS[2] events stream  KEYS[3..] comment hashes of the candidates
 # ARGV[1] moderator  ARGV[2] now ms  ARGV[3] lease ms  ARGV[4] how many at most
-# ARGV[5] events stream approximate max length  ARGV[6..] candidate ids, as KEYS[3..]
+# ARGV[5] events stream approximate max length  ARGV[6] history line (JSON) for a claim
+# ARGV[7..] candidate ids, as KEYS[3..]
 # Returns the claimed ids, in the candidates' order.
 #
 # Expired leases are trimmed first, and a lease counts only while it lasts, so a crashed
@@ -222,13 +223,17 @@ local want = tonumber(ARGV[4])
 local got = {}
 for i = 3, #KEYS do
   if #got >= want then break end
-  local id = ARGV[i + 3]
+  local id = ARGV[i + 4]
   local fields = redis.call('HMGET', KEYS[i], 'status', 'claimed_by', 'claim_until_ms')
   local free = (not fields[2]) or fields[2] == '' or fields[2] == ARGV[1]
                or tonumber(fields[3] or '0') <= now
   if fields[1] == 'pending' and free then
     redis.call('ZADD', KEYS[1], until_ms, id)
     redis.call('HSET', KEYS[i], 'claimed_by', ARGV[1], 'claim_until_ms', until_ms)
+    if fields[2] ~= ARGV[1] or tonumber(fields[3] or '0') <= now then
+      local history = redis.call('HGET', KEYS[i], 'history') or ''
+      redis.call('HSET', KEYS[i], 'history', history .. '\\n' .. ARGV[6])
+    end
     redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
       'type', 'claimed', 'id', id, 'actor', ARGV[1], 'ms', ARGV[2])
     got[#got + 1] = id
@@ -241,6 +246,7 @@ return got
 #
 # KEYS[1] comment hash  KEYS[2] claims zset  KEYS[3] events stream
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] events max length
+# ARGV[5] history line (JSON)
 # Returns {'ok'}, {'missing'} or {'not_yours', holder}.
 RELEASE = """
 local fields = redis.call('HMGET', KEYS[1], 'status', 'claimed_by', 'claim_until_ms')
@@ -250,6 +256,8 @@ if holder == '' or tonumber(fields[3] or '0') <= tonumber(ARGV[3]) then return {
 if holder ~= ARGV[2] then return {'not_yours', holder} end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_until_ms', '0')
+local history = redis.call('HGET', KEYS[1], 'history') or ''
+redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*',
   'type', 'released', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
 return {'ok'}

@@ -361,7 +361,15 @@ class Store:
                     keys.events(site),
                     *(keys.comment(site, c) for c in candidates),
                 ],
-                args=[moderator, at, int(lease_seconds * 1000), want, EVENTS_MAXLEN, *candidates],
+                args=[
+                    moderator,
+                    at,
+                    int(lease_seconds * 1000),
+                    want,
+                    EVENTS_MAXLEN,
+                    history_line("claimed", moderator, at, lease_seconds=lease_seconds),
+                    *candidates,
+                ],
             )
             claimed.extend(got)
             if len(claimed) >= limit or len(candidates) < span:
@@ -373,9 +381,10 @@ class Store:
         site = site_of(comment_id)
         if site is None:
             return Outcome("missing")
+        at = now_ms()
         reply = await self._release(
             keys=[keys.comment(site, comment_id), keys.claims(site), keys.events(site)],
-            args=[comment_id, moderator, now_ms(), EVENTS_MAXLEN],
+            args=[comment_id, moderator, at, EVENTS_MAXLEN, history_line("released", moderator, at)],
         )
         if reply[0] == "not_yours":
             return Outcome("not_yours", by=reply[1])

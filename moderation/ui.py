@@ -1,9 +1,278 @@
-"""The moderator web page at /moderate (being built: see issue 4)."""
+"""The moderator web page at ``/moderate``: login, the review queue, logout.
+
+Why plain static files and the JSON API rather than server-rendered templates:
+
+* The page is one more client of the same ``/v1`` moderator API that scripts use (queue,
+  claims, decisions, bulk, undo, stats).  There is one authorisation path, one set of
+  409/404 answers, and nothing the page can do that the API does not allow.
+* Comment text, names, emails and urls are attacker-controlled.  They reach the browser
+  only as JSON and are put on the page only as DOM text nodes (``textContent``, ``<mark>``
+  elements built one by one), never as HTML.  No server-side template ever sees them, so
+  there is no second escaping context to get wrong, and the strict CSP below
+  (``script-src 'self'``, no inline script or style) holds without nonces.
+* No build step and no extra dependency (aiohttp-jinja2, a bundler): three files under
+  ``moderation/static`` that ship as package data.  The page needs a script anyway for
+  polling, claims and the keyboard, so templates would only have moved the rendering.
+
+Sessions (``moderation.sessions``): logging in with a moderator token creates a session in
+Redis and an HttpOnly, SameSite=Strict cookie (Secure and ``__Host-`` prefixed over
+https).  The session also carries a CSRF token that the page reads from
+``GET /moderate/session`` and sends as ``X-CSRF-Token`` on every POST; ``PageSessions`` is
+the ``SessionResolver`` that lets ``/v1`` accept the cookie instead of a bearer token.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hmac
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
 from aiohttp import web
+
+from moderation.appkeys import AUTH, CONFIG, REDIS, SESSIONS
+from moderation.config import ModeratorConfig
+from moderation.http import json_response
+from moderation.problems import forbidden, unauthorized
+from moderation.sessions import Session, SessionStore
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+PAGE_PATH = "/moderate"
+LOGIN_PATH = "/moderate/login"
+LOGOUT_PATH = "/moderate/logout"
+SESSION_PATH = "/moderate/session"
+ASSET_PATH = "/moderate/static/{name}"
+
+COOKIE = "moderation_session"
+SECURE_COOKIE = "__Host-moderation_session"  # __Host-: Secure, Path=/, no Domain, by law
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_TOKEN_FIELD = 1024
+
+# The only files the page serves: an allowlist, not a directory listing.
+ASSETS = {
+    "moderate.js": "text/javascript; charset=utf-8",
+    "moderate.css": "text/css; charset=utf-8",
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate it
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+LOGIN_ERROR_MARKER = b"<!--login-error-->"
+LOGIN_ERROR_HTML = (
+    b'<p class="error" role="alert" id="login-error">'
+    b"That token is not a moderator token. Check it and try again.</p>"
+)
 
 
 def setup_ui(app: web.Application) -> None:
     """Add the moderator page's routes, static files and session resolver to ``app``."""
+    app[AUTH].sessions = PageSessions()
+    app.cleanup_ctx.append(sessions_ctx)
+    app.on_response_prepare.append(_security_headers)
+    r = app.router
+    r.add_get(PAGE_PATH, page)
+    r.add_post(LOGIN_PATH, login)
+    r.add_post(LOGOUT_PATH, logout)
+    r.add_get(SESSION_PATH, session_info)
+    r.add_get(ASSET_PATH, asset)
+
+
+async def sessions_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The session store, on the Redis client that ``redis_ctx`` opened before it."""
+    app[SESSIONS] = SessionStore(app[REDIS])
+    yield
+
+
+# -- sessions -------------------------------------------------------------------------
+
+
+def cookie_name(request: web.Request) -> str:
+    return SECURE_COOKIE if request.secure else COOKIE
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether a browser says this request comes from our own pages.  Requests without
+    Origin or Sec-Fetch-Site (not from a browser) pass; the CSRF token still applies."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    # Compare hosts only: behind a TLS-terminating proxy our scheme reads as http.
+    return urlsplit(origin).netloc.lower() == request.host.lower()
+
+
+def _tokens_match(presented: str, expected: str) -> bool:
+    return hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode())
+
+
+async def current_session(request: web.Request) -> tuple[Session, ModeratorConfig] | None:
+    """The live session behind the request's cookie and its moderator, or None.  A
+    session whose moderator was removed or whose token was rotated is over."""
+    session_id = request.cookies.get(cookie_name(request))
+    if not session_id:
+        return None
+    session = await request.app[SESSIONS].get(session_id)
+    if session is None:
+        return None
+    for moderator in request.app[CONFIG].moderators:
+        if moderator.name == session.moderator and _tokens_match(
+            session.token_sha256, moderator.token_sha256
+        ):
+            return session, moderator
+    return None
+
+
+class PageSessions:
+    """The ``SessionResolver`` of ``moderation.auth``: the page's cookie works on ``/v1``
+    (consulted only when no Authorization header is sent).  Unsafe methods must come from
+    our origin and carry the session's CSRF token, else 403."""
+
+    async def moderator_for(self, request: web.Request) -> ModeratorConfig | None:
+        found = await current_session(request)
+        if found is None:
+            return None
+        session, moderator = found
+        if request.method not in SAFE_METHODS:
+            if not same_origin(request):
+                raise forbidden("Cross-site request refused.")
+            if not _tokens_match(request.headers.get(CSRF_HEADER, ""), session.csrf_token):
+                raise forbidden(f"Missing or wrong CSRF token: send the {CSRF_HEADER} header.")
+        return moderator
+
+
+def _set_cookie(request: web.Request, response: web.StreamResponse, session_id: str) -> None:
+    response.set_cookie(
+        cookie_name(request),
+        session_id,
+        path="/",
+        httponly=True,
+        secure=request.secure,
+        samesite="Strict",
+        # No max_age: a browser-session cookie; Redis decides when the session ends.
+    )
+
+
+def _clear_cookie(request: web.Request, response: web.StreamResponse) -> None:
+    response.del_cookie(
+        cookie_name(request), path="/", secure=request.secure, httponly=True, samesite="Strict"
+    )
+
+
+# -- handlers -------------------------------------------------------------------------
+
+
+async def _html(name: str, status: int = 200, *, login_error: bool = False) -> web.Response:
+    body = await asyncio.to_thread((STATIC_DIR / name).read_bytes)
+    if login_error:
+        body = body.replace(LOGIN_ERROR_MARKER, LOGIN_ERROR_HTML)
+    return web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
+
+
+async def page(request: web.Request) -> web.Response:
+    """The queue for a logged-in moderator; the login form (200) for anyone else."""
+    found = await current_session(request)
+    response = await _html("moderate.html" if found is not None else "login.html")
+    response.headers["Vary"] = "Cookie"
+    return response
+
+
+async def login(request: web.Request) -> web.Response:
+    """Exchange a moderator token (form field ``token``) for a session cookie."""
+    if not same_origin(request):
+        raise forbidden("Cross-site login refused.")
+    form = await request.post()
+    token = form.get("token")
+    moderator = None
+    if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_FIELD:
+        moderator = request.app[AUTH].moderator_for_token(token.strip())
+    if moderator is None:
+        return await _html("login.html", 401, login_error=True)
+    store = request.app[SESSIONS]
+    old = request.cookies.get(cookie_name(request))
+    if old:  # never keep a session id that existed before login (session fixation)
+        await store.delete(old)
+    session_id, _ = await store.create(moderator.name, moderator.token_sha256)
+    response = web.Response(status=303, headers={"Location": PAGE_PATH})
+    _set_cookie(request, response, session_id)
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    """End the session (CSRF token from the form field ``csrf`` or the header)."""
+    if not same_origin(request):
+        raise forbidden("Cross-site logout refused.")
+    session_id = request.cookies.get(cookie_name(request), "")
+    found = await current_session(request)
+    if found is not None:
+        form = await request.post()
+        presented = form.get("csrf")
+        if not isinstance(presented, str):
+            presented = request.headers.get(CSRF_HEADER, "")
+        if not _tokens_match(presented, found[0].csrf_token):
+            raise forbidden("Missing or wrong CSRF token.")
+    if session_id:
+        await request.app[SESSIONS].delete(session_id)
+    response = web.Response(status=303, headers={"Location": PAGE_PATH})
+    _clear_cookie(request, response)
+    return response
+
+
+async def session_info(request: web.Request) -> web.Response:
+    """Who is logged in, the sites they moderate, and the session's CSRF token.  Readable
+    only by our own pages: no CORS headers, and the cookie is SameSite=Strict."""
+    found = await current_session(request)
+    if found is None:
+        raise unauthorized("No session: log in at /moderate.")
+    session, moderator = found
+    all_sites = [s.id for s in request.app[CONFIG].sites]
+    sites = [s for s in all_sites if moderator.may_moderate(s)]
+    return json_response(
+        {"moderator": moderator.name, "sites": sites, "csrf_token": session.csrf_token}
+    )
+
+
+async def asset(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    content_type = ASSETS.get(name)
+    if content_type is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(
+        STATIC_DIR / name,
+        headers={"Content-Type": content_type, "Cache-Control": "no-cache"},
+    )
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Every answer under /moderate: strict CSP and friends; pages are never cached."""
+    if request.path != PAGE_PATH and not request.path.startswith(PAGE_PATH + "/"):
+        return
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    if not request.path.startswith("/moderate/static/"):
+        response.headers["Cache-Control"] = "no-store"

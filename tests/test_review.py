@@ -128,8 +128,8 @@ async def test_site_key_reads_its_comment_without_notes(client: Client) -> None:
     mod_view = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
     assert mod_view["note"] == "off-topic, internal remark"
     actions = [e["action"] for e in mod_view["history"]]
-    assert actions == ["created", "decided"]
-    assert mod_view["history"][1]["actor"] == "alice"
+    assert actions == ["created", "scored", "decided"]
+    assert mod_view["history"][2]["actor"] == "alice"
 
 
 async def test_site_key_cannot_use_moderator_endpoints(client: Client) -> None:
@@ -225,6 +225,9 @@ async def test_claims_hide_comments_from_other_moderators(client: Client) -> Non
         await client.post("/v1/queue/claim", json={"site": "news", "limit": 5}, headers=auth(BOB))
     ).json()
     assert held in {i["id"] for i in again["items"]}
+    record = await (await client.get(f"/v1/comments/{held}", headers=auth(BOB))).json()
+    trail = [(e["action"], e["actor"]) for e in record["history"]]
+    assert trail[2:] == [("claimed", "alice"), ("released", "alice"), ("claimed", "bob")]
 
 
 async def test_expired_lease_returns_by_itself(client: Client) -> None:
@@ -258,7 +261,7 @@ async def test_undo_own_decision(client: Client) -> None:
     assert resp.status == 200
     record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
     assert record["status"] == "pending"
-    assert [e["action"] for e in record["history"]] == ["created", "decided", "undone"]
+    assert [e["action"] for e in record["history"]] == ["created", "scored", "decided", "undone"]
     queue = await (await client.get("/v1/queue?site=news", headers=auth(ALICE))).json()
     assert [i["id"] for i in queue["items"]] == [cid]
     assert (await client.post(f"/v1/comments/{cid}/undo", headers=auth(ALICE))).status == 409
