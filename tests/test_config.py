@@ -1,0 +1,179 @@
+"""Configuration: exact keys, precedence, first run, errors that name the key, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from moderation.config import (
+    Config,
+    ConfigError,
+    Overrides,
+    resolve,
+    sha256_hex,
+)
+
+GOOD = """
+[redis]
+url = "redis://127.0.0.1:6379/0"
+
+[[sites]]
+id = "news"
+api_key = "0123456789abcdef-news"
+signing_secret = "0123456789abcdef-sign"
+auto_spam_above = 0.98
+auto_approve_below = 0.02
+
+[[sites]]
+id = "blog-2"
+api_key_sha256 = "{digest}"
+
+[[moderators]]
+name = "night-shift"
+token = "0123456789abcdef-night"
+sites = ["news"]
+
+[[moderators]]
+name = "chief"
+token_sha256 = "{digest2}"
+sites = ["*"]
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "moderation.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _good(tmp_path: Path) -> Path:
+    return _write(
+        tmp_path,
+        GOOD.format(
+            digest=sha256_hex("blog-key-0123456789"), digest2=sha256_hex("chief-0123456789ab")
+        ),
+    )
+
+
+def test_the_documented_keys_load(tmp_path: Path) -> None:
+    config = Config.load(_good(tmp_path))
+    news = config.site("news")
+    assert news is not None
+    assert news.api_key_sha256 == sha256_hex("0123456789abcdef-news")
+    assert news.signing_secret == "0123456789abcdef-sign"
+    assert news.auto_spam_above == 0.98 and news.auto_approve_below == 0.02
+    blog = config.site("blog-2")
+    assert blog is not None and blog.api_key_sha256 == sha256_hex("blog-key-0123456789")
+    assert config.redis.url == "redis://127.0.0.1:6379/0"
+    chief = config.moderators[1]
+    assert chief.may_moderate("news") and chief.may_moderate("blog-2")
+    assert not config.moderators[0].may_moderate("blog-2")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (
+            "[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\nsigning_secrt='x'\n",
+            "signing_secrt",
+        ),
+        ("[[sites]]\napi_key='0123456789abcdefgh'\n", "id"),
+        ("[[sites]]\nid='News!'\napi_key='0123456789abcdefgh'\n", "id"),
+        ("[[sites]]\nid='news'\n", "api_key"),
+        (
+            "[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\nauto_spam_above=2\n",
+            "auto_spam_above",
+        ),
+        (
+            "[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\n[[moderators]]\nname='m'\ntoken='0123456789abcdefgh1'\nsites=['blog']\n",
+            "sites",
+        ),
+        (
+            "[reddis]\nurl='redis://x'\n[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\n",
+            "reddis",
+        ),
+        (
+            "[redis]\nurl='http://x'\n[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\n",
+            "redis.url",
+        ),
+        ("this is = = not toml", "TOML"),
+    ],
+)
+def test_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Config.load(_write(tmp_path, text))
+    assert named in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = _good(tmp_path)
+    env = {
+        "MODERATION_CONFIG": str(path),
+        "MODERATION_REDIS_URL": "redis://127.0.0.1:7000/1",
+        "MODERATION_PORT": "9123",
+        "MODERATION_DATA_DIR": str(tmp_path / "elsewhere"),
+    }
+    config, notice = resolve(Overrides(), env)
+    assert notice is None
+    assert config.redis.url == "redis://127.0.0.1:7000/1"
+    assert config.port == 9123
+    assert config.data_dir == tmp_path / "elsewhere"
+    # the command line wins over the environment
+    config, _ = resolve(Overrides(port=9999), env)
+    assert config.port == 9999
+
+
+def test_first_run_writes_a_config_with_fresh_secrets(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    config, notice = resolve(Overrides(data_dir=data), {})
+    written = data / "moderation.toml"
+    assert notice is not None and str(written) in notice
+    assert written.exists()
+    assert (written.stat().st_mode & 0o777) == 0o600
+    assert [s.id for s in config.sites] == ["default"]
+    assert len(config.moderators) == 1 and config.moderators[0].sites == ("*",)
+    assert config.redis.url is None  # embedded Redis
+    # a second run reads the same file and writes nothing
+    again, notice2 = resolve(Overrides(data_dir=data), {})
+    assert notice2 is None
+    assert again.sites[0].api_key_sha256 == config.sites[0].api_key_sha256
+    other, _ = resolve(Overrides(data_dir=tmp_path / "other"), {})
+    assert other.sites[0].api_key_sha256 != config.sites[0].api_key_sha256
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "moderation", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def test_cli_config_error_is_one_line(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "[[sites]]\nid='news'\napi_key='short'\n")
+    result = _cli("serve", "--config", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "api_key" in result.stderr and "Traceback" not in result.stderr
+    missing = _cli("serve", "--config", str(tmp_path / "nope.toml"))
+    assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+def test_cli_hash_secret() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "moderation", "hash-secret"],
+        input="my-secret-value\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == sha256_hex("my-secret-value")

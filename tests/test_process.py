@@ -1,0 +1,97 @@
+"""The real command: first run with the embedded Redis, serving, and SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from moderation.redis_server import free_port
+
+
+def _request(url: str, body: dict[str, Any] | None = None, token: str = "") -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    if data:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def _wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        try:
+            if _request(base + "/readyz")[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("service did not become ready")
+
+
+def _serve(data: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "moderation", "serve", "--data-dir", str(data), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Path) -> None:
+    data, port = tmp_path / "data", free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _serve(data, port)
+    try:
+        _wait_ready(base, process)
+        config = tomllib.loads((data / "moderation.toml").read_text())
+        key = config["sites"][0]["api_key"]
+        token = config["moderators"][0]["token"]
+        status, body = _request(
+            base + "/v1/comments",
+            {"id": "p1", "author_name": "Ann", "author_email": "ann@example.com", "content": "Hi!"},
+            key,
+        )
+        assert status == 202, body
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        assert process.stderr is not None
+        stderr = process.stderr.read()
+        process.stderr.close()
+        assert "first run" in stderr and str(data / "moderation.toml") in stderr
+        assert key not in stderr and token not in stderr  # secrets never printed
+        assert "ann@example.com" not in stderr  # nor authors' emails
+
+        # the comment survived the restart (AOF in the data folder)
+        process = _serve(data, port)
+        _wait_ready(base, process)
+        status, queue = _request(base + "/v1/queue?site=default", token=token)
+        assert status == 200
+        assert [i["external_id"] for i in queue["items"]] == ["p1"]
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(30)
+        if process.stderr:
+            process.stderr.close()
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"--dir {(data / 'redis').resolve()}"], capture_output=True, check=False
+    )
+    assert leftover.stdout == b""  # the embedded redis-server stopped with the service
