@@ -9,7 +9,7 @@ A feature name is ``"<kind>:<value>"``.  Kinds (see :func:`describe_feature`):
 * ``w``  a word of the normalised text            -> "word 'subscribe'"
 * ``b``  two consecutive words                    -> "phrase 'check out'"
 * ``p``  a word prefix (helps on unseen inflections, and weakly on typos)
-* ``c``  character n-grams (robust to obfuscation the normaliser missed)
+* character 4-grams, unprefixed (robust to obfuscation the normaliser missed)
 * ``d``  the domain of a link in the text         -> "link to bit.ly"
 * ``t``  the top-level domain of a link           -> "link to a .ru site"
 * ``n``  a word of the author's name              -> "name 'casino'"
@@ -25,8 +25,11 @@ import math
 import re
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -59,6 +62,8 @@ _URL_RE = re.compile(
     r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:" + _BARE_TLDS + r")\b(?:/[^\s<>\"']*)?",
     re.IGNORECASE,
 )
+# A quick test that a bare "name.tld" may be present, before the full (slow) link regex.
+_BARE_DOMAIN_HINT_RE = re.compile(r"[a-z0-9]\.(?:" + _BARE_TLDS + r")\b")
 # "example dot com", "example [dot] com", "example (.) com"
 _DOT_WORD_RE = re.compile(
     r"\s*(?:\[\s*(?:dot|\.)\s*\]|\(\s*(?:dot|\.)\s*\)|\{\s*(?:dot|\.)\s*\}|\s+dot\s+)\s*(?=(?:"
@@ -66,6 +71,8 @@ _DOT_WORD_RE = re.compile(
     + r")\b)",
     re.IGNORECASE,
 )
+# "h t t p s : / /" written out to dodge link filters.
+_SPACED_SCHEME_RE = re.compile(r"h[\s.]+t[\s.]+t[\s.]+p[\s.]*(s?)[\s.]*:[\s.]*/[\s.]*/\s*")
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE_RE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{7,}\d(?!\w)")
 _MONEY_RE = re.compile(r"[$€£¥₹₽]\s?\d|\d\s?[$€£¥₹₽]|\b\d+\s?(?:usd|eur|dollars?|bucks)\b")
@@ -74,13 +81,15 @@ _MONEY_RE = re.compile(r"[$€£¥₹₽]\s?\d|\d\s?[$€£¥₹₽]|\b\d+\s?(?:
 _SPACED_RE = re.compile(r"(?<!\w)(?:\w[ .\-_*|/]{1,3}){3,}\w(?!\w)")
 _SPACED_SPLIT_RE = re.compile(r"[ .\-_*|/]+")
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
-_REPEAT_RE = re.compile(r"(.)\1{2,}")
+_DIGIT_RE = re.compile(r"\d")
 _NON_WORD_RUN_RE = re.compile(r"[!?]{2,}")
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
-_LEET_CANDIDATE_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[013457@$])[\w@$]{3,}")
+_NOT_LEET_RE = re.compile(r"\d+[a-z]{1,3}|[a-z]{1,3}\d")
+# "c@sh", "e$say", "v1agr@": a symbol right after a letter or digit stands for a letter.
+_SYMBOL_LEET_RE = re.compile(r"(?<=[a-z0-9])[@$]")
 
 # Link shorteners hide where a link goes: a known signal on its own.
 SHORTENERS = frozenset(
@@ -97,15 +106,18 @@ DISPOSABLE_EMAIL = frozenset(
 _SECOND_LEVEL = frozenset("co com net org ac gov edu ne or".split())
 
 # Scripts that homoglyph attacks mix with Latin.
-_CONFUSABLE_SCRIPTS = ("CYRILLIC", "GREEK")
+# Full-width ASCII, mathematical bold/italic/script letters, circled letters: NFKC folds
+# them, and their presence is itself a signal.
+_STYLED_RE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u24b6-\u24e9]")
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """The named features of one comment, before hashing."""
 
-    words: dict[str, float]  # word, phrase and prefix counts
-    chars: dict[str, float]  # character n-gram counts
+    words: list[str]  # distinct words and phrases ("w:", "b:"): shown as reasons
+    prefixes: list[str]  # distinct word prefixes ("p:"): same block as words, never shown
+    chars: Counter[str]  # character 4-grams (bare, no kind prefix), never shown
     meta: dict[str, float]  # links, author, structure: fixed weights, not length-normalised
 
 
@@ -125,6 +137,12 @@ def registered_domain(host: str) -> str:
     if labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+@lru_cache(maxsize=4096)
+def _post_domain(post_url: str) -> str:
+    # Cached: a site's comments arrive on a few posts at a time.
+    return registered_domain(url_host(post_url))
 
 
 def url_host(url: str) -> str:
@@ -154,17 +172,25 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
             signals["s:invisible"] = 1.0
         text = strip_invisible(text)
         nfkc = unicodedata.normalize("NFKC", text)
-        if nfkc != text and _has_fullwidth_or_styled(text):
+        if nfkc != text and _STYLED_RE.search(text):
             signals["s:styled"] = 1.0
         text = _fold_homoglyphs(nfkc, signals)
     text = text.casefold()
-    text = _DOT_WORD_RE.sub(".", text)
-    for match in _URL_RE.findall(text):
-        host = url_host(match)
-        if host:
-            hosts.append(host)
-    if hosts:
-        text = _URL_RE.sub(" ", text)
+    # Cheap substring tests first: most comments have none of these, and the regexes below
+    # cost microseconds each, which add up at tens of thousands of comments a second.
+    if "dot" in text or "[" in text or "(" in text or "{" in text:
+        text = _DOT_WORD_RE.sub(".", text)
+    if "h t" in text or "h.t" in text:
+        text = _SPACED_SCHEME_RE.sub(r"http\1://", text)
+    if "://" in text or "www." in text or ("." in text and _BARE_DOMAIN_HINT_RE.search(text)):
+
+        def take(match: re.Match[str]) -> str:
+            host = url_host(match.group(0))
+            if host:
+                hosts.append(host)
+            return " "
+
+        text = _URL_RE.sub(take, text)
     if "@" in text and _EMAIL_RE.search(text):
         signals["s:email_in_text"] = 1.0
         text = _EMAIL_RE.sub(" ", text)
@@ -184,51 +210,20 @@ def _join_spaced(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def _has_fullwidth_or_styled(text: str) -> bool:
-    return any(
-        "\uff01" <= ch <= "\uff5e"
-        or "\U0001d400" <= ch <= "\U0001d7ff"
-        or "\u24b6" <= ch <= "\u24e9"
-        for ch in text
-    )
-
-
 def _fold_homoglyphs(text: str, signals: dict[str, float]) -> str:
     """Map Cyrillic/Greek look-alikes to Latin inside words that mix scripts.
 
     Russian or Greek comments are left alone: only a word that mixes Latin letters with
     look-alikes ("v\\u0456agra", with a Cyrillic i) is folded, and flagged.
     """
-    out = []
-    changed = False
-    for word in text.split(" "):
-        if word.isascii() or not any("a" <= ch.lower() <= "z" for ch in word):
-            out.append(word)
-            continue
-        folded = []
-        mixed = False
-        for ch in word:
-            if ch.isascii() or not ch.isalpha():
-                folded.append(ch)
-                continue
-            name = unicodedata.name(ch, "")
-            if name.startswith(_CONFUSABLE_SCRIPTS):
-                base = unicodedata.normalize("NFKD", ch)[0]
-                latin = _HOMOGLYPHS.get(base.lower())
-                if latin is not None:
-                    folded.append(latin if ch.islower() else latin.upper())
-                    mixed = True
-                    continue
-            folded.append(ch)
-        if mixed:
-            changed = True
-            out.append("".join(folded))
-        else:
-            out.append(word)
-    if changed:
+    if not _CONFUSABLE_RE.search(text):
+        return text
+
+    def fold(match: re.Match[str]) -> str:
         signals["s:mixed_scripts"] = 1.0
-        return " ".join(out)
-    return text
+        return match.group(0).translate(_HOMOGLYPH_TABLE)
+
+    return _MIXED_WORD_RE.sub(fold, text)
 
 
 # Cyrillic and Greek letters that look like Latin ones, as (look-alike, Latin) pairs.  Written
@@ -241,20 +236,28 @@ _HOMOGLYPH_PAIRS = (
 _HOMOGLYPHS = {
     _HOMOGLYPH_PAIRS[i]: _HOMOGLYPH_PAIRS[i + 1] for i in range(0, len(_HOMOGLYPH_PAIRS), 2)
 }
+_HOMOGLYPH_TABLE = str.maketrans(
+    {**_HOMOGLYPHS, **{k.upper(): v.upper() for k, v in _HOMOGLYPHS.items()}}
+)
+_CONFUSABLE_RE = re.compile("[\u0370-\u03ff\u0400-\u052f]")
+# A word with a Latin letter next to a Greek or Cyrillic one.
+_MIXED_WORD_RE = re.compile(
+    "\\w*(?:[a-zA-Z][\u0370-\u03ff\u0400-\u052f]|[\u0370-\u03ff\u0400-\u052f][a-zA-Z])\\w*"
+)
 
 
-def _deleet(text: str, signals: dict[str, float]) -> str:
-    """'fr33 v1agr@' -> 'free viagra' for tokens that mix letters with look-alike digits."""
+def _deleet(words: list[str], signals: dict[str, float]) -> None:
+    """'fr33' -> 'free', 'v1agra' -> 'viagra', in place, for words mixing letters and digits.
 
-    def fix(match: re.Match[str]) -> str:
-        token = match.group(0)
-        letters = sum(ch.isalpha() for ch in token)
-        if letters < 2 or token.isdigit():
-            return token
-        signals["s:leet"] = 1.0
-        return token.translate(_LEET)
-
-    return _LEET_CANDIDATE_RE.sub(fix, text)
+    Numbers with a unit ("100mg", "2nd") or a short code ("mp3", "b4") are left alone.
+    """
+    for pos, word in enumerate(words):
+        if word.isalpha() or word.isdigit() or _NOT_LEET_RE.fullmatch(word):
+            continue
+        folded = word.translate(_LEET)
+        if folded.isalpha():
+            words[pos] = folded
+            signals["s:leet"] = 1.0
 
 
 def _link_features(hosts: Sequence[str], post_host: str, meta: dict[str, float]) -> None:
@@ -280,50 +283,44 @@ def analyse(comment: Comment, *, char_ngrams: bool = True) -> Analysis:
     """Turn one comment into named features."""
     raw = comment.content
     text, hosts, meta = normalise(raw)
-    post_host = registered_domain(url_host(comment.post_url)) if comment.post_url else ""
+    post_host = _post_domain(comment.post_url) if comment.post_url else ""
     _link_features(hosts, post_host, meta)
 
-    if any(ch.isdigit() or ch in "@$" for ch in text):
-        text = _deleet(text, meta)
+    has_digit = _DIGIT_RE.search(text) is not None
+    if has_digit:
+        if _PHONE_RE.search(text):
+            meta["s:phone"] = 1.0
+        if _MONEY_RE.search(text):
+            meta["s:money"] = 1.0
+    if ("@" in text or "$" in text) and _SYMBOL_LEET_RE.search(text):
+        text = _SYMBOL_LEET_RE.sub(lambda m: "a" if m.group(0) == "@" else "s", text)
+        meta["s:leet"] = 1.0
     if "!!" in text or "??" in text:
         meta["s:shouting_punct"] = 1.0
-    if _PHONE_RE.search(text):
-        meta["s:phone"] = 1.0
-    if _MONEY_RE.search(text):
-        meta["s:money"] = 1.0
-    letters = [ch for ch in raw if ch.isalpha()]
-    if len(letters) >= 12:
-        upper = sum(ch.isupper() for ch in letters)
-        if upper / len(letters) > 0.6:
-            meta["s:caps"] = 1.0
+    if len(raw) >= 12 and raw.isupper():
+        meta["s:caps"] = 1.0
 
-    text = _REPEAT_RE.sub(r"\1\1", text)
     words = _WORD_RE.findall(text)
-    feats: dict[str, float] = {}
+    if has_digit:
+        _deleet(words, meta)
     if not words:
         meta["s:no_words"] = 1.0
-    n_words = len(words)
-    meta["s:len=" + _length_bin(n_words)] = 1.0
-    for i, word in enumerate(words):
-        key = "w:" + word
-        feats[key] = feats.get(key, 0.0) + 1.0
-        if len(word) > 5:
-            key = "p:" + word[:5]
-            feats[key] = feats.get(key, 0.0) + 1.0
-        if i:
-            key = "b:" + words[i - 1] + " " + word
-            feats[key] = feats.get(key, 0.0) + 1.0
-    chars: dict[str, float] = {}
+    meta["s:len=" + _length_bin(len(words))] = 1.0
+    # Binary features (presence, not counts): comments are short, and repeating a word
+    # should not make it count twice.
+    keys = ["w:" + w for w in words]
+    keys += ["b:" + a + " " + b for a, b in pairwise(words)]
+    readable = list(dict.fromkeys(keys))
+    prefixes = list({"p:" + w[:5]: None for w in words if len(w) > 5})
+    chars: Counter[str] = Counter()
     if char_ngrams:
         # Character 4-grams across the word stream catch what tokenising misses
         # ("subscribe" inside "pleasesubscribe", typos, partial obfuscation).
         joined = " " + " ".join(words) + " "
-        for i in range(len(joined) - 3):
-            key = "c:" + joined[i : i + 4]
-            chars[key] = chars.get(key, 0.0) + 1.0
+        chars = Counter([joined[i : i + 4] for i in range(len(joined) - 3)])
 
     _author_features(comment, post_host, meta)
-    return Analysis(feats, chars, meta)
+    return Analysis(readable, prefixes, chars, meta)
 
 
 def _length_bin(n_words: int) -> str:
@@ -339,10 +336,12 @@ def _length_bin(n_words: int) -> str:
 def _author_features(comment: Comment, post_host: str, meta: dict[str, float]) -> None:
     name = comment.author_name
     if name:
-        name_text, name_hosts, _ = normalise(name)
-        if name_hosts:
+        if not name.isascii():
+            name = unicodedata.normalize("NFKC", strip_invisible(name))
+        name = name.casefold()
+        if "." in name and _URL_RE.search(name):
             meta["s:name_url"] = 1.0
-        for word in _WORD_RE.findall(name_text):
+        for word in _WORD_RE.findall(name):
             meta["n:" + word] = 1.0
         if sum(ch.isdigit() for ch in name) >= 3:
             meta["s:name_digits"] = 1.0
@@ -381,7 +380,7 @@ _STRUCTURAL_PHRASES = {
     "s:email_in_text": "email address in text",
     "s:phone": "phone number",
     "s:money": "money amount",
-    "s:caps": "mostly capitals",
+    "s:caps": "written in capitals",
     "s:shouting_punct": "repeated !! or ??",
     "s:no_words": "no words",
     "s:len=tiny": "very short comment",
@@ -437,8 +436,8 @@ class CommentFeaturizer:
     other.  Reasons are still readable because :meth:`transform_named` returns, per row, the
     names that produced each column; the hash is never inverted globally.
 
-    The word block (words, phrases, prefixes) and the char n-gram block are each
-    sublinear-tf weighted and L2-normalised (to ``word_weight`` and ``char_weight``), so long
+    The word block (words, phrases, prefixes: binary) and the char n-gram block
+    (sublinear tf) are each L2-normalised (to ``word_weight`` and ``char_weight``), so long
     comments do not dominate and the many n-grams do not drown the words; meta features
     (links, author, structure) keep a fixed weight ``meta_weight``.
     """
@@ -446,7 +445,7 @@ class CommentFeaturizer:
     def __init__(
         self,
         n_features: int = 2**18,
-        char_ngrams: bool = True,
+        char_ngrams: bool = False,
         word_weight: float = 1.0,
         char_weight: float = 1.0,
         meta_weight: float = 0.5,
@@ -503,36 +502,33 @@ class CommentFeaturizer:
         indices: list[int] = []
         data: list[float] = []
         names: list[dict[int, str]] = []
-        blocks = ((True, self.word_weight), (False, self.char_weight))
+        word_weight = self.word_weight
+        char_weight = self.char_weight
+        log = math.log
         for comment in X:
-            analysis = analyse(comment, char_ngrams=self.char_ngrams)
-            row: dict[int, float] = {}
+            analysis = analyse(comment, char_ngrams=self.char_ngrams and char_weight > 0)
             row_names: dict[int, str] = {}
-            for is_words, weight in blocks:
-                counts = analysis.words if is_words else analysis.chars
-                if not counts or not weight:
-                    continue
-                weighted = {
-                    name: 1.0 + math.log(count) if count > 1.0 else 1.0
-                    for name, count in counts.items()
-                }
-                scale = weight / math.sqrt(sum(v * v for v in weighted.values()))
-                for name, value in weighted.items():
-                    idx = cache.get(name)
-                    if idx is None:
-                        idx = _remember(cache, name, n_features)
-                    row[idx] = row.get(idx, 0.0) + value * scale
-                    # Prefixes and char n-grams count in the score but read badly as reasons.
-                    if is_words and name[0] != "p":
-                        row_names.setdefault(idx, name)
-            for name, value in analysis.meta.items() if meta_weight else ():
-                idx = cache.get(name)
-                if idx is None:
-                    idx = _remember(cache, name, n_features)
-                row[idx] = row.get(idx, 0.0) + value * meta_weight
-                row_names.setdefault(idx, name)
-            indices.extend(row.keys())
-            data.extend(row.values())
+            # words + phrases + prefixes: one binary block, L2-normalised
+            keys = analysis.words + analysis.prefixes
+            if keys and word_weight:
+                cols = _columns(cache, keys, n_features)
+                indices += cols
+                data += [word_weight / math.sqrt(len(keys))] * len(keys)
+                row_names.update(zip(cols, analysis.words, strict=False))
+            chars = analysis.chars
+            if chars:
+                values = [1.0 + log(c) if c > 1 else 1.0 for c in chars.values()]
+                scale = char_weight / math.hypot(*values)
+                # Bare n-grams never contain ":" (words do not), so they cannot clash with a
+                # named feature, and skipping the prefix saves a string per n-gram.
+                indices += _columns(cache, list(chars), n_features)
+                data += [v * scale for v in values]
+            meta = analysis.meta
+            if meta and meta_weight:
+                cols = _columns(cache, list(meta), n_features)
+                indices += cols
+                data += [v * meta_weight for v in meta.values()]
+                row_names.update(zip(cols, meta, strict=True))
             indptr.append(len(indices))
             names.append(row_names)
         matrix = sp.csr_matrix(
@@ -543,14 +539,14 @@ class CommentFeaturizer:
             ),
             shape=(len(names), n_features),
         )
-        matrix.sort_indices()
+        matrix.sum_duplicates()  # hash collisions inside a row add up, as in HashingVectorizer
         return matrix, names
 
 
 # Hash results are memoised per process: the same few thousand words recur in every batch,
 # and a dict lookup is several times cheaper than encoding and hashing.  The cache is
 # bounded by clearing it, which costs one slow batch, never memory.
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 200_000
 _INDEX_CACHES: dict[int, dict[str, int]] = {}
 
 
@@ -561,9 +557,12 @@ def _index_cache(n_features: int) -> dict[str, int]:
     return cache
 
 
-def _remember(cache: dict[str, int], name: str, n_features: int) -> int:
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    idx = feature_index(name, n_features)
-    cache[name] = idx
-    return idx
+def _columns(cache: dict[str, int], names: list[str], n_features: int) -> list[int]:
+    cols = list(map(cache.get, names))
+    if None in cols:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        for pos, col in enumerate(cols):
+            if col is None:
+                cols[pos] = cache[names[pos]] = feature_index(names[pos], n_features)
+    return cols  # type: ignore[return-value]  # every None was replaced
