@@ -1,0 +1,870 @@
+// The moderator page: a client of the /v1 moderator API.
+//
+// Safety rule for this file: comment data (names, emails, urls, text, reasons) only ever
+// reaches the page through text nodes (textContent / createTextNode) and <mark> elements
+// built one by one.  Never innerHTML, insertAdjacentHTML, document.write or string-built
+// attributes; only http(s) urls become links.
+"use strict";
+
+(() => {
+  const LEASE_SECONDS = 180; // a closed tab frees its comments within 3 minutes
+  const RENEW_AFTER_MS = 60_000; // re-claim (renew the lease) a minute after a claim
+  const POLL_MS = 4_000;
+  const STATUSES = ["pending", "approved", "spam", "rejected"];
+  const DECISION_WORD = { approve: "Approved", spam: "Marked spam", reject: "Rejected" };
+  const DECISION_STATUS = { approve: "approved", spam: "spam", reject: "rejected" };
+
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    me: "",
+    csrf: "",
+    sites: [],
+    site: "",
+    status: "pending",
+    order: "score",
+    minScore: "",
+    maxScore: "",
+    email: "",
+    batch: 20,
+    items: [], // queue items as the API answers them, in display order
+    focusId: null,
+    selected: new Set(),
+    undoStack: [], // [{action, items: [item, ...]}], newest last
+    claimedIds: new Set(),
+    claimedAt: 0,
+    lastPendingCount: null,
+    hiddenByOthers: 0,
+    busy: 0,
+    ended: false,
+  };
+  const cards = new Map(); // id -> <article>
+
+  // -- API ---------------------------------------------------------------------------
+
+  async function api(method, path, body, extra) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const resp = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      cache: "no-store",
+      ...extra,
+    });
+    let data = null;
+    try {
+      data = await resp.json();
+    } catch (_) {
+      data = null;
+    }
+    if (resp.status === 401) sessionEnded();
+    return { status: resp.status, ok: resp.ok, data };
+  }
+
+  function sessionEnded() {
+    if (state.ended) return;
+    state.ended = true;
+    toast("Your session has ended. Reloading to log in again…");
+    window.setTimeout(() => window.location.assign("/moderate"), 1500);
+  }
+
+  function problemText(res) {
+    const d = res.data;
+    if (d && typeof d.detail === "string") return d.detail;
+    if (d && typeof d.title === "string") return d.title;
+    return `The server answered ${res.status}.`;
+  }
+
+  // -- small DOM helpers (text only) --------------------------------------------------
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function userText(tag, className, text) {
+    const node = el(tag, className, text);
+    node.dir = "auto"; // with unicode-bidi: isolate in CSS, RTL overrides stay inside
+    return node;
+  }
+
+  function safeHttpUrl(raw) {
+    if (typeof raw !== "string" || raw === "") return null;
+    try {
+      const url = new URL(raw);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function linkOrText(raw, className) {
+    const href = safeHttpUrl(raw);
+    if (href === null) return userText("span", className, raw);
+    const a = userText("a", className, raw);
+    a.href = href;
+    a.rel = "noopener noreferrer nofollow ugc";
+    a.target = "_blank";
+    return a;
+  }
+
+  let toastTimer = 0;
+  function toast(message, undoable) {
+    const box = $("toast");
+    box.replaceChildren(el("span", "", message));
+    if (undoable) {
+      const b = el("button", "link", "Undo");
+      b.type = "button";
+      b.addEventListener("click", () => undoLast());
+      box.append(" ", b);
+    }
+    box.classList.add("shown");
+    window.clearTimeout(toastTimer);
+    toastTimer = window.setTimeout(() => box.classList.remove("shown"), 8000);
+  }
+
+  // -- highlighting -------------------------------------------------------------------
+
+  function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // The words behind the classifier's reasons ("word 'casino'", "link to bit.ly", ...).
+  function suspiciousTerms(reasons) {
+    const whole = [];
+    const partial = [];
+    for (const reason of Array.isArray(reasons) ? reasons : []) {
+      if (typeof reason !== "string") continue;
+      let m = /^(?:word|phrase|name) '(.+)'$/u.exec(reason);
+      if (m) {
+        whole.push(m[1]);
+        continue;
+      }
+      m = /^(?:text containing|words starting) '(.+)'$/u.exec(reason);
+      if (m && m[1].trim().length >= 3) {
+        partial.push(m[1].trim());
+        continue;
+      }
+      m = /^link to (?!a \.)(\S+)$/u.exec(reason);
+      if (m) partial.push(m[1]);
+    }
+    return { whole, partial };
+  }
+
+  function highlightPattern(terms) {
+    const alternatives = [];
+    const byLength = (a, b) => b.length - a.length;
+    for (const t of [...terms.whole].sort(byLength)) {
+      alternatives.push(`(?<![\\p{L}\\p{N}])${escapeRegExp(t)}(?![\\p{L}\\p{N}])`);
+    }
+    for (const t of [...terms.partial].sort(byLength)) alternatives.push(escapeRegExp(t));
+    if (alternatives.length === 0) return null;
+    try {
+      return new RegExp(alternatives.join("|"), "giu");
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // Fill `node` with `text`, wrapping the suspicious words in <mark>: text nodes only.
+  function fillHighlighted(node, text, pattern) {
+    node.replaceChildren();
+    if (typeof text !== "string") return;
+    if (pattern === null) {
+      node.append(document.createTextNode(text));
+      return;
+    }
+    let last = 0;
+    pattern.lastIndex = 0;
+    for (const m of text.matchAll(pattern)) {
+      if (m[0].length === 0) continue;
+      if (m.index > last) node.append(document.createTextNode(text.slice(last, m.index)));
+      node.append(el("mark", "", m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) node.append(document.createTextNode(text.slice(last)));
+  }
+
+  // -- cards --------------------------------------------------------------------------
+
+  const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  function ago(iso) {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return "";
+    const s = Math.round((t - Date.now()) / 1000);
+    if (Math.abs(s) < 60) return relative.format(s, "second");
+    if (Math.abs(s) < 3600) return relative.format(Math.round(s / 60), "minute");
+    if (Math.abs(s) < 86400) return relative.format(Math.round(s / 3600), "hour");
+    return relative.format(Math.round(s / 86400), "day");
+  }
+
+  function actionButton(label, key, onClick, className) {
+    const b = el("button", className || "", label);
+    b.type = "button";
+    const k = el("kbd", "", key);
+    k.setAttribute("aria-hidden", "true");
+    b.append(" ", k);
+    b.setAttribute("aria-keyshortcuts", key.toUpperCase());
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function buildCard(item) {
+    const card = el("article", "card");
+    card.tabIndex = -1;
+    card.dataset.id = item.id;
+    card.dataset.status = item.status;
+    const nameId = `n-${item.id}`;
+    card.setAttribute("aria-labelledby", nameId);
+
+    const head = el("div", "card-head");
+    const pick = document.createElement("input");
+    pick.type = "checkbox";
+    pick.className = "pick";
+    pick.setAttribute("aria-label", "Select this comment");
+    pick.addEventListener("change", () => {
+      if (pick.checked) state.selected.add(item.id);
+      else state.selected.delete(item.id);
+      updateSelection();
+    });
+    head.append(pick);
+
+    const who = el("div", "author");
+    const name = userText("span", "name", item.author_name || "(no name)");
+    name.id = nameId;
+    who.append(name);
+    if (item.author_email) who.append(userText("span", "email", item.author_email));
+    if (item.author_url) who.append(linkOrText(item.author_url, "url"));
+    if (item.author_ip) who.append(el("span", "ip", `IP ${item.author_ip}`));
+    head.append(who);
+
+    const score = Number(item.spam_score) || 0;
+    const scoreBox = el("div", "score");
+    const meter = document.createElement("meter");
+    meter.min = 0;
+    meter.max = 1;
+    meter.low = 0.5;
+    meter.high = 0.8;
+    meter.optimum = 0;
+    meter.value = score;
+    const pct = `${Math.round(score * 100)}%`;
+    meter.setAttribute("aria-label", `Spam score ${pct}`);
+    scoreBox.append(meter, el("span", "score-text", `spam ${pct}`));
+    head.append(scoreBox);
+    card.append(head);
+
+    const meta = el("p", "meta");
+    if (item.post_url) {
+      meta.append("on ", linkOrText(item.post_url, "post"));
+    } else if (item.post_id) {
+      meta.append("on post ", userText("span", "post", item.post_id));
+    }
+    const when = el("time", "when", ago(item.created_at));
+    when.dateTime = item.created_at || "";
+    when.title = item.created_at || "";
+    meta.append(when);
+    const status = el("span", `status status-${item.status}`, item.status);
+    meta.append(status);
+    if (item.decided_by) meta.append(el("span", "decided", `by ${item.decided_by}`));
+    if (item.rule) meta.append(el("span", "rule", `rule: ${item.rule}`));
+    card.append(meta);
+
+    const content = userText("div", "content");
+    fillHighlighted(content, item.content, highlightPattern(suspiciousTerms(item.reasons)));
+    card.append(content);
+
+    if (Array.isArray(item.reasons) && item.reasons.length > 0) {
+      const reasons = el("ul", "reasons");
+      reasons.setAttribute("aria-label", "Why the score");
+      for (const r of item.reasons) reasons.append(userText("li", "", r));
+      card.append(reasons);
+    }
+
+    const actions = el("div", "actions");
+    const pending = item.status === "pending";
+    const approve = actionButton("Approve", "a", () => decideOne(item.id, "approve"), "approve");
+    const spam = actionButton("Spam", "s", () => decideOne(item.id, "spam"), "spam");
+    const reject = actionButton("Reject", "d", () => decideOne(item.id, "reject"), "reject");
+    for (const b of [approve, spam, reject]) b.disabled = !pending;
+    actions.append(approve, spam, reject);
+    if (!pending) {
+      actions.append(actionButton("Undo", "z", () => undoComment(item), "undo"));
+    }
+    card.append(actions);
+
+    card.addEventListener("focusin", () => setFocus(item.id, false));
+    card.addEventListener("click", (event) => {
+      if (event.target === card) setFocus(item.id, true);
+    });
+    return card;
+  }
+
+  function render() {
+    const queue = $("queue");
+    const hadFocus = queue.contains(document.activeElement);
+    const wanted = state.items.map((item) => item.id);
+    for (const [id, card] of cards) {
+      if (!wanted.includes(id)) {
+        card.remove();
+        cards.delete(id);
+      }
+    }
+    for (const item of state.items) {
+      const old = cards.get(item.id);
+      if (old && old.dataset.status !== item.status) {
+        old.remove();
+        cards.delete(item.id);
+      }
+      if (!cards.has(item.id)) cards.set(item.id, buildCard(item));
+    }
+    const current = Array.from(queue.children).map((c) => c.dataset.id);
+    if (current.join("\n") !== wanted.join("\n")) {
+      queue.replaceChildren(...wanted.map((id) => cards.get(id)));
+    }
+    for (const id of [...state.selected]) if (!cards.has(id)) state.selected.delete(id);
+    if (state.focusId === null || !cards.has(state.focusId)) {
+      state.focusId = wanted.length ? wanted[0] : null;
+    }
+    for (const [id, card] of cards) {
+      card.tabIndex = id === state.focusId ? 0 : -1;
+      card.classList.toggle("current", id === state.focusId);
+      card.classList.toggle("selected", state.selected.has(id));
+      card.querySelector(".pick").checked = state.selected.has(id);
+    }
+    if (hadFocus && !queue.contains(document.activeElement) && state.focusId !== null) {
+      cards.get(state.focusId).focus();
+    } else if (hadFocus && state.focusId === null) {
+      queue.focus();
+    }
+    $("empty").hidden = wanted.length > 0;
+    updateSelection();
+    updateMode();
+  }
+
+  function setFocus(id, move) {
+    if (id === null || !cards.has(id)) return;
+    state.focusId = id;
+    for (const [cid, card] of cards) {
+      card.tabIndex = cid === id ? 0 : -1;
+      card.classList.toggle("current", cid === id);
+    }
+    if (move) {
+      const card = cards.get(id);
+      card.focus();
+      card.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function moveFocus(delta) {
+    if (state.items.length === 0) return;
+    let index = state.items.findIndex((i) => i.id === state.focusId);
+    if (index < 0) index = 0;
+    else index = Math.max(0, Math.min(state.items.length - 1, index + delta));
+    setFocus(state.items[index].id, true);
+  }
+
+  function updateSelection() {
+    const n = state.selected.size;
+    $("selected-count").textContent = `${n} selected`;
+    for (const b of document.querySelectorAll("[data-bulk]")) b.disabled = n === 0;
+    $("undo-last").disabled = state.undoStack.length === 0;
+    for (const [id, card] of cards) card.classList.toggle("selected", state.selected.has(id));
+  }
+
+  function claimMode() {
+    return state.status === "pending" && !state.minScore && !state.maxScore && !state.email;
+  }
+
+  function updateMode() {
+    const mode = $("mode");
+    if (claimMode()) {
+      const n = state.items.length;
+      mode.textContent =
+        n > 0
+          ? `${n} pending comment${n === 1 ? "" : "s"} claimed for you; other moderators do not see them while you work.`
+          : "No pending comment is free to claim.";
+    } else {
+      const hidden = state.hiddenByOthers;
+      mode.textContent =
+        `Browsing ${state.status} comments without claiming them.` +
+        (hidden > 0 ? ` ${hidden} held by other moderators ${hidden === 1 ? "is" : "are"} hidden.` : "");
+    }
+  }
+
+  // -- loading ------------------------------------------------------------------------
+
+  function focusedIndex() {
+    return state.items.findIndex((i) => i.id === state.focusId);
+  }
+
+  function setItems(items) {
+    const oldIndex = focusedIndex();
+    state.items = items;
+    if (state.focusId !== null && !items.some((i) => i.id === state.focusId)) {
+      const next = items[Math.min(Math.max(oldIndex, 0), items.length - 1)];
+      state.focusId = next ? next.id : null;
+    }
+    render();
+  }
+
+  async function claim() {
+    const res = await api("POST", "/v1/queue/claim", {
+      site: state.site,
+      limit: state.batch,
+      lease_seconds: LEASE_SECONDS,
+      order: state.order,
+    });
+    if (!res.ok || !res.data || !Array.isArray(res.data.items)) {
+      if (res.status !== 401) toast(`Could not claim comments: ${problemText(res)}`);
+      return;
+    }
+    const got = new Set(res.data.items.map((i) => i.id));
+    // Comments that fell out of the batch (a more suspicious one arrived): hand them back.
+    for (const id of state.claimedIds) {
+      if (!got.has(id)) api("POST", `/v1/comments/${encodeURIComponent(id)}/release`);
+    }
+    state.claimedIds = got;
+    state.claimedAt = Date.now();
+    state.hiddenByOthers = 0;
+    setItems(res.data.items);
+  }
+
+  function queueQuery(limit) {
+    const q = new URLSearchParams({
+      site: state.site,
+      status: state.status,
+      order: state.order,
+      limit: String(limit),
+    });
+    if (state.minScore) q.set("min_score", state.minScore);
+    if (state.maxScore) q.set("max_score", state.maxScore);
+    if (state.email) q.set("author_email", state.email);
+    return `/v1/queue?${q}`;
+  }
+
+  async function browse() {
+    const res = await api("GET", queueQuery(state.batch));
+    if (!res.ok || !res.data || !Array.isArray(res.data.items)) {
+      if (res.status !== 401) toast(`Could not load the queue: ${problemText(res)}`);
+      return;
+    }
+    const mine = res.data.items.filter((i) => !i.claimed_by || i.claimed_by === state.me);
+    state.hiddenByOthers = res.data.items.length - mine.length;
+    setItems(mine);
+  }
+
+  async function releaseAll() {
+    const ids = [...state.claimedIds];
+    state.claimedIds = new Set();
+    await Promise.allSettled(
+      ids.map((id) =>
+        api("POST", `/v1/comments/${encodeURIComponent(id)}/release`, undefined, { keepalive: true }),
+      ),
+    );
+  }
+
+  async function load() {
+    if (claimMode()) await claim();
+    else {
+      if (state.claimedIds.size) await releaseAll();
+      await browse();
+    }
+  }
+
+  async function loadStats() {
+    const res = await api("GET", `/v1/stats?site=${encodeURIComponent(state.site)}`);
+    if (!res.ok || !res.data || !res.data.counts) return null;
+    for (const s of STATUSES) {
+      const n = res.data.counts[s];
+      document.querySelector(`[data-count="${s}"]`).textContent =
+        typeof n === "number" ? String(n) : "–";
+    }
+    return res.data.counts;
+  }
+
+  // New comments appear without a reload; a claimed batch is renewed before it lapses.
+  async function poll() {
+    if (state.ended || state.busy > 0) return;
+    const counts = await loadStats();
+    if (state.busy > 0) return;
+    if (!claimMode()) {
+      await browse();
+      return;
+    }
+    const pending = counts ? counts.pending : null;
+    let reclaim = Date.now() - state.claimedAt > RENEW_AFTER_MS;
+    if (!reclaim && pending !== null && pending !== state.lastPendingCount) {
+      reclaim = state.items.length < state.batch || state.order !== "oldest";
+    }
+    if (!reclaim) {
+      // A free comment that belongs in our batch (new, released, or its lease lapsed).
+      const peek = await api("GET", queueQuery(state.batch));
+      if (peek.ok && peek.data && Array.isArray(peek.data.items)) {
+        reclaim = peek.data.items.some((i) => !i.claimed_by && !state.claimedIds.has(i.id));
+      }
+    }
+    state.lastPendingCount = pending;
+    if (reclaim && state.busy === 0) await claim();
+  }
+
+  // -- actions ------------------------------------------------------------------------
+
+  function removeDecided(ids) {
+    const gone = new Set(ids);
+    for (const id of ids) {
+      state.selected.delete(id);
+      state.claimedIds.delete(id);
+    }
+    setItems(state.items.filter((i) => !gone.has(i.id)));
+  }
+
+  function describe(item) {
+    const name = String(item.author_name || "comment");
+    return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+  }
+
+  async function decideOne(id, decision) {
+    const item = state.items.find((i) => i.id === id);
+    if (!item || item.status !== "pending") return;
+    state.busy += 1;
+    try {
+      const res = await api("POST", `/v1/comments/${encodeURIComponent(id)}/decision`, {
+        decision,
+      });
+      if (res.ok) {
+        state.undoStack.push({ decision, items: [item] });
+        removeDecided([id]);
+        toast(`${DECISION_WORD[decision]}: “${describe(item)}”. Press z to undo.`, true);
+      } else if (res.status === 409 || res.status === 404) {
+        removeDecided([id]);
+        toast(problemText(res));
+      } else if (res.status !== 401) {
+        toast(`Not saved: ${problemText(res)}`);
+      }
+    } finally {
+      state.busy -= 1;
+    }
+    loadStats();
+  }
+
+  async function decideSelected(decision) {
+    const ids = state.items.filter((i) => state.selected.has(i.id) && i.status === "pending");
+    if (ids.length === 0) {
+      toast("Select comments first: x selects the current one.");
+      return;
+    }
+    state.busy += 1;
+    try {
+      const res = await api("POST", "/v1/decisions", {
+        decisions: ids.map((i) => ({ id: i.id, decision })),
+      });
+      if (!res.ok || !res.data || !Array.isArray(res.data.results)) {
+        if (res.status !== 401) toast(`Not saved: ${problemText(res)}`);
+        return;
+      }
+      const done = [];
+      const dropped = [];
+      const problems = [];
+      for (const r of res.data.results) {
+        if (r.status === 200) done.push(r.id);
+        else if (r.status === 409 || r.status === 404) {
+          dropped.push(r.id);
+          problems.push(r.detail);
+        } else problems.push(r.detail || `error ${r.status}`);
+      }
+      const doneItems = ids.filter((i) => done.includes(i.id));
+      if (doneItems.length) state.undoStack.push({ decision, items: doneItems });
+      removeDecided([...done, ...dropped]);
+      let message = `${DECISION_WORD[decision]}: ${done.length} comment${done.length === 1 ? "" : "s"}.`;
+      if (problems.length) message += ` ${problems.length} not changed (${problems[0]}).`;
+      toast(message + (doneItems.length ? " Press z to undo." : ""), doneItems.length > 0);
+    } finally {
+      state.busy -= 1;
+    }
+    loadStats();
+  }
+
+  async function undoItems(items) {
+    const back = [];
+    const problems = [];
+    for (const item of items) {
+      const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/undo`);
+      if (res.ok) back.push(item);
+      else if (res.status !== 401) problems.push(problemText(res));
+    }
+    return { back, problems };
+  }
+
+  async function undoLast() {
+    const group = state.undoStack.pop();
+    if (!group) {
+      toast("Nothing to undo.");
+      updateSelection();
+      return;
+    }
+    state.busy += 1;
+    try {
+      const { back, problems } = await undoItems(group.items);
+      if (back.length && claimMode()) {
+        // Show them at once, then claim again so that they are held for us.
+        const restored = back.map((i) => ({ ...i, status: "pending", claimed_by: state.me }));
+        const known = new Set(state.items.map((i) => i.id));
+        setItems([...restored.filter((i) => !known.has(i.id)), ...state.items]);
+        state.focusId = restored[0].id;
+        render();
+        setFocus(restored[0].id, $("queue").contains(document.activeElement));
+        await claim();
+      } else if (back.length) {
+        await browse();
+      }
+      let message = `Undone: ${back.length} back to pending.`;
+      if (problems.length) message += ` ${problems[0]}`;
+      toast(message);
+    } finally {
+      state.busy -= 1;
+      updateSelection();
+    }
+    loadStats();
+  }
+
+  async function undoComment(item) {
+    state.busy += 1;
+    try {
+      const { back, problems } = await undoItems([item]);
+      toast(back.length ? "Undone: back to pending." : problems[0] || "Could not undo.");
+      if (back.length) {
+        state.undoStack = state.undoStack
+          .map((g) => ({ ...g, items: g.items.filter((i) => i.id !== item.id) }))
+          .filter((g) => g.items.length > 0);
+        await browse();
+      }
+    } finally {
+      state.busy -= 1;
+      updateSelection();
+    }
+    loadStats();
+  }
+
+  function undoKey() {
+    const item = state.items.find((i) => i.id === state.focusId);
+    if (item && item.status !== "pending" && item.decided_by === state.me) undoComment(item);
+    else undoLast();
+  }
+
+  function toggleSelected(id) {
+    if (id === null) return;
+    if (state.selected.has(id)) state.selected.delete(id);
+    else state.selected.add(id);
+    const card = cards.get(id);
+    if (card) card.querySelector(".pick").checked = state.selected.has(id);
+    updateSelection();
+  }
+
+  // -- keyboard -----------------------------------------------------------------------
+
+  function typingIn(target) {
+    if (!(target instanceof HTMLElement)) return false;
+    if (target.isContentEditable) return true;
+    if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+    if (target instanceof HTMLInputElement) {
+      return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
+    }
+    return false;
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    const help = $("help");
+    if (help.open) {
+      if (event.key === "?") {
+        event.preventDefault();
+        help.close();
+      }
+      return;
+    }
+    if (typingIn(event.target)) return;
+    const key = event.key;
+    const lower = key.length === 1 ? key.toLowerCase() : key;
+    const actions = {
+      j: () => moveFocus(1),
+      k: () => moveFocus(-1),
+      x: () => toggleSelected(state.focusId),
+      z: () => undoKey(),
+      "?": () => openHelp(),
+    };
+    let run = null;
+    if (key === "?") run = actions["?"];
+    else if (event.shiftKey && ["a", "s", "d"].includes(lower)) {
+      const decision = { a: "approve", s: "spam", d: "reject" }[lower];
+      run = () => decideSelected(decision);
+    } else if (!event.shiftKey && ["a", "s", "d"].includes(key)) {
+      const decision = { a: "approve", s: "spam", d: "reject" }[key];
+      run = () => state.focusId !== null && decideOne(state.focusId, decision);
+    } else if (!event.shiftKey && Object.hasOwn(actions, key)) run = actions[key];
+    if (run) {
+      event.preventDefault();
+      run();
+    }
+  }
+
+  function openHelp() {
+    const help = $("help");
+    if (!help.open) help.showModal();
+  }
+
+  // -- controls -----------------------------------------------------------------------
+
+  function remember() {
+    try {
+      localStorage.setItem(
+        "moderation.prefs",
+        JSON.stringify({ site: state.site, order: state.order, batch: state.batch }),
+      );
+    } catch (_) {
+      /* private mode: preferences are not kept */
+    }
+  }
+
+  function recall() {
+    try {
+      const prefs = JSON.parse(localStorage.getItem("moderation.prefs") || "{}");
+      if (typeof prefs.site === "string" && state.sites.includes(prefs.site)) state.site = prefs.site;
+      if (["score", "oldest", "newest"].includes(prefs.order)) state.order = prefs.order;
+      if ([5, 10, 20, 50].includes(prefs.batch)) state.batch = prefs.batch;
+    } catch (_) {
+      /* ignore unreadable preferences */
+    }
+  }
+
+  function readControls() {
+    state.site = $("site").value || state.site;
+    state.order = $("order").value;
+    state.status = $("status").value;
+    state.minScore = $("min-score").value.trim();
+    state.maxScore = $("max-score").value.trim();
+    state.email = $("author-email").value.trim().toLowerCase();
+    state.batch = Number($("batch").value) || 20;
+  }
+
+  function writeControls() {
+    $("site").value = state.site;
+    $("order").value = state.order;
+    $("status").value = state.status;
+    $("batch").value = String(state.batch);
+    for (const b of document.querySelectorAll("[data-status]")) {
+      b.setAttribute("aria-pressed", String(b.dataset.status === state.status));
+    }
+  }
+
+  async function applyControls() {
+    const oldSite = state.site;
+    readControls();
+    if (oldSite !== state.site && state.claimedIds.size) {
+      const site = state.site;
+      state.site = oldSite;
+      await releaseAll();
+      state.site = site;
+    }
+    state.selected.clear();
+    state.undoStack = state.site === oldSite ? state.undoStack : [];
+    writeControls();
+    remember();
+    state.busy += 1;
+    try {
+      await load();
+      await loadStats();
+    } finally {
+      state.busy -= 1;
+    }
+  }
+
+  function wire() {
+    document.addEventListener("keydown", onKey);
+    $("filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      applyControls();
+    });
+    for (const id of ["site", "order", "status", "batch"]) {
+      $(id).addEventListener("change", () => applyControls());
+    }
+    $("clear-filters").addEventListener("click", () => {
+      $("min-score").value = "";
+      $("max-score").value = "";
+      $("author-email").value = "";
+      $("status").value = "pending";
+      applyControls();
+    });
+    for (const b of document.querySelectorAll("[data-status]")) {
+      b.addEventListener("click", () => {
+        $("status").value = b.dataset.status;
+        applyControls();
+      });
+    }
+    for (const b of document.querySelectorAll("[data-bulk]")) {
+      b.addEventListener("click", () => decideSelected(b.dataset.bulk));
+    }
+    $("select-all").addEventListener("click", () => {
+      for (const i of state.items) state.selected.add(i.id);
+      render();
+    });
+    $("select-none").addEventListener("click", () => {
+      state.selected.clear();
+      render();
+    });
+    $("undo-last").addEventListener("click", () => undoLast());
+    $("help-open").addEventListener("click", () => openHelp());
+    $("logout-form").addEventListener("submit", (event) => {
+      if (state.claimedIds.size === 0) return;
+      event.preventDefault();
+      const form = event.currentTarget;
+      const timeout = new Promise((resolve) => window.setTimeout(resolve, 1500));
+      Promise.race([releaseAll(), timeout]).finally(() => form.submit());
+    });
+    window.addEventListener("pagehide", () => {
+      if (state.claimedIds.size) releaseAll();
+    });
+  }
+
+  async function start() {
+    wire();
+    const res = await api("GET", "/moderate/session");
+    if (!res.ok || !res.data) return;
+    state.me = res.data.moderator;
+    state.csrf = res.data.csrf_token;
+    state.sites = Array.isArray(res.data.sites) ? res.data.sites : [];
+    $("logout-csrf").value = state.csrf;
+    $("who").textContent = state.me;
+    const picker = $("site");
+    picker.replaceChildren(...state.sites.map((s) => el("option", "", s)));
+    picker.disabled = state.sites.length < 2;
+    if (state.sites.length === 0) {
+      $("mode").textContent = "You do not moderate any site yet.";
+      return;
+    }
+    state.site = state.sites[0];
+    recall();
+    const params = new URLSearchParams(window.location.search);
+    if (state.sites.includes(params.get("site"))) state.site = params.get("site");
+    const batch = Number(params.get("batch"));
+    if ([1, 2, 3, 4, 5, 10, 20, 50].includes(batch)) {
+      if (!Array.from($("batch").options).some((o) => o.value === String(batch))) {
+        $("batch").prepend(el("option", "", String(batch)));
+      }
+      state.batch = batch;
+    }
+    writeControls();
+    document.body.classList.add("ready");
+    await load();
+    await loadStats();
+    window.setInterval(() => {
+      poll().catch(() => toast("Lost contact with the server; retrying…"));
+    }, POLL_MS);
+  }
+
+  start().catch(() => toast("The page could not start; reload to try again."));
+})();
