@@ -45,10 +45,13 @@ def run(batch: int, n_comments: int, repeat: int, data: Path | None) -> dict[str
     single = _time_per_comment(model, comments[: max(256, n_comments // 8)], 1, repeat)
     batched = _time_per_comment(model, comments, batch, repeat)
     features = model.pipeline.named_steps["features"]
-    started = time.perf_counter()
-    for i in range(0, len(comments), batch):
-        features.transform(comments[i : i + batch])
-    featurise = (time.perf_counter() - started) / len(comments) * 1e6
+    featurise = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for i in range(0, len(comments), batch):
+            features.transform(comments[i : i + batch])
+        featurise = min(featurise, time.perf_counter() - started)
+    featurise = featurise / len(comments) * 1e6
     return {
         "model_version": model.version,
         "data": str(data.name if data else SEED_CORPUS.name),

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sklearn
 import skops.io
+from scipy.special import expit
 from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
@@ -68,7 +69,16 @@ class SpamModel:
     scoring with the old one and swap references atomically.
     """
 
-    __slots__ = ("_clf", "_coef", "_features", "_pipeline", "metadata", "threshold", "version")
+    __slots__ = (
+        "_clf",
+        "_coef",
+        "_features",
+        "_intercept",
+        "_pipeline",
+        "metadata",
+        "threshold",
+        "version",
+    )
 
     threshold: float
     metadata: dict[str, Any]
@@ -85,6 +95,7 @@ class SpamModel:
         self._features: CommentFeaturizer = features
         self._clf: SGDClassifier = clf
         self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
+        self._intercept = float(clf.intercept_[0])
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -119,33 +130,35 @@ class SpamModel:
         if not comments:
             return []
         X, names = self._features.transform_named(comments)
-        proba = self._clf.predict_proba(X)[:, 1]
-        data = X.data * self._coef[X.indices]
-        indptr = X.indptr
-        indices = X.indices
+        proba = self._probabilities(X).tolist()
+        # Contributions of every non-zero feature of the batch at once; keep those that push
+        # towards spam, ordered by row and then by strength (one lexsort for the batch).
+        contrib = X.data * self._coef[X.indices]
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        keep = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
+        order = keep[np.lexsort((-contrib[keep], rows[keep]))]
+        reasons: list[list[str]] = [[] for _ in comments]
+        for row, col in zip(rows[order].tolist(), X.indices[order].tolist(), strict=True):
+            found = reasons[row]
+            if len(found) == MAX_REASONS:
+                continue
+            name = names[row].get(col)
+            if name is not None:
+                phrase = describe_feature(name)
+                if phrase not in found:
+                    found.append(phrase)
         threshold = self.threshold
-        scores = []
-        for row, row_names in enumerate(names):
-            start, end = indptr[row], indptr[row + 1]
-            reasons: list[str] = []
-            if end > start:
-                contrib = data[start:end]
-                candidates = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
-                if candidates.size:
-                    order = candidates[np.argsort(-contrib[candidates], kind="stable")]
-                    cols = indices[start:end]
-                    for pos in order.tolist():
-                        name = row_names.get(int(cols[pos]))
-                        if name is None:
-                            continue
-                        phrase = describe_feature(name)
-                        if phrase not in reasons:
-                            reasons.append(phrase)
-                            if len(reasons) == MAX_REASONS:
-                                break
-            p = float(proba[row])
-            scores.append(Score(probability=p, reasons=tuple(reasons), spam=p >= threshold))
-        return scores
+        return [
+            Score(probability=p, reasons=tuple(r), spam=p >= threshold)
+            for p, r in zip(proba, reasons, strict=True)
+        ]
+
+    def _probabilities(self, X: Any) -> np.ndarray:
+        # The logistic of coef . x + intercept: exactly what SGDClassifier(loss="log_loss")
+        # .predict_proba computes, without its input validation, which costs ~0.3 ms a call
+        # (more than scoring a whole batch).  A test checks the two agree.
+        z = X @ self._coef + self._intercept
+        return np.asarray(expit(z), dtype=np.float64)
 
     def score(self, comment: Comment) -> Score:
         """Score one comment (prefer :meth:`score_batch`: per-call overhead dominates)."""
@@ -155,8 +168,7 @@ class SpamModel:
         """Spam probabilities only, without reasons (for evaluation)."""
         if not comments:
             return np.zeros(0)
-        X = self._features.transform(comments)
-        return np.asarray(self._clf.predict_proba(X)[:, 1], dtype=np.float64)
+        return self._probabilities(self._features.transform(comments))
 
     def evaluate(self, comments: Sequence[Comment], labels: Sequence[bool]) -> dict[str, Any]:
         """Metrics at this model's threshold (see :func:`classifier.evaluation.metrics`)."""

@@ -92,6 +92,13 @@ def test_batch_scores_equal_single_scores(model: SpamModel) -> None:
     assert np.allclose([s.probability for s in batch], [s.probability for s in single])
 
 
+def test_probabilities_match_the_pipeline(model: SpamModel) -> None:
+    comments = CLEAR_SPAM + CLEAR_HAM
+    expected = model.pipeline.predict_proba(comments)[:, 1]
+    assert np.allclose([s.probability for s in model.score_batch(comments)], expected)
+    assert np.allclose(model.predict_proba(comments), expected)
+
+
 def test_reasons_name_the_link_and_the_author(model: SpamModel) -> None:
     [score] = model.score_batch(
         [
