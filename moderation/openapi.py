@@ -22,6 +22,18 @@ from moderation.problems import PROBLEM_JSON, TYPE_PREFIX
 from moderation.records import Decision, Status
 from moderation.review import MAX_BULK, MAX_NOTE, MAX_PAGE
 from moderation.store import Order
+from moderation.ui import (
+    ASSET_PATH,
+    ASSETS,
+    COOKIE,
+    CSRF_HEADER,
+    LOGIN_PATH,
+    LOGOUT_PATH,
+    MAX_TOKEN_FIELD,
+    PAGE_PATH,
+    SECURE_COOKIE,
+    SESSION_PATH,
+)
 from moderation.validation import (
     CONTENT_MAX,
     FORM_TYPE,
@@ -38,10 +50,15 @@ Security = list[dict[str, list[str]]]
 
 METRICS_TYPE = "text/plain"
 
-# The security requirements an operation may list (any one of them suffices).
+# The security requirements an operation may list (any one of them suffices).  The
+# moderator page's session cookie works wherever a moderator token does.
 SITE: Security = [{"siteKey": []}]
-MODERATOR: Security = [{"moderatorToken": []}]
-SITE_OR_MODERATOR: Security = [{"siteKey": []}, {"moderatorToken": []}]
+MODERATOR: Security = [{"moderatorToken": []}, {"moderatorSession": []}]
+SITE_OR_MODERATOR: Security = [{"siteKey": []}, *MODERATOR]
+SESSION: Security = [{"moderatorSession": []}]
+OPTIONAL_SESSION: Security = [{}, {"moderatorSession": []}]
+PUBLIC: Security = []
+HTML_TYPE = "text/html"
 
 
 def _ref(name: str) -> Json:
@@ -254,16 +271,22 @@ def _schemas() -> Json:
         },
         "HistoryEntry": {
             "type": "object",
-            "description": "One step of the audit trail.",
+            "description": (
+                "One step of the audit trail.  Each action carries its own details, so "
+                "more members may appear."
+            ),
             "required": ["action", "actor", "at"],
+            "additionalProperties": True,
             "properties": {
-                "action": _string("created, auto-decided, decided, undone, ..."),
-                "actor": _string("'site:<id>', 'auto' or a moderator's name."),
+                "action": _string("created, scored, auto-decided, claimed, decided, undone, ..."),
+                "actor": _string("'site:<id>', 'model:<version>', 'auto' or a moderator's name."),
                 "at": {"type": "string", "format": "date-time"},
                 "status": _enum(STATUSES, "The status this step set."),
                 "was": _enum(STATUSES, "The status an undo reverted."),
                 "spam_score": {"type": "number"},
+                "reasons": {"type": "array", "items": {"type": "string"}},
                 "rule": {"type": "string"},
+                "lease_seconds": {"type": "number"},
                 "note": _string("The moderator's note (moderators only)."),
             },
         },
@@ -387,6 +410,53 @@ def _schemas() -> Json:
                 },
             },
         },
+        "ErasureRequest": {
+            "type": "object",
+            "required": ["author_email"],
+            "properties": {
+                "author_email": _string("The author whose personal data goes.", format="email"),
+                "site": _string("Only this site; by default every site the caller moderates."),
+            },
+        },
+        "ErasureResult": {
+            "type": "object",
+            "required": ["erased"],
+            "properties": {
+                "erased": {
+                    "type": "object",
+                    "description": "Comments erased, by site.",
+                    "additionalProperties": {"type": "integer", "minimum": 0},
+                }
+            },
+        },
+        "ModeratorSession": {
+            "type": "object",
+            "required": ["moderator", "sites", "csrf_token"],
+            "properties": {
+                "moderator": _string("The logged-in moderator's name."),
+                "sites": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The sites they moderate.",
+                },
+                "csrf_token": _string(
+                    f"Send it as {CSRF_HEADER} on every POST made with the session cookie."
+                ),
+            },
+        },
+        "LoginForm": {
+            "type": "object",
+            "required": ["token"],
+            "properties": {
+                "token": _string("A moderator token.", maxLength=MAX_TOKEN_FIELD),
+            },
+        },
+        "LogoutForm": {
+            "type": "object",
+            "properties": {
+                "csrf": _string(f"The session's CSRF token (or send {CSRF_HEADER})."),
+            },
+        },
         "Health": {
             "type": "object",
             "required": ["status"],
@@ -430,6 +500,24 @@ _HEADERS: Json = {
         "required": True,
         "schema": {"type": "string"},
     },
+    "Location": {
+        "description": "Where the browser goes next.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Set-Cookie": {
+        "description": (
+            f"The session cookie ({COOKIE}, or {SECURE_COOKIE} over https): HttpOnly, "
+            "SameSite=Strict; set on login, cleared on logout."
+        ),
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Content-Security-Policy": {
+        "description": "Strict: scripts and styles from this origin only, no inline code.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
     "Idempotent-Replayed": {
         "description": "'true' when this answer is the stored first answer to a repeat.",
         "schema": {"type": "string", "enum": ["true"]},
@@ -447,6 +535,13 @@ _PROBLEM_TEXT = {
     422: "Invalid fields: every failing field is listed in `errors`.",
     503: "Redis is unreachable (nothing was stored); retry after Retry-After seconds.",
     500: "An unexpected error; the request id finds it in the logs.",
+}
+
+
+# Why a moderator POST may answer 403: only a session cookie can get it, never a token.
+CSRF_403 = {
+    "s403": f"Sent with the page's session cookie, but from another origin or without the "
+    f"session's {CSRF_HEADER} header.  (Bearer tokens never get this.)"
 }
 
 
@@ -506,6 +601,16 @@ _PARAMETERS: Json = {
         "description": "The service's comment id (as answered by intake).",
         "schema": {"type": "string", "maxLength": 120},
     },
+    "CsrfToken": {
+        "name": CSRF_HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Required with the moderator page's session cookie (the `csrf_token` of "
+            f"GET {SESSION_PATH}); not used with a bearer token."
+        ),
+        "schema": {"type": "string"},
+    },
     "RequestId": {
         "name": "X-Request-ID",
         "in": "header",
@@ -564,7 +669,7 @@ def _operation(
     if body is not None:
         op["requestBody"] = body
     op["responses"] = responses
-    op["security"] = security if security is not None else []
+    op["security"] = security if security is not None else PUBLIC
     return op
 
 
@@ -574,7 +679,8 @@ def _operation(
 
 def _paths() -> Json:
     comment_id = [_param("CommentId")]
-    moderator_json = (400, 401, 404, 409, 413, 415, 422, 503)
+    moderator_json = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+    csrf = _param("CsrfToken")
     return {
         "/v1/comments": {
             "post": _operation(
@@ -650,10 +756,11 @@ def _paths() -> Json:
                         *moderator_json,
                         s409="Already decided (the answer says by whom and how), or "
                         "claimed by another moderator.",
+                        **CSRF_403,
                     ),
                 },
                 security=MODERATOR,
-                parameters=comment_id,
+                parameters=[*comment_id, csrf],
                 body=_json_body("DecisionRequest"),
                 description="Atomic: of two moderators deciding at once, one gets 409.",
             )
@@ -665,10 +772,12 @@ def _paths() -> Json:
                 "Give up one's claim on a comment",
                 {
                     "200": _json(_ref("Released"), "Released (or it was not claimed)."),
-                    **_problems(401, 404, 409, 503, s409="Claimed by another moderator."),
+                    **_problems(
+                        401, 403, 404, 409, 503, s409="Claimed by another moderator.", **CSRF_403
+                    ),
                 },
                 security=MODERATOR,
-                parameters=comment_id,
+                parameters=[*comment_id, csrf],
             )
         },
         "/v1/comments/{id}/undo": {
@@ -680,15 +789,17 @@ def _paths() -> Json:
                     "200": _json(_ref("Undone"), "Pending again."),
                     **_problems(
                         401,
+                        403,
                         404,
                         409,
                         503,
                         s409="Not decided, decided by someone else, or decided more "
                         "than 10 minutes ago.",
+                        **CSRF_403,
                     ),
                 },
                 security=MODERATOR,
-                parameters=comment_id,
+                parameters=[*comment_id, csrf],
             )
         },
         "/v1/decisions": {
@@ -704,14 +815,17 @@ def _paths() -> Json:
                     **_problems(
                         400,
                         401,
+                        403,
                         413,
                         415,
                         422,
                         503,
                         s422=f"`decisions` is missing, empty or longer than {MAX_BULK}.",
+                        **CSRF_403,
                     ),
                 },
                 security=MODERATOR,
+                parameters=[csrf],
                 body=_json_body("BulkDecisionRequest"),
             )
         },
@@ -782,15 +896,18 @@ def _paths() -> Json:
                     **_problems(
                         400,
                         401,
+                        403,
                         404,
                         413,
                         415,
                         422,
                         503,
                         s404="The caller does not moderate this site.",
+                        **CSRF_403,
                     ),
                 },
                 security=MODERATOR,
+                parameters=[csrf],
                 body=_json_body("ClaimRequest"),
                 description=(
                     "While the lease lasts, other moderators' decisions on these comments "
@@ -818,6 +935,38 @@ def _paths() -> Json:
                 parameters=[_param("Site")],
             )
         },
+        "/v1/erasure": {
+            "post": _operation(
+                "eraseAuthor",
+                "privacy",
+                "Erase an author's personal data (admins only)",
+                {
+                    "200": _json(_ref("ErasureResult"), "Erased."),
+                    **_problems(
+                        400,
+                        401,
+                        403,
+                        404,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s403="The caller is not an admin moderator (`admin = true`), or a "
+                        f"session cookie came without its {CSRF_HEADER} header.",
+                        s404="The caller does not moderate this site.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=[csrf],
+                body=_json_body("ErasureRequest"),
+                description=(
+                    "Keeps each comment, its status and its history, and removes the "
+                    "author's name, email, URL, IP, user agent and referrer from the "
+                    "comments and from every index that names the author."
+                ),
+            )
+        },
+        **_page_paths(),
         "/healthz": {
             "get": _operation(
                 "healthz",
@@ -875,6 +1024,126 @@ def _paths() -> Json:
     }
 
 
+def _html(description: str, *headers: str) -> Json:
+    return {
+        "description": description,
+        "headers": _header_refs("Content-Security-Policy", *headers),
+        "content": {HTML_TYPE: {"schema": {"type": "string"}}},
+    }
+
+
+def _redirect(description: str) -> Json:
+    return {
+        "description": description,
+        "headers": _header_refs("Location", "Set-Cookie", "Content-Security-Policy"),
+    }
+
+
+def _page_paths() -> Json:
+    """The moderator web page: HTML and static files over the /v1 API, with a session
+    cookie instead of a bearer token."""
+    cross_site = "The request came from another origin (Origin or Sec-Fetch-Site)."
+    form = {
+        "content": {
+            FORM_TYPE: {"schema": _ref("LoginForm")},
+            "multipart/form-data": {"schema": _ref("LoginForm")},
+        },
+    }
+    logout_form = {
+        "required": False,
+        "content": {
+            FORM_TYPE: {"schema": _ref("LogoutForm")},
+            "multipart/form-data": {"schema": _ref("LogoutForm")},
+        },
+    }
+    return {
+        PAGE_PATH: {
+            "get": _operation(
+                "moderatorPage",
+                "page",
+                "The moderator page: the review queue, or the login form",
+                {
+                    "200": _html(
+                        "The queue page with a live session, else the login form.  Never cached."
+                    ),
+                    **_problems(503),
+                },
+                security=OPTIONAL_SESSION,
+            )
+        },
+        LOGIN_PATH: {
+            "post": _operation(
+                "login",
+                "page",
+                "Exchange a moderator token for a session cookie",
+                {
+                    "303": _redirect(f"Logged in: the cookie is set; on to {PAGE_PATH}."),
+                    "401": _html("Not a moderator token: the login form with an error."),
+                    **_problems(403, 413, 503, s403=cross_site),
+                },
+                body={"required": True, **form},
+            )
+        },
+        LOGOUT_PATH: {
+            "post": _operation(
+                "logout",
+                "page",
+                "End the session",
+                {
+                    "303": _redirect(f"Logged out: the cookie is cleared; on to {PAGE_PATH}."),
+                    **_problems(
+                        403,
+                        413,
+                        503,
+                        s403=cross_site + "  Or the session's CSRF token is missing or wrong.",
+                    ),
+                },
+                security=OPTIONAL_SESSION,
+                parameters=[_param("CsrfToken")],
+                body=logout_form,
+            )
+        },
+        SESSION_PATH: {
+            "get": _operation(
+                "getSession",
+                "page",
+                "Who is logged in, their sites, and the session's CSRF token",
+                {
+                    "200": _json(_ref("ModeratorSession"), "The session."),
+                    **_problems(401, 503, s401=f"No session: log in at {PAGE_PATH}."),
+                },
+                security=SESSION,
+            )
+        },
+        ASSET_PATH: {
+            "get": _operation(
+                "pageAsset",
+                "page",
+                "The page's script and style sheet",
+                {
+                    "200": {
+                        "description": "The file (revalidated on every use).",
+                        "headers": _header_refs("Content-Security-Policy"),
+                        "content": {
+                            ctype.partition(";")[0]: {"schema": {"type": "string"}}
+                            for ctype in ASSETS.values()
+                        },
+                    },
+                    **_problems(404, s404="No such file."),
+                },
+                parameters=[
+                    {
+                        "name": "name",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": sorted(ASSETS)},
+                    }
+                ],
+            )
+        },
+    }
+
+
 @functools.cache
 def openapi_document() -> Json:
     """The OpenAPI 3.1 document of the whole HTTP API, built once.
@@ -902,6 +1171,8 @@ def openapi_document() -> Json:
         "tags": [
             {"name": "intake", "description": "What a CMS sends."},
             {"name": "review", "description": "The moderator API (and a CMS polling)."},
+            {"name": "privacy", "description": "Authors' personal data."},
+            {"name": "page", "description": "The moderator web page."},
             {"name": "ops", "description": "Health, readiness, metrics, this document."},
         ],
         "paths": _paths(),
@@ -924,6 +1195,17 @@ def openapi_document() -> Json:
                     "description": (
                         "A moderator's token (`token` or `token_sha256`), scoped to "
                         "the moderator's sites."
+                    ),
+                },
+                "moderatorSession": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": COOKIE,
+                    "description": (
+                        f"The moderator page's session (POST {LOGIN_PATH}); named "
+                        f"{SECURE_COOKIE} over https.  Used only when no Authorization "
+                        f"header is sent.  POSTs with it must come from this origin and "
+                        f"carry the session's {CSRF_HEADER} header."
                     ),
                 },
             },

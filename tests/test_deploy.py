@@ -1,0 +1,345 @@
+"""The deployment files: docker-compose.yml, the Dockerfile, .dockerignore and the example
+config.  No Docker engine runs here, so these tests read the files and hold them to what
+the service really does: the routes its health checks call exist, the environment it is
+given is the environment it reads, and the example config loads."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import io
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from moderation import cli
+from moderation.app import create_app
+from moderation.config import Config, Overrides, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+EXAMPLE_CONFIG = ROOT / "deploy" / "moderation.example.toml"
+
+
+def _compose() -> dict[str, Any]:
+    data = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _service(name: str) -> dict[str, Any]:
+    service = _compose()["services"][name]
+    assert isinstance(service, dict)
+    return service
+
+
+def _words(value: str | list[str]) -> list[str]:
+    """A compose command or healthcheck test as a list of words."""
+    return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):  # the ["KEY=value", ...] form
+        return dict(item.split("=", 1) for item in env)
+    return {str(k): str(v) for k, v in env.items()}
+
+
+def _mounts(service: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(source, target, read_only) of each volume entry, short or long syntax."""
+    mounts = []
+    for entry in service.get("volumes", []):
+        if isinstance(entry, str):
+            source, target, *mode = entry.split(":")
+            mounts.append((source, target, "ro" in (mode[0].split(",") if mode else [])))
+        else:
+            mounts.append((entry["source"], entry["target"], bool(entry.get("read_only"))))
+    return mounts
+
+
+def _seconds(duration: str | int) -> float:
+    """A compose duration ("20s", "1m30s") in seconds."""
+    if isinstance(duration, int):
+        return float(duration)
+    parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?", duration.strip())
+    assert parts and duration.strip(), f"not a duration: {duration!r}"
+    hours, minutes, seconds = (float(p) if p else 0.0 for p in parts.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _get_routes() -> set[str]:
+    """The GET routes of the app built from the example config (no I/O: only the router
+    is read)."""
+    app = create_app(Config.load(EXAMPLE_CONFIG))
+    return {r.resource.canonical for r in app.router.routes() if r.method == "GET" and r.resource}
+
+
+def _url_path(words: list[str]) -> tuple[int, str]:
+    """The (port, path) of the one http://127.0.0.1 URL in a health check command."""
+    found = re.findall(r"http://127\.0\.0\.1:(\d+|%s)(/[\w./-]*)", " ".join(words))
+    assert len(found) == 1, f"expected one local URL in {words}"
+    port, path = found[0]
+    return (8080 if port == "%s" else int(port)), path
+
+
+# ---------------------------------------------------------------------------------------
+# docker-compose.yml
+
+
+def test_compose_runs_the_service_and_redis() -> None:
+    assert set(_compose()["services"]) == {"redis", "moderation"}
+
+
+def test_redis_keeps_data_with_aof_in_a_named_volume() -> None:
+    redis = _service("redis")
+    assert str(redis["image"]).startswith("redis:7")
+    command = " ".join(_words(redis["command"]))
+    assert "--appendonly yes" in command
+    assert "--appendfsync everysec" in command
+    named = _compose().get("volumes") or {}
+    data = [source for source, target, _ in _mounts(redis) if target == "/data"]
+    assert data and data[0] in named, "/data must be a named volume declared under volumes:"
+    assert "ports" not in redis, "Redis has no password here: keep it off the host's ports"
+
+
+def test_redis_has_a_ping_healthcheck() -> None:
+    test = _words(_service("redis")["healthcheck"]["test"])
+    assert test[0] in ("CMD", "CMD-SHELL")
+    assert "redis-cli" in " ".join(test) and "ping" in test[-1]
+
+
+def test_moderation_waits_for_a_healthy_redis() -> None:
+    depends = _service("moderation")["depends_on"]
+    assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_moderation_gets_only_environment_the_service_reads(tmp_path: Path) -> None:
+    service = _service("moderation")
+    env = _environment(service)
+    # The variables the config module reads, found in its source rather than listed here.
+    source = (ROOT / "moderation" / "config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"(MODERATION_[A-Z_]+)"', source))
+    assert read == {
+        "MODERATION_CONFIG",
+        "MODERATION_REDIS_URL",
+        "MODERATION_PORT",
+        "MODERATION_DATA_DIR",
+    }
+    assert set(env) <= read, f"variables the service never reads: {set(env) - read}"
+    assert env["MODERATION_REDIS_URL"] == "redis://redis:6379/0"
+
+    # MODERATION_CONFIG names a read-only bind mount of a file under ./deploy/.
+    mounts = {target: (source, ro) for source, target, ro in _mounts(service)}
+    assert env["MODERATION_CONFIG"] in mounts
+    config_source, read_only = mounts[env["MODERATION_CONFIG"]]
+    assert read_only and config_source.startswith("./deploy/")
+
+    # And the service, given that environment, runs on that Redis with that file
+    # (the example config standing in for the operator's copy).
+    environ = {**env, "MODERATION_CONFIG": str(EXAMPLE_CONFIG)}
+    config, notice = resolve(Overrides(data_dir=tmp_path), environ)
+    assert notice is None
+    assert config.redis.url == "redis://redis:6379/0"
+    assert config.source == EXAMPLE_CONFIG
+
+
+def test_moderation_is_published_restarted_and_drained() -> None:
+    service = _service("moderation")
+    assert service["build"] in (".", {"context": "."})
+    assert "8080:8080" in [str(p) for p in service["ports"]]
+    assert service["restart"] == "unless-stopped"
+    grace = _seconds(service["stop_grace_period"])
+    assert grace >= 15 and grace > cli.SHUTDOWN_GRACE_SECONDS
+
+
+def test_moderation_healthcheck_calls_readyz() -> None:
+    test = _words(_service("moderation")["healthcheck"]["test"])
+    assert test[0] in ("CMD", "CMD-SHELL")
+    port, path = _url_path(test)
+    assert path == "/readyz" and path in _get_routes()
+    assert port == 8080
+
+
+def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
+    """Only where a Docker client with the compose plugin is installed (not required)."""
+    docker = shutil.which("docker")
+    if docker is None:
+        pytest.skip("no docker client")
+    probe = subprocess.run(
+        [docker, "compose", "version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    if probe.returncode != 0:
+        pytest.skip("docker client without the compose plugin")
+    result = subprocess.run(
+        [docker, "compose", "-f", str(COMPOSE), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert set(json.loads(result.stdout)["services"]) == {"redis", "moderation"}
+
+
+# ---------------------------------------------------------------------------------------
+# Dockerfile and .dockerignore
+
+
+def _instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    lines: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        lines.append(pending + stripped)
+        pending = ""
+    assert not pending, "a continuation line runs off the end of the Dockerfile"
+    result = []
+    for line in lines:
+        word, _, rest = line.partition(" ")
+        result.append((word.upper(), rest.strip()))
+    return result
+
+
+def _final_stage() -> list[tuple[str, str]]:
+    instructions = _instructions()
+    last_from = max(i for i, (word, _) in enumerate(instructions) if word == "FROM")
+    return instructions[last_from:]
+
+
+def _one(stage: list[tuple[str, str]], word: str) -> str:
+    found = [args for w, args in stage if w == word]
+    assert len(found) == 1, f"expected one {word} in the final stage, found {len(found)}"
+    return found[0]
+
+
+def test_dockerfile_base_user_and_port() -> None:
+    stage = _final_stage()
+    assert stage[0][1].split()[0] == "python:3.11-slim"
+    users = [args for w, args in stage if w == "USER"]
+    assert users and users[-1] not in ("root", "0", "0:0")
+    assert "8080" in _one(stage, "EXPOSE").split()
+    installs = [args for w, args in _instructions() if w == "RUN" and "pip " in args]
+    assert any(re.search(r"\bpip (install|wheel)\b.*", a) for a in installs)
+
+
+def test_dockerfile_runs_moderation_serve_on_all_interfaces() -> None:
+    cmd = json.loads(_one(_final_stage(), "CMD"))  # exec form: SIGTERM reaches the service
+    assert cmd[:2] == ["moderation", "serve"]
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0"
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    assert scripts["moderation"] == "moderation.cli:main"
+    args = cli._parser().parse_args(cmd[1:])  # the real parser accepts these arguments
+    assert args.command == "serve" and args.host == "0.0.0.0"
+
+
+def test_dockerfile_healthcheck_calls_a_real_route() -> None:
+    healthcheck = _one(_final_stage(), "HEALTHCHECK")
+    assert "urllib" in healthcheck  # python:3.11-slim has no curl
+    command = json.loads(healthcheck[healthcheck.index("CMD") + 3 :].strip())
+    assert command[0] == "python"
+    port, path = _url_path(command)
+    assert path == "/healthz" and path in _get_routes()
+    assert port == 8080
+
+
+def test_dockerfile_data_dir_is_a_volume() -> None:
+    stage = _final_stage()
+    env = " ".join(args for w, args in stage if w == "ENV")
+    data_dir = re.search(r"MODERATION_DATA_DIR=(\S+)", env)
+    assert data_dir, "the image should set MODERATION_DATA_DIR"
+    volumes = json.loads(_one(stage, "VOLUME"))
+    assert data_dir.group(1) in volumes
+
+
+def _matches(pattern: str, path: str) -> bool:
+    parts = path.split("/")
+    if pattern.startswith("**/"):  # at any depth
+        rest = pattern[3:]
+        spans = ((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1))
+        return any(fnmatch.fnmatchcase("/".join(parts[i:j]), rest) for i, j in spans)
+    # A pattern that matches a directory covers everything under it.
+    prefixes = ("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return any(fnmatch.fnmatchcase(prefix, pattern) for prefix in prefixes)
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Docker's rule, simplified: the last pattern that matches decides."""
+    ignored = False
+    for pattern in patterns:
+        negate = pattern.startswith("!")
+        if _matches(pattern.removeprefix("!").strip("/"), path):
+            ignored = not negate
+    return ignored
+
+
+def test_dockerignore_keeps_secrets_and_clutter_out() -> None:
+    patterns = [
+        line.strip()
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    for path in (
+        "deploy/moderation.toml",
+        "data/moderation.toml",
+        ".git/config",
+        ".venv/bin/python",
+        "tests/conftest.py",
+        "moderation/__pycache__/app.cpython-311.pyc",
+    ):
+        assert _ignored(path, patterns), f"{path} would be sent to the Docker build"
+    for path in ("pyproject.toml", "moderation/app.py", "classifier/data/seed_corpus.jsonl"):
+        assert not _ignored(path, patterns), f"{path} is needed by the image build"
+
+
+# ---------------------------------------------------------------------------------------
+# The example config
+
+
+def test_example_config_loads() -> None:
+    config = Config.load(EXAMPLE_CONFIG)
+    assert config.sites and config.moderators
+    text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
+    raw = tomllib.loads(text)
+    # Digests only: the example holds no usable secret.
+    assert all("api_key" not in site for site in raw["sites"])
+    assert all("api_key_sha256" in site for site in raw["sites"])
+    assert all("token_sha256" in m and "token" not in m for m in raw["moderators"])
+    assert "hash-secret" in text
+
+
+def test_hash_secret_prints_the_digest_the_config_expects(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-new-site-key-0123456789\n"))
+    assert cli.main(["hash-secret"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == hashlib.sha256(b"a-new-site-key-0123456789").hexdigest()
+    config = Config.from_mapping(
+        {
+            "sites": [{"id": "news", "api_key_sha256": printed}],
+            "moderators": [],
+        }
+    )
+    assert config.sites[0].api_key_sha256 == printed
