@@ -10,7 +10,9 @@ answered only after Redis acknowledged its own write.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,18 +99,24 @@ class IntakeBatcher:
             scores = model.score_batch([_for_classifier(j.comment) for j in jobs])
             self.metrics.batch_size.observe(len(jobs))
             at = now_ms()
-            new = [
-                self._prepare(job, score, at, model.version)
-                for job, score in zip(jobs, scores, strict=True)
+            ids = [new_comment_id(job.site.id, at) for job in jobs]
+            repeats = await self._repeats(jobs, ids)
+            prepared = [
+                self._prepare(job, comment_id, score, repeat_of, at, model.version)
+                for job, comment_id, score, repeat_of in zip(
+                    jobs, ids, scores, repeats, strict=True
+                )
             ]
-            results = await self.store.add_many(new)
-            for job, score, result in zip(jobs, scores, results, strict=True):
+            results = await self.store.add_many([new for new, _ in prepared])
+            for job, score, (_, reasons), result in zip(
+                jobs, scores, prepared, results, strict=True
+            ):
                 if job.future.done():
                     continue
                 if isinstance(result, BaseException):
                     job.future.set_exception(result)
                 else:
-                    job.future.set_result(Accepted(result, score.probability, score.reasons))
+                    job.future.set_result(Accepted(result, score.probability, reasons))
         except BaseException as exc:
             error = exc
             if not isinstance(exc, Exception):
@@ -120,18 +128,46 @@ class IntakeBatcher:
                 if not job.future.done():
                     job.future.set_exception(error or RuntimeError("intake batch failed"))
 
-    def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
+    async def _repeats(self, jobs: list[_Job], ids: list[str]) -> list[str | None]:
+        """For each job, the id of a recent comment of its site with the same normalised
+        text (one pipelined round trip per batch), or None."""
+        wanted = [i for i, job in enumerate(jobs) if job.site.duplicate_window_seconds > 0]
+        found: list[str | None] = [None] * len(jobs)
+        if not wanted:
+            return found
+        earlier = await self.store.first_seen(
+            [(jobs[i].site.id, text_fingerprint(jobs[i].comment.content), ids[i]) for i in wanted],
+            [jobs[i].site.duplicate_window_seconds for i in wanted],
+        )
+        for i, value in zip(wanted, earlier, strict=True):
+            found[i] = value
+        return found
+
+    def _prepare(
+        self,
+        job: _Job,
+        comment_id: str,
+        score: Score,
+        repeat_of: str | None,
+        at: int,
+        model_version: str,
+    ) -> tuple[NewComment, tuple[str, ...]]:
         site, comment = job.site, job.comment
-        status, rule = automatic_status(site, comment, score.probability)
+        status, rule = automatic_status(site, comment, score.probability, repeat_of=repeat_of)
+        reasons = score.reasons
+        if repeat_of is not None:
+            reasons = ("repeats a recent comment", *reasons[:3])
         data: dict[str, Any] = {
             "external_id": comment.external_id,
             "author_name": comment.author_name,
             "author_email": comment.author_email,
             "content": comment.content,
             **comment.extras,
-            "reasons": list(score.reasons),
+            "reasons": list(reasons),
             "model_version": model_version,
         }
+        if repeat_of is not None:
+            data["repeat_of"] = repeat_of
         if rule:
             data["rule"] = rule
         # "created" and "scored" are separate entries so the audit trail reads the same
@@ -148,9 +184,9 @@ class IntakeBatcher:
             history += "\n" + history_line(
                 "auto-decided", "auto", at, status=status.value, rule=rule
             )
-        return NewComment(
+        new = NewComment(
             site=site.id,
-            id=new_comment_id(site.id, at),
+            id=comment_id,
             external_id=comment.external_id,
             idempotency_key=job.idempotency_key,
             status=status,
@@ -168,12 +204,25 @@ class IntakeBatcher:
                 rule="trusted author: has an approved comment",
             ),
         )
+        return new, reasons
 
     async def close(self) -> None:
         """Send what is waiting and wait for every batch in flight (graceful shutdown)."""
         self._flush()
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+def text_fingerprint(content: str) -> str:
+    """A short digest of the text as a reader sees it: case, width variants, invisible
+    characters and spacing do not make a repeat look new."""
+    folded = unicodedata.normalize("NFKC", content).translate(_INVISIBLE).casefold()
+    return hashlib.sha256(" ".join(folded.split()).encode("utf-8", "surrogatepass")).hexdigest()[
+        :32
+    ]
 
 
 def _for_classifier(comment: CommentIn) -> Comment:

@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=1, help="worker processes sharing the port (default 1)"
     )
     serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    erase = sub.add_parser(
+        "erase", help="erase an author's personal data from stored comments (GDPR art. 17)"
+    )
+    erase.add_argument("--email", required=True, help="the author's email address")
+    erase.add_argument("--site", help="only this site (default: every site)")
+    erase.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
+    erase.add_argument("--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR)")
     sub.add_parser(
         "hash-secret",
         help="print the SHA-256 of a secret read from stdin, for api_key_sha256/token_sha256",
@@ -46,7 +53,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         secret = getpass.getpass("secret: ") if sys.stdin.isatty() else sys.stdin.readline()
         print(sha256_hex(secret.strip()))
         return 0
+    if args.command == "erase":
+        return erase_command(args)
     return serve(args)
+
+
+def erase_command(args: argparse.Namespace) -> int:
+    """Erase from the command line, against the configured Redis or the embedded one
+    (reused if the service is running, started for the occasion if not)."""
+    import asyncio
+
+    from moderation.erase_cli import run_erase
+
+    try:
+        config, _ = resolve(Overrides(config=args.config, data_dir=args.data_dir), os.environ)
+    except ConfigError as exc:
+        print(f"moderation: config error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        counts = asyncio.run(run_erase(config, args.email, args.site))
+    except ValueError as exc:
+        print(f"moderation: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        print(f"moderation: erase failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    total = sum(counts.values())
+    print(
+        f"erased personal data from {total} comment(s): "
+        + ", ".join(f"{site}={n}" for site, n in counts.items())
+    )
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:

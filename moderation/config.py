@@ -78,6 +78,7 @@ class ModeratorConfig:
     name: str
     token_sha256: str
     sites: tuple[str, ...]  # ("*",) means every site
+    admin: bool = False  # may erase authors' personal data (on the sites above)
 
     def may_moderate(self, site: str) -> bool:
         return "*" in self.sites or site in self.sites
@@ -195,6 +196,7 @@ api_key = "{api_key}"
 name = "admin"
 token = "{token}"
 sites = ["*"]
+admin = true                         # may erase an author's personal data
 """
 
 
@@ -249,7 +251,7 @@ _SITE_KEYS = {
     "purge_spam_after_days",
 }
 _RATE_KEYS = {"per_minute", "burst"}
-_MODERATOR_KEYS = {"name", "token", "token_sha256", "sites"}
+_MODERATOR_KEYS = {"name", "token", "token_sha256", "sites", "admin"}
 
 
 def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
@@ -399,7 +401,12 @@ def _moderator(
     for site in sites:
         if site != "*" and site not in site_ids:
             raise fail(f"{prefix}sites: unknown site '{site}'")
-    return ModeratorConfig(name=name, token_sha256=digest, sites=tuple(sites))
+    return ModeratorConfig(
+        name=name,
+        token_sha256=digest,
+        sites=tuple(sites),
+        admin=_bool(raw, "admin", False, prefix, fail),
+    )
 
 
 def _secret_digest(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> str:

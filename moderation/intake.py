@@ -3,17 +3,44 @@ score, store, answer 202 — only once Redis has the comment."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from aiohttp import web
 
+from moderation import keys
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.auth import SIGNATURE_HEADER, verify_signature
+from moderation.config import SiteConfig
 from moderation.http import json_response, read_body
-from moderation.problems import FieldError, Problem, invalid
+from moderation.problems import FieldError, Problem, invalid, too_many
 from moderation.validation import check_content_type, parse_body, validate_comment
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+async def _check_rate_limits(app: web.Application, site: SiteConfig, ip: str) -> None:
+    """429 when the site's bucket, or this author IP's bucket on the site, is empty.
+    Buckets are per site, so a flood against one site never slows another's intake."""
+    buckets: list[tuple[str, float, int]] = []
+    scopes: list[str] = []
+    if site.rate_limit is not None:
+        scopes.append("site")
+        limit = site.rate_limit
+        buckets.append((keys.rate_bucket(site.id, "site"), limit.per_minute / 60, limit.burst))
+    if site.ip_rate_limit is not None and ip:
+        scopes.append("ip")
+        limit = site.ip_rate_limit
+        buckets.append((keys.rate_bucket(site.id, f"ip:{ip}"), limit.per_minute / 60, limit.burst))
+    if not buckets:
+        return
+    wait = await app[STORE].take_tokens(buckets)
+    if wait > 0:
+        app[METRICS].rate_limited.labels("+".join(scopes)).inc()
+        raise too_many(
+            f"Too many comments for site '{site.id}'; retry in {math.ceil(wait)} s.",
+            max(1, math.ceil(wait)),
+        )
 
 
 async def post_comment(request: web.Request) -> web.Response:
@@ -38,6 +65,7 @@ async def post_comment(request: web.Request) -> web.Response:
     idempotency_key = request.headers.get("Idempotency-Key")
     if idempotency_key is not None and not IDEMPOTENCY_KEY_RE.match(idempotency_key):
         raise invalid([FieldError("Idempotency-Key", "1-255 printable ASCII characters")])
+    await _check_rate_limits(app, site, comment.get("author_ip"))
 
     accepted = await app[BATCHER].submit(site, comment, idempotency_key)
     metrics = app[METRICS]

@@ -41,6 +41,12 @@ def pending_by_score(site: str) -> str:
     return f"{_site(site)}:q:score"
 
 
+def decided(site: str) -> str:
+    """ZSET: decided comment ids that still hold personal data, scored by decision time
+    in ms; retention erases the oldest and removes them from here."""
+    return f"{_site(site)}:decided"
+
+
 def claims(site: str) -> str:
     """ZSET: claimed comment ids scored by lease end in ms.  Expired entries are ignored by
     every reader and trimmed by the next claim, so no sweeper process is needed."""

@@ -18,7 +18,7 @@ def _matches(entry: str, email: str, ip: str) -> bool:
 
 
 def automatic_status(
-    site: SiteConfig, comment: CommentIn, score: float
+    site: SiteConfig, comment: CommentIn, score: float, *, repeat_of: str | None = None
 ) -> tuple[Status, str | None]:
     """The status a comment gets on arrival and the rule that set it (None: no rule)."""
     email, ip = comment.author_email, comment.get("author_ip")
@@ -28,6 +28,8 @@ def automatic_status(
     for entry in site.allow:
         if _matches(entry, email, ip):
             return Status.APPROVED, f"allow list: {entry}"
+    if repeat_of is not None and site.auto_spam_duplicates:
+        return Status.SPAM, f"repeat of {repeat_of} (auto_spam_duplicates)"
     if site.auto_spam_above is not None and score >= site.auto_spam_above:
         return Status.SPAM, f"spam score {score:.3f} >= auto_spam_above {site.auto_spam_above}"
     if site.auto_approve_below is not None and score < site.auto_approve_below:

@@ -13,7 +13,7 @@ from __future__ import annotations
 # KEYS[1] external-id hash        KEYS[2] idempotency-key string   KEYS[3] comment hash
 # KEYS[4] status zset (pending)   KEYS[5] status zset (approved)   KEYS[6] status zset (spam)
 # KEYS[7] pending-by-score zset   KEYS[8] events stream            KEYS[9] author zset
-# KEYS[10] approved-authors set
+# KEYS[10] approved-authors set  KEYS[11] decided zset (retention)
 # ARGV[1] external id ('' = none)            ARGV[2] idempotency key TTL s (0 = no key)
 # ARGV[3] new comment id                     ARGV[4] status decided so far
 # ARGV[5] spam score                         ARGV[6] created ms
@@ -50,9 +50,11 @@ if status == 'pending' then
   redis.call('ZADD', KEYS[7], ARGV[5], id)
 elseif status == 'approved' then
   redis.call('ZADD', KEYS[5], ARGV[6], id)
+  redis.call('ZADD', KEYS[11], ARGV[6], id)
   redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
 else
   redis.call('ZADD', KEYS[6], ARGV[6], id)
+  redis.call('ZADD', KEYS[11], ARGV[6], id)
   redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
 end
 if email ~= '' then redis.call('ZADD', KEYS[9], ARGV[6], id) end
@@ -68,6 +70,7 @@ return {'new', id, status}
 # KEYS[1] comment hash      KEYS[2] status zset (pending)   KEYS[3] pending-by-score zset
 # KEYS[4] status zset (the new status)  KEYS[5] claims zset  KEYS[6] events stream
 # KEYS[7] decisions-per-day hash        KEYS[8] approved-authors set
+# KEYS[9] decided zset (retention)
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] new status  ARGV[4] now ms
 # ARGV[5] history line (JSON)  ARGV[6] note  ARGV[7] decisions-per-day TTL s
 # ARGV[8] events stream approximate max length
@@ -89,6 +92,7 @@ redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[5], id)
 redis.call('ZADD', KEYS[4], fields[5], id)
+redis.call('ZADD', KEYS[9], ARGV[4], id)
 redis.call('HSET', KEYS[1], 'status', new_status, 'decided_by', ARGV[2],
            'decided_ms', ARGV[4], 'note', ARGV[6], 'claimed_by', '', 'claim_until_ms', '0')
 local history = redis.call('HGET', KEYS[1], 'history') or ''
@@ -110,7 +114,7 @@ return {'ok', new_status}
 # Undo a moderator's own latest decision within the undo window: back to pending.
 #
 # KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] pending-by-score zset
-# KEYS[4] status zset (current status)  KEYS[5] events stream
+# KEYS[4] status zset (current status)  KEYS[5] events stream  KEYS[6] decided zset
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] window ms
 # ARGV[5] history line (JSON)  ARGV[6] events stream approximate max length
 # Returns {'ok'}, {'missing'}, {'pending'}, {'not_yours', by} or {'too_late'}.
@@ -126,6 +130,7 @@ if tonumber(ARGV[3]) - tonumber(fields[3] or '0') > tonumber(ARGV[4]) then
 end
 local id = ARGV[1]
 redis.call('ZREM', KEYS[4], id)
+redis.call('ZREM', KEYS[6], id)
 redis.call('ZADD', KEYS[2], fields[5], id)
 redis.call('ZADD', KEYS[3], fields[4], id)
 redis.call('HSET', KEYS[1], 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
@@ -261,4 +266,90 @@ redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*',
   'type', 'released', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
 return {'ok'}
+"""
+
+# Take one token from each of several token buckets, all or none.
+#
+# KEYS[1..] bucket hashes (fields: tokens, ts)
+# ARGV[1] now ms  then, per bucket in KEYS order: refill per ms, burst
+# Returns {1, 0} if allowed, else {0, ms until a token is back in the emptiest bucket}.
+#
+# A bucket expires once it would be full again, so idle senders cost no memory.
+TAKE_TOKENS = """
+local now = tonumber(ARGV[1])
+local levels = {}
+local wait = 0
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[i * 2])
+  local burst = tonumber(ARGV[i * 2 + 1])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local tokens = tonumber(state[1] or burst)
+  local ts = tonumber(state[2] or now)
+  tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+  levels[i] = tokens
+  if tokens < 1 then
+    wait = math.max(wait, math.ceil((1 - tokens) / rate))
+  end
+end
+if wait > 0 then return {0, wait} end
+for i = 1, #KEYS do
+  local rate = tonumber(ARGV[i * 2])
+  local burst = tonumber(ARGV[i * 2 + 1])
+  local tokens = levels[i] - 1
+  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', KEYS[i], math.ceil((burst - tokens) / rate) + 1000)
+end
+return {1, 0}
+"""
+
+# Remove an author's personal data from one comment, keeping the comment, its status and
+# its history (which holds no personal data: actors are sites, models and moderators).
+#
+# KEYS[1] comment hash  KEYS[2] decided zset  KEYS[3] events stream
+# ARGV[1] comment id  ARGV[2] actor  ARGV[3] now ms  ARGV[4] history line (JSON)
+# ARGV[5] events stream approximate max length  ARGV[6..] names of the personal fields
+# Returns 1 if the comment was changed, 0 if it is gone or held nothing to erase.
+ERASE = """
+local raw = redis.call('HGET', KEYS[1], 'data')
+if not raw then return 0 end
+local data = cjson.decode(raw)
+local changed = false
+for i = 6, #ARGV do
+  local name = ARGV[i]
+  if data[name] ~= nil and data[name] ~= cjson.null and data[name] ~= '' then
+    data[name] = nil
+    changed = true
+  end
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+if not changed then return 0 end
+data['erased'] = true
+-- cjson turns an empty array into {}; reasons must stay a list for readers
+local encoded = cjson.encode(data):gsub('"reasons":{}', '"reasons":[]')
+local history = redis.call('HGET', KEYS[1], 'history') or ''
+redis.call('HSET', KEYS[1], 'data', encoded, 'history', history .. '\\n' .. ARGV[4])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*',
+  'type', 'erased', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
+return 1
+"""
+
+# Delete a spam comment for good (retention), with every index entry pointing at it.
+#
+# KEYS[1] comment hash  KEYS[2] status zset (spam)  KEYS[3] external-id hash
+# KEYS[4] author zset   KEYS[5] decided zset        KEYS[6] events stream
+# ARGV[1] comment id  ARGV[2] external id ('' = none)  ARGV[3] now ms
+# ARGV[4] events stream approximate max length
+# Returns 1 if deleted, 0 if it is gone or no longer spam (an undo raced us).
+PURGE_SPAM = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'spam' then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then
+  redis.call('HDEL', KEYS[3], ARGV[2])
+end
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[4], '*',
+  'type', 'purged', 'id', ARGV[1], 'actor', 'retention', 'ms', ARGV[3])
+return 1
 """

@@ -17,7 +17,15 @@ from typing import Any
 from redis.asyncio import Redis
 
 from moderation import keys, scripts
-from moderation.records import CommentRecord, Decision, Status, history_line, now_ms, site_of
+from moderation.records import (
+    PERSONAL_FIELDS,
+    CommentRecord,
+    Decision,
+    Status,
+    history_line,
+    now_ms,
+    site_of,
+)
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys
@@ -106,6 +114,9 @@ class Store:
         self._page = redis.register_script(scripts.PAGE)
         self._claim = redis.register_script(scripts.CLAIM)
         self._release = redis.register_script(scripts.RELEASE)
+        self._take_tokens = redis.register_script(scripts.TAKE_TOKENS)
+        self._erase = redis.register_script(scripts.ERASE)
+        self._purge_spam = redis.register_script(scripts.PURGE_SPAM)
 
     # -- intake ----------------------------------------------------------------------
 
@@ -136,6 +147,7 @@ class Store:
                     keys.events(site),
                     keys.by_author(site, c.author_email),
                     keys.approved_authors(site),
+                    keys.decided(site),
                 ],
                 args=[
                     c.external_id or "",
@@ -281,6 +293,7 @@ class Store:
                 keys.events(site),
                 keys.decisions_per_day(site, day),
                 keys.approved_authors(site),
+                keys.decided(site),
             ],
             args=[
                 comment_id,
@@ -314,6 +327,7 @@ class Store:
                 keys.pending_by_score(record.site),
                 keys.by_status(record.site, record.status),
                 keys.events(record.site),
+                keys.decided(record.site),
             ],
             args=[
                 comment_id,
@@ -384,11 +398,124 @@ class Store:
         at = now_ms()
         reply = await self._release(
             keys=[keys.comment(site, comment_id), keys.claims(site), keys.events(site)],
-            args=[comment_id, moderator, at, EVENTS_MAXLEN, history_line("released", moderator, at)],
+            args=[
+                comment_id,
+                moderator,
+                at,
+                EVENTS_MAXLEN,
+                history_line("released", moderator, at),
+            ],
         )
         if reply[0] == "not_yours":
             return Outcome("not_yours", by=reply[1])
         return Outcome(reply[0])
+
+    # -- floods and repeats ----------------------------------------------------------
+
+    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]]) -> float:
+        """Take a token from each (key, refill per second, burst) bucket, all or none.
+        Answers 0 when allowed, else the seconds until the emptiest bucket has one."""
+        args: list[Any] = [now_ms()]
+        for _, per_second, burst in buckets:
+            args += [per_second / 1000, burst]
+        allowed, wait_ms = await self._take_tokens(keys=[k for k, _, _ in buckets], args=args)
+        return 0.0 if int(allowed) else int(wait_ms) / 1000
+
+    async def first_seen(
+        self, texts: Sequence[tuple[str, str, str]], window_seconds: Sequence[int]
+    ) -> list[str | None]:
+        """For each (site, text hash, new id): the id of an earlier comment with the same
+        text within the window, or None if this is the first (then it is remembered)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for (site, digest, new_id), window in zip(texts, window_seconds, strict=True):
+                pipe.set(keys.recent_text(site, digest), new_id, nx=True, ex=window)
+            created = await pipe.execute()
+        earlier: list[str | None] = [None] * len(texts)
+        missing = [i for i, ok in enumerate(created) if not ok]
+        if missing:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for i in missing:
+                    site, digest, _ = texts[i]
+                    pipe.get(keys.recent_text(site, digest))
+                found = await pipe.execute()
+            for i, value in zip(missing, found, strict=True):
+                earlier[i] = value or "an earlier comment"
+        return earlier
+
+    # -- privacy -------------------------------------------------------------------------
+
+    async def erase_comment(self, site: str, comment_id: str, actor: str) -> bool:
+        at = now_ms()
+        changed = await self._erase(
+            keys=[keys.comment(site, comment_id), keys.decided(site), keys.events(site)],
+            args=[
+                comment_id,
+                actor,
+                at,
+                history_line("erased", actor, at),
+                EVENTS_MAXLEN,
+                *PERSONAL_FIELDS,
+                "referrer",
+            ],
+        )
+        return bool(changed)
+
+    async def erase_author(self, site: str, email: str, actor: str) -> int:
+        """Remove ``email``'s personal data from every comment of ``site`` and drop the
+        indexes that name it.  Returns how many comments changed."""
+        index = keys.by_author(site, email)
+        changed = 0
+        while True:
+            ids: list[str] = await self.redis.zrange(index, 0, 499)  # type: ignore[assignment]
+            if not ids:
+                break
+            for comment_id in ids:
+                changed += await self.erase_comment(site, comment_id, actor)
+            await self.redis.zrem(index, *ids)
+        await self.redis.srem(keys.approved_authors(site), email)
+        return changed
+
+    async def erase_decided_before(self, site: str, before_ms: int, limit: int = 500) -> int:
+        """Retention: erase personal data of comments decided before ``before_ms``."""
+        ids: list[str] = await self.redis.zrangebyscore(  # type: ignore[assignment]
+            keys.decided(site), "-inf", before_ms, start=0, num=limit
+        )
+        done = 0
+        for comment_id in ids:
+            record = await self.get(comment_id)
+            if record is not None:
+                email = record.data.get("author_email")
+                if email:
+                    await self.redis.zrem(keys.by_author(site, email), comment_id)
+                    # trusting an author needs their email: retention ends that too
+                    await self.redis.srem(keys.approved_authors(site), email)
+            done += await self.erase_comment(site, comment_id, "retention")
+            await self.redis.zrem(keys.decided(site), comment_id)
+        return done
+
+    async def purge_spam_before(self, site: str, before_ms: int, limit: int = 500) -> int:
+        """Retention: delete spam that arrived before ``before_ms``."""
+        ids: list[str] = await self.redis.zrangebyscore(  # type: ignore[assignment]
+            keys.by_status(site, Status.SPAM), "-inf", before_ms, start=0, num=limit
+        )
+        purged = 0
+        for comment_id in ids:
+            record = await self.get(comment_id)
+            if record is None:
+                await self.redis.zrem(keys.by_status(site, Status.SPAM), comment_id)
+                continue
+            purged += await self._purge_spam(
+                keys=[
+                    keys.comment(site, comment_id),
+                    keys.by_status(site, Status.SPAM),
+                    keys.external_ids(site),
+                    keys.by_author(site, str(record.data.get("author_email") or "")),
+                    keys.decided(site),
+                    keys.events(site),
+                ],
+                args=[comment_id, record.data.get("external_id") or "", now_ms(), EVENTS_MAXLEN],
+            )
+        return purged
 
 
 def _in_range(value: float, lo: float | None, hi: float | None) -> bool:

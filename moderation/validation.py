@@ -164,6 +164,19 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
     )
 
 
+def normalise_email(value: Any, errors: list[FieldError], field: str = "author_email") -> str:
+    """An email as intake stores it (syntax checked, normalised, lower-cased), so that
+    lookups by email find what intake indexed."""
+    if not isinstance(value, str) or not value.strip():
+        errors.append(FieldError(field, "is required"))
+        return ""
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        errors.append(FieldError(field, str(exc)))
+        return ""
+
+
 def _has_control(value: str, *, allow_newlines: bool) -> bool:
     for ch in value:
         if unicodedata.category(ch) == "Cc" and not (allow_newlines and ch in "\n\r\t"):

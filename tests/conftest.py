@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -36,7 +35,7 @@ CONFIG_TOML: dict[str, Any] = {
         {"name": "alice", "token": ALICE, "sites": ["news"]},
         {"name": "bob", "token": BOB, "sites": ["news"]},
         {"name": "carol", "token": CAROL, "sites": ["blog"]},
-        {"name": "root", "token": ROOT, "sites": ["*"]},
+        {"name": "root", "token": ROOT, "sites": ["*"], "admin": True},
     ],
 }
 
@@ -108,7 +107,6 @@ async def client(make_client: Callable[[Config], Any], config: Config) -> TestCl
 
 
 def pytest_report_header() -> str:
-    return (
-        f"redis-server: {os.environ.get('PATH', '')[:0]}"
-        + __import__("moderation.redis_server", fromlist=["find_binary"]).find_binary()
-    )
+    from moderation.redis_server import find_binary
+
+    return f"redis-server: {find_binary()}"

@@ -362,6 +362,11 @@
 
   function moveFocus(delta) {
     if (state.items.length === 0) return;
+    const current = cards.get(state.focusId);
+    if (current && !current.contains(document.activeElement)) {
+      setFocus(state.focusId, true); // the first j or k lands on the current comment
+      return;
+    }
     let index = state.items.findIndex((i) => i.id === state.focusId);
     if (index < 0) index = 0;
     else index = Math.max(0, Math.min(state.items.length - 1, index + delta));
