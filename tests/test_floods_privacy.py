@@ -232,7 +232,9 @@ def test_erasure_from_the_command_line(tmp_path: Path, redis_url: str) -> None:
 
         app = create_app(Config.load(config_file))
         async with TC(TestServer(app)) as c:
-            while not app[MODEL].ready:
+            for _ in range(600):
+                if app[MODEL].ready:
+                    break
                 await asyncio.sleep(0.05)
             resp = await c.post(
                 "/v1/comments",
