@@ -1,0 +1,784 @@
+"""Intake throughput and latency of ``moderation serve`` against a bare aiohttp reference.
+
+One run starts the service (``moderation serve`` with a temporary data folder, its
+embedded Redis and a generated config with one site) and the reference
+(``bench/reference_server.py``: parse the same JSON, answer 202), then drives both with
+the same load generator, in alternation:
+
+1. closed loop at fixed concurrency (``--connections``) for ``--duration`` seconds:
+   requests/s, p50/p99/max latency, ratio service/reference;
+2. open loop at a fixed arrival rate of half the service's peak (``--half-rate``):
+   p99 latency measured from each request's scheduled send time, so a stalled server
+   cannot hide its queueing (no coordinated omission).  wrk2 is not available and wrk
+   cannot pace requests, so this phase always uses the Python client;
+3. the loss check: every comment answered 202 must be in Redis (its hash exists) and the
+   site's stored count (HLEN of the external-id hash) must equal the number of 202s
+   (with wrk, requests still in flight when wrk stops may be stored without a 202
+   reaching wrk; they are counted separately as ``stored_unacknowledged``).
+
+Every comment has a unique CMS id; bodies are realistic (seed-corpus text, 30 % spam,
+50-1000 characters, name, email, post URL, IP, user agent).  Closed-loop load comes from
+``wrk`` (one thread, ``bench/wrk/intake.lua``) when it is on PATH, else from an asyncio
+HTTP/1.1 client in this process (``--client python``); ``--client aiohttp`` uses aiohttp's
+client instead (slower per request, so it saturates before the reference does).
+
+All traffic goes to 127.0.0.1; every process started is stopped on exit, error, Ctrl-C
+or SIGTERM.
+
+Usage::
+
+    python bench/intake.py [--duration 10] [--warmup 3] [--connections 64]
+                           [--workers 1] [--repeat 3] [--client auto|wrk|python|aiohttp]
+                           [--json] [--keep-logs DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchlib import REPO, Children, clean_env, log, median, percentile, samples
+
+from moderation import keys
+from moderation.redis_server import RedisServer, free_port
+
+SITE = "bench"
+BODY_TEMPLATES = 512
+ID_MARK = "\x00ID\x00"
+ACK_ID_RE = re.compile(rb'"id":"([^"]+)"')
+WRK_SCRIPT = REPO / "bench" / "wrk" / "intake.lua"
+
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 10.0
+
+
+# ---------------------------------------------------------------------------------------
+# Request bodies
+
+
+def body_templates(count: int = BODY_TEMPLATES) -> list[tuple[str, str]]:
+    """JSON bodies split around the CMS id: (text before the id, text after it)."""
+    out = []
+    for sample in samples(count):
+        body = json.dumps({"id": ID_MARK, **sample.fields()}, ensure_ascii=False)
+        before, after = body.split(json.dumps(ID_MARK)[1:-1], 1)
+        assert "\t" not in before + after and "\n" not in before + after  # JSON escapes them
+        out.append((before, after))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(slots=True)
+class Run:
+    """One measurement of one target."""
+
+    target: str  # service | reference
+    client: str  # wrk | python | aiohttp | python-open
+    seconds: float
+    requests: int
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    statuses: Counter[int] = field(default_factory=Counter)
+    socket_errors: int = 0
+    acked: list[str] = field(default_factory=list, repr=False)
+    rate: float | None = None  # the arrival rate asked for (open loop)
+    send_lag_p99_ms: float = 0.0  # how late the open-loop client sent (client saturation)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def non_2xx(self) -> int:
+        return sum(n for code, n in self.statuses.items() if not 200 <= code < 300)
+
+    def finish(self) -> Run:
+        if self.latencies_ms:
+            ordered = sorted(self.latencies_ms)
+            self.p50_ms = percentile(ordered, 50)
+            self.p99_ms = percentile(ordered, 99)
+            self.max_ms = ordered[-1]
+            self.latencies_ms = []
+        return self
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "client": self.client,
+            "rps": round(self.rps, 1),
+            "p50_ms": round(self.p50_ms, 3),
+            "p99_ms": round(self.p99_ms, 3),
+            "max_ms": round(self.max_ms, 3),
+            "requests": self.requests,
+            "non_2xx": self.non_2xx,
+            "socket_errors": self.socket_errors,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            **({"rate": round(self.rate, 1)} if self.rate is not None else {}),
+            **(
+                {"send_lag_p99_ms": round(self.send_lag_p99_ms, 3)} if self.rate is not None else {}
+            ),
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# Load generators
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    name: str
+    port: int
+    api_key: str
+
+    def head(self, length: int) -> bytes:
+        return (
+            f"POST /v1/comments HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            f"Authorization: Bearer {self.api_key}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\n\r\n"
+        ).encode()
+
+
+class Requests:
+    """Unique-id intake requests over the body templates."""
+
+    def __init__(self, target: Target, templates: Sequence[tuple[str, str]], run: str) -> None:
+        self.target = target
+        self.templates = [(b.encode(), a.encode()) for b, a in templates]
+        self.run = run
+        self.n = 0
+
+    def next(self) -> bytes:
+        self.n += 1
+        before, after = self.templates[(self.n * 7919) % len(self.templates)]
+        body = before + f"{self.run}-{self.n}".encode() + after
+        return self.target.head(len(body)) + body
+
+
+class _Connection(asyncio.Protocol):
+    """A keep-alive HTTP/1.1 client connection, one request at a time, minimal parsing
+    (status line, Content-Length, body): far cheaper per request than a full client, so
+    the generator leaves the server most of the CPU."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end])
+        match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+        length = int(match.group(1)) if match else 0
+        total = end + 4 + length
+        if len(self.buffer) < total:
+            return
+        status = int(head[9:12])
+        body = bytes(self.buffer[end + 4 : total])
+        del self.buffer[:total]
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result((status, body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ConnectionError("connection closed"))
+        self.transport = None
+
+    async def request(self, data: bytes) -> tuple[int, bytes]:
+        if self.transport is None:
+            raise ConnectionError("not connected")
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(data)
+        return await self.waiter
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def _connect(port: int) -> _Connection:
+    loop = asyncio.get_running_loop()
+    _, protocol = await loop.create_connection(_Connection, "127.0.0.1", port)
+    return protocol
+
+
+def _record(run: Run, status: int, body: bytes, latency_ms: float) -> None:
+    run.requests += 1
+    run.statuses[status] += 1
+    run.latencies_ms.append(latency_ms)
+    if status == 202:
+        match = ACK_ID_RE.search(body)
+        run.acked.append(match.group(1).decode() if match else "?")
+
+
+async def closed_loop_python(
+    target: Target, templates: Sequence[tuple[str, str]], connections: int, seconds: float
+) -> Run:
+    """``connections`` clients, each sending its next request when the last is answered;
+    at the deadline every client finishes the request it has in flight, so each comment
+    sent is either acknowledged or refused, none left in doubt."""
+    gen = Requests(target, templates, secrets.token_hex(4))
+    run = Run(target.name, "python", seconds, 0)
+    conns = [await _connect(target.port) for _ in range(connections)]
+    clock = time.perf_counter
+    started = clock()
+    deadline = started + seconds
+
+    async def client(conn: _Connection) -> None:
+        while clock() < deadline:
+            data = gen.next()
+            sent = clock()
+            try:
+                status, body = await conn.request(data)
+            except ConnectionError:
+                run.socket_errors += 1
+                return
+            _record(run, status, body, (clock() - sent) * 1000)
+
+    try:
+        await asyncio.gather(*(client(c) for c in conns))
+    finally:
+        for conn in conns:
+            conn.close()
+    run.seconds = clock() - started
+    return run.finish()
+
+
+async def closed_loop_aiohttp(
+    target: Target, templates: Sequence[tuple[str, str]], connections: int, seconds: float
+) -> Run:
+    """The same closed loop through aiohttp's client (for comparison; costs the
+    generator several times more CPU per request than the minimal client)."""
+    import aiohttp
+
+    gen = Requests(target, templates, secrets.token_hex(4))
+    run = Run(target.name, "aiohttp", seconds, 0)
+    url = f"http://127.0.0.1:{target.port}/v1/comments"
+    headers = {"Authorization": f"Bearer {target.api_key}", "Content-Type": "application/json"}
+    clock = time.perf_counter
+    started = clock()
+    deadline = started + seconds
+    connector = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def client() -> None:
+            while clock() < deadline:
+                data = gen.next()
+                body = data[data.index(b"\r\n\r\n") + 4 :]
+                sent = clock()
+                try:
+                    async with session.post(url, data=body, headers=headers) as resp:
+                        answer = await resp.read()
+                except aiohttp.ClientError:
+                    run.socket_errors += 1
+                    return
+                _record(run, resp.status, answer, (clock() - sent) * 1000)
+
+        await asyncio.gather(*(client() for _ in range(connections)))
+    run.seconds = clock() - started
+    return run.finish()
+
+
+async def open_loop_python(
+    target: Target,
+    templates: Sequence[tuple[str, str]],
+    rate: float,
+    seconds: float,
+    max_connections: int = 512,
+) -> Run:
+    """Requests at a fixed arrival rate, whatever the server does: request i is due at
+    ``start + i / rate`` and its latency counts from then, so time spent waiting for a
+    free connection (queueing) is part of it.  Connections are opened as needed."""
+    gen = Requests(target, templates, secrets.token_hex(4))
+    run = Run(target.name, "python-open", seconds, 0, rate=rate)
+    loop = asyncio.get_running_loop()
+    idle: list[_Connection] = [await _connect(target.port) for _ in range(16)]
+    opened = len(idle)
+    freed = asyncio.Condition()
+    lags: list[float] = []
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(due: float) -> None:
+        nonlocal opened
+        if not idle and opened < max_connections:
+            opened += 1
+            idle.append(await _connect(target.port))
+        async with freed:
+            await freed.wait_for(lambda: bool(idle))
+            conn = idle.pop()
+        lags.append((loop.time() - due) * 1000)
+        try:
+            status, body = await conn.request(gen.next())
+        except ConnectionError:
+            run.socket_errors += 1
+            return
+        _record(run, status, body, (loop.time() - due) * 1000)
+        idle.append(conn)
+        async with freed:
+            freed.notify()
+
+    started = loop.time()
+    end = started + seconds
+    i = 0
+    while True:
+        due = started + i / rate
+        if due >= end:
+            break
+        now = loop.time()
+        if due > now:
+            await asyncio.sleep(due - now)
+            continue
+        task = loop.create_task(one(due))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        i += 1
+    if tasks:
+        await asyncio.gather(*tasks)
+    run.seconds = loop.time() - started
+    lags.sort()
+    run.send_lag_p99_ms = percentile(lags, 99)
+    for conn in idle:
+        conn.close()
+    return run.finish()
+
+
+def closed_loop_wrk(
+    target: Target,
+    bodies_file: Path,
+    connections: int,
+    seconds: float,
+    workdir: Path,
+    children: Children,
+) -> Run:
+    """wrk, one thread (the machine has two cores: one for the server, one for the load),
+    ``connections`` keep-alive connections, ``bench/wrk/intake.lua``."""
+    out = workdir / f"wrk-{secrets.token_hex(4)}.txt"
+    env = {
+        **clean_env(),
+        "BENCH_BODIES": str(bodies_file),
+        "BENCH_RUN": secrets.token_hex(4),
+        "BENCH_KEY": target.api_key,
+        "BENCH_OUT": str(out),
+    }
+    args = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(WRK_SCRIPT),
+        f"http://127.0.0.1:{target.port}/v1/comments",
+    ]
+    process = children.start(args, log_path=workdir / "wrk.log", env=env)
+    try:
+        process.wait(seconds + 60)
+    finally:
+        children.stop(process, grace=2)
+        children.processes.remove(process)
+    if process.returncode != 0 or not out.exists():
+        tail = (workdir / "wrk.log").read_text(errors="replace")[-800:]
+        raise RuntimeError(f"wrk failed (exit {process.returncode}): {tail}")
+    run = Run(target.name, "wrk", seconds, 0)
+    values: dict[str, int] = {}
+    for line in out.read_text().splitlines():
+        kind, _, rest = line.partition(" ")
+        if kind == "ack":
+            run.acked.append(rest)
+        elif kind == "status":
+            code, n = rest.split()
+            run.statuses[int(code)] += int(n)
+        else:
+            values[kind] = int(rest)
+    out.unlink()
+    run.requests = values["requests"]
+    run.seconds = values["duration_us"] / 1e6
+    run.p50_ms = values["p50_us"] / 1000
+    run.p99_ms = values["p99_us"] / 1000
+    run.max_ms = values["max_us"] / 1000
+    run.socket_errors = sum(values[k] for k in values if k.startswith("errors_"))
+    return run
+
+
+# ---------------------------------------------------------------------------------------
+# The servers
+
+
+CONFIG_TEMPLATE = """\
+[server]
+host = "127.0.0.1"
+port = {port}
+
+[intake]
+batch_wait_ms = {batch_wait_ms}
+batch_max = {batch_max}
+
+[[sites]]
+id = "{site}"
+api_key = "{api_key}"
+"""
+
+
+def _wait_ready(
+    port: int, process: subprocess.Popen[bytes], log_path: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"server exited with {process.returncode} at start:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} not ready within {timeout:.0f} s")
+
+
+@dataclass(slots=True)
+class Servers:
+    service: Target
+    reference: Target
+    data_dir: Path
+    redis_url: str
+
+
+def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -> Servers:
+    env = clean_env()
+    api_key = secrets.token_urlsafe(32)
+    data_dir = workdir / "data"
+    data_dir.mkdir()
+    service_port, reference_port = free_port(), free_port()
+    config = workdir / "moderation.toml"
+    config.write_text(
+        CONFIG_TEMPLATE.format(
+            port=service_port,
+            site=SITE,
+            api_key=api_key,
+            batch_wait_ms=args.batch_wait_ms,
+            batch_max=args.batch_max,
+        )
+    )
+    moderation = Path(sys.executable).with_name("moderation")
+    command = [str(moderation)] if moderation.exists() else [sys.executable, "-m", "moderation"]
+    service_log = workdir / "service.log"
+    service = children.start(
+        [
+            *command,
+            "serve",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data_dir),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            args.log_level,
+        ],
+        log_path=service_log,
+        env=env,
+    )
+    reference_log = workdir / "reference.log"
+    reference = children.start(
+        [
+            sys.executable,
+            str(REPO / "bench" / "reference_server.py"),
+            "--port",
+            str(reference_port),
+        ],
+        log_path=reference_log,
+        env=env,
+    )
+    _wait_ready(reference_port, reference, reference_log, 30)
+    _wait_ready(service_port, service, service_log, 180)  # the default model trains at start
+    redis_url = RedisServer(data_dir / "redis").url  # where the service's embedded Redis is
+    redis_pid = _redis_pid(redis_url)
+    if redis_pid:
+        children.orphans.append(redis_pid)  # killed if it outlives the service
+    return Servers(
+        service=Target("service", service_port, api_key),
+        reference=Target("reference", reference_port, api_key),
+        data_dir=data_dir,
+        redis_url=redis_url,
+    )
+
+
+def _redis_pid(url: str) -> int | None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.info("server")["process_id"])
+    finally:
+        client.close()
+
+
+def loss_check(redis_url: str, acked: Sequence[str]) -> dict[str, int]:
+    """How many acknowledged comments Redis holds, and how many comments the site has."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        found = 0
+        for i in range(0, len(acked), 2000):
+            pipe = client.pipeline(transaction=False)
+            for comment_id in acked[i : i + 2000]:
+                pipe.exists(keys.comment(SITE, comment_id))
+            found += sum(int(x) for x in pipe.execute())
+        stored = int(client.hlen(keys.external_ids(SITE)))
+        pending = int(client.zcard(keys.by_status(SITE, "pending")))
+    finally:
+        client.close()
+    return {
+        "acknowledged": len(acked),
+        "stored": stored,
+        "acknowledged_stored": found,
+        "lost": len(acked) - found,
+        "stored_unacknowledged": stored - found,
+        "pending_index": pending,
+    }
+
+
+def scoring_batches(port: int) -> dict[str, float]:
+    """Mean scoring batch size from the service's own metrics."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+            text = resp.read().decode()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return {}
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        for name in ("moderation_scoring_batch_size_sum", "moderation_scoring_batch_size_count"):
+            if line.startswith(name + " "):
+                values[name] = values.get(name, 0.0) + float(line.split()[1])
+    count = values.get("moderation_scoring_batch_size_count", 0.0)
+    total = values.get("moderation_scoring_batch_size_sum", 0.0)
+    return {"batches": count, "mean_batch": round(total / count, 2) if count else 0.0}
+
+
+# ---------------------------------------------------------------------------------------
+# The benchmark
+
+
+def choose_client(requested: str) -> str:
+    if requested == "auto":
+        return "wrk" if shutil.which("wrk") else "python"
+    if requested == "wrk" and not shutil.which("wrk"):
+        raise SystemExit("bench/intake.py: --client wrk but wrk is not on PATH")
+    return requested
+
+
+def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    client = choose_client(args.client)
+    templates = body_templates()
+    with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, Children() as children:
+        workdir = Path(tmp)
+        bodies_file = workdir / "bodies.tsv"
+        bodies_file.write_text("".join(f"{b}\t{a}\n" for b, a in templates), encoding="utf-8")
+        log(f"starting the service ({args.workers} worker(s)) and the reference ...")
+        servers = start_servers(args, workdir, children)
+        targets = {"service": servers.service, "reference": servers.reference}
+        acked: list[str] = []
+
+        def closed(target: Target, seconds: float) -> Run:
+            if client == "wrk":
+                run = closed_loop_wrk(
+                    target, bodies_file, args.connections, seconds, workdir, children
+                )
+            elif client == "aiohttp":
+                run = asyncio.run(closed_loop_aiohttp(target, templates, args.connections, seconds))
+            else:
+                run = asyncio.run(closed_loop_python(target, templates, args.connections, seconds))
+            if target.name == "service":
+                acked.extend(run.acked)
+            return run
+
+        if args.warmup > 0:
+            for name in ("reference", "service"):
+                log(f"warm-up: {name}, {args.warmup:g} s")
+                closed(targets[name], args.warmup)
+
+        runs: dict[str, list[Run]] = {"service": [], "reference": []}
+        for i in range(args.repeat):
+            for name in ("reference", "service"):
+                run = closed(targets[name], args.duration)
+                runs[name].append(run)
+                log(
+                    f"[{i + 1}/{args.repeat}] {name:9} {client}: {run.rps:8.0f} req/s  "
+                    f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  "
+                    f"max {run.max_ms:7.2f} ms  non-2xx {run.non_2xx}"
+                )
+
+        peak = median([r.rps for r in runs["service"]])
+        rate = args.half_rate if args.half_rate else peak / 2
+        open_runs: dict[str, list[Run]] = {"service": [], "reference": []}
+        for i in range(args.repeat):
+            for name in ("reference", "service"):
+                run = asyncio.run(open_loop_python(targets[name], templates, rate, args.duration))
+                if name == "service":
+                    acked.extend(run.acked)
+                open_runs[name].append(run)
+                log(
+                    f"[{i + 1}/{args.repeat}] {name:9} open loop at {rate:.0f}/s: "
+                    f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                    f"p99 {run.p99_ms:6.2f} ms  max {run.max_ms:7.2f} ms  "
+                    f"client lag p99 {run.send_lag_p99_ms:.2f} ms  non-2xx {run.non_2xx}"
+                )
+
+        batches = scoring_batches(servers.service.port)
+        time.sleep(0.2)
+        loss = loss_check(servers.redis_url, acked)
+        if args.keep_logs:
+            args.keep_logs.mkdir(parents=True, exist_ok=True)
+            for name in ("service.log", "reference.log"):
+                if (workdir / name).exists():
+                    shutil.copy(workdir / name, args.keep_logs / name)
+        log("stopping ...")
+        children.stop_all()
+
+    def med(values: list[float]) -> float:
+        return round(median(values), 3)
+
+    service_rps = med([r.rps for r in runs["service"]])
+    reference_rps = med([r.rps for r in runs["reference"]])
+    return {
+        "date": time.strftime("%Y-%m-%d"),
+        "client": client,
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "repeat": args.repeat,
+        "service_rps": round(service_rps, 1),
+        "reference_rps": round(reference_rps, 1),
+        "ratio": round(service_rps / reference_rps, 3) if reference_rps else 0.0,
+        "ratios": [
+            round(s.rps / r.rps, 3) for s, r in zip(runs["service"], runs["reference"], strict=True)
+        ],
+        "service_p50_ms": med([r.p50_ms for r in runs["service"]]),
+        "service_p99_ms_at_peak": med([r.p99_ms for r in runs["service"]]),
+        "service_max_ms_at_peak": med([r.max_ms for r in runs["service"]]),
+        "reference_p50_ms": med([r.p50_ms for r in runs["reference"]]),
+        "reference_p99_ms": med([r.p99_ms for r in runs["reference"]]),
+        "half_peak_rate": round(rate, 1),
+        "p99_ms": med([r.p99_ms for r in open_runs["service"]]),
+        "p50_ms_at_half_peak": med([r.p50_ms for r in open_runs["service"]]),
+        "max_ms_at_half_peak": med([r.max_ms for r in open_runs["service"]]),
+        "reference_p99_ms_at_half_peak": med([r.p99_ms for r in open_runs["reference"]]),
+        "non_2xx": sum(r.non_2xx for r in runs["service"] + open_runs["service"]),
+        "socket_errors": sum(r.socket_errors for r in runs["service"] + open_runs["service"]),
+        **loss,
+        **batches,
+        "targets": {
+            "ratio": TARGET_RATIO,
+            "p99_ms_at_half_peak": TARGET_P99_MS,
+            "stored_equals_acknowledged": True,
+        },
+        "runs": [r.summary() for name in ("reference", "service") for r in runs[name]]
+        + [r.summary() for name in ("reference", "service") for r in open_runs[name]],
+    }
+
+
+def report(result: dict[str, Any]) -> str:
+    ok = "met"
+    no = "NOT met"
+    lines = [
+        f"client {result['client']}, {result['connections']} connections, "
+        f"{result['duration_s']:g} s per run, median of {result['repeat']}, "
+        f"{result['workers']} worker(s)",
+        f"reference : {result['reference_rps']:8.0f} req/s  p50 {result['reference_p50_ms']:.2f} ms"
+        f"  p99 {result['reference_p99_ms']:.2f} ms",
+        f"service   : {result['service_rps']:8.0f} req/s  p50 {result['service_p50_ms']:.2f} ms"
+        f"  p99 {result['service_p99_ms_at_peak']:.2f} ms"
+        f"  max {result['service_max_ms_at_peak']:.2f} ms",
+        f"ratio     : {result['ratio']:.3f} (runs {result['ratios']}; target ≥ {TARGET_RATIO}: "
+        f"{ok if result['ratio'] >= TARGET_RATIO else no})",
+        f"half peak : {result['half_peak_rate']:.0f} req/s open loop: p50 "
+        f"{result['p50_ms_at_half_peak']:.2f} ms  p99 {result['p99_ms']:.2f} ms  max "
+        f"{result['max_ms_at_half_peak']:.2f} ms (target p99 ≤ {TARGET_P99_MS:g} ms: "
+        f"{ok if result['p99_ms'] <= TARGET_P99_MS else no}; reference p99 "
+        f"{result['reference_p99_ms_at_half_peak']:.2f} ms)",
+        f"loss check: {result['acknowledged']} acknowledged, {result['stored']} stored, "
+        f"{result['lost']} acknowledged but missing, {result['stored_unacknowledged']} stored "
+        f"without a 202 reaching the client (in flight when the client stopped) -> "
+        f"{ok if result['lost'] == 0 else 'LOST COMMENTS'}",
+        f"errors    : {result['non_2xx']} non-2xx, {result['socket_errors']} socket errors; "
+        f"mean scoring batch {result.get('mean_batch', 0)}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per measurement")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds per server")
+    parser.add_argument("--connections", type=int, default=64, help="closed-loop concurrency")
+    parser.add_argument("--workers", type=int, default=1, help="service worker processes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (median)")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python", "aiohttp"),
+        default="auto",
+        help="closed-loop load generator (auto: wrk if on PATH)",
+    )
+    parser.add_argument(
+        "--half-rate",
+        type=float,
+        default=None,
+        help="open-loop arrival rate (default: half the measured service peak)",
+    )
+    parser.add_argument("--batch-wait-ms", type=float, default=1.0, help="[intake] batch_wait_ms")
+    parser.add_argument("--batch-max", type=int, default=64, help="[intake] batch_max")
+    parser.add_argument("--log-level", default="INFO", help="the service's log level")
+    parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    if args.connections < 1 or args.repeat < 1 or args.duration <= 0:
+        parser.error("--connections, --repeat and --duration must be positive")
+    try:
+        result = run_benchmark(args)
+    except KeyboardInterrupt:
+        log("interrupted; every process started was stopped")
+        return 130
+    print(json.dumps(result) if args.json else report(result))
+    return 0 if result["lost"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
