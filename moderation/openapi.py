@@ -533,6 +533,7 @@ _PROBLEM_TEXT = {
     413: "The body is larger than the limit.",
     415: "Unsupported Content-Type.",
     422: "Invalid fields: every failing field is listed in `errors`.",
+    429: "A rate limit of the site is exhausted; retry after Retry-After seconds.",
     503: "Redis is unreachable (nothing was stored); retry after Retry-After seconds.",
     500: "An unexpected error; the request id finds it in the logs.",
 }
@@ -562,7 +563,11 @@ def _problems(*statuses: int, **texts: str) -> Json:
     (``s403="..."``) says when this operation gives one."""
     answers: Json = {}
     for status in (*statuses, 500):
-        headers = {401: ("WWW-Authenticate",), 503: ("Retry-After",)}.get(status, ())
+        headers = {
+            401: ("WWW-Authenticate",),
+            429: ("Retry-After",),
+            503: ("Retry-After",),
+        }.get(status, ())
         schema = _ref("ConflictProblem" if status == 409 else "Problem")
         answers[str(status)] = {
             "description": texts.get(f"s{status}", _PROBLEM_TEXT[status]),
@@ -700,6 +705,7 @@ def _paths() -> Json:
                         413,
                         415,
                         422,
+                        429,
                         503,
                         s401="Missing or unknown site API key.",
                         s403="The site requires a signature and it is missing, "
@@ -707,6 +713,8 @@ def _paths() -> Json:
                         s413="The body is over the intake limit (64 KiB by default).",
                         s415="Send application/json (UTF-8) or application/x-www-form-urlencoded.",
                         s422="Invalid fields (every one listed), or a malformed Idempotency-Key.",
+                        s429="The site's, or this author IP's, token bucket is empty "
+                        "(`rate_limit` / `ip_rate_limit`).",
                         s503="Redis is unreachable or the model is not loaded yet: "
                         "nothing was stored; retry after Retry-After seconds.",
                     ),
