@@ -863,6 +863,7 @@
       state.batch = batch;
     }
     writeControls();
+    if (window.matchMedia("(max-width: 40rem)").matches) $("filter-box").open = false;
     document.body.classList.add("ready");
     await load();
     await loadStats();
