@@ -47,7 +47,11 @@ class SessionResolver(Protocol):
 
 class Authenticator:
     def __init__(self, config: Config) -> None:
-        self._sites = [(bytes.fromhex(s.api_key_sha256), s) for s in config.sites]
+        self._sites = [
+            (bytes.fromhex(digest), s)
+            for s in config.sites
+            for digest in (s.api_key_sha256, *s.extra_api_key_sha256s)
+        ]
         self._moderators = [(bytes.fromhex(m.token_sha256), m) for m in config.moderators]
         self.sessions: SessionResolver | None = None  # set by the moderator page
 

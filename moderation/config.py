@@ -59,6 +59,9 @@ class RateLimit:
 class SiteConfig:
     id: str
     api_key_sha256: str
+    # more keys accepted during a rotation: the CMS moves to the new key, then the old
+    # one is removed from the config, with no moment when intake answers 401
+    extra_api_key_sha256s: tuple[str, ...] = ()
     signing_secret: str | None = None
     auto_spam_above: float | None = None
     auto_approve_below: float | None = None
@@ -305,7 +308,7 @@ def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
         if site.id in seen:
             raise fail(f"sites.id: site '{site.id}' is defined twice")
         seen.add(site.id)
-    digests = [s.api_key_sha256 for s in sites]
+    digests = [d for s in sites for d in (s.api_key_sha256, *s.extra_api_key_sha256s)]
     if len(set(digests)) != len(digests):
         raise fail("sites.api_key: two sites share one API key")
 
@@ -347,7 +350,8 @@ def _site(raw: Mapping[str, Any], index: int, fail: Fail) -> SiteConfig:
             f"{prefix}id: site id must be 1-63 characters of a-z, 0-9 and '-' (got {site_id!r})"
         )
     prefix = f"sites[{site_id}]."
-    digest = _secret_digest(raw, "api_key", prefix, fail)
+    site_digests = _secret_digests(raw, "api_key", prefix, fail)
+    digest = site_digests[0]
     signing = _opt(raw, "signing_secret", str, prefix + "signing_secret", fail)
     if signing is not None and len(signing) < 16:
         raise fail(f"{prefix}signing_secret: must be at least 16 characters")
@@ -360,6 +364,7 @@ def _site(raw: Mapping[str, Any], index: int, fail: Fail) -> SiteConfig:
     return SiteConfig(
         id=site_id,
         api_key_sha256=digest,
+        extra_api_key_sha256s=site_digests[1:],
         signing_secret=signing,
         auto_spam_above=spam_above,
         auto_approve_below=approve_below,
@@ -407,6 +412,26 @@ def _moderator(
         sites=tuple(sites),
         admin=_bool(raw, "admin", False, prefix, fail),
     )
+
+
+def _secret_digests(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> tuple[str, ...]:
+    """A site's API key digests: ``key`` and ``key_sha256`` may each be one value or a
+    list, and may be given together while a key is being rotated."""
+    digests: list[str] = []
+    for name in (key, f"{key}_sha256"):
+        value = raw.get(name)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            raise fail(f"{prefix}{name}: must not be an empty list")
+        for item in values:
+            digests.append(_secret_digest({name: item}, key, prefix, fail))
+    if not digests:
+        raise fail(f"{prefix}{key}: missing (or give {key}_sha256)")
+    if len(set(digests)) != len(digests):
+        raise fail(f"{prefix}{key}: the same key is listed twice")
+    return tuple(digests)
 
 
 def _secret_digest(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> str:

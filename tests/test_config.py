@@ -177,3 +177,16 @@ def test_cli_hash_secret() -> None:
         check=True,
     )
     assert result.stdout.strip() == sha256_hex("my-secret-value")
+
+
+def test_a_site_key_can_be_rotated_without_a_gap(tmp_path: Path) -> None:
+    from moderation.auth import Authenticator
+
+    old, new = "old-site-key-0123456789", "new-site-key-0123456789"
+    text = f"[[sites]]\nid = 'news'\napi_key = ['{new}']\napi_key_sha256 = ['{sha256_hex(old)}']\n"
+    config = Config.load(_write(tmp_path, text))
+    auth = Authenticator(config)
+    assert auth.site_for_key(old) is auth.site_for_key(new) is config.sites[0]
+    assert auth.site_for_key("another-key-0123456789") is None
+    with pytest.raises(ConfigError, match="twice"):
+        Config.load(_write(tmp_path, f"[[sites]]\nid = 'news'\napi_key = ['{new}', '{new}']\n"))
