@@ -3,7 +3,8 @@
 --
 -- Environment (wrk passes script arguments to threads only; done() runs in the main
 -- state, so everything comes from the environment):
---   BENCH_BODIES  file of body templates, one a line: "<json before id>\t<json after id>"
+--   BENCH_BODIES  file of body templates, one a line, in three parts split by tabs where
+--                 the request's unique token goes (the CMS id, the end of the content)
 --   BENCH_RUN     a prefix that makes the ids of this run unique
 --   BENCH_KEY     the site's API key
 --   BENCH_OUT     where done() writes counts, latency and the acknowledged comment ids
@@ -13,10 +14,11 @@ local run_id = os.getenv("BENCH_RUN") or "run"
 local api_key = os.getenv("BENCH_KEY") or ""
 local out_path = os.getenv("BENCH_OUT")
 
-local before, after = {}, {}
+local before, middle, after = {}, {}, {}
 for line in io.lines(bodies_path) do
-  local b, a = line:match("^(.-)\t(.*)$")
+  local b, m, a = line:match("^(.-)\t(.-)\t(.*)$")
   before[#before + 1] = b
+  middle[#middle + 1] = m
   after[#after + 1] = a
 end
 local n_bodies = #before
@@ -40,7 +42,8 @@ function request()
   end
   counter = counter + 1
   local i = (counter * 7919 + (thread_no or 1) * 104729) % n_bodies + 1
-  local body = before[i] .. run_id .. "-" .. (thread_no or 1) .. "-" .. counter .. after[i]
+  local token = run_id .. "-" .. (thread_no or 1) .. "-" .. counter
+  local body = before[i] .. token .. middle[i] .. token .. after[i]
   return wrk.format("POST", "/v1/comments", headers, body)
 end
 
