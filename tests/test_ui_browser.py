@@ -234,9 +234,18 @@ def test_login_keyboard_approve_and_spam(service: str, browser: Browser, context
     expect(page.locator("#who")).to_have_text("alice")
     expect(page.locator("[data-count=pending]")).to_have_text("3")
 
+    # Keyboard only: Tab reaches the skip link first, and focus is always visible.
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0
+    assert skip.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+
     page.keyboard.press("j")  # lands on the first comment
     first, second, third = card_ids(page)
     expect(cards.first).to_be_focused()
+    assert cards.first.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
     page.keyboard.press("j")
     expect(page.locator(f"[data-id='{second}']")).to_be_focused()
     page.keyboard.press("k")
@@ -274,7 +283,10 @@ def test_login_keyboard_approve_and_spam(service: str, browser: Browser, context
 
 
 def test_bulk_spam_of_a_selection_and_undo(service: str, browser: Browser, contexts: Any) -> None:
-    ids = [post_comment(service, id=f"b{i}", content=c) for i, c in enumerate(HAM)]
+    ids = [
+        post_comment(service, id=f"b{i}", content=c, author_email=f"reader{i}@example.com")
+        for i, c in enumerate(HAM)
+    ]
     page, watch = new_page(browser, contexts)
     login(page, service, ALICE)
     cards = page.locator("article.card")
@@ -298,6 +310,30 @@ def test_bulk_spam_of_a_selection_and_undo(service: str, browser: Browser, conte
         assert get_comment(service, comment_id)["status"] == "spam"
     expect(page.locator("#selected-count")).to_have_text("0 selected")
 
+    # The spam count opens the spam view: browsing, not claiming; decided by alice.
+    page.click("[data-status=spam]")
+    expect(page.locator("#mode")).to_contain_text("Browsing spam comments")
+    expect(cards).to_have_count(2)
+    assert set(card_ids(page)) == chosen
+    expect(page.locator("article.card .status").first).to_have_text("spam")
+    expect(page.locator("article.card .actions .undo")).to_have_count(2)
+    page.click("[data-status=pending]")
+    expect(page.locator("#mode")).to_contain_text("claimed for you")
+    expect(cards).to_have_count(2)
+
+    # Filtering by author email shows that author's comments only.
+    remaining = sorted(set(ids) - chosen)
+    email = get_comment(service, remaining[0])["author_email"]
+    page.fill("#author-email", email)
+    page.press("#author-email", "Enter")
+    expect(page.locator("#mode")).to_contain_text("Browsing pending comments")
+    expect(cards).to_have_count(1)
+    assert card_ids(page) == [remaining[0]]
+    page.click("#clear-filters")
+    expect(cards).to_have_count(2)
+    expect(page.locator("#mode")).to_contain_text("claimed for you")
+
+    page.locator("#queue").focus()
     page.keyboard.press("z")  # undoes the whole bulk decision
     expect(cards).to_have_count(4)
     for comment_id in chosen:

@@ -36,6 +36,8 @@
     lastPendingCount: null,
     hiddenByOthers: 0,
     busy: 0,
+    polling: false,
+    decided: new Set(), // decided here: a claim or listing already in flight must not revive them
     ended: false,
   };
   const cards = new Map(); // id -> <article>
@@ -407,8 +409,9 @@
     return state.items.findIndex((i) => i.id === state.focusId);
   }
 
-  function setItems(items) {
+  function setItems(all) {
     const oldIndex = focusedIndex();
+    const items = all.filter((i) => !(i.status === "pending" && state.decided.has(i.id)));
     state.items = items;
     if (state.focusId !== null && !items.some((i) => i.id === state.focusId)) {
       const next = items[Math.min(Math.max(oldIndex, 0), items.length - 1)];
@@ -494,7 +497,16 @@
 
   // New comments appear without a reload; a claimed batch is renewed before it lapses.
   async function poll() {
-    if (state.ended || state.busy > 0) return;
+    if (state.ended || state.busy > 0 || state.polling) return;
+    state.polling = true;
+    try {
+      await pollOnce();
+    } finally {
+      state.polling = false;
+    }
+  }
+
+  async function pollOnce() {
     const counts = await loadStats();
     if (state.busy > 0) return;
     if (!claimMode()) {
@@ -519,9 +531,10 @@
 
   // -- actions ------------------------------------------------------------------------
 
-  function removeDecided(ids) {
+  function removeDecided(ids, mine) {
     const gone = new Set(ids);
     for (const id of ids) {
+      if (mine) state.decided.add(id);
       state.selected.delete(id);
       state.claimedIds.delete(id);
     }
@@ -543,10 +556,10 @@
       });
       if (res.ok) {
         state.undoStack.push({ decision, items: [item] });
-        removeDecided([id]);
+        removeDecided([id], true);
         toast(`${DECISION_WORD[decision]}: “${describe(item)}”. Press z to undo.`, true);
       } else if (res.status === 409 || res.status === 404) {
-        removeDecided([id]);
+        removeDecided([id], false);
         toast(problemText(res));
       } else if (res.status !== 401) {
         toast(`Not saved: ${problemText(res)}`);
@@ -584,7 +597,8 @@
       }
       const doneItems = ids.filter((i) => done.includes(i.id));
       if (doneItems.length) state.undoStack.push({ decision, items: doneItems });
-      removeDecided([...done, ...dropped]);
+      removeDecided(done, true);
+      removeDecided(dropped, false);
       let message = `${DECISION_WORD[decision]}: ${done.length} comment${done.length === 1 ? "" : "s"}.`;
       if (problems.length) message += ` ${problems.length} not changed (${problems[0]}).`;
       toast(message + (doneItems.length ? " Press z to undo." : ""), doneItems.length > 0);
@@ -599,7 +613,10 @@
     const problems = [];
     for (const item of items) {
       const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/undo`);
-      if (res.ok) back.push(item);
+      if (res.ok) {
+        back.push(item);
+        state.decided.delete(item.id);
+      }
       else if (res.status !== 401) problems.push(problemText(res));
     }
     return { back, problems };
