@@ -14,7 +14,7 @@ from moderation.config import ModeratorConfig
 from moderation.http import float_param, int_param, json_response, read_json_object
 from moderation.problems import FieldError, conflict, invalid, not_found
 from moderation.records import CommentRecord, Decision, Status, now_ms, site_of
-from moderation.store import CursorError, Order, Outcome, Store
+from moderation.store import CursorError, Order, Outcome
 
 MAX_PAGE = 500
 MAX_BULK = 500
@@ -128,14 +128,8 @@ def _today() -> str:
     return time.strftime("%Y-%m-%d", time.gmtime())
 
 
-async def _decide_one(
-    store: Store, moderator: ModeratorConfig, comment_id: str, decision: Decision, note: str
-) -> tuple[int, dict[str, Any]]:
-    """The HTTP status and body this decision alone would get."""
-    site = site_of(comment_id)
-    if site is None or not moderator.may_moderate(site):
-        return 404, {"id": comment_id, "detail": "No such comment."}
-    outcome: Outcome = await store.decide(comment_id, moderator.name, decision, note, day=_today())
+def _answer(comment_id: str, outcome: Outcome) -> tuple[int, dict[str, Any]]:
+    """The HTTP status and body a decision's outcome gets."""
     if outcome.kind == "ok":
         return 200, {"id": comment_id, "status": outcome.status.value if outcome.status else None}
     if outcome.kind == "decided":
@@ -154,6 +148,11 @@ async def _decide_one(
     return 404, {"id": comment_id, "detail": "No such comment."}
 
 
+def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
+    site = site_of(comment_id)
+    return site is not None and moderator.may_moderate(site)
+
+
 async def post_decision(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     body = await read_json_object(request, JSON_LIMIT)
@@ -162,7 +161,12 @@ async def post_decision(request: web.Request) -> web.Response:
     if errors or decision is None:
         raise invalid(errors)
     comment_id = request.match_info["id"]
-    status, result = await _decide_one(request.app[STORE], moderator, comment_id, decision, note)
+    if not _may_decide(moderator, comment_id):
+        raise not_found("No such comment.")
+    outcome = await request.app[STORE].decide(
+        comment_id, moderator.name, decision, note, day=_today()
+    )
+    status, result = _answer(comment_id, outcome)
     if status == 404:
         raise not_found(result["detail"])
     if status == 409:
@@ -180,8 +184,8 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
         raise invalid([FieldError("decisions", "must be a non-empty list")])
     if len(items) > MAX_BULK:
         raise invalid([FieldError("decisions", f"at most {MAX_BULK} per call")])
-    store = request.app[STORE]
-    results: list[dict[str, Any]] = []
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    wanted: list[tuple[int, tuple[str, Decision, str]]] = []
     for index, item in enumerate(items):
         errors: list[FieldError] = []
         comment_id = item.get("id") if isinstance(item, dict) else None
@@ -189,21 +193,26 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
             errors.append(FieldError(f"decisions[{index}].id", "is required"))
         decision, note = _parse_decision(item, errors, f"decisions[{index}].")
         if errors or decision is None or not isinstance(comment_id, str):
-            results.append(
-                {
-                    "id": comment_id if isinstance(comment_id, str) else None,
-                    "status": 422,
-                    "errors": [e.as_dict() for e in errors],
-                }
-            )
-            continue
-        status, result = await _decide_one(store, moderator, comment_id, decision, note)
+            results[index] = {
+                "id": comment_id if isinstance(comment_id, str) else None,
+                "status": 422,
+                "errors": [e.as_dict() for e in errors],
+            }
+        elif not _may_decide(moderator, comment_id):
+            results[index] = {"id": comment_id, "status": 404, "detail": "No such comment."}
+        else:
+            wanted.append((index, (comment_id, decision, note)))
+    outcomes = await request.app[STORE].decide_many(
+        [item for _, item in wanted], moderator.name, day=_today()
+    )
+    for (index, (comment_id, _, _)), outcome in zip(wanted, outcomes, strict=True):
+        status, result = _answer(comment_id, outcome)
         if status == 200:
             request.app[METRICS].decisions.labels(result["status"]).inc()
             # "status" is the HTTP status this item alone would get; the comment's new
             # status is "comment_status".
             result["comment_status"] = result.pop("status")
-        results.append({**result, "status": status})
+        results[index] = {**result, "status": status}
     return json_response({"results": results})
 
 

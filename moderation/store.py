@@ -278,42 +278,55 @@ class Store:
     async def decide(
         self, comment_id: str, moderator: str, decision: Decision, note: str, *, day: str
     ) -> Outcome:
-        site = site_of(comment_id)
-        if site is None:
-            return Outcome("missing")
+        [outcome] = await self.decide_many([(comment_id, decision, note)], moderator, day=day)
+        return outcome
+
+    async def decide_many(
+        self, items: Sequence[tuple[str, Decision, str]], moderator: str, *, day: str
+    ) -> list[Outcome]:
+        """Decide each (id, decision, note) atomically on its own, all in one pipeline:
+        a bulk of 500 costs one round trip, and one failing item never fails the rest."""
         at = now_ms()
-        status = decision.status
-        reply = await self._decide(
-            keys=[
-                keys.comment(site, comment_id),
-                keys.by_status(site, Status.PENDING),
-                keys.pending_by_score(site),
-                keys.by_status(site, status),
-                keys.claims(site),
-                keys.events(site),
-                keys.decisions_per_day(site, day),
-                keys.approved_authors(site),
-                keys.decided(site),
-            ],
-            args=[
-                comment_id,
-                moderator,
-                status.value,
-                at,
-                history_line("decided", moderator, at, status=status.value, note=note or None),
-                note,
-                DECISIONS_DAY_TTL_SECONDS,
-                EVENTS_MAXLEN,
-            ],
-        )
-        kind = reply[0]
-        if kind == "ok":
-            return Outcome("ok", status=Status(reply[1]))
-        if kind == "decided":
-            return Outcome("decided", status=Status(reply[1]), by=reply[2] or None)
-        if kind == "claimed":
-            return Outcome("claimed", by=reply[1])
-        return Outcome("missing")
+        outcomes: list[Outcome | None] = [None] * len(items)
+        sent: list[int] = []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index, (comment_id, decision, note) in enumerate(items):
+                site = site_of(comment_id)
+                if site is None:
+                    outcomes[index] = Outcome("missing")
+                    continue
+                status = decision.status
+                await self._decide(
+                    keys=[
+                        keys.comment(site, comment_id),
+                        keys.by_status(site, Status.PENDING),
+                        keys.pending_by_score(site),
+                        keys.by_status(site, status),
+                        keys.claims(site),
+                        keys.events(site),
+                        keys.decisions_per_day(site, day),
+                        keys.approved_authors(site),
+                        keys.decided(site),
+                    ],
+                    args=[
+                        comment_id,
+                        moderator,
+                        status.value,
+                        at,
+                        history_line(
+                            "decided", moderator, at, status=status.value, note=note or None
+                        ),
+                        note,
+                        DECISIONS_DAY_TTL_SECONDS,
+                        EVENTS_MAXLEN,
+                    ],
+                    client=pipe,
+                )
+                sent.append(index)
+            replies = await pipe.execute(raise_on_error=True) if sent else []
+        for index, reply in zip(sent, replies, strict=True):
+            outcomes[index] = _decide_outcome(reply)
+        return [o if o is not None else Outcome("missing") for o in outcomes]
 
     async def undo(self, comment_id: str, moderator: str) -> Outcome:
         record = await self.get(comment_id)
@@ -516,6 +529,17 @@ class Store:
                 args=[comment_id, record.data.get("external_id") or "", now_ms(), EVENTS_MAXLEN],
             )
         return purged
+
+
+def _decide_outcome(reply: list[str]) -> Outcome:
+    kind = reply[0]
+    if kind == "ok":
+        return Outcome("ok", status=Status(reply[1]))
+    if kind == "decided":
+        return Outcome("decided", status=Status(reply[1]), by=reply[2] or None)
+    if kind == "claimed":
+        return Outcome("claimed", by=reply[1])
+    return Outcome("missing")
 
 
 def _in_range(value: float, lo: float | None, hi: float | None) -> bool:
