@@ -522,7 +522,9 @@
       // A free comment that belongs in our batch (new, released, or its lease lapsed).
       const peek = await api("GET", queueQuery(state.batch));
       if (peek.ok && peek.data && Array.isArray(peek.data.items)) {
-        reclaim = peek.data.items.some((i) => !i.claimed_by && !state.claimedIds.has(i.id));
+        // Also catches our own comments released behind our back (a closing tab's
+        // keepalive release that landed after this page claimed them).
+        reclaim = peek.data.items.some((i) => !i.claimed_by);
       }
     }
     state.lastPendingCount = pending;
