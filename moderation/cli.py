@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from moderation.config import ConfigError, Overrides, resolve, sha256_hex
+from moderation.config import Config, ConfigError, Overrides, resolve, sha256_hex
 from moderation.logs import setup_logging
 
 log = logging.getLogger("moderation")
@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--site", help="only this site (default: every site)")
     erase.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
     erase.add_argument("--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR)")
+    export = sub.add_parser(
+        "export-labels",
+        help="write approved and spam comments as JSONL for `python -m classifier train`",
+    )
+    export.add_argument("--site", required=True, help="the site whose decisions to export")
+    export.add_argument("--out", type=Path, help="output file (default: stdout)")
+    export.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
+    export.add_argument("--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR)")
     sub.add_parser(
         "hash-secret",
         help="print the SHA-256 of a secret read from stdin, for api_key_sha256/token_sha256",
@@ -55,7 +63,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "erase":
         return erase_command(args)
+    if args.command == "export-labels":
+        return export_command(args)
     return serve(args)
+
+
+def _offline_config(args: argparse.Namespace) -> Config | None:
+    """The config for a command that works on the data (not serving); None after
+    printing the error."""
+    try:
+        config, _ = resolve(Overrides(config=args.config, data_dir=args.data_dir), os.environ)
+    except ConfigError as exc:
+        print(f"moderation: config error: {exc}", file=sys.stderr)
+        return None
+    return config
+
+
+def export_command(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from moderation.offline import run_export
+
+    config = _offline_config(args)
+    if config is None:
+        return 2
+    if config.site(args.site) is None:
+        print(f"moderation: --site: no site '{args.site}' in the config", file=sys.stderr)
+        return 2
+    try:
+        counts = asyncio.run(run_export(config, args.site, args.out))
+    except OSError as exc:
+        print(f"moderation: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        print(f"moderation: export failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"exported {counts['ham']} ham and {counts['spam']} spam", file=sys.stderr)
+    return 0
 
 
 def erase_command(args: argparse.Namespace) -> int:
@@ -63,12 +107,10 @@ def erase_command(args: argparse.Namespace) -> int:
     (reused if the service is running, started for the occasion if not)."""
     import asyncio
 
-    from moderation.erase_cli import run_erase
+    from moderation.offline import run_erase
 
-    try:
-        config, _ = resolve(Overrides(config=args.config, data_dir=args.data_dir), os.environ)
-    except ConfigError as exc:
-        print(f"moderation: config error: {exc}", file=sys.stderr)
+    config = _offline_config(args)
+    if config is None:
         return 2
     try:
         counts = asyncio.run(run_erase(config, args.email, args.site))

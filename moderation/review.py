@@ -154,15 +154,12 @@ def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
 
 
 async def post_decision(request: web.Request) -> web.Response:
-    moderator = await request.app[AUTH].moderator(request)
+    moderator, comment_id = await _moderator_and_comment(request)
     body = await read_json_object(request, JSON_LIMIT)
     errors: list[FieldError] = []
     decision, note = _parse_decision(body, errors)
     if errors or decision is None:
         raise invalid(errors)
-    comment_id = request.match_info["id"]
-    if not _may_decide(moderator, comment_id):
-        raise not_found("No such comment.")
     outcome = await request.app[STORE].decide(
         comment_id, moderator.name, decision, note, day=_today()
     )
@@ -240,12 +237,18 @@ async def post_claim(request: web.Request) -> web.Response:
     return json_response({"items": [r.queue_item(at) for r in records]})
 
 
-async def post_release(request: web.Request) -> web.Response:
+async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig, str]:
+    """The calling moderator and the comment id at the path; 404 unless they moderate
+    its site."""
     moderator = await request.app[AUTH].moderator(request)
     comment_id = request.match_info["id"]
-    site = site_of(comment_id)
-    if site is None or not moderator.may_moderate(site):
+    if not _may_decide(moderator, comment_id):
         raise not_found("No such comment.")
+    return moderator, comment_id
+
+
+async def post_release(request: web.Request) -> web.Response:
+    moderator, comment_id = await _moderator_and_comment(request)
     outcome = await request.app[STORE].release(comment_id, moderator.name)
     if outcome.kind == "missing":
         raise not_found("No such comment.")
@@ -255,11 +258,7 @@ async def post_release(request: web.Request) -> web.Response:
 
 
 async def post_undo(request: web.Request) -> web.Response:
-    moderator = await request.app[AUTH].moderator(request)
-    comment_id = request.match_info["id"]
-    site = site_of(comment_id)
-    if site is None or not moderator.may_moderate(site):
-        raise not_found("No such comment.")
+    moderator, comment_id = await _moderator_and_comment(request)
     outcome = await request.app[STORE].undo(comment_id, moderator.name)
     if outcome.kind == "missing":
         raise not_found("No such comment.")

@@ -235,12 +235,13 @@ for i = 3, #KEYS do
   if fields[1] == 'pending' and free then
     redis.call('ZADD', KEYS[1], until_ms, id)
     redis.call('HSET', KEYS[i], 'claimed_by', ARGV[1], 'claim_until_ms', until_ms)
+    -- a renewal by the holder is not news: only a new claim enters history and stream
     if fields[2] ~= ARGV[1] or tonumber(fields[3] or '0') <= now then
       local history = redis.call('HGET', KEYS[i], 'history') or ''
       redis.call('HSET', KEYS[i], 'history', history .. '\\n' .. ARGV[6])
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
+        'type', 'claimed', 'id', id, 'actor', ARGV[1], 'ms', ARGV[2])
     end
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
-      'type', 'claimed', 'id', id, 'actor', ARGV[1], 'ms', ARGV[2])
     got[#got + 1] = id
   end
 end
