@@ -106,6 +106,9 @@ class Config:
     port: int = DEFAULT_PORT
     data_dir: Path = Path(DEFAULT_DATA_DIR)
     model_path: Path | None = None  # None: the classifier's shipped default model
+    # Behind a TLS-terminating proxy: believe its X-Forwarded-Proto (so that session
+    # cookies are Secure).  Off by default: a client could otherwise claim https itself.
+    trust_forwarded_proto: bool = False
     source: Path | None = None  # the file this was read from, for messages
 
     def site(self, site_id: str) -> SiteConfig | None:
@@ -226,7 +229,7 @@ def write_first_run_config(path: Path) -> str:
 # Parsing, with errors that name the key
 
 _TOP_KEYS = {"server", "redis", "intake", "model", "sites", "moderators"}
-_SERVER_KEYS = {"host", "port", "data_dir"}
+_SERVER_KEYS = {"host", "port", "data_dir", "trust_forwarded_proto"}
 _REDIS_KEYS = {"url", "timeout_seconds", "retry_after_seconds"}
 _INTAKE_KEYS = {
     "batch_wait_ms",
@@ -337,6 +340,7 @@ def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
         port=port,
         data_dir=Path(data_dir_raw) if data_dir_raw else Path(DEFAULT_DATA_DIR),
         model_path=Path(model_path) if model_path else None,
+        trust_forwarded_proto=_bool(server, "trust_forwarded_proto", False, "server.", fail),
         source=source,
     )
 

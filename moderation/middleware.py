@@ -73,6 +73,10 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def _answer(request: web.Request, handler: Handler, request_id: str) -> web.StreamResponse:
     config = request.app[CONFIG]
+    if config.trust_forwarded_proto:
+        proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        if proto in ("http", "https"):
+            request = request.clone(scheme=proto)
     try:
         return await handler(request)
     except Problem as problem:

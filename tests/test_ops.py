@@ -135,3 +135,24 @@ async def test_embedded_redis_keeps_data_across_restarts(
     record = await again.get(f"/v1/comments/{cid}", headers=auth(NEWS_KEY))
     assert record.status == 200
     assert (await record.json())["external_id"] == "kept"
+
+
+async def test_forwarded_proto_is_believed_only_when_configured(
+    make_client: Any, config: Config
+) -> None:
+    from tests.conftest import ALICE as TOKEN
+
+    headers = {"X-Forwarded-Proto": "https"}
+    plain: Client = await make_client(config)
+    resp = await plain.post(
+        "/moderate/login", data={"token": TOKEN}, headers=headers, allow_redirects=False
+    )
+    assert "moderation_session" in resp.cookies and "__Host-moderation_session" not in resp.cookies
+
+    behind_proxy: Client = await make_client(replace(config, trust_forwarded_proto=True))
+    resp = await behind_proxy.post(
+        "/moderate/login", data={"token": TOKEN}, headers=headers, allow_redirects=False
+    )
+    assert resp.status == 303
+    morsel = resp.cookies["__Host-moderation_session"]
+    assert morsel["secure"] is True
