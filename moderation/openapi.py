@@ -375,6 +375,9 @@ def _schemas() -> Json:
                     "description": "How long the claim keeps others' decisions out.",
                 },
                 "order": {"type": "string", "enum": ORDERS, "default": Order.SCORE.value},
+                "min_score": {"type": "number", "minimum": 0, "maximum": 1},
+                "max_score": {"type": "number", "minimum": 0, "maximum": 1},
+                "author_email": _string("Only this author's pending comments."),
             },
         },
         "ClaimedItems": {
@@ -427,6 +430,20 @@ def _schemas() -> Json:
                     "description": "Comments erased, by site.",
                     "additionalProperties": {"type": "integer", "minimum": 0},
                 }
+            },
+        },
+        "ModelReloadRequest": {
+            "type": "object",
+            "properties": {
+                "path": _string("A model file (.skops); by default the configured one."),
+            },
+        },
+        "ModelReloadResult": {
+            "type": "object",
+            "required": ["version", "path"],
+            "properties": {
+                "version": _string("The model now scoring intake."),
+                "path": _string("Its file, or `default` for the shipped model."),
             },
         },
         "ModeratorSession": {
@@ -941,6 +958,35 @@ def _paths() -> Json:
                 },
                 security=MODERATOR,
                 parameters=[_param("Site")],
+            )
+        },
+        "/v1/model/reload": {
+            "post": _operation(
+                "reloadModel",
+                "learning",
+                "Swap in a retrained model without a restart (admins only)",
+                {
+                    "200": _json(_ref("ModelReloadResult"), "The new model is scoring."),
+                    **_problems(
+                        400,
+                        401,
+                        403,
+                        413,
+                        415,
+                        422,
+                        s403="The caller is not an admin moderator (`admin = true`), or a "
+                        f"session cookie came without its {CSRF_HEADER} header.",
+                        s422="The file is missing, corrupt, of an incompatible version or "
+                        "holds untrusted types; the old model keeps serving.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=[csrf],
+                body=_json_body("ModelReloadRequest"),
+                description=(
+                    "Loads the model with trusted types only and swaps it in atomically. "
+                    "SIGHUP to the service does the same with the configured file."
+                ),
             )
         },
         "/v1/erasure": {

@@ -227,11 +227,23 @@ async def post_claim(request: web.Request) -> web.Response:
     if isinstance(lease, bool) or not isinstance(lease, int | float) or not 1 <= lease <= 3600:
         errors.append(FieldError("lease_seconds", "must be a number from 1 to 3600"))
     order = _enum_param(body, "order", Order, Order.SCORE, errors)
+    min_score = _score_field(body, "min_score", errors)
+    max_score = _score_field(body, "max_score", errors)
+    email = body.get("author_email")
+    if email is not None and (not isinstance(email, str) or not email.strip()):
+        errors.append(FieldError("author_email", "must be an email address"))
     if errors or not isinstance(site, str):
         raise invalid(errors)
     require_site_access(moderator, site)
     records = await request.app[STORE].claim(
-        site, moderator.name, limit=int(limit), lease_seconds=float(lease), order=order
+        site,
+        moderator.name,
+        limit=int(limit),
+        lease_seconds=float(lease),
+        order=order,
+        min_score=min_score,
+        max_score=max_score,
+        author_email=email.strip().lower() if isinstance(email, str) else None,
     )
     at = now_ms()
     return json_response({"items": [r.queue_item(at) for r in records]})
@@ -245,6 +257,16 @@ async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig,
     if not _may_decide(moderator, comment_id):
         raise not_found("No such comment.")
     return moderator, comment_id
+
+
+def _score_field(body: dict[str, Any], name: str, errors: list[FieldError]) -> float | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        errors.append(FieldError(name, "must be a number from 0 to 1"))
+        return None
+    return float(value)
 
 
 async def post_release(request: web.Request) -> web.Response:

@@ -357,15 +357,20 @@ class Store:
         return Outcome(kind, status=Status.PENDING if kind == "ok" else record.status)
 
     async def claim(
-        self, site: str, moderator: str, *, limit: int, lease_seconds: float, order: Order
+        self,
+        site: str,
+        moderator: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        order: Order,
+        min_score: float | None = None,
+        max_score: float | None = None,
+        author_email: str | None = None,
     ) -> list[CommentRecord]:
-        """Hand ``moderator`` up to ``limit`` pending comments nobody else holds."""
+        """Hand ``moderator`` up to ``limit`` pending comments nobody else holds, in
+        ``order``, optionally only those within a score range or by one author."""
         at = now_ms()
-        index, desc = (
-            (keys.pending_by_score(site), True)
-            if order == Order.SCORE
-            else (keys.by_status(site, Status.PENDING), order == Order.NEWEST)
-        )
         claims_key = keys.claims(site)
         live = int(await self.redis.zcount(claims_key, f"({at}", "+inf"))
         # Read enough candidates to get past every live claim, then let the script take
@@ -375,34 +380,83 @@ class Store:
         for _ in range(4):
             want = limit - len(claimed)
             span = want + live + 8
-            candidates: list[str]
-            if desc:
-                candidates = await self.redis.zrevrange(index, offset, offset + span - 1)  # type: ignore[assignment]
-            else:
-                candidates = await self.redis.zrange(index, offset, offset + span - 1)  # type: ignore[assignment]
-            if not candidates:
-                break
-            got = await self._claim(
-                keys=[
-                    claims_key,
-                    keys.events(site),
-                    *(keys.comment(site, c) for c in candidates),
-                ],
-                args=[
-                    moderator,
-                    at,
-                    int(lease_seconds * 1000),
-                    want,
-                    EVENTS_MAXLEN,
-                    history_line("claimed", moderator, at, lease_seconds=lease_seconds),
-                    *candidates,
-                ],
+            raw = await self._candidates(
+                site, order, offset, span, min_score, max_score, author_email
             )
+            if not raw:
+                break
+            candidates = await self._within(site, raw, min_score, max_score, author_email)
+            got: list[str] = []
+            if candidates:
+                got = await self._claim(
+                    keys=[
+                        claims_key,
+                        keys.events(site),
+                        *(keys.comment(site, c) for c in candidates),
+                    ],
+                    args=[
+                        moderator,
+                        at,
+                        int(lease_seconds * 1000),
+                        want,
+                        EVENTS_MAXLEN,
+                        history_line("claimed", moderator, at, lease_seconds=lease_seconds),
+                        *candidates,
+                    ],
+                )
             claimed.extend(got)
-            if len(claimed) >= limit or len(candidates) < span:
+            if len(claimed) >= limit or len(raw) < span:
                 break
             offset += span
         return await self.get_many(site, claimed)
+
+    async def _candidates(
+        self,
+        site: str,
+        order: Order,
+        offset: int,
+        count: int,
+        min_score: float | None,
+        max_score: float | None,
+        author_email: str | None,
+    ) -> list[str]:
+        """Ids in queue order from the index that serves ``order`` (and the filter)."""
+        lo = repr(min_score) if min_score is not None else "-inf"
+        hi = repr(max_score) if max_score is not None else "+inf"
+        result: list[str]
+        if author_email is not None:
+            index, desc = keys.by_author(site, author_email), order != Order.OLDEST
+        elif order == Order.SCORE:
+            result = await self.redis.zrevrangebyscore(  # type: ignore[assignment]
+                keys.pending_by_score(site), hi, lo, start=offset, num=count
+            )
+            return result
+        else:
+            index, desc = keys.by_status(site, Status.PENDING), order == Order.NEWEST
+        if desc:
+            result = await self.redis.zrevrange(index, offset, offset + count - 1)  # type: ignore[assignment]
+        else:
+            result = await self.redis.zrange(index, offset, offset + count - 1)  # type: ignore[assignment]
+        return result
+
+    async def _within(
+        self,
+        site: str,
+        ids: list[str],
+        min_score: float | None,
+        max_score: float | None,
+        author_email: str | None,
+    ) -> list[str]:
+        """Drop ids that are not pending or outside the score range, when the index
+        that produced them could not tell (time order, or an author's comments)."""
+        if author_email is None and (min_score is None and max_score is None):
+            return ids
+        scores = await self.redis.zmscore(keys.pending_by_score(site), ids)
+        return [
+            i
+            for i, score in zip(ids, scores, strict=True)
+            if score is not None and _in_range(float(score), min_score, max_score)
+        ]
 
     async def release(self, comment_id: str, moderator: str) -> Outcome:
         site = site_of(comment_id)

@@ -298,3 +298,33 @@ async def test_status_filter_and_author_filter(client: Client) -> None:
         )
     ).json()
     assert [i["external_id"] for i in by_author["items"]] == ["other-author"]
+
+
+async def test_claims_honour_score_range_and_author(client: Client) -> None:
+    ids = await _post(client, 6, spammy=2)
+    spammy = await (
+        await client.post(
+            "/v1/queue/claim",
+            json={"site": "news", "limit": 10, "min_score": 0.5, "order": "oldest"},
+            headers=auth(ALICE),
+        )
+    ).json()
+    assert {i["id"] for i in spammy["items"]} == set(ids[:2])
+    assert all(i["spam_score"] >= 0.5 for i in spammy["items"])
+    await client.post(
+        "/v1/comments",
+        json=comment_body(id="by-one", author_email="one@example.org"),
+        headers=auth(NEWS_KEY),
+    )
+    mine = await (
+        await client.post(
+            "/v1/queue/claim",
+            json={"site": "news", "limit": 10, "author_email": "one@example.org"},
+            headers=auth(BOB),
+        )
+    ).json()
+    assert [i["external_id"] for i in mine["items"]] == ["by-one"]
+    bad = await client.post(
+        "/v1/queue/claim", json={"site": "news", "min_score": 7}, headers=auth(BOB)
+    )
+    assert bad.status == 422
