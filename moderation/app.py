@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from moderation import intake, ops, privacy, review
+from moderation import intake, learning, ops, privacy, review
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, REDIS, REDIS_HEALTH, STORE
 from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
@@ -110,6 +110,7 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(privacy.retention_ctx)
+    app.cleanup_ctx.append(learning.sighup_ctx)
 
     r = app.router
     r.add_post("/v1/comments", intake.post_comment)
@@ -122,6 +123,7 @@ def create_app(config: Config) -> web.Application:
     r.add_post("/v1/queue/claim", review.post_claim)
     r.add_get("/v1/stats", review.get_stats)
     r.add_post("/v1/erasure", privacy.post_erasure)
+    r.add_post("/v1/model/reload", learning.post_model_reload)
     r.add_get("/healthz", ops.healthz)
     r.add_get("/readyz", ops.readyz)
     r.add_get("/metrics", ops.metrics)

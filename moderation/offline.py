@@ -1,12 +1,19 @@
-"""`moderation erase`: erasure without the HTTP service."""
+"""`moderation erase` and `moderation export-labels`: work on the data without the HTTP
+service, against the configured Redis or the embedded one (reused if the service is
+running, started for the occasion if not)."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from redis.asyncio import Redis
 
 from moderation.config import Config
+from moderation.learning import export_labels
 from moderation.privacy import erase
 from moderation.problems import FieldError
 from moderation.redis_server import RedisServer
@@ -14,14 +21,8 @@ from moderation.store import Store
 from moderation.validation import normalise_email
 
 
-async def run_erase(config: Config, email_raw: str, site: str | None) -> dict[str, int]:
-    errors: list[FieldError] = []
-    email = normalise_email(email_raw, errors, "--email")
-    if errors:
-        raise ValueError(f"{errors[0].field}: {errors[0].message}")
-    if site is not None and config.site(site) is None:
-        raise ValueError(f"--site: no site '{site}' in the config")
-    sites = [site] if site else [s.id for s in config.sites]
+@asynccontextmanager
+async def connected_store(config: Config) -> AsyncIterator[Store]:
     server: RedisServer | None = None
     url = config.redis.url
     if url is None:
@@ -33,8 +34,31 @@ async def run_erase(config: Config, email_raw: str, site: str | None) -> dict[st
             url = server.url
     client = Redis.from_url(url, decode_responses=True, socket_timeout=10)
     try:
-        return await erase(Store(client), sites, email, "cli")
+        yield Store(client)
     finally:
         await client.aclose()
         if server is not None:
             await asyncio.to_thread(server.stop)
+
+
+async def run_erase(config: Config, email_raw: str, site: str | None) -> dict[str, int]:
+    errors: list[FieldError] = []
+    email = normalise_email(email_raw, errors, "--email")
+    if errors:
+        raise ValueError(f"{errors[0].field}: {errors[0].message}")
+    if site is not None and config.site(site) is None:
+        raise ValueError(f"--site: no site '{site}' in the config")
+    sites = [site] if site else [s.id for s in config.sites]
+    async with connected_store(config) as store:
+        return await erase(store, sites, email, "cli")
+
+
+async def run_export(config: Config, site: str, out: Path | None) -> dict[str, int]:
+    async with connected_store(config) as store:
+        if out is None:
+            return await export_labels(store, site, sys.stdout)
+        tmp = out.with_name(out.name + ".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            counts = await export_labels(store, site, handle)
+        tmp.replace(out)
+        return counts

@@ -61,6 +61,13 @@ def run_workers(config: Config, count: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
+    def reload_model(signum: int, frame: FrameType | None) -> None:
+        for process in workers:
+            if process.is_alive() and process.pid is not None:
+                os.kill(process.pid, signal.SIGHUP)
+
+    signal.signal(signal.SIGHUP, reload_model)
+
     def spawn(index: int) -> multiprocessing.process.BaseProcess:
         process = ctx.Process(
             target=_worker, args=(config, index), name=f"moderation-worker-{index}"

@@ -1,0 +1,114 @@
+"""The learning loop: moderators' decisions become labelled examples, and a retrained
+model replaces the one in use without a restart.
+
+- ``moderation export-labels`` writes decided comments as JSONL that
+  ``python -m classifier train --data`` reads (approved -> ham, spam -> spam; rejected
+  comments are off-topic or abusive, not spam, so they are left out).
+- ``POST /v1/model/reload`` (admin moderators) or SIGHUP loads the configured model file
+  again, or the one named; the swap is atomic and a model that fails to load leaves the
+  old one serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import IO
+
+from aiohttp import web
+
+from classifier import ModelError
+from moderation import keys
+from moderation.appkeys import AUTH, MODEL
+from moderation.http import json_response, read_json_object
+from moderation.problems import FieldError, forbidden, invalid
+from moderation.records import Status
+from moderation.store import Store
+
+log = logging.getLogger("moderation.learning")
+
+LABELS = {Status.APPROVED: "ham", Status.SPAM: "spam"}
+
+
+async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]:
+    """Write every approved and spam comment of ``site`` as a JSONL training example."""
+    counts = {"ham": 0, "spam": 0}
+    for status, label in LABELS.items():
+        index = keys.by_status(site, status)
+        start = 0
+        while True:
+            ids: list[str] = await store.redis.zrange(index, start, start + 499)  # type: ignore[assignment]
+            if not ids:
+                break
+            for record in await store.get_many(site, ids):
+                if record.status != status:
+                    continue
+                data = record.data
+                example = {
+                    "content": data.get("content", ""),
+                    "author_name": data.get("author_name") or "",
+                    "author_email": data.get("author_email") or "",
+                    "author_url": data.get("author_url") or "",
+                    "post_url": data.get("post_url") or "",
+                    "label": label,
+                }
+                out.write(json.dumps(example, ensure_ascii=False) + "\n")
+                counts[label] += 1
+            start += len(ids)
+    return counts
+
+
+async def post_model_reload(request: web.Request) -> web.Response:
+    """Load the configured model file again, or ``{"path": ...}``; 422 keeps the old."""
+    moderator = await request.app[AUTH].moderator(request)
+    if not moderator.admin:
+        raise forbidden("Reloading the model needs a moderator with admin = true.")
+    body = await read_json_object(request, 16 * 1024) if request.can_read_body else {}
+    path_raw = body.get("path")
+    if path_raw is not None and (not isinstance(path_raw, str) or not path_raw.strip()):
+        raise invalid([FieldError("path", "must be a file path")])
+    holder = request.app[MODEL]
+    try:
+        model = await holder.load(Path(path_raw) if path_raw else None)
+    except ModelError as exc:
+        current = holder.model.version if holder.model else None
+        raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
+    return json_response({"version": model.version, "path": str(holder.path or "default")})
+
+
+async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
+    """SIGHUP reloads the model, as daemons reload their config; the workers' parent
+    passes it on to each worker."""
+    loop = asyncio.get_running_loop()
+    holder = app[MODEL]
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def reload() -> None:
+        try:
+            await holder.load()
+        except ModelError:
+            pass  # logged by the holder; the old model keeps serving
+
+    def on_hup() -> None:
+        task = loop.create_task(reload())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+        installed = True
+    except (RuntimeError, NotImplementedError, ValueError):  # not the main thread (tests)
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGHUP)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
