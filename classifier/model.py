@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier.datasets import SEED_CORPUS, Dataset, load_file
 from classifier.evaluation import metrics
-from classifier.features import CommentFeaturizer, describe_feature
+from classifier.features import CommentFeaturizer
 from classifier.pipeline import fit_pipeline
 from classifier.types import Comment, ModelError, Score
 
@@ -129,24 +129,26 @@ class SpamModel:
         """
         if not comments:
             return []
-        X, names = self._features.transform_named(comments)
-        proba = self._probabilities(X).tolist()
-        # Contributions of every non-zero feature of the batch at once; keep those that push
-        # towards spam, ordered by row and then by strength (one lexsort for the batch).
-        contrib = X.data * self._coef[X.indices]
-        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-        keep = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
+        batch = self._features.featurise(comments)
+        rows = batch.rows
+        # Contributions of every entry of the batch at once.  The score is their sum per row
+        # (collisions inside a row need no merging for a sum); reasons are the readable
+        # entries that push towards spam, ordered by row and then by strength (one lexsort),
+        # and only the first few of each row are turned into words.
+        contrib = batch.data * self._coef[batch.cols]
+        z = np.bincount(rows, weights=contrib, minlength=len(comments)) + self._intercept
+        proba = expit(z).tolist()
+        keep = np.flatnonzero((contrib >= MIN_REASON_WEIGHT) & batch.readable())
         order = keep[np.lexsort((-contrib[keep], rows[keep]))]
+        ordered_rows = rows[order]
+        rank = np.arange(order.size) - np.searchsorted(ordered_rows, ordered_rows)
+        # One spare candidate per row, in case two entries read the same.
+        order = order[rank <= MAX_REASONS]
         reasons: list[list[str]] = [[] for _ in comments]
-        for row, col in zip(rows[order].tolist(), X.indices[order].tolist(), strict=True):
+        for row, phrase in zip(rows[order].tolist(), batch.phrases(order), strict=True):
             found = reasons[row]
-            if len(found) == MAX_REASONS:
-                continue
-            name = names[row].get(col)
-            if name is not None:
-                phrase = describe_feature(name)
-                if phrase not in found:
-                    found.append(phrase)
+            if phrase is not None and len(found) < MAX_REASONS and phrase not in found:
+                found.append(phrase)
         threshold = self.threshold
         return [
             Score(probability=p, reasons=tuple(r), spam=p >= threshold)
