@@ -55,7 +55,18 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import REPO, Children, clean_env, log, median, percentile, samples
+from benchlib import (
+    REPO,
+    Children,
+    clean_env,
+    cpu_seconds,
+    descendants,
+    log,
+    median,
+    percentile,
+    samples,
+)
+from profile_breakdown import breakdown, render
 
 from moderation import keys
 from moderation.redis_server import RedisServer, free_port
@@ -114,6 +125,14 @@ class Run:
     rate: float | None = None  # the arrival rate asked for (open loop)
     send_lag_p99_ms: float = 0.0  # how late the open-loop client sent (client saturation)
 
+    cpu_us_per_request: float = 0.0  # the server's CPU time per request
+    redis_cpu_us_per_request: float = 0.0  # and Redis's (service only)
+
+    def cpu(self, before: tuple[float, float], after: tuple[float, float]) -> None:
+        if self.requests:
+            self.cpu_us_per_request = (after[0] - before[0]) / self.requests * 1e6
+            self.redis_cpu_us_per_request = (after[1] - before[1]) / self.requests * 1e6
+
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
@@ -142,6 +161,8 @@ class Run:
             "requests": self.requests,
             "non_2xx": self.non_2xx,
             "socket_errors": self.socket_errors,
+            "cpu_us_per_request": round(self.cpu_us_per_request, 1),
+            "redis_cpu_us_per_request": round(self.redis_cpu_us_per_request, 1),
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             **({"rate": round(self.rate, 1)} if self.rate is not None else {}),
             **(
@@ -483,6 +504,9 @@ class Servers:
     reference: Target
     data_dir: Path
     redis_url: str
+    service_pids: list[int]  # the service and its workers (not Redis)
+    reference_pid: int
+    redis_pid: int | None
 
 
 def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -> Servers:
@@ -537,11 +561,15 @@ def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -
     redis_pid = _redis_pid(redis_url)
     if redis_pid:
         children.orphans.append(redis_pid)  # killed if it outlives the service
+    service_pids = [service.pid] + [p for p in descendants(service.pid) if p != redis_pid]
     return Servers(
         service=Target("service", service_port, api_key),
         reference=Target("reference", reference_port, api_key),
         data_dir=data_dir,
         redis_url=redis_url,
+        service_pids=service_pids,
+        reference_pid=reference.pid,
+        redis_pid=redis_pid,
     )
 
 
@@ -602,6 +630,21 @@ def scoring_batches(port: int) -> dict[str, float]:
 # The benchmark
 
 
+def start_profiler(
+    pid: int, out: Path, seconds: float, children: Children
+) -> subprocess.Popen[bytes]:
+    """py-spy on ``pid`` (and its worker processes) for most of one measurement, in
+    non-blocking mode so the profiler does not pause the server it measures."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        raise SystemExit("bench/intake.py: --profile needs py-spy (pip install py-spy)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    args = [spy, "record", "--pid", str(pid), "--subprocesses", "--nonblocking"]
+    args += ["--rate", "250", "--duration", str(max(1, int(seconds) - 1))]
+    args += ["--format", "raw", "-o", str(out)]
+    return children.start(args, log_path=out.with_suffix(".log"), env=clean_env())
+
+
 def choose_client(requested: str) -> str:
     if requested == "auto":
         return "wrk" if shutil.which("wrk") else "python"
@@ -624,7 +667,15 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         targets = {"service": servers.service, "reference": servers.reference}
         acked: list[str] = []
 
+        def cpu(name: str) -> tuple[float, float]:
+            """CPU seconds so far of the server behind ``name``, and of Redis."""
+            if name == "reference":
+                return cpu_seconds([servers.reference_pid]), 0.0
+            redis_cpu = cpu_seconds([servers.redis_pid]) if servers.redis_pid else 0.0
+            return cpu_seconds(servers.service_pids), redis_cpu
+
         def closed(target: Target, seconds: float) -> Run:
+            before = cpu(target.name)
             if client == "wrk":
                 run = closed_loop_wrk(
                     target, bodies_file, args.connections, seconds, workdir, children
@@ -635,6 +686,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 run = asyncio.run(closed_loop_python(target, templates, args.connections, seconds))
             if target.name == "service":
                 acked.extend(run.acked)
+            run.cpu(before, cpu(target.name))
             return run
 
         if args.warmup > 0:
@@ -645,12 +697,20 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         runs: dict[str, list[Run]] = {"service": [], "reference": []}
         for i in range(args.repeat):
             for name in ("reference", "service"):
+                spy = None
+                if args.profile and i == 0:
+                    pid = servers.service_pids[0] if name == "service" else servers.reference_pid
+                    spy = start_profiler(pid, args.profile / f"{name}.txt", args.duration, children)
                 run = closed(targets[name], args.duration)
+                if spy is not None:
+                    spy.wait(30)
+                    children.processes.remove(spy)
                 runs[name].append(run)
                 log(
                     f"[{i + 1}/{args.repeat}] {name:9} {client}: {run.rps:8.0f} req/s  "
                     f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  "
-                    f"max {run.max_ms:7.2f} ms  non-2xx {run.non_2xx}"
+                    f"max {run.max_ms:7.2f} ms  non-2xx {run.non_2xx}  "
+                    f"cpu {run.cpu_us_per_request:.0f}+{run.redis_cpu_us_per_request:.0f} µs/req"
                 )
 
         peak = median([r.rps for r in runs["service"]])
@@ -669,6 +729,16 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                     f"client lag p99 {run.send_lag_p99_ms:.2f} ms  non-2xx {run.non_2xx}"
                 )
 
+        profiles: dict[str, dict[str, float]] = {}
+        if args.profile:
+            for name in ("reference", "service"):
+                path = args.profile / f"{name}.txt"
+                if path.exists():
+                    log(render(path))
+                    total, categories, _ = breakdown(path)
+                    profiles[name] = {
+                        k: round(100 * v / total, 1) for k, v in categories.most_common()
+                    }
         batches = scoring_batches(servers.service.port)
         time.sleep(0.2)
         loss = loss_check(servers.redis_url, acked)
@@ -701,6 +771,9 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "service_p50_ms": med([r.p50_ms for r in runs["service"]]),
         "service_p99_ms_at_peak": med([r.p99_ms for r in runs["service"]]),
         "service_max_ms_at_peak": med([r.max_ms for r in runs["service"]]),
+        "service_cpu_us_per_request": med([r.cpu_us_per_request for r in runs["service"]]),
+        "redis_cpu_us_per_request": med([r.redis_cpu_us_per_request for r in runs["service"]]),
+        "reference_cpu_us_per_request": med([r.cpu_us_per_request for r in runs["reference"]]),
         "reference_p50_ms": med([r.p50_ms for r in runs["reference"]]),
         "reference_p99_ms": med([r.p99_ms for r in runs["reference"]]),
         "half_peak_rate": round(rate, 1),
@@ -712,6 +785,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "socket_errors": sum(r.socket_errors for r in runs["service"] + open_runs["service"]),
         **loss,
         **batches,
+        **({"profile_percent": profiles} if profiles else {}),
         "targets": {
             "ratio": TARGET_RATIO,
             "p99_ms_at_half_peak": TARGET_P99_MS,
@@ -745,6 +819,9 @@ def report(result: dict[str, Any]) -> str:
         f"{result['lost']} acknowledged but missing, {result['stored_unacknowledged']} stored "
         f"without a 202 reaching the client (in flight when the client stopped) -> "
         f"{ok if result['lost'] == 0 else 'LOST COMMENTS'}",
+        f"cpu       : service {result['service_cpu_us_per_request']:.0f} µs/request (+ Redis "
+        f"{result['redis_cpu_us_per_request']:.0f}), reference "
+        f"{result['reference_cpu_us_per_request']:.0f} µs/request",
         f"errors    : {result['non_2xx']} non-2xx, {result['socket_errors']} socket errors; "
         f"mean scoring batch {result.get('mean_batch', 0)}",
     ]
@@ -777,6 +854,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--batch-max", type=int, default=64, help="[intake] batch_max")
     parser.add_argument("--log-level", default="INFO", help="the service's log level")
     parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="py-spy both servers during the first measurement; raw profiles go to DIR",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.connections < 1 or args.repeat < 1 or args.duration <= 0:
