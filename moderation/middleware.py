@@ -73,6 +73,8 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 async def _answer(request: web.Request, handler: Handler, request_id: str) -> web.StreamResponse:
     config = request.app[CONFIG]
+    # RFC 9457's "instance" is a URI reference: the path as sent, percent-encoded
+    instance = request.rel_url.raw_path
     if config.trust_forwarded_proto:
         proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
         if proto in ("http", "https"):
@@ -80,18 +82,16 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
     try:
         return await handler(request)
     except Problem as problem:
-        return problem.response(request.path, request_id)
+        return problem.response(instance, request_id)
     except ModelNotReady as exc:
-        return unavailable(f"The spam model is not ready: {exc}", 5).response(
-            request.path, request_id
-        )
+        return unavailable(f"The spam model is not ready: {exc}", 5).response(instance, request_id)
     except REDIS_UNAVAILABLE as exc:
         request.app[METRICS].redis_errors.inc()
         log.warning("redis unavailable", extra={"error": type(exc).__name__})
         return unavailable(
             "Storage is unavailable; nothing was stored. Retry later.",
             config.redis.retry_after_seconds,
-        ).response(request.path, request_id)
+        ).response(instance, request_id)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -102,7 +102,7 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
             _http_detail(exc),
             headers={k: v for k, v in exc.headers.items() if k.lower() in ("allow",)},
         )
-        return http_problem.response(request.path, request_id)
+        return http_problem.response(instance, request_id)
     except Exception:
         log.exception("unhandled error", extra={"route": _route(request)})
         return Problem(
@@ -110,7 +110,7 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
             "internal",
             "Internal server error",
             "Something went wrong on our side; the request id identifies it in the logs.",
-        ).response(request.path, request_id)
+        ).response(instance, request_id)
 
 
 def _http_detail(exc: web.HTTPException) -> str:

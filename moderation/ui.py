@@ -30,11 +30,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
 
 from moderation.appkeys import AUTH, CONFIG, REDIS, SESSIONS
 from moderation.config import ModeratorConfig
 from moderation.http import json_response
-from moderation.problems import forbidden, unauthorized
+from moderation.problems import bad_request, forbidden, unauthorized
 from moderation.sessions import Session, SessionStore
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -204,11 +206,19 @@ async def page(request: web.Request) -> web.Response:
     return response
 
 
+async def _form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | FileField]:
+    """The posted form; a body that is not a well-formed form is the client's error."""
+    try:
+        return await request.post()
+    except (ValueError, LookupError, UnicodeDecodeError, AssertionError) as exc:
+        raise bad_request(f"The form body is malformed: {exc}") from exc
+
+
 async def login(request: web.Request) -> web.Response:
     """Exchange a moderator token (form field ``token``) for a session cookie."""
     if not same_origin(request):
         raise forbidden("Cross-site login refused.")
-    form = await request.post()
+    form = await _form(request)
     token = form.get("token")
     moderator = None
     if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_FIELD:
@@ -232,7 +242,7 @@ async def logout(request: web.Request) -> web.Response:
     session_id = request.cookies.get(cookie_name(request), "")
     found = await current_session(request)
     if found is not None:
-        form = await request.post()
+        form = await _form(request)
         presented = form.get("csrf")
         if not isinstance(presented, str):
             presented = request.headers.get(CSRF_HEADER, "")
