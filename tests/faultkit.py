@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,6 +165,20 @@ class Service:
                 except (aiohttp.ClientError, TimeoutError):
                     pass
                 await asyncio.sleep(0.05)
+        raise AssertionError(f"service not ready within {within} s:\n{self.log_tail()}")
+
+    def wait_ready_sync(self, within: float = 60.0) -> float:
+        """``wait_ready`` for synchronous callers (module-scoped fixtures)."""
+        started = time.monotonic()
+        while time.monotonic() - started < within:
+            assert self.process is not None and self.process.poll() is None, self.log_tail()
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as resp:
+                    if resp.status == 200:
+                        return time.monotonic() - started
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
         raise AssertionError(f"service not ready within {within} s:\n{self.log_tail()}")
 
     @property
