@@ -79,6 +79,8 @@ _DOT_HINT_RE = re.compile(r"[\[({\s](?:(?<=[\[({])\s*(?:dot|\.)\s*[\])}]|(?<=\s)
 # "h t t p s : / /" written out to dodge link filters.
 _SPACED_SCHEME_RE = re.compile(r"h[\s.]+t[\s.]+t[\s.]+p[\s.]*(s?)[\s.]*:[\s.]*/[\s.]*/\s*")
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# An address needs a name character before the "@" and a dotted domain after it.
+_EMAIL_HINT_RE = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w-]")
 _PHONE_RE = re.compile(r"[+\d](?<!\w[+\d])(?:(?<=\+)\d|(?<=\d))[\d\s().-]{7,}\d(?!\w)")
 _MONEY_RE = re.compile(
     r"[$€£¥₹₽\d](?:(?<=[$€£¥₹₽])\s?\d|(?<=\d)\s?[$€£¥₹₽]"
@@ -184,13 +186,15 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
         hosts.extend(url_host(u) for u in _HREF_RE.findall(text))
         text = _TAG_RE.sub(" ", text)
     if not text.isascii():
-        if _INVISIBLE_RE.search(text):
-            signals["s:invisible"] = 1.0
-        text = strip_invisible(text)
-        nfkc = unicodedata.normalize("NFKC", text)
-        if nfkc != text and _STYLED_RE.search(text):
-            signals["s:styled"] = 1.0
-        text = _fold_homoglyphs(nfkc, signals)
+        if _INVISIBLE_OR_BOM_RE.search(text):
+            if _INVISIBLE_RE.search(text):
+                signals["s:invisible"] = 1.0
+            text = strip_invisible(text)
+        if not unicodedata.is_normalized("NFKC", text):
+            if _STYLED_RE.search(text):
+                signals["s:styled"] = 1.0
+            text = unicodedata.normalize("NFKC", text)
+        text = _fold_homoglyphs(text, signals)
     text = text.casefold()
     # Cheap substring tests first: most comments have none of these, and the regexes below
     # cost microseconds each, which add up at tens of thousands of comments a second.
@@ -200,7 +204,7 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
         text = _SPACED_SCHEME_RE.sub(r"http\1://", text)
     if "://" in text or "www." in text or ("." in text and _BARE_DOMAIN_HINT_RE.search(text)):
         text = _take_links(text, hosts)
-    if "@" in text and _EMAIL_RE.search(text):
+    if "@" in text and _EMAIL_HINT_RE.search(text):
         signals["s:email_in_text"] = 1.0
         text = _EMAIL_RE.sub(" ", text)
     # The full spaced-letters pattern is tried only where two single characters stand
@@ -275,9 +279,7 @@ _HOMOGLYPH_TABLE = str.maketrans(
     {**_HOMOGLYPHS, **{k.upper(): v.upper() for k, v in _HOMOGLYPHS.items()}}
 )
 _CONFUSABLE_RE = re.compile("[\u0370-\u03ff\u0400-\u052f]")
-_MIXED_PAIR_RE = re.compile(
-    "[a-zA-Z][\u0370-\u03ff\u0400-\u052f]|[\u0370-\u03ff\u0400-\u052f][a-zA-Z]"
-)
+_MIXED_PAIR_RE = re.compile("[\u0370-\u03ff\u0400-\u052f](?:(?<=[a-zA-Z].)|(?=[a-zA-Z]))")
 # A word with a Latin letter next to a Greek or Cyrillic one.
 _MIXED_WORD_RE = re.compile(
     "\\w*(?:[a-zA-Z][\u0370-\u03ff\u0400-\u052f]|[\u0370-\u03ff\u0400-\u052f][a-zA-Z])\\w*"
@@ -393,35 +395,77 @@ def _length_bin(n_words: int) -> str:
 
 
 def _author_features(comment: Comment, meta: dict[str, float]) -> None:
-    name = comment.author_name
-    if name:
-        if not name.isascii():
-            name = unicodedata.normalize("NFKC", strip_invisible(name))
-        name = name.casefold()
-        if "." in name and _URL_RE.search(name):
-            meta["s:name_url"] = 1.0
-        for word in _WORD_RE.findall(name):
-            meta["n:" + word] = 1.0
-        if _THREE_DIGITS_RE.match(name):
-            meta["s:name_digits"] = 1.0
-    email = comment.author_email
-    if email and "@" in email:
-        local, _, host = email.strip().lower().rpartition("@")
-        domain = _domain(host)
-        meta["e:" + domain] = 1.0
-        if domain in DISPOSABLE_EMAIL:
-            meta["s:disposable_email"] = 1.0
-        if _FOUR_DIGITS_RE.match(local):
-            meta["s:email_digits"] = 1.0
-    url = comment.author_url
-    if url and not url.isspace():
-        host = url_host(url.strip())
-        domain = _domain(host) if host else ""
-        meta["s:author_url"] = 1.0
-        if domain:
-            meta["u:" + domain] = 1.0
-            if domain in SHORTENERS:
-                meta["s:author_shortener"] = 1.0
+    # Memoised per field value: regular commenters send the same name, email and website
+    # with every comment, and the analysis of each field depends on that field alone.
+    name, email, url = comment.author_name, comment.author_email, comment.author_url
+    for value, memo, analyse_field in (
+        (name, _NAME_MEMO, _name_features),
+        (email, _EMAIL_MEMO, _email_features),
+        (url, _URL_MEMO, _url_features),
+    ):
+        if value:
+            keys = memo.get(value)
+            if keys is None:
+                if len(memo) >= _FIELD_MEMO_LIMIT:
+                    memo.clear()
+                keys = memo[value] = analyse_field(value)
+            meta.update(dict.fromkeys(keys, 1.0))
+
+
+_FIELD_MEMO_LIMIT = 50_000
+_NAME_MEMO: dict[str, tuple[str, ...]] = {}
+_EMAIL_MEMO: dict[str, tuple[str, ...]] = {}
+_URL_MEMO: dict[str, tuple[str, ...]] = {}
+
+
+def _name_features(name: str) -> tuple[str, ...]:
+    if not name.isascii():
+        name = unicodedata.normalize("NFKC", strip_invisible(name))
+    name = name.casefold()
+    keys: dict[str, None] = {}
+    if "." in name and _URL_RE.search(name):
+        keys["s:name_url"] = None
+    keys.update(dict.fromkeys(["n:" + word for word in _WORD_RE.findall(name)]))
+    if _THREE_DIGITS_RE.match(name):
+        keys["s:name_digits"] = None
+    return tuple(keys)
+
+
+def _email_features(email: str) -> tuple[str, ...]:
+    if "@" not in email:
+        return ()
+    local, _, host = email.strip().lower().rpartition("@")
+    domain = _domain(host)
+    keys = ["e:" + domain]
+    if domain in DISPOSABLE_EMAIL:
+        keys.append("s:disposable_email")
+    if _FOUR_DIGITS_RE.match(local):
+        keys.append("s:email_digits")
+    return tuple(keys)
+
+
+def _url_features(url: str) -> tuple[str, ...]:
+    url = url.strip()
+    if not url:
+        return ()
+    host = url_host(url)
+    domain = _domain(host) if host else ""
+    keys = ["s:author_url"]
+    if domain:
+        keys.append("u:" + domain)
+        if domain in SHORTENERS:
+            keys.append("s:author_shortener")
+    return tuple(keys)
+
+
+def clear_memos() -> None:
+    """Forget every memoised result (for benchmarks of never-seen input)."""
+    for memo in (_NAME_MEMO, _EMAIL_MEMO, _URL_MEMO):
+        memo.clear()
+    _CACHES.clear()
+    _META_PHRASES.clear()
+    _domain.cache_clear()
+    _post_domain.cache_clear()
 
 
 _STRUCTURAL_PHRASES = {
@@ -694,7 +738,13 @@ class FeatureBatch:
             elif kind == _PAIR:
                 out.append("phrase '{} {}'".format(*pairs[source]))
             elif kind == _META:
-                out.append(describe_feature(meta[source]))
+                name = meta[source]
+                phrase = _META_PHRASES.get(name)
+                if phrase is None:
+                    if len(_META_PHRASES) >= _CACHE_LIMIT:
+                        _META_PHRASES.clear()
+                    phrase = _META_PHRASES[name] = describe_feature(name)
+                out.append(phrase)
             else:
                 out.append(None)
         return out
@@ -809,6 +859,7 @@ class _IndexCaches:
 
 
 _CACHES: dict[int, _IndexCaches] = {}
+_META_PHRASES: dict[str, str] = {}
 
 
 def _caches(n_features: int) -> _IndexCaches:
