@@ -1,7 +1,9 @@
 """Classifier quality on the YouTube Spam Collection (evaluation data, never training data
 for the shipped model).
 
-* Leave-one-video-out: train on two videos, evaluate on the third, for each rotation.  Test
+* Leave-one-video-out: train on two videos, evaluate on the third, for each rotation; the
+  decision threshold is chosen by cross-validation inside the two training videos
+  (``train(..., target_fpr=0.02)``), at least 0.5.  Test
   texts are de-duplicated (LMFAO repeats "Check out this video on YouTube:" 74 times) and any
   training row whose text also appears in the test video is dropped, so no score is inflated
   by a memorised duplicate.
@@ -31,6 +33,7 @@ from classifier import Comment, Dataset, SpamModel, load_file, train  # noqa: E4
 from classifier.evaluation import metrics  # noqa: E402
 
 DEFAULT_DATASETS = REPO.parent / "shared" / "datasets"
+TARGET_FPR = 0.02
 COLUMNS = ("f1", "roc_auc", "false_positive_rate", "precision", "recall", "accuracy", "mcc")
 
 
@@ -90,10 +93,23 @@ def run(datasets: Path) -> dict[str, Any] | None:
             [train_data.sources[i] for i in keep],
         )
         started = time.perf_counter()
-        model = train(train_data.comments, train_data.labels, description="bench rotation")
+        # The threshold is chosen inside the training videos only (leave-one-video-out over
+        # the two of them, at most 2% of their ham called spam), never on the held-out one.
+        model = train(
+            train_data.comments,
+            train_data.labels,
+            description="bench rotation",
+            sources=train_data.sources,
+            target_fpr=TARGET_FPR,
+        )
         seconds = time.perf_counter() - started
         scores = model.evaluate(test.comments, test.labels)
-        row = {"held_out": held_out, "n_train": len(train_data), "train_seconds": seconds}
+        row = {
+            "held_out": held_out,
+            "n_train": len(train_data),
+            "train_seconds": seconds,
+            "threshold": model.threshold,
+        }
         results["rotations"].append(row | scores)
         results["baseline"].append({"held_out": held_out} | baseline_scores(train_data, test))
     default = SpamModel.default()

@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     p_train.add_argument(
         "--with-seed", action="store_true", help="also train on the shipped seed corpus"
     )
+    p_train.add_argument(
+        "--target-fpr",
+        type=float,
+        metavar="RATE",
+        help="raise the threshold until the cross-validated false positive rate is at most "
+        "RATE (leave-one-file-out when several files are given)",
+    )
 
     p_eval = sub.add_parser("evaluate", help="score a model on labelled files")
     p_eval.add_argument("--model", metavar="MODEL", help="model file (default: shipped model)")
@@ -75,6 +82,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
         raise ModelError(f"--threshold must be between 0 and 1, got {args.threshold}")
     if not 0.0 <= args.holdout < 1.0:
         raise ModelError(f"--holdout must be in [0, 1), got {args.holdout}")
+    if args.target_fpr is not None and not 0.0 <= args.target_fpr < 1.0:
+        raise ModelError(f"--target-fpr must be in [0, 1), got {args.target_fpr}")
     data = load_files(args.data)
     if args.with_seed:
         data.extend(load_file(SEED_CORPUS))
@@ -88,6 +97,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
         sources=data.sources,
         threshold=args.threshold,
         holdout=args.holdout,
+        target_fpr=args.target_fpr,
     )
     model.save(args.out)
     counts = data.label_counts()

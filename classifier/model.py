@@ -356,18 +356,25 @@ def train(
     threshold: float = DEFAULT_THRESHOLD,
     holdout: float = 0.0,
     text_only_weight: float = 0.0,
+    target_fpr: float | None = None,
 ) -> SpamModel:
     """Fit a model on labelled comments (True = spam).
 
     With ``holdout`` > 0, that stratified fraction is first held out to record honest
     evaluation scores in the metadata; the final model is then fitted on everything.
     ``text_only_weight``: see :func:`classifier.pipeline.fit_pipeline`.
+    With ``target_fpr``, the threshold is chosen by cross-validation on the training data
+    (see :func:`choose_threshold`; never below ``threshold``) and recorded in the metadata.
     """
     data = Dataset(list(comments), [bool(v) for v in labels], list(sources))
     if len(data.comments) != len(data.labels):
         raise ModelError(f"train: {len(comments)} comments but {len(labels)} labels")
     data.require_both_labels("training data")
     evaluation: dict[str, Any] = {}
+    threshold_choice: dict[str, Any] = {}
+    if target_fpr is not None:
+        chosen, threshold_choice = choose_threshold(data, target_fpr, text_only_weight)
+        threshold = max(threshold, chosen)
     if holdout > 0:
         evaluation = _holdout_scores(data, holdout, threshold, text_only_weight)
     pipeline = fit_pipeline(data.comments, data.labels, text_only_weight=text_only_weight)
@@ -384,7 +391,58 @@ def train(
         },
         "eval": evaluation,
     }
+    if threshold_choice:
+        metadata["threshold_choice"] = threshold_choice
     return SpamModel(pipeline, metadata, threshold)
+
+
+def choose_threshold(
+    data: Dataset, target_fpr: float, text_only_weight: float = 0.0
+) -> tuple[float, dict[str, Any]]:
+    """The lowest threshold whose cross-validated false positive rate is at most ``target_fpr``.
+
+    Out-of-fold probabilities come from leave-one-source-out folds when the data has two or
+    more sources (files, sites, videos: the honest case, since new traffic comes from
+    elsewhere), otherwise from 5 stratified folds.  Returns the threshold and a record of
+    how it was chosen, for the metadata.
+    """
+    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+
+    if not 0.0 <= target_fpr < 1.0:
+        raise ModelError(f"target false positive rate must be in [0, 1), got {target_fpr}")
+    y = np.asarray(data.labels, dtype=bool)
+    groups = np.asarray(data.sources if len(data.sources) == len(y) else [""] * len(y))
+    if len(set(groups.tolist())) >= 2:
+        folds = list(LeaveOneGroupOut().split(y, y, groups))
+        method = "leave-one-source-out"
+    else:
+        n_splits = int(min(5, y.sum(), (~y).sum()))
+        if n_splits < 2:
+            raise ModelError("too few examples of each label to choose a threshold")
+        folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=0).split(y, y))
+        method = f"{n_splits}-fold stratified"
+    proba = np.full(len(y), np.nan)
+    for train_idx, test_idx in folds:
+        if len(set(y[train_idx].tolist())) < 2:
+            continue
+        pipeline = fit_pipeline(
+            [data.comments[i] for i in train_idx],
+            [data.labels[i] for i in train_idx],
+            text_only_weight=text_only_weight,
+        )
+        model = SpamModel(pipeline, {}, DEFAULT_THRESHOLD)
+        proba[test_idx] = model.predict_proba([data.comments[i] for i in test_idx])
+    ham = np.sort(proba[~y & ~np.isnan(proba)])
+    if not ham.size:
+        raise ModelError("no out-of-fold ham scores to choose a threshold from")
+    # Calling spam only above the k-th highest ham score keeps at most (n - k) / n of ham.
+    allowed = int(np.floor(len(ham) * target_fpr))
+    threshold = float(min(np.nextafter(ham[len(ham) - 1 - allowed], 1.0), 1.0))
+    return threshold, {
+        "method": method,
+        "target_false_positive_rate": target_fpr,
+        "cross_validated_threshold": threshold,
+    }
 
 
 def _holdout_scores(

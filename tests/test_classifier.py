@@ -429,3 +429,30 @@ def test_cli_errors_are_one_line(
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "m.skops").exists()
+
+
+def test_threshold_chosen_by_cross_validation_keeps_ham_out() -> None:
+    data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
+    model = train(
+        data.comments[:400],
+        data.labels[:400],
+        sources=["a" if i % 2 else "b" for i in range(400)],
+        target_fpr=0.0,
+    )
+    choice = model.metadata["threshold_choice"]
+    assert choice["method"] == "leave-one-source-out"
+    assert model.threshold >= 0.5
+    assert model.threshold == max(0.5, choice["cross_validated_threshold"])
+    with pytest.raises(ModelError, match="target false positive rate"):
+        train(data.comments[:40], data.labels[:40], target_fpr=1.5)
+
+
+def test_featurise_matches_the_named_features() -> None:
+    features = build_pipeline().named_steps["features"]
+    comments = [*CLEAR_SPAM, *CLEAR_HAM, Comment(""), Comment("x", author_name="a.b.example")]
+    matrix, names = features.transform_named(comments)
+    for row, comment in enumerate(comments):
+        analysis = analyse(comment, char_ngrams=False)
+        expected = set(analysis.words) | set(analysis.meta)
+        assert set(names[row].values()) == expected
+        assert matrix[row].nnz >= len(expected) - 1  # a hash collision may merge two
