@@ -2018,12 +2018,48 @@ def reply_prefix(rng: random.Random, lang: str) -> str:
     )
 
 
+# Ham that honestly talks about videos, songs, channels, views and subscriptions: readers
+# do, and the model must not take the words alone for self-promotion.
+EN_MEDIA_HAM = _lines("""
+The video at the top of the article explains the timeline better than the text does.
+I watched the full interview on the broadcaster's channel, the quote is accurate.
+Subscribed to your newsletter after this piece, keep the local reporting coming.
+That song in the background of the video is by a band from my hometown, nice touch.
+The council meeting video has only 200 views, which says a lot about public interest.
+Is there a podcast version? I'd subscribe to that for my commute.
+My kids watch that science channel every evening, glad to see it getting some credit here.
+The clip going around is edited, watch the whole video before you share it.
+I cancelled my subscription last year but articles like this make me reconsider.
+The music video they mention was filmed on our street, the whole town came out to watch.
+Honestly the view count doesn't mean much, bots inflate those numbers all the time.
+Thanks for embedding the video, the live coverage on TV cut away too early.
+My daughter runs a small channel about birds and this article gave her a new idea.
+Would you consider a weekly video summary? I'd happily follow that.
+The song played at the ceremony was beautiful, does anyone know who sang it?
+I follow the reporter on social media and she posted more photos from the scene.
+The documentary is free on the public broadcaster's site, well worth an evening.
+More views for this kind of journalism please, not for celebrity gossip.
+Check out the paper's own video explainer, it's linked under the second chart.
+I subscribed to the print edition again because of this series, worth every penny.
+Watching the match highlights again, that second goal is even better in slow motion.
+The channel that leaked this has been wrong before, I'd wait for confirmation.
+Listened to the album twice this weekend, the last track is my favourite.
+Like many of you I found this through a video a friend sent me, glad I read the full story.
+The subscriber numbers quoted for that streaming service seem too high to me.
+Great tip about the recipe video, my bread finally rose properly!
+""")
+
+
 def ham_text(rng: random.Random, art: Article) -> str:
     lang = art.lang
     if lang == "en":
         r = rng.random()
         topic_pool = EN_TOPIC_ALL[art.topic]
-        if r < 0.17:
+        if r < 0.15:
+            text = rng.choice(EN_MEDIA_HAM)
+            if rng.random() < 0.4:
+                text = text + " " + rng.choice(topic_pool)
+        elif r < 0.30:
             text = rng.choice(EN_SHORT_ALL)
         elif r < 0.33 and art.topic in EN_FULL_ALL:
             text = rng.choice(EN_FULL_ALL[art.topic])
@@ -2900,7 +2936,51 @@ Free gift card generator 2026 working no survey
 """),
 }
 
-SPAM_EN_ALL = _merged(SPAM_EN, SPAM_EN_MORE, SPAM_EN_LONG, SPAM_EN_MORE2, SPAM_EN_NOLINK)
+
+# Self-promotion as comment forms get it under articles too: "my channel", "my new video",
+# "follow me", gift-card bait.  Many carry no link at all (the handle is the payload).
+SPAM_EN_SELFPROMO: dict[str, list[str]] = {
+    "channel": _lines("""
+Great article but have you seen my channel? New upload every Friday, hit subscribe!
+I just dropped my first music video, go watch it and leave a like {link}
+Hi everyone, I started a cooking channel last month, subscribing would help me so much
+Anyone want to grow together? Sub to me and I sub you back within the hour
+my new video is about this exact topic, check it out and subscribe for more {link}
+I do daily vlogs now!! Follow me for more, link is on my profile
+Go follow me on insta, I post beats every day, you won't regret it {link}
+Visit my channel for funny clips, only 300 subscribers so far, help me reach 1k!!!
+If you like this you will LOVE my playlist, search my name on YouTube and subscribe
+Please give my new song a listen, it took me 3 months to record {link}
+Help a small creator out: one view and one sub from each of you would change my life
+Like this comment so more people see my channel 🙏 {link}
+I review phones on my channel, the latest one is up now, subscribe and ring the bell {link}
+Quick favour: watch my video till the end and comment, the algorithm needs it {link}
+New cover out now on my channel!! thumbs up if you subscribed
+Follow me on TikTok for daily memes, same name as here 😎
+Check out my page, I upload speedpaints and tutorials every week {link}
+Hey, I'm trying to reach 10k followers by Christmas, please follow me back {link}
+Just uploaded a remix of this song, go give it a listen and subscribe {link}
+Who wants free subscribers? Subscribe to me first and comment DONE
+My band just released our debut EP, stream it now and follow us everywhere {link}
+Don't scroll past!! Small streamer here, come hang out on my live tonight {link}
+Subscribe to my channel, I promise you will laugh at least once 😂
+Watch my reaction video to this, link in my bio, and subscribe please
+"""),
+    "giveaway": _lines("""
+FREE gift cards for the first 100 people, just go to {link} and enter your email
+I got a $100 gift card for free in 2 minutes, try it yourself {link}
+Want free game credits? No survey, works on every phone {link}
+Free Amazon gift card codes are being given away right now, hurry {link}
+Get free followers and likes instantly, no password needed {link}
+Claim your free iTunes card before they run out!! {link}
+I can't believe this works, free store credit every day {link}
+"""),
+}
+
+
+SPAM_EN_ALL = _merged(
+    SPAM_EN, SPAM_EN_MORE, SPAM_EN_LONG, SPAM_EN_MORE2, SPAM_EN_NOLINK, SPAM_EN_SELFPROMO
+)
 SPAM_LANG_ALL = _merged(SPAM_LANG, SPAM_LANG_MORE, SPAM_LANG_MORE2)
 
 SPAM_OPENERS = _lines("""
@@ -2992,7 +3072,7 @@ CAT_WEIGHTS = {
     "pharma": 9,
     "crypto": 12,
     "loan": 6,
-    "channel": 10,
+    "channel": 16,
     "adult": 6,
     "phishing": 6,
     "giveaway": 5,
