@@ -1133,7 +1133,14 @@ def _page_paths() -> Json:
                 {
                     "303": _redirect(f"Logged in: the cookie is set; on to {PAGE_PATH}."),
                     "401": _html("Not a moderator token: the login form with an error."),
-                    **_problems(403, 413, 503, s403=cross_site),
+                    **_problems(
+                        400,
+                        403,
+                        413,
+                        503,
+                        s400="The body is not a well-formed form.",
+                        s403=cross_site,
+                    ),
                 },
                 body={"required": True, **form},
             )
@@ -1146,9 +1153,11 @@ def _page_paths() -> Json:
                 {
                     "303": _redirect(f"Logged out: the cookie is cleared; on to {PAGE_PATH}."),
                     **_problems(
+                        400,
                         403,
                         413,
                         503,
+                        s400="The body is not a well-formed form.",
                         s403=cross_site + "  Or the session's CSRF token is missing or wrong.",
                     ),
                 },

@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
@@ -210,7 +211,13 @@ async def _form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray 
     """The posted form; a body that is not a well-formed form is the client's error."""
     try:
         return await request.post()
-    except (ValueError, LookupError, UnicodeDecodeError, AssertionError) as exc:
+    except (
+        ValueError,
+        LookupError,
+        UnicodeDecodeError,
+        AssertionError,
+        BadHttpMessage,  # a part header that is not a header
+    ) as exc:
         raise bad_request(f"The form body is malformed: {exc}") from exc
 
 

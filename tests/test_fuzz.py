@@ -109,17 +109,9 @@ CHECKS = [
 ]
 
 
-def _login_multipart_500(operation: str, failure: Failure) -> bool:
-    return operation == "POST /moderate/login" and failure.title == "Server error"
-
-
 # Failures that have a strict xfail test of their own below (remove the entry with the
 # xfail once the service is fixed; the xfail turning into XPASS says when).
-KNOWN_BUGS: dict[str, Callable[[str, Failure], bool]] = {
-    "POST /moderate/login answers 500 to a multipart part with a malformed header": (
-        _login_multipart_500
-    ),
-}
+KNOWN_BUGS: dict[str, Callable[[str, Failure], bool]] = {}
 
 
 @dataclass
@@ -279,14 +271,6 @@ def test_login_with_malformed_multipart_is_a_4xx(served: Service) -> None:
     assert all(400 <= status < 500 for status in answers), answers
 
 
-@pytest.mark.xfail(
-    reason="BUG: POST /moderate/login (and /moderate/logout with a session) answers 500 "
-    "when a multipart part has a malformed header: a control character in it "
-    '(Content-Disposition: form-data; name="a\\x11") or a line without a colon. '
-    "request.post() raises aiohttp.http_exceptions.InvalidHeader (a BadHttpMessage, not "
-    "a ValueError), which moderation/ui.py _form does not catch",
-    strict=True,
-)
 def test_login_with_a_malformed_part_header_is_a_4xx(served: Service) -> None:
     bodies = [
         b'--XX\r\nContent-Disposition: form-data; name="a\x11"\r\n\r\nabc\r\n--XX--\r\n',

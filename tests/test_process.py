@@ -91,7 +91,8 @@ def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Pat
             process.wait(30)
         if process.stderr:
             process.stderr.close()
+    # redis-server retitles itself "redis-server unixsocket:<dir>/redis.sock"
     leftover = subprocess.run(
-        ["pgrep", "-f", f"--dir {(data / 'redis').resolve()}"], capture_output=True, check=False
+        ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
     )
     assert leftover.stdout == b""  # the embedded redis-server stopped with the service
