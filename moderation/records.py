@@ -160,7 +160,10 @@ class CommentRecord:
         return item
 
     def full(self, at_ms: int, *, for_moderator: bool) -> dict[str, Any]:
-        """The whole record.  A site's own key sees it without moderators' notes."""
+        """The whole record.  A site's own key sees it without moderators' notes and
+        without the author's email, IP and user agent: the CMS sent them and needs
+        nothing back, and a poll result must never carry an email a public page could
+        show ("your email address will not be published")."""
         record = self.queue_item(at_ms)
         for name in ("user_agent", "referrer", "submitted_at", "lang", "parent_id"):
             record[name] = self.data.get(name)
@@ -170,6 +173,8 @@ class CommentRecord:
             record["history"] = self.history
         else:
             record.pop("claimed_by", None)
+            for name in ("author_email", "author_ip", "user_agent"):
+                record[name] = None
             record["history"] = [
                 {k: v for k, v in entry.items() if k != "note"} for entry in self.history
             ]
