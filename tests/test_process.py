@@ -96,3 +96,66 @@ def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Pat
         ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
     )
     assert leftover.stdout == b""  # the embedded redis-server stopped with the service
+
+
+def test_workers_share_one_port_aggregate_metrics_and_stop_together(tmp_path: Path) -> None:
+    data, port = tmp_path / "data", free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "moderation",
+            "serve",
+            "--data-dir",
+            str(data),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _wait_ready(base, process)
+        config = tomllib.loads((data / "moderation.toml").read_text())
+        key = config["sites"][0]["api_key"]
+        for i in range(40):
+            # a fresh connection each time, so the kernel spreads them over both workers
+            status, _ = _request(
+                base + "/v1/comments",
+                {
+                    "id": f"w{i}",
+                    "author_name": "Ann",
+                    "author_email": "a@example.com",
+                    "content": f"comment number {i}",
+                },
+                key,
+            )
+            assert status == 202
+        metrics = urllib.request.urlopen(base + "/metrics", timeout=5).read().decode()
+        line = 'moderation_comments_total{outcome="pending"}'
+        # whichever worker answers the scrape reports every worker's count
+        assert any(
+            m.startswith(line) and float(m.split()[-1]) == 40.0 for m in metrics.splitlines()
+        )
+        pids = subprocess.run(
+            ["pgrep", "-f", "multiprocessing.spawn"], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(pids) >= 2
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        if process.stderr:
+            process.stderr.close()
+    leftover = subprocess.run(
+        ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
+    )
+    assert leftover.stdout == b""
