@@ -30,7 +30,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("repeat check: text fingerprint", ("text_fingerprint",)),
     ("Redis client (redis-py: pack, send, parse; both pipelines)", ("redis/",)),
     ("Redis calls: script arguments (store.py)", ("add_many", "first_seen", "store.py")),
-    ("record building (history lines, data JSON)", ("_prepare", "history_line")),
+    ("record building (history lines, data JSON)", ("IntakeBatcher._prepare", "history_line")),
     ("rate limits", ("_check_rate_limits", "take_tokens")),
     ("validation: email-validator", ("email_validator/",)),
     ("JSON body parse", ("parse_body",)),
@@ -41,6 +41,10 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("response JSON", ("json_response", "http.py")),
     ("batching (futures, timer)", ("batching.py",)),
     ("handler + middleware code", ("middleware.py", "intake.py", "uuid.py")),
+    (
+        "reference handler (json.loads, answer)",
+        ("post_comment (reference_server.py", "post_comment (bench/reference_server.py"),
+    ),
 )
 FRAMEWORK: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("socket writes (responses)", ("_SelectorSocketTransport.write", "writelines")),
