@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from classifier import SpamModel
 from moderation import intake, learning, ops, privacy, review
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, REDIS, REDIS_HEALTH, STORE
 from moderation.auth import Authenticator
@@ -77,7 +78,7 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
     """Load the model in the background: the port opens at once, /readyz tells when
     scoring can start."""
     holder = app[MODEL]
-    task = asyncio.create_task(_load_model(holder))
+    task = asyncio.create_task(_load_model(holder)) if holder.model is None else None
     app[BATCHER] = IntakeBatcher(
         holder,
         app[STORE],
@@ -89,9 +90,9 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await app[BATCHER].close()
-        if not task.done():
+        if task is not None:
             task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+            await asyncio.gather(task, return_exceptions=True)
 
 
 async def _load_model(holder: ModelHolder) -> None:
@@ -101,12 +102,14 @@ async def _load_model(holder: ModelHolder) -> None:
         pass
 
 
-def create_app(config: Config) -> web.Application:
+def create_app(config: Config, *, model: SpamModel | None = None) -> web.Application:
+    """The service.  ``model``: one already loaded (workers load theirs before they
+    take connections); by default the configured model loads in the background."""
     app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app[AUTH] = Authenticator(config)
-    app[MODEL] = ModelHolder(config.model_path)
+    app[MODEL] = ModelHolder(config.model_path, model)
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(privacy.retention_ctx)

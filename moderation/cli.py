@@ -9,9 +9,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from moderation.config import Config, ConfigError, Overrides, resolve, sha256_hex
 from moderation.logs import setup_logging
+
+if TYPE_CHECKING:  # the model's imports are heavy: load them only when serving
+    from classifier import SpamModel
 
 log = logging.getLogger("moderation")
 
@@ -151,13 +155,11 @@ def serve(args: argparse.Namespace) -> int:
     return run_single(config)
 
 
-def run_single(config: object, *, reuse_port: bool = False) -> int:
+def run_single(config: Config, *, reuse_port: bool = False, model: SpamModel | None = None) -> int:
     from aiohttp import web
 
     from moderation.app import create_app
-    from moderation.config import Config
 
-    assert isinstance(config, Config)
     log.info(
         "serving",
         extra={
@@ -167,7 +169,7 @@ def run_single(config: object, *, reuse_port: bool = False) -> int:
         },
     )
     web.run_app(
-        create_app(config),
+        create_app(config, model=model),
         host=config.host,
         port=config.port,
         reuse_port=reuse_port or None,

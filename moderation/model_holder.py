@@ -17,9 +17,9 @@ log = logging.getLogger("moderation.model")
 
 
 class ModelHolder:
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, model: SpamModel | None = None) -> None:
         self.path = path
-        self.model: SpamModel | None = None
+        self.model: SpamModel | None = model
         self.error: str | None = None
         self._lock = asyncio.Lock()
 

@@ -28,14 +28,22 @@ RESTART_BACKOFF_SECONDS = 1.0
 
 
 def _worker(config: Config, index: int) -> None:
+    from classifier import ModelError, SpamModel
     from moderation.cli import run_single
     from moderation.logs import setup_logging
 
     setup_logging()
-    logging.getLogger("moderation").info(
-        "worker started", extra={"worker": index, "pid": os.getpid()}
-    )
-    run_single(config, reuse_port=True)
+    logger = logging.getLogger("moderation")
+    # Load the model before taking connections: with several workers on one port, a
+    # worker still loading would answer 503 while /readyz (asked of another) says ready.
+    try:
+        path = config.model_path
+        model = SpamModel.load(path) if path is not None else SpamModel.default()
+    except ModelError as exc:
+        logger.error("worker cannot load the model", extra={"error": str(exc)})
+        raise SystemExit(2) from exc
+    logger.info("worker started", extra={"worker": index, "pid": os.getpid()})
+    run_single(config, reuse_port=True, model=model)
 
 
 def run_workers(config: Config, count: int) -> int:
