@@ -122,6 +122,11 @@ _SECOND_LEVEL = frozenset("co com net org ac gov edu ne or".split())
 _STYLED_RE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u24b6-\u24e9]")
 
 
+# Sub-word character n-grams of new models (see CommentFeaturizer): sizes and block weight.
+SUBWORD_SIZES = (3, 4, 5)
+SUBWORD_WEIGHT = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Analysis:
     """The named features of one comment, before hashing."""
@@ -350,6 +355,13 @@ def char_grams(words: Sequence[str]) -> list[str]:
     return [joined[i : i + 4] for i in range(len(joined) - 3)]
 
 
+def subword_grams(word: str, sizes: Sequence[int]) -> list[str]:
+    """Character n-grams of one word padded with a space at each end, for every size."""
+    padded = " " + word + " "
+    n = len(padded)
+    return [padded[i : i + size] for size in sizes for i in range(n - size + 1)]
+
+
 def _words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
     """The words of the normalised text (de-leeted, in order) and the meta features."""
     raw = comment.content
@@ -458,8 +470,17 @@ def _url_features(url: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+_MEMO_GENERATION = [0]
+
+
+def memo_generation() -> int:
+    """Changes whenever :func:`clear_memos` runs (models drop their own memos then)."""
+    return _MEMO_GENERATION[0]
+
+
 def clear_memos() -> None:
     """Forget every memoised result (for benchmarks of never-seen input)."""
+    _MEMO_GENERATION[0] += 1
     for memo in (_NAME_MEMO, _EMAIL_MEMO, _URL_MEMO):
         memo.clear()
     _CACHES.clear()
@@ -543,7 +564,21 @@ class CommentFeaturizer:
     (sublinear tf) are each L2-normalised (to ``word_weight`` and ``char_weight``), so long
     comments do not dominate and the many n-grams do not drown the words; meta features
     (links, author, structure) keep a fixed weight ``meta_weight``.
+
+    Sub-word character n-grams (``subword_sizes``, e.g. 3, 4 and 5 characters of each word
+    padded with a space at both ends) catch what whole words miss: inflections, typos,
+    run-together words ("pleasesubscribe"), obfuscation the normaliser did not undo.  They
+    are counted over the row's words and scaled by ``subword_weight / sqrt(number of
+    n-grams in the row)``: a row whose n-grams are all distinct has unit norm.  That scale
+    makes a row's n-gram contribution a sum over its words, so scoring needs one memo
+    look-up per word (:meth:`subword_columns`; :class:`classifier.model.SpamModel` keeps
+    each word's summed weight), not one per n-gram.
     """
+
+    # Files saved before sub-word n-grams existed have no such attributes: these class-level
+    # values keep them scoring exactly as they were trained.
+    subword_sizes: tuple[int, ...] = ()
+    subword_weight: float = 0.0
 
     def __init__(
         self,
@@ -552,12 +587,16 @@ class CommentFeaturizer:
         word_weight: float = 1.0,
         char_weight: float = 1.0,
         meta_weight: float = 0.5,
+        subword_sizes: tuple[int, ...] = SUBWORD_SIZES,
+        subword_weight: float = SUBWORD_WEIGHT,
     ) -> None:
         self.n_features = n_features
         self.char_ngrams = char_ngrams
         self.word_weight = word_weight
         self.char_weight = char_weight
         self.meta_weight = meta_weight
+        self.subword_sizes = tuple(subword_sizes)
+        self.subword_weight = subword_weight
 
     # scikit-learn estimator protocol -------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -567,6 +606,8 @@ class CommentFeaturizer:
             "word_weight": self.word_weight,
             "char_weight": self.char_weight,
             "meta_weight": self.meta_weight,
+            "subword_sizes": tuple(self.subword_sizes),
+            "subword_weight": self.subword_weight,
         }
 
     def set_params(self, **params: Any) -> CommentFeaturizer:
@@ -608,7 +649,9 @@ class CommentFeaturizer:
                 names[row][col] = name
         return batch.matrix(self.n_features), names
 
-    def featurise(self, X: Sequence[Comment], *, text_only: bool = False) -> FeatureBatch:
+    def featurise(
+        self, X: Sequence[Comment], *, text_only: bool = False, subwords: bool = True
+    ) -> FeatureBatch:
         """Featurise a batch into entry arrays (row, column, value), with their provenance.
 
         The hot path of scoring.  Per comment, Python only normalises the text and collects
@@ -618,6 +661,9 @@ class CommentFeaturizer:
         Zipfian, so nearly every look-up hits and no feature-name string is built.
         De-duplication, L2 normalisation and sublinear tf are done with numpy for the batch.
         Names are made only for the few entries shown as reasons.
+
+        ``subwords=False`` leaves the sub-word n-gram entries out (the scorer adds their
+        contribution per word instead, see :meth:`subword_scale`); ``n_words`` is always set.
         """
         caches = _caches(self.n_features)
         word_weight = float(self.word_weight)
@@ -657,6 +703,8 @@ class CommentFeaturizer:
             parts.append(caches.char_block(grams, n_grams, char_weight))
         if meta_weight and meta_keys:
             parts.append(caches.meta_block(meta_keys, meta_values, n_meta, meta_weight))
+        if subwords and self.subword_weight and self.subword_sizes and words:
+            parts.append(caches.subword_block(words, n_words, self))
         if parts:
             rows = np.concatenate([p.rows for p in parts])
             cols = np.concatenate([p.cols for p in parts])
@@ -666,13 +714,37 @@ class CommentFeaturizer:
         else:
             rows = cols = kinds = sources = np.zeros(0, dtype=np.intp)
             data = np.zeros(0, dtype=np.float64)
-        return FeatureBatch(n_rows, rows, cols, data, kinds, sources, words, pairs, meta_keys)
+        return FeatureBatch(
+            n_rows, rows, cols, data, kinds, sources, words, pairs, meta_keys, n_words
+        )
+
+    # Sub-word n-grams ------------------------------------------------------------------------
+    def subword_columns(self, word: str) -> np.ndarray:
+        """The columns of a word's sub-word n-grams, one per occurrence (memoised)."""
+        return _caches(self.n_features).subword_cols(word, tuple(self.subword_sizes))
+
+    def subword_scale(self, words: list[str], n_words: Sequence[int]) -> np.ndarray:
+        """Per row, the value of each of its sub-word n-gram occurrences (0 without any)."""
+        sizes = tuple(self.subword_sizes)
+        if not self.subword_weight or not sizes or not words:
+            return np.zeros(len(n_words))
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        per_word = sum(np.maximum(lengths - size + 1, 0) for size in sizes)
+        rows = np.repeat(np.arange(len(n_words)), n_words)
+        total = np.bincount(rows, weights=per_word, minlength=len(n_words))
+        scale: np.ndarray = np.divide(
+            float(self.subword_weight),
+            np.sqrt(total),
+            out=np.zeros(len(n_words)),
+            where=total > 0,
+        )
+        return scale
 
 
 # Kinds of entries in a FeatureBatch (what `sources` indexes).
-_WORD, _PAIR, _PREFIX, _CHAR, _META = range(5)
+_WORD, _PAIR, _PREFIX, _CHAR, _META, _SUBWORD = range(6)
 # Kinds shown as reasons: prefixes and character n-grams read badly.
-_READABLE = np.array([True, True, False, False, True])
+_READABLE = np.array([True, True, False, False, True, False])
 
 
 @dataclass(frozen=True, slots=True)
@@ -701,6 +773,7 @@ class FeatureBatch:
     words: list[str]
     pairs: list[tuple[str, str]]
     meta: list[str]
+    n_words: list[int]  # words of each row, in order (``words`` is their concatenation)
 
     def matrix(self, n_features: int) -> sp.csr_matrix:
         """The CSR matrix, hash collisions inside a row summed (as in HashingVectorizer)."""
@@ -770,17 +843,49 @@ class _IndexCaches:
         self.pair_col: dict[tuple[str, str], int] = {}
         self.meta_col: dict[str, int] = {}
         self.char_col: dict[str, int] = {}
+        # (word, sizes) -> columns of its sub-word n-grams
+        self.subword_col: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
 
     def trim(self) -> None:
-        tables: tuple[dict[Any, int], ...] = (
+        tables: tuple[dict[Any, Any], ...] = (
             self.word_col,
             self.pair_col,
             self.meta_col,
             self.char_col,
+            self.subword_col,
         )
         if sum(len(table) for table in tables) > _CACHE_LIMIT:
             for table in tables:
                 table.clear()
+
+    def subword_cols(self, word: str, sizes: tuple[int, ...]) -> np.ndarray:
+        key = (word, sizes)
+        cols = self.subword_col.get(key)
+        if cols is None:
+            cols = self.subword_col[key] = np.asarray(
+                [
+                    feature_index("c:" + gram, self.n_features)
+                    for gram in subword_grams(word, sizes)
+                ],
+                dtype=np.int64,
+            )
+        return cols
+
+    def subword_block(
+        self, words: list[str], n_words: list[int], features: CommentFeaturizer
+    ) -> _Entries:
+        """Sub-word n-grams: counts, scaled per row (see :class:`CommentFeaturizer`)."""
+        sizes = tuple(features.subword_sizes)
+        per_word = [self.subword_cols(word, sizes) for word in words]
+        counts = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
+        word_rows = np.repeat(np.arange(len(n_words)), n_words)
+        rows = np.repeat(word_rows, counts)
+        cols = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int64)
+        scale = features.subword_scale(words, n_words)
+        data = scale[rows]
+        kinds = np.full(cols.size, _SUBWORD)
+        sources = np.repeat(np.arange(len(words)), counts)
+        return _Entries(rows, cols, data, kinds, sources)
 
     def _lookup(
         self, table: dict[Any, int], keys: list[Any], column: Callable[[Any], int]

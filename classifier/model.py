@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier.datasets import SEED_CORPUS, Dataset, load_file
 from classifier.evaluation import metrics
-from classifier.features import CommentFeaturizer
+from classifier.features import CommentFeaturizer, memo_generation
 from classifier.pipeline import fit_pipeline
 from classifier.types import Comment, ModelError, Score
 
@@ -39,6 +39,8 @@ MAX_REASONS = 4
 MIN_REASON_WEIGHT = 0.05
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
+# Words whose summed sub-word weight a model remembers before it starts afresh.
+SUBWORD_MEMO_LIMIT = 200_000
 
 # Every type a model file may contain beyond what skops trusts by default.  Anything else
 # (a function, os.system, an unknown class) makes `load` refuse the file before any object
@@ -75,6 +77,9 @@ class SpamModel:
         "_features",
         "_intercept",
         "_pipeline",
+        "_subword_generation",
+        "_subword_memo",
+        "_subwords",
         "metadata",
         "threshold",
         "version",
@@ -96,6 +101,11 @@ class SpamModel:
         self._clf: SGDClassifier = clf
         self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
+        # Sub-word n-grams are scored per word: word -> sum of its n-grams' weights, for this
+        # model's weights only (a learnt model gets a new memo).
+        self._subwords = bool(features.subword_weight and features.subword_sizes)
+        self._subword_memo: dict[str, complex] = {}
+        self._subword_generation = memo_generation()
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -110,7 +120,12 @@ class SpamModel:
 
     def _fingerprint(self) -> str:
         digest = hashlib.sha256()
-        digest.update(json.dumps(self._features.get_params(), sort_keys=True).encode())
+        params = self._features.get_params()
+        if not self._subwords:
+            # As before sub-word n-grams existed, so older files keep their version.
+            params.pop("subword_sizes", None)
+            params.pop("subword_weight", None)
+        digest.update(json.dumps(params, sort_keys=True).encode())
         digest.update(self._coef.tobytes())
         digest.update(np.asarray(self._clf.intercept_, dtype=np.float64).tobytes())
         digest.update(repr(self.threshold).encode())
@@ -129,7 +144,7 @@ class SpamModel:
         """
         if not comments:
             return []
-        batch = self._features.featurise(comments)
+        batch = self._features.featurise(comments, subwords=False)
         rows = batch.rows
         # Contributions of every entry of the batch at once.  The score is their sum per row
         # (collisions inside a row need no merging for a sum); reasons are the readable
@@ -137,6 +152,8 @@ class SpamModel:
         # and only the first few of each row are turned into words.
         contrib = batch.data * self._coef[batch.cols]
         z = np.bincount(rows, weights=contrib, minlength=len(comments)) + self._intercept
+        if self._subwords:
+            z += self._subword_scores(batch.words, batch.n_words)
         proba = expit(z).tolist()
         keep = np.flatnonzero((contrib >= MIN_REASON_WEIGHT) & batch.readable())
         order = keep[np.lexsort((-contrib[keep], rows[keep]))]
@@ -154,6 +171,39 @@ class SpamModel:
             Score(probability=p, reasons=tuple(r), spam=p >= threshold)
             for p, r in zip(proba, reasons, strict=True)
         ]
+
+    def _subword_scores(self, words: list[str], n_words: list[int]) -> np.ndarray:
+        """Each row's sub-word n-gram contribution to the log-odds.
+
+        The n-gram values of a row are all ``weight / sqrt(its number of n-grams)`` (see
+        ``CommentFeaturizer``), so the contribution is that times the sum, over its words,
+        of each word's summed n-gram weights: one memo look-up per word instead of one per
+        n-gram.  The memo holds both numbers of a word as one complex value (summed weight
+        + n-gram count j), so a single look-up and a single array conversion serve both.
+        """
+        memo = self._subword_memo
+        generation = memo_generation()
+        if generation != self._subword_generation or len(memo) > SUBWORD_MEMO_LIMIT:
+            memo.clear()
+            self._subword_generation = generation
+        found: list[Any] = list(map(memo.get, words))
+        if None in found:
+            coef, features = self._coef, self._features
+            for pos, value in enumerate(found):
+                if value is None:
+                    word = words[pos]
+                    cols = features.subword_columns(word)
+                    found[pos] = memo[word] = complex(float(coef[cols].sum()), cols.size)
+        n_rows = len(n_words)
+        values = np.asarray(found, dtype=np.complex128)
+        word_rows = np.repeat(np.arange(n_rows), n_words)
+        sums = np.bincount(word_rows, weights=values.real, minlength=n_rows)
+        counts = np.bincount(word_rows, weights=values.imag, minlength=n_rows)
+        weight = float(self._features.subword_weight)
+        scores: np.ndarray = np.divide(
+            weight * sums, np.sqrt(counts), out=np.zeros(n_rows), where=counts > 0
+        )
+        return scores
 
     def _probabilities(self, X: Any) -> np.ndarray:
         # The logistic of coef . x + intercept: exactly what SGDClassifier(loss="log_loss")

@@ -456,3 +456,59 @@ def test_featurise_matches_the_named_features() -> None:
         expected = set(analysis.words) | set(analysis.meta)
         assert set(names[row].values()) == expected
         assert matrix[row].nnz >= len(expected) - 1  # a hash collision may merge two
+
+
+# Sub-word character n-grams -------------------------------------------------------------------
+
+
+def test_subword_ngrams_are_scored_per_word_exactly_as_the_pipeline(model: SpamModel) -> None:
+    from classifier.features import clear_memos
+
+    features = model.pipeline.named_steps["features"]
+    assert features.subword_sizes and features.subword_weight > 0
+    comments = [
+        *CLEAR_SPAM,
+        *CLEAR_HAM,
+        Comment("pleasesubscribetomychannel zzqxv unheardofword unheardofword"),
+        Comment("a"),
+        Comment(""),
+        Comment("!!! ???"),
+    ]
+    expected = model.pipeline.predict_proba(comments)[:, 1]
+    for _ in range(2):  # cold, then from the memo
+        assert np.allclose([s.probability for s in model.score_batch(comments)], expected)
+    clear_memos()
+    assert np.allclose([s.probability for s in model.score_batch(comments)], expected)
+
+
+def test_subword_ngrams_change_the_score_of_run_together_words(model: SpamModel) -> None:
+    features = model.pipeline.named_steps["features"]
+    matrix, names = features.transform_named([Comment("pleasesubscribe")])
+    readable = set(names[0].values())
+    # the word itself is unknown, but its n-grams ("subsc", "cribe") are features too
+    assert matrix[0].nnz > len(readable)
+    assert not any(name.startswith("c:") for name in readable)  # never shown as reasons
+
+
+def test_model_files_from_before_subword_ngrams_still_load(tmp_path: Path) -> None:
+    """A featuriser saved without the sub-word attributes scores as it was trained."""
+    data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
+    pipeline = build_pipeline()
+    features = pipeline.named_steps["features"]
+    features.set_params(subword_weight=0.0, subword_sizes=())
+    X = features.transform(data.comments[:300])
+    pipeline.named_steps["clf"].fit(X, np.asarray(data.labels[:300], dtype=np.int64))
+    del features.subword_weight, features.subword_sizes  # as the state of an older file
+    old = SpamModel(pipeline, {"note": "older layout"})
+    path = tmp_path / "old.skops"
+    old.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert b"subword" not in archive.read("schema.json")
+    loaded = SpamModel.load(path)
+    comments = CLEAR_SPAM + CLEAR_HAM
+    assert loaded.score_batch(comments) == old.score_batch(comments)
+    assert loaded.version == old.version
+    assert np.allclose(
+        [s.probability for s in loaded.score_batch(comments)],
+        loaded.pipeline.predict_proba(comments)[:, 1],
+    )
