@@ -2049,19 +2049,60 @@ The subscriber numbers quoted for that streaming service seem too high to me.
 Great tip about the recipe video, my bread finally rose properly!
 """)
 
+# v3: more of the same kind, shorter and plainer, as readers write under music, film, sport
+# and tech pieces: reactions to a song or a video, views and subscriber counts discussed as
+# news, channels recommended by name without any link, subscriptions cancelled or kept.
+EN_MEDIA_HAM_MORE = _lines("""
+Love this song, it was playing everywhere the summer I finished school.
+The video is better than the article, the drone shots of the valley are stunning.
+That chorus has been stuck in my head since I read this, thanks a lot!
+A billion views for a song about nothing, and the orchestra next door plays to empty halls.
+I watched the trailer three times, still can't tell if the film is any good.
+Her first album was rawer, this one sounds like it was made for radio.
+Subscribed to the club's channel for the training videos, they are surprisingly good.
+Does the view count on these clips even mean anything when they autoplay?
+The live version of the song is so much better than the studio one.
+My son keeps asking me to subscribe to channels, I keep saying no, this article helps.
+The music video was shot in one take? That explains the shaky ending.
+Great review, I'll check out the album on the way to work tomorrow.
+I only know this band because of the video game soundtrack, still love them.
+Channels like that make their money from outrage, don't give them the views.
+The comments under the original video were full of bots, the reporter is right about that.
+Whoever edited the highlight video deserves a raise.
+I unsubscribed from the streaming service after the price went up again.
+This song got me through a very hard year, glad to see the singer doing well.
+Is the concert video available anywhere outside the app?
+Good piece on how platforms count views, I always wondered why numbers jump overnight.
+The old version of the video had subtitles, the new upload doesn't.
+I follow the orchestra's channel and they posted the full rehearsal last week.
+The dance in the video is harder than it looks, my daughter has been practising for days.
+Fair point about subscriber counts being bought, one channel I watched lost half overnight.
+Hearing the song in the film trailer gave me chills.
+Share the full match video please, the highlights skip the best defending.
+That tutorial video saved me from calling a plumber, thanks for the link in the text.
+The band's channel posts the lyrics too, handy for learning the words.
+Can we get a playlist of all the songs mentioned in the article?
+Still the best music video ever made, nothing since has come close.
+We watched the video in class and had a good discussion afterwards.
+Not a fan of the new sound, but the video is beautifully shot.
+I remember when a million views was huge news, now it's a normal Tuesday.
+Subscribing to three news channels and they all ran the same clip, funny.
+The original song is from the seventies, this is a cover and not a great one.
+""")
+
 
 def ham_text(rng: random.Random, art: Article) -> str:
     lang = art.lang
     if lang == "en":
         r = rng.random()
         topic_pool = EN_TOPIC_ALL[art.topic]
-        if r < 0.15:
-            text = rng.choice(EN_MEDIA_HAM)
+        if r < 0.20:
+            text = rng.choice(EN_MEDIA_HAM if rng.random() < 0.45 else EN_MEDIA_HAM_MORE)
             if rng.random() < 0.4:
                 text = text + " " + rng.choice(topic_pool)
-        elif r < 0.30:
+        elif r < 0.35:
             text = rng.choice(EN_SHORT_ALL)
-        elif r < 0.33 and art.topic in EN_FULL_ALL:
+        elif r < 0.38 and art.topic in EN_FULL_ALL:
             text = rng.choice(EN_FULL_ALL[art.topic])
             if rng.random() < 0.25:
                 extra = rng.sample(topic_pool, rng.choice([1, 2, 3]))
