@@ -218,6 +218,25 @@ async def measure(
     ops["claim_50"] = stats(claim_lat)
     ops["decide"] = stats(decide_lat)
 
+    # The same while other moderators hold live claims: Store.claim reads past every
+    # live claim, so its cost grows with how many comments others hold.
+    holders = moderators - 1
+    log(f"measuring: claim 50 while {holders} other moderators hold 50 each ...")
+    held = []
+    for j in range(holders):
+        got = await store.claim(SITE, f"holder-{j}", limit=50, lease_seconds=600, order=Order.SCORE)
+        held += [(record.id, f"holder-{j}") for record in got]
+    claim_lat = []
+    for _ in range(claims):
+        t = clock()
+        records = await store.claim(SITE, "mod-0", limit=50, lease_seconds=300, order=Order.SCORE)
+        claim_lat.append(clock() - t)
+        for record in records:
+            await store.decide(record.id, "mod-0", rng.choice(decisions), "", day=day)
+    ops[f"claim_50_while_{holders}_hold_50"] = stats(claim_lat)
+    for comment_id, holder in held:
+        await store.release(comment_id, holder)
+
     async def moderator(name: str, deadline: float, counts: list[int]) -> None:
         while time.perf_counter() < deadline:
             records = await store.claim(SITE, name, limit=50, lease_seconds=300, order=Order.SCORE)
