@@ -7,8 +7,9 @@ process's CPU time are given (on a shared machine the CPU time is the steadier o
 with the load average at the start.
 
 The featuriser memoises the column of every word, word pair and meta feature (vocabularies
-are Zipfian, so in steady state nearly every look-up hits) and the analysis of each author
-name, email and website (regular commenters repeat them).  The "cold" figure clears those
+are Zipfian, so in steady state nearly every look-up hits), the analysis of each author
+name, email and website (regular commenters repeat them), and, per model, each word's summed
+sub-word n-gram weight.  The "cold" figure clears those
 tables before every run, so each word and author of the corpus is analysed once per run.
 
 Usage::
