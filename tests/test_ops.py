@@ -156,3 +156,19 @@ async def test_forwarded_proto_is_believed_only_when_configured(
     assert resp.status == 303
     morsel = resp.cookies["__Host-moderation_session"]
     assert morsel["secure"] is True
+
+
+async def test_scripts_come_back_after_redis_forgets_them(client: Client, redis_url: str) -> None:
+    first = await client.post("/v1/comments", json=comment_body(id="s1"), headers=auth(NEWS_KEY))
+    assert first.status == 202
+    with redis_sync.Redis.from_url(redis_url) as r:
+        r.script_flush()  # what a Redis restart without the scripts looks like
+    again = await client.post("/v1/comments", json=comment_body(id="s2"), headers=auth(NEWS_KEY))
+    assert again.status == 202
+    cid = (await first.json())["id"]
+    with redis_sync.Redis.from_url(redis_url) as r:
+        r.script_flush()
+    decided = await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "approve"}, headers=auth(ALICE)
+    )
+    assert decided.status == 200
