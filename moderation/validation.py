@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
-import unicodedata
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -109,12 +109,11 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
     email_raw = text("author_email", required=True, limit=320)
     email = ""
     if email_raw:
-        try:
-            email = validate_email(
-                email_raw, check_deliverability=check_deliverability
-            ).normalized.lower()
-        except EmailNotValidError as exc:
-            errors.append(FieldError("author_email", str(exc)))
+        checked = _checked_email(email_raw, check_deliverability)
+        if isinstance(checked, EmailNotValidError):
+            errors.append(FieldError("author_email", str(checked)))
+        else:
+            email = checked
     external_id = text("id", required=False, limit=ID_MAX) or None
 
     extras: dict[str, str] = {}
@@ -177,11 +176,25 @@ def normalise_email(value: Any, errors: list[FieldError], field: str = "author_e
         return ""
 
 
+@functools.lru_cache(maxsize=16384)
+def _checked_email(raw: str, check_deliverability: bool) -> str | EmailNotValidError:
+    """email-validator's verdict, remembered: readers comment again and again, and the
+    check (IDNA, syntax, optionally DNS) costs more than the rest of validation."""
+    try:
+        return validate_email(raw, check_deliverability=check_deliverability).normalized.lower()
+    except EmailNotValidError as exc:
+        return exc
+
+
+# Unicode's control characters (category Cc) are exactly C0, DEL and C1; one regex scan
+# is ~10x faster than asking unicodedata about every character.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _has_control(value: str, *, allow_newlines: bool) -> bool:
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" and not (allow_newlines and ch in "\n\r\t"):
-            return True
-    return False
+    pattern = _CONTROL_BUT_NEWLINES if allow_newlines else _CONTROL
+    return pattern.search(value) is not None
 
 
 def _url_problem(value: str) -> str | None:
