@@ -20,6 +20,7 @@ from moderation.problems import Problem, unavailable
 
 log = logging.getLogger("moderation.http")
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SLOW_REQUEST_SECONDS = 1.0  # logged even when only errors are
 
 # Failures that mean "Redis cannot take this now": the CMS should retry, so 503.
 REDIS_UNAVAILABLE = (
@@ -58,7 +59,11 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         metrics = request.app[METRICS]
         metrics.requests.labels(route, request.method, str(status)).inc()
         metrics.latency.labels(route).observe(elapsed)
-        if route not in ("/metrics", "/healthz", "/readyz"):
+        mode = request.app[CONFIG].access_log
+        wanted = mode == "all" or (
+            mode == "errors" and (status >= 400 or elapsed >= SLOW_REQUEST_SECONDS)
+        )
+        if wanted and route not in ("/metrics", "/healthz", "/readyz"):
             log.info(
                 "request",
                 extra={

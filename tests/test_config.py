@@ -101,6 +101,10 @@ def test_the_documented_keys_load(tmp_path: Path) -> None:
             "redis.url",
         ),
         ("this is = = not toml", "TOML"),
+        (
+            "[server]\naccess_log='some'\n[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\n",
+            "access_log",
+        ),
     ],
 )
 def test_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis as redis_sync
 from aiohttp.test_utils import TestClient
 
@@ -172,3 +174,19 @@ async def test_scripts_come_back_after_redis_forgets_them(client: Client, redis_
         f"/v1/comments/{cid}/decision", json={"decision": "approve"}, headers=auth(ALICE)
     )
     assert decided.status == 200
+
+
+async def test_access_log_modes(
+    make_client: Any, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="moderation.http")
+    quiet: Client = await make_client(config)  # default: errors only
+    await quiet.post("/v1/comments", json=comment_body(id="q1"), headers=auth(NEWS_KEY))
+    await quiet.post("/v1/comments", json={}, headers=auth(NEWS_KEY))
+    logged = [r.__dict__.get("status") for r in caplog.records if r.getMessage() == "request"]
+    assert logged == [422]
+    caplog.clear()
+    chatty: Client = await make_client(replace(config, access_log="all"))
+    await chatty.post("/v1/comments", json=comment_body(id="q2"), headers=auth(NEWS_KEY))
+    logged = [r.__dict__.get("status") for r in caplog.records if r.getMessage() == "request"]
+    assert logged == [202]
