@@ -204,7 +204,7 @@ async def measure(
     decide_lat: list[float] = []
     decisions = list(Decision)
     clock = time.perf_counter
-    claims = max(20, n // 25)
+    claims = max(20, n // 5)
     for _ in range(claims):
         t = clock()
         records = await store.claim(SITE, "mod-0", limit=50, lease_seconds=300, order=Order.SCORE)
