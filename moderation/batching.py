@@ -2,8 +2,10 @@
 their Redis writes go out in one pipeline.
 
 scikit-learn's per-call overhead (~0.45 ms) dwarfs the per-comment cost (~16 µs at a
-batch of 64), and a pipeline costs one round trip instead of one per comment.  A request
-waits at most ``wait`` seconds for company; a full batch leaves at once.  Each request is
+batch of 64), and a pipeline costs one round trip instead of one per comment.  When no
+batch is in flight a request leaves at the next turn of the event loop (with whatever
+arrived meanwhile); while one is, newcomers wait at most ``wait`` seconds for company;
+a full batch leaves at once.  Each request is
 answered only after Redis acknowledged its own write.
 """
 
@@ -63,7 +65,7 @@ class IntakeBatcher:
         self.wait_seconds = wait_seconds
         self.max_batch = max_batch
         self._jobs: list[_Job] = []
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
 
     async def submit(
@@ -77,7 +79,13 @@ class IntakeBatcher:
         if len(self._jobs) >= self.max_batch:
             self._flush()
         elif self._timer is None:
-            self._timer = loop.call_later(self.wait_seconds, self._flush)
+            if self._running:
+                # a batch is in flight: gather company for the next one, a moment at most
+                self._timer = loop.call_later(self.wait_seconds, self._flush)
+            else:
+                # idle: go at the next turn of the loop, with whatever arrived meanwhile,
+                # so a lone request is not delayed at all
+                self._timer = loop.call_soon(self._flush)
         return await asyncio.shield(job.future)
 
     def _flush(self) -> None:

@@ -243,3 +243,24 @@ async def test_unknown_fields_are_ignored(client: Client) -> None:
         "/v1/comments", json=comment_body(wp_extra="x", rating=5), headers=auth(NEWS_KEY)
     )
     assert resp.status == 202
+
+
+async def test_concurrent_intakes_are_scored_in_batches(client: Client) -> None:
+    async def post(i: int) -> int:
+        resp = await client.post(
+            "/v1/comments",
+            json=comment_body(id=f"batch-{i}", content=f"comment number {i} on the budget"),
+            headers=auth(NEWS_KEY),
+        )
+        return resp.status
+
+    statuses = await asyncio.gather(*(post(i) for i in range(40)))
+    assert statuses == [202] * 40
+    metrics = await (await client.get("/metrics")).text()
+    values = {
+        line.split()[0]: float(line.split()[1])
+        for line in metrics.splitlines()
+        if line.startswith("moderation_scoring_batch_size_")
+    }
+    assert values["moderation_scoring_batch_size_sum"] == 40
+    assert values["moderation_scoring_batch_size_count"] < 40  # some requests shared a call
