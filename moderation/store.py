@@ -35,6 +35,21 @@ DECISIONS_DAY_TTL_SECONDS = 3 * 24 * 3600
 UNDO_WINDOW_MS = 10 * 60 * 1000
 
 
+# The fields of a comment hash that a listing shows: all but the history.  "status"
+# comes first: None there means the comment is gone.
+LISTED_FIELDS = (
+    "status",
+    "data",
+    "initial_status",
+    "spam_score",
+    "created_ms",
+    "decided_by",
+    "decided_ms",
+    "note",
+    "claimed_by",
+    "claim_until_ms",
+)
+
 # One script call: its KEYS and its ARGV.
 Call = tuple[list[str], list[Any]]
 
@@ -213,17 +228,22 @@ class Store:
         return CommentRecord.from_hash(comment_id, site, raw)
 
     async def get_many(self, site: str, ids: Sequence[str]) -> list[CommentRecord]:
-        """The records of ``ids`` in that order, skipping any that vanished meanwhile."""
+        """The records of ``ids`` in that order, skipping any that vanished meanwhile,
+        without their history (it grows with every event, and lists do not show it)."""
         if not ids:
             return []
         async with self.redis.pipeline(transaction=False) as pipe:
             for comment_id in ids:
-                pipe.hgetall(keys.comment(site, comment_id))
-            raws = await pipe.execute()
+                pipe.hmget(keys.comment(site, comment_id), LISTED_FIELDS)
+            rows = await pipe.execute()
         return [
-            CommentRecord.from_hash(comment_id, site, raw)
-            for comment_id, raw in zip(ids, raws, strict=True)
-            if raw
+            CommentRecord.from_hash(
+                comment_id,
+                site,
+                {f: v for f, v in zip(LISTED_FIELDS, row, strict=True) if v is not None},
+            )
+            for comment_id, row in zip(ids, rows, strict=True)
+            if row[0] is not None
         ]
 
     async def page(
