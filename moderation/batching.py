@@ -204,12 +204,16 @@ class IntakeBatcher:
             history=history,
             author_email=comment.author_email,
             trust_approved_authors=site.trust_approved_authors,
-            trusted_history=history_line(
-                "auto-decided",
-                "auto",
-                at,
-                status="approved",
-                rule="trusted author: has an approved comment",
+            trusted_history=(
+                history_line(
+                    "auto-decided",
+                    "auto",
+                    at,
+                    status="approved",
+                    rule="trusted author: has an approved comment",
+                )
+                if site.trust_approved_authors
+                else ""
             ),
         )
         return new, reasons

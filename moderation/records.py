@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -54,7 +55,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+@functools.lru_cache(maxsize=256)
 def iso_from_ms(ms: int) -> str:
+    """ISO 8601 UTC with milliseconds.  Remembered: a batch stamps every comment, and
+    every history line of it, with the same millisecond."""
     seconds, millis = divmod(ms, 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
