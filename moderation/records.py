@@ -35,19 +35,13 @@ _DECISION_STATUS = {
 }
 
 # The personal data of a comment: what erasure removes and what only moderators see.
-PERSONAL_FIELDS = ("author_name", "author_email", "author_url", "author_ip", "user_agent")
-
-# What the CMS may send besides the required fields, stored as given (after validation).
-OPTIONAL_FIELDS = (
+PERSONAL_FIELDS = (
+    "author_name",
+    "author_email",
     "author_url",
-    "post_url",
-    "post_id",
-    "parent_id",
     "author_ip",
     "user_agent",
-    "referrer",
-    "submitted_at",
-    "lang",
+    "referrer",  # the page the reader came from can carry their identifiers
 )
 
 

@@ -571,7 +571,6 @@ class Store:
                 history_line("erased", actor, at),
                 EVENTS_MAXLEN,
                 *PERSONAL_FIELDS,
-                "referrer",
             ],
         )
         return bool(changed)
