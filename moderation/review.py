@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.appkeys import AUTH, METRICS, STORE
+from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
 from moderation.auth import ModeratorCaller, SiteCaller, require_site_access
 from moderation.config import ModeratorConfig
 from moderation.http import float_param, int_param, json_response, read_json_object
@@ -48,6 +48,14 @@ def _enum_param(
         return default
 
 
+def _require_site(request: web.Request, moderator: ModeratorConfig, site: str) -> None:
+    """404 unless ``site`` exists and the moderator moderates it (the same answer for
+    both, so site ids do not leak)."""
+    require_site_access(moderator, site)
+    if request.app[CONFIG].site(site) is None:
+        raise not_found(f"No site '{site}'.")
+
+
 async def get_queue(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     query = request.query
@@ -61,7 +69,7 @@ async def get_queue(request: web.Request) -> web.Response:
     email = query.get("author_email", "").strip().lower() or None
     if errors:
         raise invalid(errors)
-    require_site_access(moderator, site)
+    _require_site(request, moderator, site)
     try:
         page = await request.app[STORE].page(
             site,
@@ -234,7 +242,7 @@ async def post_claim(request: web.Request) -> web.Response:
         errors.append(FieldError("author_email", "must be an email address"))
     if errors or not isinstance(site, str):
         raise invalid(errors)
-    require_site_access(moderator, site)
+    _require_site(request, moderator, site)
     records = await request.app[STORE].claim(
         site,
         moderator.name,
@@ -302,7 +310,7 @@ async def get_stats(request: web.Request) -> web.Response:
     site = _site_param(moderator, request.query, errors)
     if errors:
         raise invalid(errors)
-    require_site_access(moderator, site)
+    _require_site(request, moderator, site)
     store = request.app[STORE]
     counts = await store.counts(site)
     oldest = await store.oldest_pending_ms(site)

@@ -112,7 +112,8 @@ async def test_moderator_of_another_site_gets_404(client: Client) -> None:
     )
     assert resp.status == 404
     assert (await client.get(f"/v1/comments/{cid}", headers=auth(BLOG_KEY))).status == 404
-    assert (await client.get("/v1/queue?site=nosuch", headers=auth(ROOT))).status in (200, 404)
+    assert (await client.get("/v1/queue?site=nosuch", headers=auth(ROOT))).status == 404
+    assert (await client.get("/v1/stats?site=nosuch", headers=auth(ROOT))).status == 404
 
 
 async def test_site_key_reads_its_comment_without_notes(client: Client) -> None:
