@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import logging
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifier import Comment, Score
@@ -107,24 +107,21 @@ class IntakeBatcher:
             scores = model.score_batch([_for_classifier(j.comment) for j in jobs])
             self.metrics.batch_size.observe(len(jobs))
             at = now_ms()
-            ids = [new_comment_id(job.site.id, at) for job in jobs]
-            repeats = await self._repeats(jobs, ids)
             prepared = [
-                self._prepare(job, comment_id, score, repeat_of, at, model.version)
-                for job, comment_id, score, repeat_of in zip(
-                    jobs, ids, scores, repeats, strict=True
-                )
+                self._prepare(job, score, at, model.version)
+                for job, score in zip(jobs, scores, strict=True)
             ]
-            results = await self.store.add_many([new for new, _ in prepared])
-            for job, score, (_, reasons), result in zip(
-                jobs, scores, prepared, results, strict=True
-            ):
+            results = await self.store.add_many(prepared)
+            for job, score, result in zip(jobs, scores, results, strict=True):
                 if job.future.done():
                     continue
                 if isinstance(result, BaseException):
                     job.future.set_exception(result)
-                else:
-                    job.future.set_result(Accepted(result, score.probability, reasons))
+                    continue
+                reasons = score.reasons
+                if result.repeat_of is not None:
+                    reasons = (REPEAT_REASON, *reasons[:3])
+                job.future.set_result(Accepted(result, score.probability, reasons))
         except BaseException as exc:
             error = exc
             if not isinstance(exc, Exception):
@@ -136,65 +133,38 @@ class IntakeBatcher:
                 if not job.future.done():
                     job.future.set_exception(error or RuntimeError("intake batch failed"))
 
-    async def _repeats(self, jobs: list[_Job], ids: list[str]) -> list[str | None]:
-        """For each job, the id of a recent comment of its site with the same normalised
-        text (one pipelined round trip per batch), or None."""
-        wanted = [i for i, job in enumerate(jobs) if job.site.duplicate_window_seconds > 0]
-        found: list[str | None] = [None] * len(jobs)
-        if not wanted:
-            return found
-        earlier = await self.store.first_seen(
-            [(jobs[i].site.id, text_fingerprint(jobs[i].comment.content), ids[i]) for i in wanted],
-            [jobs[i].site.duplicate_window_seconds for i in wanted],
-        )
-        for i, value in zip(wanted, earlier, strict=True):
-            found[i] = value
-        return found
-
-    def _prepare(
-        self,
-        job: _Job,
-        comment_id: str,
-        score: Score,
-        repeat_of: str | None,
-        at: int,
-        model_version: str,
-    ) -> tuple[NewComment, tuple[str, ...]]:
+    def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
         site, comment = job.site, job.comment
-        status, rule = automatic_status(site, comment, score.probability, repeat_of=repeat_of)
-        reasons = score.reasons
-        if repeat_of is not None:
-            reasons = ("repeats a recent comment", *reasons[:3])
+        status, rule = automatic_status(site, comment, score.probability)
         data: dict[str, Any] = {
             "external_id": comment.external_id,
             "author_name": comment.author_name,
             "author_email": comment.author_email,
             "content": comment.content,
             **comment.extras,
-            "reasons": list(reasons),
+            "reasons": list(score.reasons),
             "model_version": model_version,
         }
-        if repeat_of is not None:
-            data["repeat_of"] = repeat_of
         if rule:
             data["rule"] = rule
         # "created" and "scored" are separate entries so the audit trail reads the same
         # when a later model rescores a comment.
-        history = history_line("created", f"site:{site.id}", at, status=Status.PENDING.value)
-        history += "\n" + history_line(
+        opening = history_line("created", f"site:{site.id}", at, status=Status.PENDING.value)
+        opening += "\n" + history_line(
             "scored",
             f"model:{model_version}",
             at,
             spam_score=round(score.probability, 4),
             reasons=list(score.reasons),
         )
+        history = opening
         if status != Status.PENDING:
             history += "\n" + history_line(
                 "auto-decided", "auto", at, status=status.value, rule=rule
             )
         new = NewComment(
             site=site.id,
-            id=comment_id,
+            id=new_comment_id(site.id, at),
             external_id=comment.external_id,
             idempotency_key=job.idempotency_key,
             status=status,
@@ -216,7 +186,30 @@ class IntakeBatcher:
                 else ""
             ),
         )
-        return new, reasons
+        if site.duplicate_window_seconds <= 0:
+            return new
+        # What a repeat would change is worked out here, with the id of the comment it
+        # repeats left for the intake script to fill in: only Redis knows it.
+        repeat_status, repeat_rule = automatic_status(
+            site, comment, score.probability, repeat_of=REPEAT_PLACEHOLDER
+        )
+        changes = repeat_status != status
+        return replace(
+            new,
+            text_fingerprint=text_fingerprint(comment.content),
+            repeat_window_seconds=site.duplicate_window_seconds,
+            repeat_status=repeat_status if changes else None,
+            repeat_history=(
+                opening
+                + "\n"
+                + history_line(
+                    "auto-decided", "auto", at, status=repeat_status.value, rule=repeat_rule
+                )
+                if changes
+                else ""
+            ),
+            repeat_rule=repeat_rule or "" if changes else "",
+        )
 
     async def close(self) -> None:
         """Send what is waiting and wait for every batch in flight (graceful shutdown)."""
@@ -224,6 +217,9 @@ class IntakeBatcher:
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
 
+
+REPEAT_REASON = "repeats a recent comment"
+REPEAT_PLACEHOLDER = "{repeat_of}"  # filled in by the intake script
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 # KEYS[4] status zset (pending)   KEYS[5] status zset (approved)   KEYS[6] status zset (spam)
 # KEYS[7] pending-by-score zset   KEYS[8] events stream            KEYS[9] author zset
 # KEYS[10] approved-authors set  KEYS[11] decided zset (retention)
+# KEYS[12] recent-text string (the text's fingerprint -> the first comment id)
 # ARGV[1] external id ('' = none)            ARGV[2] idempotency key TTL s (0 = no key)
 # ARGV[3] new comment id                     ARGV[4] status decided so far
 # ARGV[5] spam score                         ARGV[6] created ms
@@ -21,7 +22,14 @@ from __future__ import annotations
 # ARGV[9] author email ('' = none)           ARGV[10] '1' if approved authors are trusted
 # ARGV[11] history line (JSON) for a trusted-author approval
 # ARGV[12] events stream approximate max length
-# Returns {'dup', existing id} or {'new', id, status}.
+# ARGV[13] repeat window s (0 = no repeat check)
+# ARGV[14] status if the text repeats a recent comment ('' = the same as ARGV[4])
+# ARGV[15] history if that changes the status, ARGV[16] its rule; both may hold
+#          '{repeat_of}', replaced by the earlier comment's id
+# Returns {'dup', existing id} or {'new', id, status, id of the comment it repeats or ''}.
+#
+# The repeat check lives here, not in a round trip of its own: a retry of a stored
+# comment never reaches it, and a repeat is flagged atomically with its write.
 INTAKE = """
 local ext_id = ARGV[1]
 local idem_ttl = tonumber(ARGV[2])
@@ -35,15 +43,37 @@ if idem_ttl > 0 then
 end
 local id = ARGV[3]
 local status = ARGV[4]
+local data = ARGV[7]
 local history = ARGV[8]
 local email = ARGV[9]
+local repeat_of = ''
+local window = tonumber(ARGV[13])
+if window > 0 and not redis.call('SET', KEYS[12], id, 'NX', 'EX', window) then
+  repeat_of = redis.call('GET', KEYS[12]) or ''
+end
+if repeat_of ~= '' then
+  -- rare, so only here is the record decoded: flag it and apply the site's repeat rule
+  local record = cjson.decode(data)
+  local reasons = {'repeats a recent comment'}
+  if type(record['reasons']) == 'table' then
+    for i = 1, math.min(3, #record['reasons']) do reasons[#reasons + 1] = record['reasons'][i] end
+  end
+  record['reasons'] = reasons
+  record['repeat_of'] = repeat_of
+  if ARGV[14] ~= '' and ARGV[14] ~= status then
+    status = ARGV[14]
+    record['rule'] = (string.gsub(ARGV[16], '{repeat_of}', repeat_of))
+    history = (string.gsub(ARGV[15], '{repeat_of}', repeat_of))
+  end
+  data = cjson.encode(record)
+end
 if status == 'pending' and ARGV[10] == '1' and email ~= ''
    and redis.call('SISMEMBER', KEYS[10], email) == 1 then
   status = 'approved'
   history = history .. '\\n' .. ARGV[11]
 end
 redis.call('HSET', KEYS[3],
-  'data', ARGV[7], 'status', status, 'initial_status', status,
+  'data', data, 'status', status, 'initial_status', status,
   'spam_score', ARGV[5], 'created_ms', ARGV[6], 'history', history)
 if status == 'pending' then
   redis.call('ZADD', KEYS[4], ARGV[6], id)
@@ -62,7 +92,7 @@ if ext_id ~= '' then redis.call('HSET', KEYS[1], ext_id, id) end
 if idem_ttl > 0 then redis.call('SET', KEYS[2], id, 'EX', idem_ttl) end
 redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[12], '*',
   'type', 'created', 'id', id, 'status', status, 'spam_score', ARGV[5], 'ms', ARGV[6])
-return {'new', id, status}
+return {'new', id, status, repeat_of}
 """
 
 # Decide a pending comment: approve, spam or reject.

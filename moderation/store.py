@@ -76,6 +76,13 @@ class NewComment:
     author_email: str
     trust_approved_authors: bool
     trusted_history: str
+    # the repeat check: the text's fingerprint ('' = off) and how long it is remembered;
+    # what a repeat changes (status, history, rule: with '{repeat_of}' for the earlier id)
+    text_fingerprint: str = ""
+    repeat_window_seconds: int = 0
+    repeat_status: Status | None = None
+    repeat_history: str = ""
+    repeat_rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,7 @@ class Stored:
     id: str
     status: Status
     duplicate: bool
+    repeat_of: str | None = None  # a recent comment of the site with the same text
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +169,7 @@ class Store:
                         keys.by_author(site, c.author_email),
                         keys.approved_authors(site),
                         keys.decided(site),
+                        keys.recent_text(site, c.text_fingerprint),
                     ],
                     [
                         c.external_id or "",
@@ -175,6 +184,10 @@ class Store:
                         "1" if c.trust_approved_authors else "0",
                         c.trusted_history,
                         EVENTS_MAXLEN,
+                        c.repeat_window_seconds if c.text_fingerprint else 0,
+                        c.repeat_status.value if c.repeat_status else "",
+                        c.repeat_history,
+                        c.repeat_rule,
                     ],
                 )
             )
@@ -185,7 +198,14 @@ class Store:
             elif reply[0] == "dup":
                 results.append(Stored(id=reply[1], status=Status.PENDING, duplicate=True))
             else:
-                results.append(Stored(id=reply[1], status=Status(reply[2]), duplicate=False))
+                results.append(
+                    Stored(
+                        id=reply[1],
+                        status=Status(reply[2]),
+                        duplicate=False,
+                        repeat_of=reply[3] or None,
+                    )
+                )
         return results
 
     async def _evalsha_many(self, script: AsyncScript, calls: Sequence[Call]) -> list[Any]:
@@ -536,27 +556,6 @@ class Store:
             args += [per_second / 1000, burst]
         allowed, wait_ms = await self._take_tokens(keys=[k for k, _, _ in buckets], args=args)
         return 0.0 if int(allowed) else int(wait_ms) / 1000
-
-    async def first_seen(
-        self, texts: Sequence[tuple[str, str, str]], window_seconds: Sequence[int]
-    ) -> list[str | None]:
-        """For each (site, text hash, new id): the id of an earlier comment with the same
-        text within the window, or None if this is the first (then it is remembered)."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for (site, digest, new_id), window in zip(texts, window_seconds, strict=True):
-                pipe.set(keys.recent_text(site, digest), new_id, nx=True, ex=window)
-            created = await pipe.execute()
-        earlier: list[str | None] = [None] * len(texts)
-        missing = [i for i, ok in enumerate(created) if not ok]
-        if missing:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for i in missing:
-                    site, digest, _ = texts[i]
-                    pipe.get(keys.recent_text(site, digest))
-                found = await pipe.execute()
-            for i, value in zip(missing, found, strict=True):
-                earlier[i] = value or "an earlier comment"
-        return earlier
 
     # -- privacy -------------------------------------------------------------------------
 

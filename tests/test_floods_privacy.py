@@ -314,3 +314,16 @@ async def test_retention_erases_old_personal_data_and_purges_old_spam(
         assert r.hget(keys.external_ids("news"), "old-spam") is None
     stored = _all_values(redis_url)
     assert "old@example.com" not in stored and "spammer@example.com" not in stored
+
+
+async def test_a_repeat_is_flagged_in_the_record_and_a_retry_is_not_a_repeat(
+    client: Client,
+) -> None:
+    first = await (await _post(client, id="x1", content="Same words, twice over")).json()
+    retry = await (await _post(client, id="x1", content="Same words, twice over")).json()
+    assert retry == first  # the CMS's retry: the first answer, not a repeat
+    second = await (await _post(client, id="x2", content="same WORDS,   twice over")).json()
+    assert second["reasons"][0] == "repeats a recent comment"
+    record = await (await client.get(f"/v1/comments/{second['id']}", headers=auth(ALICE))).json()
+    assert record["reasons"] == second["reasons"]
+    assert record["status"] == "pending" and record["rule"] is None
