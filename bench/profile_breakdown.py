@@ -29,7 +29,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scoring: predict + reasons", ("classifier/",)),
     ("repeat check: text fingerprint", ("text_fingerprint",)),
     ("Redis client (redis-py: pack, send, parse; both pipelines)", ("redis/",)),
-    ("Redis calls: script arguments (store.py)", ("add_many", "first_seen", "store.py")),
+    ("Redis calls: script arguments (store.py)", ("add_many", "store.py")),
     ("record building (history lines, data JSON)", ("IntakeBatcher._prepare", "history_line")),
     ("rate limits", ("_check_rate_limits", "take_tokens")),
     ("validation: email-validator", ("email_validator/",)),
