@@ -86,8 +86,3 @@ def rate_bucket(site: str, scope: str) -> str:
 def session(session_id_hash: str) -> str:
     """HASH with TTL: a moderator's web session (moderator name, CSRF token)."""
     return f"{PREFIX}:session:{session_id_hash}"
-
-
-def site_pattern(site: str) -> str:
-    """A SCAN pattern for every key of one site (used by erasure and tests)."""
-    return f"{_site(site)}:*"
