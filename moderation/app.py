@@ -102,14 +102,17 @@ async def _load_model(holder: ModelHolder) -> None:
         pass
 
 
-def create_app(config: Config, *, model: SpamModel | None = None) -> web.Application:
+def create_app(
+    config: Config, *, model: SpamModel | None = None, parent_pid: int | None = None
+) -> web.Application:
     """The service.  ``model``: one already loaded (workers load theirs before they
-    take connections); by default the configured model loads in the background."""
+    take connections); by default the configured model loads in the background.
+    ``parent_pid``: the workers' parent, when this is one of several workers."""
     app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app[AUTH] = Authenticator(config)
-    app[MODEL] = ModelHolder(config.model_path, model)
+    app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(privacy.retention_ctx)

@@ -155,7 +155,13 @@ def serve(args: argparse.Namespace) -> int:
     return run_single(config)
 
 
-def run_single(config: Config, *, reuse_port: bool = False, model: SpamModel | None = None) -> int:
+def run_single(
+    config: Config,
+    *,
+    reuse_port: bool = False,
+    model: SpamModel | None = None,
+    parent_pid: int | None = None,
+) -> int:
     from aiohttp import web
 
     from moderation.app import create_app
@@ -169,7 +175,7 @@ def run_single(config: Config, *, reuse_port: bool = False, model: SpamModel | N
         },
     )
     web.run_app(
-        create_app(config, model=model),
+        create_app(config, model=model, parent_pid=parent_pid),
         host=config.host,
         port=config.port,
         reuse_port=reuse_port or None,

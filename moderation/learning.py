@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -72,11 +73,24 @@ async def post_model_reload(request: web.Request) -> web.Response:
     if path_raw is not None and (not isinstance(path_raw, str) or not path_raw.strip()):
         raise invalid([FieldError("path", "must be a file path")])
     holder = request.app[MODEL]
+    if holder.parent_pid is not None and path_raw:
+        # the other workers could not be told which file: they reload the configured one
+        raise invalid(
+            [
+                FieldError(
+                    "path",
+                    "with several workers, replace the configured model file and reload "
+                    "without a path, so that every worker loads the same model",
+                )
+            ]
+        )
     try:
         model = await holder.load(Path(path_raw) if path_raw else None)
     except ModelError as exc:
         current = holder.model.version if holder.model else None
         raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
+    if holder.parent_pid is not None:
+        os.kill(holder.parent_pid, signal.SIGHUP)  # the parent passes it to every worker
     return json_response({"version": model.version, "path": str(holder.path or "default")})
 
 

@@ -17,9 +17,14 @@ log = logging.getLogger("moderation.model")
 
 
 class ModelHolder:
-    def __init__(self, path: Path | None, model: SpamModel | None = None) -> None:
+    def __init__(
+        self, path: Path | None, model: SpamModel | None = None, parent_pid: int | None = None
+    ) -> None:
         self.path = path
         self.model: SpamModel | None = model
+        # Set in a worker of ``serve --workers N``: the parent that passes a reload on to
+        # every worker (SIGHUP), so that all of them serve the same model.
+        self.parent_pid = parent_pid
         self.error: str | None = None
         self._lock = asyncio.Lock()
 

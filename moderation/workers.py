@@ -43,7 +43,7 @@ def _worker(config: Config, index: int) -> None:
         logger.error("worker cannot load the model", extra={"error": str(exc)})
         raise SystemExit(2) from exc
     logger.info("worker started", extra={"worker": index, "pid": os.getpid()})
-    run_single(config, reuse_port=True, model=model)
+    run_single(config, reuse_port=True, model=model, parent_pid=os.getppid())
 
 
 def run_workers(config: Config, count: int) -> int:

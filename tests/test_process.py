@@ -159,3 +159,78 @@ def test_workers_share_one_port_aggregate_metrics_and_stop_together(tmp_path: Pa
         ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
     )
     assert leftover.stdout == b""
+
+
+def test_a_model_reload_reaches_every_worker(tmp_path: Path) -> None:
+    from classifier import Comment, train
+
+    def tiny(path: Path, extra: str) -> str:
+        comments = [
+            Comment(content=f"buy cheap pills now http://bit.ly/x {extra}"),
+            Comment(content="casino bonus click here http://win.example.top"),
+            Comment(content="I agree with the article about the council"),
+            Comment(content=f"Thanks for the report {extra}"),
+        ]
+        model = train(comments, [True, True, False, False], description=extra)
+        model.save(path)
+        return model.version
+
+    model_file = tmp_path / "model.skops"
+    first = tiny(model_file, "one")
+    token = "admin-token-for-reload-0123"
+    config = tmp_path / "moderation.toml"
+    config.write_text(
+        f'[model]\npath = "{model_file}"\n'
+        '[[sites]]\nid = "news"\napi_key = "site-key-for-reload-0123"\n'
+        f'[[moderators]]\nname = "boss"\ntoken = "{token}"\nsites = ["*"]\nadmin = true\n'
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "moderation",
+            "serve",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        _wait_ready(base, process)
+
+        def versions() -> set[str]:
+            seen = set()
+            for _ in range(30):  # fresh connections land on both workers
+                seen.add(_request(base + "/readyz")[1]["checks"]["model"]["version"])
+            return seen
+
+        assert versions() == {first}
+        second = tiny(model_file, "two")
+        status, body = _request(base + "/v1/model/reload", {"path": str(model_file)}, token)
+        assert status == 422  # with several workers a path would reach one worker only
+        status, body = _request(base + "/v1/model/reload", {}, token)
+        assert status == 200, body
+        deadline = time.monotonic() + 20
+        while versions() != {second}:
+            assert time.monotonic() < deadline, versions()
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        if process.stderr:
+            process.stderr.close()
