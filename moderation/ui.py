@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import html
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 from aiohttp.http_exceptions import BadHttpMessage
@@ -192,17 +193,36 @@ def _clear_cookie(request: web.Request, response: web.StreamResponse) -> None:
 # -- handlers -------------------------------------------------------------------------
 
 
-async def _html(name: str, status: int = 200, *, login_error: bool = False) -> web.Response:
+async def _html(
+    name: str, status: int = 200, *, login_error: bool = False, query: str = ""
+) -> web.Response:
     body = await asyncio.to_thread((STATIC_DIR / name).read_bytes)
     if login_error:
         body = body.replace(LOGIN_ERROR_MARKER, LOGIN_ERROR_HTML)
+    if query:  # the login form carries the page's options through to the page
+        action = f'action="{LOGIN_PATH}'
+        body = body.replace(f'{action}"'.encode(), f'{action}?{html.escape(query)}"'.encode())
     return web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
+
+
+# The page's own options, kept through the login so that the page opens once, as asked
+# (a second load would claim a batch of the default size first).
+PAGE_OPTIONS = ("site", "batch")
+
+
+def _page_query(request: web.Request) -> str:
+    """The page options of the request's query, re-encoded ('' if none)."""
+    kept = [(k, v) for k, v in request.query.items() if k in PAGE_OPTIONS and len(v) <= 64]
+    return urlencode(kept)
 
 
 async def page(request: web.Request) -> web.Response:
     """The queue for a logged-in moderator; the login form (200) for anyone else."""
     found = await current_session(request)
-    response = await _html("moderate.html" if found is not None else "login.html")
+    if found is not None:
+        response = await _html("moderate.html")
+    else:
+        response = await _html("login.html", query=_page_query(request))
     response.headers["Vary"] = "Cookie"
     return response
 
@@ -231,13 +251,15 @@ async def login(request: web.Request) -> web.Response:
     if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_FIELD:
         moderator = request.app[AUTH].moderator_for_token(token.strip())
     if moderator is None:
-        return await _html("login.html", 401, login_error=True)
+        return await _html("login.html", 401, login_error=True, query=_page_query(request))
     store = request.app[SESSIONS]
     old = request.cookies.get(cookie_name(request))
     if old:  # never keep a session id that existed before login (session fixation)
         await store.delete(old)
     session_id, _ = await store.create(moderator.name, moderator.token_sha256)
-    response = web.Response(status=303, headers={"Location": PAGE_PATH})
+    query = _page_query(request)
+    location = f"{PAGE_PATH}?{query}" if query else PAGE_PATH
+    response = web.Response(status=303, headers={"Location": location})
     _set_cookie(request, response, session_id)
     return response
 

@@ -357,3 +357,15 @@ async def test_sessions_end_after_their_maximum_age(config: Config) -> None:
         assert await store.get("x" * 500) is None
     finally:
         await r.aclose()
+
+
+async def test_login_keeps_the_pages_options_and_nothing_else(client: Client) -> None:
+    form = await (await client.get("/moderate?batch=3&site=news&next=https://evil.example/")).text()
+    assert 'action="/moderate/login?batch=3&amp;site=news"' in form
+    resp = await client.post(
+        "/moderate/login?batch=3&site=news&next=https://evil.example/",
+        data={"token": ALICE},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    assert resp.headers["Location"] == "/moderate?batch=3&site=news"
