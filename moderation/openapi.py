@@ -148,10 +148,18 @@ def _schemas() -> Json:
     problem = _problem_properties()
     comment_fields = _comment_fields()
     claimed_by = _nullable(_string("The moderator holding an unexpired claim on it."))
-    queue_item_props = {**comment_fields, "claimed_by": claimed_by}
+    lease = _nullable(
+        {
+            "type": "integer",
+            "description": "When the claim ends (ms since the epoch); send it back with a "
+            "release so that only this lease is released, not a later renewal.",
+        }
+    )
+    queue_item_props = {**comment_fields, "claimed_by": claimed_by, "lease_until_ms": lease}
     record_props = {
         **comment_fields,
         "claimed_by": claimed_by,
+        "lease_until_ms": lease,
         "user_agent": _nullable({"type": "string"}),
         "referrer": _nullable({"type": "string"}),
         "submitted_at": _nullable({"type": "string"}),
@@ -266,7 +274,9 @@ def _schemas() -> Json:
                 "The whole record.  A site's own key gets it without `claimed_by`, "
                 "`note` and the history's notes."
             ),
-            "required": [k for k in record_props if k not in ("claimed_by", "note")],
+            "required": [
+                k for k in record_props if k not in ("claimed_by", "lease_until_ms", "note")
+            ],
             "properties": record_props,
         },
         "HistoryEntry": {
@@ -388,7 +398,25 @@ def _schemas() -> Json:
         "Released": {
             "type": "object",
             "required": ["id", "released"],
-            "properties": {"id": {"type": "string"}, "released": {"const": True}},
+            "properties": {
+                "id": {"type": "string"},
+                "released": {
+                    "type": "boolean",
+                    "description": "false when the lease named was renewed since "
+                    "(another tab of the same moderator holds it now).",
+                },
+            },
+        },
+        "ReleaseRequest": {
+            "type": "object",
+            "properties": {
+                "lease_until_ms": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "The lease_until_ms the claim answered; without it, "
+                    "whichever lease the moderator holds is released.",
+                }
+            },
         },
         "Undone": {
             "type": "object",
@@ -798,11 +826,21 @@ def _paths() -> Json:
                 {
                     "200": _json(_ref("Released"), "Released (or it was not claimed)."),
                     **_problems(
-                        401, 403, 404, 409, 503, s409="Claimed by another moderator.", **CSRF_403
+                        401,
+                        403,
+                        404,
+                        409,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s409="Claimed by another moderator.",
+                        **CSRF_403,
                     ),
                 },
                 security=MODERATOR,
                 parameters=[*comment_id, csrf],
+                body={**_json_body("ReleaseRequest"), "required": False},
             )
         },
         "/v1/comments/{id}/undo": {

@@ -152,6 +152,8 @@ class CommentRecord:
             "post_id": data.get("post_id"),
             "created_at": iso_from_ms(self.created_ms),
             "claimed_by": self.claim_holder(at_ms),
+            # the lease's identity: a release naming it leaves a later renewal alone
+            "lease_until_ms": self.claim_until_ms if self.claim_holder(at_ms) else None,
             "decided_by": self.decided_by or None,
             "decided_at": iso_from_ms(self.decided_ms) if self.decided_ms else None,
         }
@@ -171,6 +173,7 @@ class CommentRecord:
             record["history"] = self.history
         else:
             record.pop("claimed_by", None)
+            record.pop("lease_until_ms", None)
             for name in ("author_email", "author_ip", "user_agent"):
                 record[name] = None
             record["history"] = [

@@ -279,12 +279,22 @@ def _score_field(body: dict[str, Any], name: str, errors: list[FieldError]) -> f
 
 async def post_release(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
-    outcome = await request.app[STORE].release(comment_id, moderator.name)
+    lease: int | None = None
+    if request.can_read_body:
+        body = await read_json_object(request, JSON_LIMIT)
+        raw = body.get("lease_until_ms")
+        if raw is not None:
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+                raise invalid(
+                    [FieldError("lease_until_ms", "must be the lease_until_ms of a claim")]
+                )
+            lease = raw
+    outcome = await request.app[STORE].release(comment_id, moderator.name, lease)
     if outcome.kind == "missing":
         raise not_found("No such comment.")
     if outcome.kind == "not_yours":
         raise conflict(f"Claimed by {outcome.by}, not by you.", claimed_by=outcome.by)
-    return json_response({"id": comment_id, "released": True})
+    return json_response({"id": comment_id, "released": outcome.kind == "ok"})
 
 
 async def post_undo(request: web.Request) -> web.Response:

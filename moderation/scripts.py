@@ -283,13 +283,16 @@ return got
 # KEYS[1] comment hash  KEYS[2] claims zset  KEYS[3] events stream
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] events max length
 # ARGV[5] history line (JSON)
-# Returns {'ok'}, {'missing'} or {'not_yours', holder}.
+# ARGV[6] the lease end the caller was given ('' = whichever lease the moderator holds)
+# Returns {'ok'}, {'missing'}, {'not_yours', holder} or {'kept'} (the moderator renewed
+# the claim since, e.g. from another tab or a reloaded page: that claim stays).
 RELEASE = """
 local fields = redis.call('HMGET', KEYS[1], 'status', 'claimed_by', 'claim_until_ms')
 if not fields[1] then return {'missing'} end
 local holder = fields[2] or ''
 if holder == '' or tonumber(fields[3] or '0') <= tonumber(ARGV[3]) then return {'ok'} end
 if holder ~= ARGV[2] then return {'not_yours', holder} end
+if ARGV[6] ~= '' and ARGV[6] ~= fields[3] then return {'kept'} end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_until_ms', '0')
 local history = redis.call('HGET', KEYS[1], 'history') or ''

@@ -527,7 +527,11 @@ class Store:
             if score is not None and _in_range(float(score), min_score, max_score)
         ]
 
-    async def release(self, comment_id: str, moderator: str) -> Outcome:
+    async def release(
+        self, comment_id: str, moderator: str, lease_until_ms: int | None = None
+    ) -> Outcome:
+        """Give a claim back; with ``lease_until_ms``, only that lease (not one the
+        moderator took again since)."""
         site = site_of(comment_id)
         if site is None:
             return Outcome("missing")
@@ -540,6 +544,7 @@ class Store:
                 at,
                 EVENTS_MAXLEN,
                 history_line("released", moderator, at),
+                "" if lease_until_ms is None else str(lease_until_ms),
             ],
         )
         if reply[0] == "not_yours":

@@ -329,3 +329,36 @@ async def test_claims_honour_score_range_and_author(client: Client) -> None:
         "/v1/queue/claim", json={"site": "news", "min_score": 7}, headers=auth(BOB)
     )
     assert bad.status == 422
+
+
+async def test_a_release_names_its_lease_so_a_renewal_stays(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    first = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 1}, headers=auth(ALICE))
+    ).json()
+    old_lease = first["items"][0]["lease_until_ms"]
+    assert old_lease > 0
+    await asyncio.sleep(0.01)
+    # the same moderator claims again (a reloaded page): a new lease
+    again = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 1}, headers=auth(ALICE))
+    ).json()
+    assert again["items"][0]["lease_until_ms"] > old_lease
+    # the old page's release, arriving late, names the old lease: the claim stays
+    late = await client.post(
+        f"/v1/comments/{cid}/release", json={"lease_until_ms": old_lease}, headers=auth(ALICE)
+    )
+    assert (await late.json()) == {"id": cid, "released": False}
+    blocked = await (
+        await client.post("/v1/queue/claim", json={"site": "news", "limit": 1}, headers=auth(BOB))
+    ).json()
+    assert blocked["items"] == []
+    current = again["items"][0]["lease_until_ms"]
+    done = await client.post(
+        f"/v1/comments/{cid}/release", json={"lease_until_ms": current}, headers=auth(ALICE)
+    )
+    assert (await done.json())["released"] is True
+    bad = await client.post(
+        f"/v1/comments/{cid}/release", json={"lease_until_ms": "x"}, headers=auth(ALICE)
+    )
+    assert bad.status == 422

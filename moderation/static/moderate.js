@@ -32,6 +32,7 @@
     selected: new Set(),
     undoStack: [], // [{action, items: [item, ...]}], newest last
     claimedIds: new Set(),
+    leases: new Map(), // id -> lease_until_ms: a release names the lease it gives back
     claimedAt: 0,
     lastPendingCount: null,
     hiddenByOthers: 0,
@@ -434,8 +435,9 @@
     const got = new Set(res.data.items.map((i) => i.id));
     // Comments that fell out of the batch (a more suspicious one arrived): hand them back.
     for (const id of state.claimedIds) {
-      if (!got.has(id)) api("POST", `/v1/comments/${encodeURIComponent(id)}/release`);
+      if (!got.has(id)) release(id);
     }
+    state.leases = new Map(res.data.items.map((i) => [i.id, i.lease_until_ms]));
     state.claimedIds = got;
     state.claimedAt = Date.now();
     state.hiddenByOthers = 0;
@@ -466,14 +468,18 @@
     setItems(mine);
   }
 
+  // Only the lease this page was given is released: if the same moderator claimed the
+  // comment again meanwhile (a reloaded page, another tab), that claim stays.
+  function release(id, extra) {
+    const lease = state.leases.get(id);
+    const body = typeof lease === "number" ? { lease_until_ms: lease } : {};
+    return api("POST", `/v1/comments/${encodeURIComponent(id)}/release`, body, extra);
+  }
+
   async function releaseAll() {
     const ids = [...state.claimedIds];
     state.claimedIds = new Set();
-    await Promise.allSettled(
-      ids.map((id) =>
-        api("POST", `/v1/comments/${encodeURIComponent(id)}/release`, undefined, { keepalive: true }),
-      ),
-    );
+    await Promise.allSettled(ids.map((id) => release(id, { keepalive: true })));
   }
 
   async function load() {
