@@ -44,15 +44,40 @@ def _wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 60) 
     raise AssertionError("service did not become ready")
 
 
-def _serve(data: Path, port: int) -> subprocess.Popen[str]:
+def _serve(data: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    """``moderation serve`` on ``port`` with ``data`` as its data folder (and ``extra``
+    arguments), with none of the MODERATION_ variables of this environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "moderation", "serve", "--data-dir", str(data), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "moderation",
+            "serve",
+            "--data-dir",
+            str(data),
+            "--port",
+            str(port),
+            *extra,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Make sure a test's service is gone and its pipe closed, whatever happened."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+    if process.stderr:
+        process.stderr.close()
 
 
 def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Path) -> None:
@@ -86,11 +111,7 @@ def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Pat
         assert status == 200
         assert [i["external_id"] for i in queue["items"]] == ["p1"]
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
-        if process.stderr:
-            process.stderr.close()
+        _stop(process)
     # redis-server retitles itself "redis-server unixsocket:<dir>/redis.sock"
     leftover = subprocess.run(
         ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
@@ -101,25 +122,7 @@ def test_first_run_serves_with_embedded_redis_and_stops_on_sigterm(tmp_path: Pat
 def test_workers_share_one_port_aggregate_metrics_and_stop_together(tmp_path: Path) -> None:
     data, port = tmp_path / "data", free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "moderation",
-            "serve",
-            "--data-dir",
-            str(data),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process = _serve(data, port, "--workers", "2")
     try:
         _wait_ready(base, process)
         config = tomllib.loads((data / "moderation.toml").read_text())
@@ -150,11 +153,7 @@ def test_workers_share_one_port_aggregate_metrics_and_stop_together(tmp_path: Pa
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-        if process.stderr:
-            process.stderr.close()
+        _stop(process)
     leftover = subprocess.run(
         ["pgrep", "-f", "--", f"{(data / 'redis').resolve()}/"], capture_output=True, check=False
     )
@@ -186,27 +185,7 @@ def test_a_model_reload_reaches_every_worker(tmp_path: Path) -> None:
     )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "moderation",
-            "serve",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    process = _serve(tmp_path / "data", port, "--config", str(config), "--workers", "2")
     try:
         _wait_ready(base, process)
 
@@ -229,8 +208,4 @@ def test_a_model_reload_reaches_every_worker(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-        if process.stderr:
-            process.stderr.close()
+        _stop(process)
