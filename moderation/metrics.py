@@ -8,6 +8,7 @@ aggregates them all (prometheus-client's multiprocess mode); the CLI sets that u
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -84,6 +85,20 @@ class Metrics:
             ["scope"],
             registry=registry,
         )
+
+        # children by labels: .labels() takes a lock and builds a key on every call
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
+        children = self._request_children.get((route, method, status))
+        if children is None:
+            children = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route),
+            )
+            self._request_children[(route, method, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> bytes:
         if self.multiprocess:

@@ -7,13 +7,12 @@ import asyncio
 import logging
 import re
 import time
-import uuid
 
 import redis.exceptions
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from moderation.appkeys import CONFIG, METRICS
+from moderation.appkeys import CONFIG, METRICS, REQUEST_IDS
 from moderation.batching import ModelNotReady
 from moderation.logs import request_id_var
 from moderation.problems import Problem, unavailable
@@ -43,7 +42,7 @@ def _route(request: web.Request) -> str:
 async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Request id in, request id out, one log line and metrics per request."""
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+    request_id = incoming if REQUEST_ID_RE.match(incoming) else request.app[REQUEST_IDS].new()
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500
@@ -56,9 +55,7 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     finally:
         elapsed = time.perf_counter() - started
         route = _route(request)
-        metrics = request.app[METRICS]
-        metrics.requests.labels(route, request.method, str(status)).inc()
-        metrics.latency.labels(route).observe(elapsed)
+        request.app[METRICS].observe_request(route, request.method, status, elapsed)
         mode = request.app[CONFIG].access_log
         wanted = mode == "all" or (
             mode == "errors" and (status >= 400 or elapsed >= SLOW_REQUEST_SECONDS)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
 import secrets
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from moderation import jsoncodec
 
 
 class Status(StrEnum):
@@ -73,7 +74,7 @@ def site_of(comment_id: str) -> str | None:
 def history_line(action: str, actor: str, at_ms: int, **details: Any) -> str:
     entry: dict[str, Any] = {"action": action, "actor": actor, "at": iso_from_ms(at_ms)}
     entry.update({k: v for k, v in details.items() if v is not None})
-    return json.dumps(entry, separators=(",", ":"), ensure_ascii=False)
+    return jsoncodec.dumps(entry)
 
 
 @dataclass(slots=True)
@@ -97,7 +98,7 @@ class CommentRecord:
         history = []
         for line in raw.get("history", "").splitlines():
             if line:
-                history.append(json.loads(line))
+                history.append(jsoncodec.loads(line))
         return cls(
             id=comment_id,
             site=site,
@@ -105,7 +106,7 @@ class CommentRecord:
             initial_status=Status(raw.get("initial_status", raw["status"])),
             spam_score=float(raw.get("spam_score", "0")),
             created_ms=int(raw.get("created_ms", "0")),
-            data=json.loads(raw.get("data", "{}")),
+            data=jsoncodec.loads(raw.get("data", "{}")),
             decided_by=raw.get("decided_by", ""),
             decided_ms=int(raw.get("decided_ms", "0") or 0),
             note=raw.get("note", ""),

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
-from moderation import keys, scripts
+from moderation import jsoncodec, keys, scripts
 from moderation.records import (
     PERSONAL_FIELDS,
     CommentRecord,
@@ -178,7 +178,7 @@ class Store:
                         c.status.value,
                         repr(c.spam_score),
                         c.created_ms,
-                        json.dumps(c.data, separators=(",", ":"), ensure_ascii=False),
+                        jsoncodec.dumps(c.data),
                         c.history,
                         c.author_email,
                         "1" if c.trust_approved_authors else "0",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from moderation import jsoncodec
 from moderation.problems import FieldError, Problem, bad_request, invalid, unsupported_media
 
 JSON_TYPE = "application/json"
@@ -50,7 +50,7 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
         except UnicodeDecodeError as exc:
             raise bad_request(f"body is not valid UTF-8 (byte {exc.start})") from exc
         try:
-            value = json.loads(text)
+            value = jsoncodec.loads(text)
         except RecursionError as exc:
             raise bad_request("JSON nested too deeply") from exc
         except ValueError as exc:

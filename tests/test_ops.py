@@ -38,7 +38,11 @@ async def test_request_id_is_echoed_or_generated(client: Client) -> None:
     assert resp.headers["X-Request-ID"] == "abc-123"
     resp = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
     assert resp.headers["X-Request-ID"] != "bad id with spaces"
+    first = resp.headers["X-Request-ID"]
+    assert len(first) == 32
+    resp = await client.get("/healthz")
     assert len(resp.headers["X-Request-ID"]) == 32
+    assert resp.headers["X-Request-ID"] != first  # a new id for each request
 
 
 async def test_problem_json_for_unknown_route_and_method(client: Client) -> None:
