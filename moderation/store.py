@@ -6,9 +6,11 @@ of ``moderation.scripts``; reads are plain commands, pipelined where several go 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,7 +18,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from moderation import jsoncodec, keys, scripts
 from moderation.records import (
@@ -132,6 +135,22 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return member, score
 
 
+def _pack_evalsha(sha: str, calls: Sequence[Call]) -> bytes:
+    """EVALSHA commands in the Redis protocol (RESP2 arrays of bulk strings)."""
+    out: list[bytes] = []
+    put = out.append
+    sha_bytes = sha.encode()
+    for call_keys, call_args in calls:
+        put(
+            b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%b\r\n"
+            % (3 + len(call_keys) + len(call_args), len(sha_bytes), sha_bytes)
+        )
+        for value in (len(call_keys), *call_keys, *call_args):
+            raw = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
+            put(b"$%d\r\n%b\r\n" % (len(raw), raw))
+    return b"".join(out)
+
+
 class Store:
     """Comments, queues and claims of every site, in one Redis."""
 
@@ -228,12 +247,36 @@ class Store:
         return replies
 
     async def _pipeline_evalsha(self, sha: str, calls: Sequence[Call]) -> list[Any]:
+        """EVALSHA once per call, written in one go on one pooled connection.
+
+        Not redis-py's ``Pipeline``: on the intake path it cost ~44 µs of CPU per comment
+        in batches of 8 (command objects, a per-argument encoder, a timeout context per
+        reply), this ~20 µs (measured in-process against a real Redis).  What stays
+        redis-py's: the pool, the connection, its reply parser (hiredis) and its errors.
+        """
         if not calls:
             return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for call_keys, call_args in calls:
-                pipe.evalsha(sha, len(call_keys), *call_keys, *call_args)
-            replies: list[Any] = await pipe.execute(raise_on_error=False)
+        pool = self.redis.connection_pool
+        conn = await pool.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            await conn.send_packed_command(_pack_evalsha(sha, calls), check_health=False)
+            replies: list[Any] = []
+            # one deadline for the whole batch instead of a timeout context per reply
+            async with asyncio.timeout(conn.socket_timeout):
+                for _ in calls:
+                    try:
+                        replies.append(await conn.read_response(timeout=math.inf))
+                    except ResponseError as exc:  # this call's own error (NOSCRIPT, ...)
+                        replies.append(exc)
+        except TimeoutError as exc:
+            await conn.disconnect(nowait=True)
+            raise RedisTimeoutError("Timeout reading from Redis") from exc
+        except BaseException:
+            # a half-read connection must never go back to the pool in use
+            await conn.disconnect(nowait=True)
+            raise
+        finally:
+            await pool.release(conn)
         return replies
 
     # -- reads -----------------------------------------------------------------------
