@@ -7,7 +7,12 @@ Scripts never build key names themselves; they receive them through KEYS.
 
 from __future__ import annotations
 
+import functools
+
 PREFIX = "mod"
+
+# A site's fixed key names are built once: intake needs eight of them per comment.
+_per_site = functools.lru_cache(maxsize=4096)
 
 
 def _site(site: str) -> str:
@@ -21,6 +26,7 @@ def comment(site: str, comment_id: str) -> str:
     return f"{_site(site)}:c:{comment_id}"
 
 
+@_per_site
 def external_ids(site: str) -> str:
     """HASH: the CMS's comment id -> our comment id.  Makes intake idempotent forever."""
     return f"{_site(site)}:ext"
@@ -31,22 +37,26 @@ def idempotency_key(site: str, key: str) -> str:
     return f"{_site(site)}:idem:{key}"
 
 
+@_per_site
 def by_status(site: str, status: str) -> str:
     """ZSET: comment ids of one status, scored by creation time in ms (oldest first)."""
     return f"{_site(site)}:st:{status}"
 
 
+@_per_site
 def pending_by_score(site: str) -> str:
     """ZSET: pending comment ids scored by spam probability (most suspicious last)."""
     return f"{_site(site)}:q:score"
 
 
+@_per_site
 def decided(site: str) -> str:
     """ZSET: decided comment ids that still hold personal data, scored by decision time
     in ms; retention erases the oldest and removes them from here."""
     return f"{_site(site)}:decided"
 
 
+@_per_site
 def claims(site: str) -> str:
     """ZSET: claimed comment ids scored by lease end in ms.  Expired entries are ignored by
     every reader and trimmed by the next claim, so no sweeper process is needed."""
@@ -58,11 +68,13 @@ def by_author(site: str, email: str) -> str:
     return f"{_site(site)}:author:{email}"
 
 
+@_per_site
 def approved_authors(site: str) -> str:
     """SET: normalised emails of authors with at least one approved comment."""
     return f"{_site(site)}:approved-authors"
 
 
+@_per_site
 def events(site: str) -> str:
     """STREAM: every change to the site's comments, oldest first, capped in length."""
     return f"{_site(site)}:events"
