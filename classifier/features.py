@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -332,7 +332,7 @@ def _link_features(hosts: Sequence[str], post_host: str, meta: dict[str, float])
 
 def analyse(comment: Comment, *, char_ngrams: bool = True) -> Analysis:
     """Turn one comment into named features."""
-    words, meta = _words_and_meta(comment)
+    words, meta = words_and_meta(comment)
     # Binary features (presence, not counts): comments are short, and repeating a word
     # should not make it count twice.
     keys = ["w:" + w for w in words]
@@ -362,7 +362,7 @@ def subword_grams(word: str, sizes: Sequence[int]) -> list[str]:
     return [padded[i : i + size] for size in sizes for i in range(n - size + 1)]
 
 
-def _words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
+def words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
     """The words of the normalised text (de-leeted, in order) and the meta features."""
     raw = comment.content
     text, hosts, meta = normalise(raw)
@@ -680,7 +680,7 @@ class CommentFeaturizer:
         n_grams: list[int] = []
         n_meta: list[int] = []
         for comment in X:
-            row_words, meta = _words_and_meta(comment)
+            row_words, meta = words_and_meta(comment)
             words += row_words
             n_words.append(len(row_words))
             if len(row_words) > 1:
@@ -717,6 +717,23 @@ class CommentFeaturizer:
         return FeatureBatch(
             n_rows, rows, cols, data, kinds, sources, words, pairs, meta_keys, n_words
         )
+
+    # One row at a time (the scorer of small batches) --------------------------------------
+    def word_columns(self, word: str) -> tuple[int, int]:
+        """The column of a word and of its prefix (-1 when the word is too short for one)."""
+        packed = _caches(self.n_features).word_col[word]
+        return packed & _COL_MASK, (packed >> _PREFIX_SHIFT) - 1
+
+    def column_lookups(
+        self,
+    ) -> tuple[Callable[[tuple[str, str]], int], Callable[[str], int]]:
+        """Memoised column of a word pair, and of a meta feature name.
+
+        For :meth:`classifier.model.SpamModel.score_batch`, which maps them over a row's
+        pairs and meta names: both stay in C for every memo hit.
+        """
+        caches = _caches(self.n_features)
+        return caches.pair_col.__getitem__, caches.meta_col.__getitem__
 
     # Sub-word n-grams ------------------------------------------------------------------------
     def subword_columns(self, word: str) -> np.ndarray:
@@ -811,13 +828,7 @@ class FeatureBatch:
             elif kind == _PAIR:
                 out.append("phrase '{} {}'".format(*pairs[source]))
             elif kind == _META:
-                name = meta[source]
-                phrase = _META_PHRASES.get(name)
-                if phrase is None:
-                    if len(_META_PHRASES) >= _CACHE_LIMIT:
-                        _META_PHRASES.clear()
-                    phrase = _META_PHRASES[name] = describe_feature(name)
-                out.append(phrase)
+                out.append(meta_phrase(meta[source]))
             else:
                 out.append(None)
         return out
@@ -833,16 +844,37 @@ _PREFIX_SHIFT = 32
 _COL_MASK = (1 << _PREFIX_SHIFT) - 1
 
 
+_K = TypeVar("_K")
+
+
+class _ColumnMemo(dict[_K, int]):
+    """A memo table that computes a missing column itself.
+
+    ``map(table.__getitem__, keys)`` then stays in C for every hit (nearly all of them),
+    instead of a ``get`` pass followed by a Python scan for the misses.
+    """
+
+    __slots__ = ("_column",)
+
+    def __init__(self, column: Callable[[_K], int]) -> None:
+        super().__init__()
+        self._column = column
+
+    def __missing__(self, key: _K) -> int:
+        col = self[key] = self._column(key)
+        return col
+
+
 class _IndexCaches:
     """Memo tables from feature source to column, for one feature-space size."""
 
     def __init__(self, n_features: int) -> None:
         self.n_features = n_features
         # word -> its column | (column of its prefix + 1, or 0 if short) << _PREFIX_SHIFT
-        self.word_col: dict[str, int] = {}
-        self.pair_col: dict[tuple[str, str], int] = {}
-        self.meta_col: dict[str, int] = {}
-        self.char_col: dict[str, int] = {}
+        self.word_col = _ColumnMemo[str](self._word_cols)
+        self.pair_col = _ColumnMemo[tuple[str, str]](self._pair_col)
+        self.meta_col = _ColumnMemo[str](self._name_col)
+        self.char_col = _ColumnMemo[str](self._name_col)
         # (word, sizes) -> columns of its sub-word n-grams
         self.subword_col: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
 
@@ -887,16 +919,10 @@ class _IndexCaches:
         sources = np.repeat(np.arange(len(words)), counts)
         return _Entries(rows, cols, data, kinds, sources)
 
-    def _lookup(
-        self, table: dict[Any, int], keys: list[Any], column: Callable[[Any], int]
-    ) -> np.ndarray:
-        cols = list(map(table.get, keys))
-        if None in cols:
-            for pos, col in enumerate(cols):
-                if col is None:
-                    key = keys[pos]
-                    cols[pos] = table[key] = column(key)
-        return np.asarray(cols, dtype=np.int64)
+    @staticmethod
+    def _lookup(table: _ColumnMemo[Any], keys: list[Any]) -> np.ndarray:
+        # Hits never leave C (the table computes a miss itself): no None scan, no list.
+        return np.fromiter(map(table.__getitem__, keys), dtype=np.int64, count=len(keys))
 
     def _pair_col(self, pair: tuple[str, str]) -> int:
         return feature_index("b:" + pair[0] + " " + pair[1], self.n_features)
@@ -922,8 +948,8 @@ class _IndexCaches:
         L2-normalised to ``weight``."""
         word_rows = np.repeat(np.arange(len(n_words)), n_words)
         # One look-up per word gives both its column and its prefix's (packed in one int).
-        packed = self._lookup(self.word_col, words, self._word_cols)
-        pair_cols = self._lookup(self.pair_col, pairs, self._pair_col)
+        packed = self._lookup(self.word_col, words)
+        pair_cols = self._lookup(self.pair_col, pairs)
         cols = [packed & _COL_MASK, pair_cols, (packed >> _PREFIX_SHIFT) - 1]
         rows = np.concatenate([word_rows, np.repeat(np.arange(len(n_pairs)), n_pairs), word_rows])
         kinds = np.repeat(np.array([_WORD, _PAIR, _PREFIX]), [len(c) for c in cols])
@@ -942,7 +968,7 @@ class _IndexCaches:
     def char_block(self, grams: list[str], n_grams: list[int], weight: float) -> _Entries:
         """Character n-grams: sublinear tf (1 + log count), each row L2-normalised."""
         rows = np.repeat(np.arange(len(n_grams)), n_grams)
-        col = self._lookup(self.char_col, grams, self._name_col)
+        col = self._lookup(self.char_col, grams)
         key = rows * self.n_features + col
         _, first, counts = np.unique(key, return_index=True, return_counts=True)
         rows = rows[first]
@@ -957,7 +983,7 @@ class _IndexCaches:
     ) -> _Entries:
         """Links, author, structure: a fixed weight, not normalised."""
         rows = np.repeat(np.arange(len(n_meta)), n_meta)
-        col = self._lookup(self.meta_col, keys, self._name_col)
+        col = self._lookup(self.meta_col, keys)
         data = weight * np.asarray(values, dtype=np.float64)
         kinds = np.full(col.size, _META)
         return _Entries(rows, col, data, kinds, np.arange(col.size))
@@ -965,6 +991,16 @@ class _IndexCaches:
 
 _CACHES: dict[int, _IndexCaches] = {}
 _META_PHRASES: dict[str, str] = {}
+
+
+def meta_phrase(name: str) -> str:
+    """:func:`describe_feature` of a meta feature name, memoised (the same few recur)."""
+    phrase = _META_PHRASES.get(name)
+    if phrase is None:
+        if len(_META_PHRASES) >= _CACHE_LIMIT:
+            _META_PHRASES.clear()
+        phrase = _META_PHRASES[name] = describe_feature(name)
+    return phrase
 
 
 def _caches(n_features: int) -> _IndexCaches:

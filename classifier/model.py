@@ -11,7 +11,8 @@ import os
 import tempfile
 import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sklearn.pipeline import Pipeline
 
 from classifier.datasets import SEED_CORPUS, Dataset, load_file
 from classifier.evaluation import metrics
-from classifier.features import CommentFeaturizer, memo_generation
+from classifier.features import CommentFeaturizer, memo_generation, meta_phrase, words_and_meta
 from classifier.pipeline import fit_pipeline
 from classifier.types import Comment, ModelError, Score
 
@@ -39,8 +40,8 @@ MAX_REASONS = 4
 MIN_REASON_WEIGHT = 0.05
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
-# Words whose summed sub-word weight a model remembers before it starts afresh.
-SUBWORD_MEMO_LIMIT = 200_000
+# Words whose columns and summed sub-word weight a model remembers before it starts afresh.
+WORD_MEMO_LIMIT = 200_000
 
 # Every type a model file may contain beyond what skops trusts by default.  Anything else
 # (a function, os.system, an unknown class) makes `load` refuse the file before any object
@@ -76,10 +77,12 @@ class SpamModel:
         "_coef",
         "_features",
         "_intercept",
+        "_meta_weight",
         "_pipeline",
-        "_subword_generation",
-        "_subword_memo",
+        "_subword_weight",
         "_subwords",
+        "_vocab",
+        "_word_weight",
         "metadata",
         "threshold",
         "version",
@@ -104,8 +107,10 @@ class SpamModel:
         # Sub-word n-grams are scored per word: word -> sum of its n-grams' weights, for this
         # model's weights only (a learnt model gets a new memo).
         self._subwords = bool(features.subword_weight and features.subword_sizes)
-        self._subword_memo: dict[str, complex] = {}
-        self._subword_generation = memo_generation()
+        self._subword_weight = float(features.subword_weight)
+        self._word_weight = float(features.word_weight)
+        self._meta_weight = float(features.meta_weight)
+        self._vocab = _Vocabulary(features, self._coef, self._subwords)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -141,9 +146,182 @@ class SpamModel:
         Reasons are the readable features that pushed the score towards spam the most
         (coefficient x feature value), strongest first; character n-grams and word prefixes
         count in the score but are not shown, since they read badly.
+
+        The service scores batches of 4-16, where numpy's fixed cost per call, not the
+        arithmetic, is what a batch costs: the batch is scored from per-model word tables
+        (:class:`_Vocabulary`) with a small, fixed number of numpy calls, and without
+        building the feature rows.  Models with character 4-grams (an old option) take the
+        path that builds them (:meth:`_score_vectorised`); a test checks the two agree.
         """
         if not comments:
             return []
+        if self._features.char_ngrams and self._features.char_weight:
+            return self._score_vectorised(comments)
+        n_rows = len(comments)
+        words: list[str] = []
+        n_words: list[int] = []
+        metas: list[dict[str, float]] = []
+        for comment in comments:
+            row_words, meta = words_and_meta(comment)
+            words += row_words
+            n_words.append(len(row_words))
+            metas.append(meta)
+        z = np.full(n_rows, self._intercept)
+        # (row, -contribution, block, order, source) of every entry strong enough to be a
+        # reason: sorted, this is the vectorised path's order (rows, strength, then
+        # word-block entries by column and meta entries in order).  Block 0 entries are
+        # named by ``word_reason(row, column)``, block 1 entries by their meta name.
+        found: list[tuple[int, float, int, int, int]] = []
+        word_reason = self._add_words(words, n_words, z, found) if words else None
+        names = self._add_meta(metas, z, found) if self._meta_weight else []
+        proba = expit(z).tolist()
+        reasons: list[list[str]] = [[] for _ in comments]
+        if found:
+            found.sort()
+            shown = previous = -1
+            for row, _, block, order, source in found:
+                if row != previous:
+                    previous, shown = row, 0
+                elif shown > MAX_REASONS:  # one spare candidate, in case two read the same
+                    continue
+                if block:
+                    phrase = meta_phrase(names[source])
+                else:
+                    assert word_reason is not None
+                    found_phrase = word_reason(row, order)
+                    if found_phrase is None:
+                        continue  # a prefix: counts in the score, not shown
+                    phrase = found_phrase
+                shown += 1
+                row_reasons = reasons[row]
+                if len(row_reasons) < MAX_REASONS and phrase not in row_reasons:
+                    row_reasons.append(phrase)
+        threshold = self.threshold
+        return [
+            Score(probability=p, reasons=tuple(r), spam=p >= threshold)
+            for p, r in zip(proba, reasons, strict=True)
+        ]
+
+    def _add_words(
+        self,
+        words: list[str],
+        n_words: list[int],
+        z: np.ndarray,
+        found: list[tuple[int, float, int, int, int]],
+    ) -> Callable[[int, int], str | None]:
+        """Add the word block and the sub-word n-grams of a batch to ``z``.
+
+        Appends the strong entries to ``found`` and returns what names them.  The word
+        block's value is the same for every distinct column of a row (words, pairs,
+        prefixes: ``word_weight / sqrt(number of distinct columns)``), so a row's
+        contribution is that times the sum of its distinct columns' weights.
+        """
+        vocab = self._vocabulary()
+        n_rows = z.size
+        ids = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
+        word_cols = vocab.word_cols[ids]
+        prefix_cols = vocab.prefix_cols[ids]
+        word_rows = np.repeat(np.arange(n_rows), n_words)
+        # Word pairs are consecutive words of the same row, known by their two word ids.
+        same_row = word_rows[1:] == word_rows[:-1]
+        pair_ids = ((ids[:-1] << _ID_BITS) | ids[1:])[same_row].tolist()
+        pair_cols = list(map(vocab.pairs.__getitem__, pair_ids))
+        n_features = self._features.n_features
+        offsets = word_rows * n_features
+        keys = np.concatenate(
+            (
+                offsets + word_cols,
+                offsets[:-1][same_row] + np.asarray(pair_cols, dtype=np.int64),
+                (offsets + prefix_cols)[prefix_cols >= 0],
+            )
+        )
+        # Presence, not counts: each distinct (row, column) once, as the featuriser does.
+        # (A sort and a mask: np.unique costs several times more on a few thousand keys.)
+        keys.sort()
+        distinct = np.empty(keys.size, dtype=bool)
+        distinct[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+        rows, cols = np.divmod(keys[distinct], n_features)
+        counts = np.bincount(rows, minlength=n_rows)
+        contrib = self._word_weight / np.sqrt(counts[rows]) * self._coef[cols]
+        z += np.bincount(rows, weights=contrib, minlength=n_rows)
+        if self._subwords:
+            sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
+            totals = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
+            # A row without words has no n-grams, and a sum of 0 (left as it is).
+            np.divide(self._subword_weight * sums, np.sqrt(totals), out=sums, where=totals > 0)
+            z += sums
+        strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
+        if strong.size:
+            found += zip(
+                rows[strong].tolist(),
+                (-contrib[strong]).tolist(),
+                repeat(0),
+                cols[strong].tolist(),
+                repeat(0),
+            )
+        starts = list(accumulate(n_words, initial=0))
+        pair_starts = list(accumulate((max(n - 1, 0) for n in n_words), initial=0))
+        row_cols: list[list[int]] = []
+
+        def word_reason(row: int, col: int) -> str | None:
+            # The entry that stands for a column is its first source in the row: its words,
+            # then its pairs, then its prefixes (never shown).
+            if not row_cols:
+                row_cols.append(word_cols.tolist())
+            start, end = starts[row], starts[row + 1]
+            cols_here = row_cols[0][start:end]
+            if col in cols_here:
+                return f"word '{words[start + cols_here.index(col)]}'"
+            pairs_here = pair_cols[pair_starts[row] : pair_starts[row + 1]]
+            if col in pairs_here:
+                first = start + pairs_here.index(col)
+                return f"phrase '{words[first]} {words[first + 1]}'"
+            return None
+
+        return word_reason
+
+    def _add_meta(
+        self,
+        metas: list[dict[str, float]],
+        z: np.ndarray,
+        found: list[tuple[int, float, int, int, int]],
+    ) -> list[str]:
+        """Add the meta features (links, author, structure) to ``z``; collect reasons.
+
+        Returns the batch's meta names, which the entries in ``found`` index.
+        """
+        _, meta_col = self._features.column_lookups()
+        names = [name for meta in metas for name in meta]
+        if not names:
+            return names
+        values = [value for meta in metas for value in meta.values()]
+        cols = np.fromiter(map(meta_col, names), dtype=np.int64, count=len(names))
+        contrib = self._meta_weight * np.asarray(values) * self._coef[cols]
+        lengths = [len(meta) for meta in metas]
+        rows = np.repeat(np.arange(len(metas)), lengths)
+        z += np.bincount(rows, weights=contrib, minlength=len(metas))
+        strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
+        if strong.size:
+            starts = np.cumsum([0, *lengths])
+            entries = strong.tolist()
+            found += zip(
+                rows[strong].tolist(),
+                (-contrib[strong]).tolist(),
+                repeat(1),
+                (strong - starts[rows[strong]]).tolist(),
+                entries,
+            )
+        return names
+
+    def _vocabulary(self) -> _Vocabulary:
+        vocab = self._vocab
+        if vocab.generation != memo_generation() or len(vocab) > WORD_MEMO_LIMIT:
+            vocab = self._vocab = _Vocabulary(self._features, self._coef, self._subwords)
+        return vocab
+
+    def _score_vectorised(self, comments: Sequence[Comment]) -> list[Score]:
+        """Score a batch from its feature entries with numpy (any featuriser settings)."""
         batch = self._features.featurise(comments, subwords=False)
         rows = batch.rows
         # Contributions of every entry of the batch at once.  The score is their sum per row
@@ -173,35 +351,21 @@ class SpamModel:
         ]
 
     def _subword_scores(self, words: list[str], n_words: list[int]) -> np.ndarray:
-        """Each row's sub-word n-gram contribution to the log-odds.
+        """Each row's sub-word n-gram contribution to the log-odds (vectorised path).
 
         The n-gram values of a row are all ``weight / sqrt(its number of n-grams)`` (see
         ``CommentFeaturizer``), so the contribution is that times the sum, over its words,
         of each word's summed n-gram weights: one memo look-up per word instead of one per
-        n-gram.  The memo holds both numbers of a word as one complex value (summed weight
-        + n-gram count j), so a single look-up and a single array conversion serve both.
+        n-gram.
         """
-        memo = self._subword_memo
-        generation = memo_generation()
-        if generation != self._subword_generation or len(memo) > SUBWORD_MEMO_LIMIT:
-            memo.clear()
-            self._subword_generation = generation
-        found: list[Any] = list(map(memo.get, words))
-        if None in found:
-            coef, features = self._coef, self._features
-            for pos, value in enumerate(found):
-                if value is None:
-                    word = words[pos]
-                    cols = features.subword_columns(word)
-                    found[pos] = memo[word] = complex(float(coef[cols].sum()), cols.size)
+        vocab = self._vocabulary()
+        ids = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
         n_rows = len(n_words)
-        values = np.asarray(found, dtype=np.complex128)
         word_rows = np.repeat(np.arange(n_rows), n_words)
-        sums = np.bincount(word_rows, weights=values.real, minlength=n_rows)
-        counts = np.bincount(word_rows, weights=values.imag, minlength=n_rows)
-        weight = float(self._features.subword_weight)
+        sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
+        counts = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
         scores: np.ndarray = np.divide(
-            weight * sums, np.sqrt(counts), out=np.zeros(n_rows), where=counts > 0
+            self._subword_weight * sums, np.sqrt(counts), out=np.zeros(n_rows), where=counts > 0
         )
         return scores
 
@@ -362,6 +526,92 @@ class SpamModel:
 
 _DEFAULT: SpamModel | None = None
 _DEFAULT_LOCK = threading.Lock()
+
+
+# Word ids of a model's vocabulary fit in this many bits, so a pair of them is one int.
+_ID_BITS = 32
+
+
+class _Vocabulary(dict[str, int]):
+    """One model's memo of words: word -> id, and per id the word's columns and sub-word sum.
+
+    Per id: ``word_cols`` the word's column, ``prefix_cols`` its prefix's (or -1),
+    ``subword_sums`` the summed weight of its sub-word n-grams under this model and
+    ``subword_counts`` their number.  A missing word
+    is added by the look-up itself, so a batch's look-ups are one C-level ``map``.  Word
+    pairs are memoised by their two ids (``pairs``): an int key, unlike a pair of strings,
+    costs no tuple and no string comparison.
+    """
+
+    __slots__ = (
+        "_coef",
+        "_features",
+        "_lock",
+        "_subwords",
+        "generation",
+        "pairs",
+        "prefix_cols",
+        "subword_counts",
+        "subword_sums",
+        "word_cols",
+        "words",
+    )
+
+    def __init__(self, features: CommentFeaturizer, coef: np.ndarray, subwords: bool) -> None:
+        super().__init__()
+        self._features = features
+        self._coef = coef
+        self._subwords = subwords
+        # Misses append to shared arrays: serialised, in case two threads score at once.
+        self._lock = threading.Lock()
+        self.generation = memo_generation()
+        self.words: list[str] = []
+        self.word_cols = np.zeros(1024, dtype=np.int64)
+        self.prefix_cols = np.zeros(1024, dtype=np.int64)
+        self.subword_sums = np.zeros(1024, dtype=np.float64)
+        self.subword_counts = np.zeros(1024, dtype=np.float64)
+        self.pairs = _PairColumns(self.words, features)
+
+    def __missing__(self, word: str) -> int:
+        with self._lock:
+            known = self.get(word)
+            if known is not None:
+                return known
+            index = len(self.words)
+            if index == self.word_cols.size:
+                # Doubling: a copy now and then, instead of one per new word.
+                self.word_cols = _doubled(self.word_cols)
+                self.prefix_cols = _doubled(self.prefix_cols)
+                self.subword_sums = _doubled(self.subword_sums)
+                self.subword_counts = _doubled(self.subword_counts)
+            self.word_cols[index], self.prefix_cols[index] = self._features.word_columns(word)
+            if self._subwords:
+                cols = self._features.subword_columns(word)
+                self.subword_sums[index] = float(self._coef[cols].sum())
+                self.subword_counts[index] = cols.size
+            self.words.append(word)
+            self[word] = index
+            return index
+
+
+def _doubled(array: np.ndarray) -> np.ndarray:
+    return np.concatenate((array, np.zeros_like(array)))
+
+
+class _PairColumns(dict[int, int]):
+    """(first word id << _ID_BITS | second word id) -> the pair's column; fills itself."""
+
+    __slots__ = ("_pair_col", "_words")
+
+    def __init__(self, words: list[str], features: CommentFeaturizer) -> None:
+        super().__init__()
+        self._words = words
+        self._pair_col = features.column_lookups()[0]
+
+    def __missing__(self, key: int) -> int:
+        first, second = divmod(key, 1 << _ID_BITS)
+        col = self[key] = self._pair_col((self._words[first], self._words[second]))
+        return col
 
 
 def _validate_pipeline(pipeline: Any) -> tuple[CommentFeaturizer, SGDClassifier]:

@@ -512,3 +512,36 @@ def test_model_files_from_before_subword_ngrams_still_load(tmp_path: Path) -> No
         [s.probability for s in loaded.score_batch(comments)],
         loaded.pipeline.predict_proba(comments)[:, 1],
     )
+
+
+# The scoring path ----------------------------------------------------------------------------
+
+
+def test_batch_scorer_matches_the_feature_rows(model: SpamModel) -> None:
+    """score_batch (word tables, no feature rows) gives the scores and reasons that the
+    feature rows themselves give, in batches of every size, cold and warm."""
+    from classifier.features import clear_memos
+
+    data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
+    comments = [
+        *data.comments[:300],
+        *CLEAR_SPAM,
+        *CLEAR_HAM,
+        Comment(""),
+        Comment("a"),
+        Comment("!!! ???", author_name="x"),
+        Comment("buy buy buy cheap cheap pills pills", author_url="http://bit.ly/x"),
+        Comment(" ".join(c.content for c in data.comments[:12])),  # a long one
+    ]
+    for size in (1, 7, 64):
+        clear_memos()
+        for _ in range(2):  # cold (fresh memos), then warm
+            fast: list[Score] = []
+            rows: list[Score] = []
+            for start in range(0, len(comments), size):
+                batch = comments[start : start + size]
+                fast += model.score_batch(batch)
+                rows += model._score_vectorised(batch)
+            assert [s.reasons for s in fast] == [s.reasons for s in rows]
+            assert [s.spam for s in fast] == [s.spam for s in rows]
+            assert np.allclose([s.probability for s in fast], [s.probability for s in rows])
