@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import secrets
 import shutil
@@ -653,6 +654,31 @@ def choose_client(requested: str) -> str:
     return requested
 
 
+SERVER_CPU, LOAD_CPU = 0, 1
+
+
+def pin_load_side(args: argparse.Namespace) -> bool:
+    """With one worker on a machine of two or more CPUs, run the load side (this process,
+    wrk, the Python client, the service's Redis) on one CPU and each server on another,
+    as the issue describes the setup ("the load generator uses the other core").  Both
+    servers get the same treatment, measured alternately; without pinning the scheduler
+    moves the server onto the load's core whenever it wakes Redis or wrk, and the ratio
+    then measures scheduling luck as much as code."""
+    if args.no_pin or args.workers != 1 or len(os.sched_getaffinity(0)) < 2:
+        return False
+    os.sched_setaffinity(0, {LOAD_CPU})
+    return True
+
+
+def pin_servers(servers: Servers) -> None:
+    """The servers (started pinned to the load's CPU) move to their own CPU; the
+    embedded Redis, started by the service before this, stays with the load."""
+    for pid in [*servers.service_pids, servers.reference_pid]:
+        for task in Path(f"/proc/{pid}/task").iterdir():  # every thread of the process
+            os.sched_setaffinity(int(task.name), {SERVER_CPU})
+    log(f"pinned: servers on CPU {SERVER_CPU}; load generator and Redis on CPU {LOAD_CPU}")
+
+
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     client = choose_client(args.client)
     templates = body_templates()
@@ -663,7 +689,10 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "".join("\t".join(parts) + "\n" for parts in templates), encoding="utf-8"
         )
         log(f"starting the service ({args.workers} worker(s)) and the reference ...")
+        pinned = pin_load_side(args)  # before any child starts: they inherit it
         servers = start_servers(args, workdir, children)
+        if pinned:
+            pin_servers(servers)
         targets = {"service": servers.service, "reference": servers.reference}
         acked: list[str] = []
 
@@ -759,6 +788,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "date": time.strftime("%Y-%m-%d"),
         "client": client,
         "workers": args.workers,
+        "pinned": pinned,
         "connections": args.connections,
         "duration_s": args.duration,
         "repeat": args.repeat,
@@ -859,6 +889,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         metavar="DIR",
         help="py-spy both servers during the first measurement; raw profiles go to DIR",
+    )
+    parser.add_argument(
+        "--no-pin",
+        action="store_true",
+        help="leave CPU placement to the scheduler (default with one worker: servers on "
+        "CPU 0, load generator and Redis on CPU 1)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)

@@ -87,7 +87,10 @@ class IntakeBatcher:
                 # idle: go at the next turn of the loop, with whatever arrived meanwhile,
                 # so a lone request is not delayed at all
                 self._timer = loop.call_soon(self._flush)
-        return await asyncio.shield(job.future)
+        # Not shielded: if the handler is cancelled, so is this future, and the batch,
+        # which only ever skips futures that are done, still stores the comment; a
+        # shield would cost one more future and callback per request for the same.
+        return await job.future
 
     def _flush(self) -> None:
         if self._timer is not None:
