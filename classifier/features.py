@@ -751,7 +751,7 @@ class CommentFeaturizer:
     # One row at a time (the scorer of small batches) --------------------------------------
     def word_columns(self, word: str) -> tuple[int, int]:
         """The column of a word and of its prefix (-1 when the word is too short for one)."""
-        packed = _caches(self.n_features).word_col[word]
+        packed = _caches(self.n_features, trim=False).word_col[word]
         return packed & _COL_MASK, (packed >> _PREFIX_SHIFT) - 1
 
     def column_lookups(
@@ -768,7 +768,7 @@ class CommentFeaturizer:
     # Sub-word n-grams ------------------------------------------------------------------------
     def subword_columns(self, word: str) -> np.ndarray:
         """The columns of a word's sub-word n-grams, one per occurrence (memoised)."""
-        return _caches(self.n_features).subword_cols(word, tuple(self.subword_sizes))
+        return _caches(self.n_features, trim=False).subword_cols(word, tuple(self.subword_sizes))
 
     def subword_scale(self, words: list[str], n_words: Sequence[int]) -> np.ndarray:
         """Per row, the value of each of its sub-word n-gram occurrences (0 without any)."""
@@ -1033,9 +1033,12 @@ def meta_phrase(name: str) -> str:
     return phrase
 
 
-def _caches(n_features: int) -> _IndexCaches:
+def _caches(n_features: int, *, trim: bool = True) -> _IndexCaches:
+    # ``trim=False`` for look-ups of one word (a model's memo misses): checking the size of
+    # every table on each of them cost more than the look-up; batches trim.
     caches = _CACHES.get(n_features)
     if caches is None:
         caches = _CACHES.setdefault(n_features, _IndexCaches(n_features))
-    caches.trim()
+    if trim:
+        caches.trim()
     return caches
