@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="RATE",
         help="raise the threshold until the cross-validated false positive rate is at most "
-        "RATE (leave-one-file-out when several files are given)",
+        "RATE (leave-one-file-out when several files are given: then on every file's ham)",
     )
 
     p_eval = sub.add_parser("evaluate", help="score a model on labelled files")

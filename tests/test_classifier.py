@@ -33,8 +33,8 @@ from classifier import (
     train_default,
 )
 from classifier.evaluation import METRIC_KEYS
-from classifier.features import analyse, normalise
-from classifier.model import METADATA_ENTRY
+from classifier.features import analyse, describe_feature, normalise
+from classifier.model import METADATA_ENTRY, fpr_threshold
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "classifier"
@@ -441,10 +441,30 @@ def test_threshold_chosen_by_cross_validation_keeps_ham_out() -> None:
     )
     choice = model.metadata["threshold_choice"]
     assert choice["method"] == "leave-one-source-out"
+    assert set(choice["per_source_thresholds"]) == {"a", "b"}
+    assert choice["cross_validated_threshold"] == max(choice["per_source_thresholds"].values())
     assert model.threshold >= 0.5
     assert model.threshold == max(0.5, choice["cross_validated_threshold"])
     with pytest.raises(ModelError, match="target false positive rate"):
         train(data.comments[:40], data.labels[:40], target_fpr=1.5)
+
+
+def test_threshold_rule_takes_the_highest_of_the_per_source_thresholds() -> None:
+    """Each source's ham must keep the target rate, not only the pooled ham."""
+    nan = float("nan")
+    proba = np.array([0.1, 0.2, 0.3, 0.4, 0.95, nan, 0.5, 0.6, 0.7, 0.8, 0.99])
+    labels = np.array([False] * 4 + [True, False] + [False] * 4 + [True])
+    sources = ["a"] * 6 + ["b"] * 5
+    # A quarter of 4 ham may score above: a keeps 0.3 and below, b 0.7 and below.
+    threshold, per_source = fpr_threshold(proba, labels, sources, 0.25)
+    assert 0.3 < per_source["a"] < 0.4
+    assert 0.7 < per_source["b"] < 0.8
+    assert threshold == per_source["b"]
+    # Pooled, 2 of the 8 ham may score above: a lower threshold that calls half of b's ham spam.
+    pooled, none = fpr_threshold(proba, labels, None, 0.25)
+    assert 0.6 < pooled < 0.7 and none == {}
+    with pytest.raises(ModelError, match="no out-of-fold ham"):
+        fpr_threshold(np.array([0.9, nan]), np.array([True, False]), ["a", "b"], 0.1)
 
 
 def test_featurise_matches_the_named_features() -> None:
@@ -456,6 +476,38 @@ def test_featurise_matches_the_named_features() -> None:
         expected = set(analysis.words) | set(analysis.meta)
         assert set(names[row].values()) == expected
         assert matrix[row].nnz >= len(expected) - 1  # a hash collision may merge two
+
+
+# Phrase groups -------------------------------------------------------------------------------
+
+GROUP_PHRASES = {
+    describe_feature("s:g_" + g) for g in ("self_promo", "call_to_action", "subscribe")
+}
+
+
+def test_self_promotion_gets_phrase_groups_with_readable_reasons(model: SpamModel) -> None:
+    comment = Comment("Check out my channel and subscribe")
+    meta = analyse(comment).meta
+    assert {"s:g_call_to_action", "s:g_self_promo", "s:g_subscribe"} <= set(meta)
+    for phrase in GROUP_PHRASES:
+        assert "g_" not in phrase and ":" not in phrase
+    assert describe_feature("s:g_self_promo") == "promotes the author's own channel or site"
+    score = model.score(comment)
+    assert score.spam
+    assert GROUP_PHRASES & set(score.reasons)
+    # Misspelt, run-on and de-leeted variants fall in the same groups.
+    assert "s:g_subscribe" in analyse(Comment("pls subscrib3 to my vids, sub4sub")).meta
+    assert "s:g_self_promo" in analyse(Comment("pls subscrib3 to my vids, sub4sub")).meta
+
+
+def test_ordinary_comments_get_no_phrase_groups(model: SpamModel) -> None:
+    ordinary = [*CLEAR_HAM, Comment("My subscription ran out, so I read this at the library.")]
+    for comment in ordinary:
+        assert not [name for name in analyse(comment).meta if name.startswith("s:g_")]
+    for score in model.score_batch(ordinary):
+        assert not any(
+            reason.startswith(("promotes", "call to", "talks of")) for reason in score.reasons
+        )
 
 
 # Sub-word character n-grams -------------------------------------------------------------------
@@ -491,23 +543,27 @@ def test_subword_ngrams_change_the_score_of_run_together_words(model: SpamModel)
 
 
 def test_model_files_from_before_subword_ngrams_still_load(tmp_path: Path) -> None:
-    """A featuriser saved without the sub-word attributes scores as it was trained."""
+    """A featuriser saved without the sub-word and phrase-group attributes scores as it was
+    trained (no group features)."""
     data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
     pipeline = build_pipeline()
     features = pipeline.named_steps["features"]
-    features.set_params(subword_weight=0.0, subword_sizes=())
+    features.set_params(subword_weight=0.0, subword_sizes=(), phrase_groups=False)
     X = features.transform(data.comments[:300])
     pipeline.named_steps["clf"].fit(X, np.asarray(data.labels[:300], dtype=np.int64))
-    del features.subword_weight, features.subword_sizes  # as the state of an older file
+    # as the state of an older file
+    del features.subword_weight, features.subword_sizes, features.phrase_groups
     old = SpamModel(pipeline, {"note": "older layout"})
     path = tmp_path / "old.skops"
     old.save(path)
     with zipfile.ZipFile(path) as archive:
-        assert b"subword" not in archive.read("schema.json")
+        schema = archive.read("schema.json")
+        assert b"subword" not in schema and b"phrase_groups" not in schema
     loaded = SpamModel.load(path)
     comments = CLEAR_SPAM + CLEAR_HAM
     assert loaded.score_batch(comments) == old.score_batch(comments)
     assert loaded.version == old.version
+    assert not loaded.pipeline.named_steps["features"].phrase_groups
     assert np.allclose(
         [s.probability for s in loaded.score_batch(comments)],
         loaded.pipeline.predict_proba(comments)[:, 1],
