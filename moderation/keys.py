@@ -63,6 +63,14 @@ def claims(site: str) -> str:
     return f"{_site(site)}:claims"
 
 
+@_per_site
+def claim_holders(site: str) -> str:
+    """HASH: claimed comment id -> the moderator holding it.  A hint for choosing claim
+    candidates without reading every claimed comment; the comment hash stays the truth.
+    Entries leave with their lease (trimmed with the claims zset), a release or a decision."""
+    return f"{_site(site)}:claim-holders"
+
+
 def by_author(site: str, email: str) -> str:
     """ZSET: comment ids by one (normalised) author email, scored by creation time."""
     return f"{_site(site)}:author:{email}"

@@ -100,7 +100,7 @@ return {'new', id, status, repeat_of}
 # KEYS[1] comment hash      KEYS[2] status zset (pending)   KEYS[3] pending-by-score zset
 # KEYS[4] status zset (the new status)  KEYS[5] claims zset  KEYS[6] events stream
 # KEYS[7] decisions-per-day hash        KEYS[8] approved-authors set
-# KEYS[9] decided zset (retention)
+# KEYS[9] decided zset (retention)  KEYS[10] claim-holders hash
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] new status  ARGV[4] now ms
 # ARGV[5] history line (JSON)  ARGV[6] note  ARGV[7] decisions-per-day TTL s
 # ARGV[8] events stream approximate max length
@@ -121,6 +121,7 @@ local new_status = ARGV[3]
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('ZREM', KEYS[5], id)
+redis.call('HDEL', KEYS[10], id)
 redis.call('ZADD', KEYS[4], fields[5], id)
 redis.call('ZADD', KEYS[9], ARGV[4], id)
 redis.call('HSET', KEYS[1], 'status', new_status, 'decided_by', ARGV[2],
@@ -242,28 +243,34 @@ return out
 # Claim candidate comments for one moderator, skipping any that another moderator holds
 # or that were decided since the caller read them.
 #
-# KEYS[1] claims zset  KEYS[2] events stream  KEYS[3..] comment hashes of the candidates
+# KEYS[1] claims zset  KEYS[2] events stream  KEYS[3] claim-holders hash
+# KEYS[4..] comment hashes of the candidates
 # ARGV[1] moderator  ARGV[2] now ms  ARGV[3] lease ms  ARGV[4] how many at most
 # ARGV[5] events stream approximate max length  ARGV[6] history line (JSON) for a claim
-# ARGV[7..] candidate ids, as KEYS[3..]
+# ARGV[7..] candidate ids, as KEYS[4..]
 # Returns the claimed ids, in the candidates' order.
 #
 # Expired leases are trimmed first, and a lease counts only while it lasts, so a crashed
 # moderator's comments come back by themselves without any sweeper.
 CLAIM = """
 local now = tonumber(ARGV[2])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+for first = 1, #expired, 1000 do  -- unpack() has a limit: HDEL in chunks
+  redis.call('HDEL', KEYS[3], unpack(expired, first, math.min(first + 999, #expired)))
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local until_ms = now + tonumber(ARGV[3])
 local want = tonumber(ARGV[4])
 local got = {}
-for i = 3, #KEYS do
+for i = 4, #KEYS do
   if #got >= want then break end
-  local id = ARGV[i + 4]
+  local id = ARGV[i + 3]
   local fields = redis.call('HMGET', KEYS[i], 'status', 'claimed_by', 'claim_until_ms')
   local free = (not fields[2]) or fields[2] == '' or fields[2] == ARGV[1]
                or tonumber(fields[3] or '0') <= now
   if fields[1] == 'pending' and free then
     redis.call('ZADD', KEYS[1], until_ms, id)
+    redis.call('HSET', KEYS[3], id, ARGV[1])
     redis.call('HSET', KEYS[i], 'claimed_by', ARGV[1], 'claim_until_ms', until_ms)
     -- a renewal by the holder is not news: only a new claim enters history and stream
     if fields[2] ~= ARGV[1] or tonumber(fields[3] or '0') <= now then
@@ -278,9 +285,30 @@ end
 return got
 """
 
+# The comments other moderators hold now, as far as the claim-holders hint knows: claim
+# leaves them out of its candidates, so claiming costs the same however many comments
+# other moderators hold (a claim without a known holder is left to CLAIM to judge).
+#
+# KEYS[1] claims zset  KEYS[2] claim-holders hash
+# ARGV[1] moderator  ARGV[2] now ms
+# Returns the ids.
+CLAIMED_BY_OTHERS = """
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf')
+local others = {}
+for first = 1, #live, 1000 do
+  local chunk = {unpack(live, first, math.min(first + 999, #live))}
+  local holders = redis.call('HMGET', KEYS[2], unpack(chunk))
+  for j = 1, #chunk do
+    if holders[j] and holders[j] ~= ARGV[1] then others[#others + 1] = chunk[j] end
+  end
+end
+return others
+"""
+
 # Release a claim the moderator holds.
 #
 # KEYS[1] comment hash  KEYS[2] claims zset  KEYS[3] events stream
+# KEYS[4] claim-holders hash
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] events max length
 # ARGV[5] history line (JSON)
 # ARGV[6] the lease end the caller was given ('' = whichever lease the moderator holds)
@@ -294,6 +322,7 @@ if holder == '' or tonumber(fields[3] or '0') <= tonumber(ARGV[3]) then return {
 if holder ~= ARGV[2] then return {'not_yours', holder} end
 if ARGV[6] ~= '' and ARGV[6] ~= fields[3] then return {'kept'} end
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_until_ms', '0')
 local history = redis.call('HGET', KEYS[1], 'history') or ''
 redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])

@@ -162,6 +162,7 @@ class Store:
         self._page = redis.register_script(scripts.PAGE)
         self._claim = redis.register_script(scripts.CLAIM)
         self._release = redis.register_script(scripts.RELEASE)
+        self._claimed_by_others = redis.register_script(scripts.CLAIMED_BY_OTHERS)
         self._take_tokens = redis.register_script(scripts.TAKE_TOKENS)
         self._erase = redis.register_script(scripts.ERASE)
         self._purge_spam = redis.register_script(scripts.PURGE_SPAM)
@@ -416,6 +417,7 @@ class Store:
                         keys.decisions_per_day(site, day),
                         keys.approved_authors(site),
                         keys.decided(site),
+                        keys.claim_holders(site),
                     ],
                     [
                         comment_id,
@@ -483,27 +485,33 @@ class Store:
         """Hand ``moderator`` up to ``limit`` pending comments nobody else holds, in
         ``order``, optionally only those within a score range or by one author."""
         at = now_ms()
-        claims_key = keys.claims(site)
-        live = int(await self.redis.zcount(claims_key, f"({at}", "+inf"))
-        # Read enough candidates to get past every live claim, then let the script take
-        # the free ones atomically; retry if other moderators won some meanwhile.
+        claims_key, holders_key = keys.claims(site), keys.claim_holders(site)
+        others: set[str] = set(
+            await self._claimed_by_others(keys=[claims_key, holders_key], args=[moderator, at])
+        )
+        # Read enough candidates to get past every comment others hold, leave those out
+        # here (so the script reads only about as many comments as it hands out, however
+        # many others hold), then let the script take the free ones atomically, checking
+        # each comment itself; retry if other moderators won some meanwhile.
         claimed: list[str] = []
         offset = 0
         for _ in range(4):
             want = limit - len(claimed)
-            span = want + live + 8
+            span = want + len(others) + 8
             raw = await self._candidates(
                 site, order, offset, span, min_score, max_score, author_email
             )
             if not raw:
                 break
-            candidates = await self._within(site, raw, min_score, max_score, author_email)
+            free = [c for c in raw if c not in others] if others else raw
+            candidates = await self._within(site, free, min_score, max_score, author_email)
             got: list[str] = []
             if candidates:
                 got = await self._claim(
                     keys=[
                         claims_key,
                         keys.events(site),
+                        holders_key,
                         *(keys.comment(site, c) for c in candidates),
                     ],
                     args=[
@@ -580,7 +588,12 @@ class Store:
             return Outcome("missing")
         at = now_ms()
         reply = await self._release(
-            keys=[keys.comment(site, comment_id), keys.claims(site), keys.events(site)],
+            keys=[
+                keys.comment(site, comment_id),
+                keys.claims(site),
+                keys.events(site),
+                keys.claim_holders(site),
+            ],
             args=[
                 comment_id,
                 moderator,

@@ -7,6 +7,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from moderation import keys
+from moderation.appkeys import STORE
 from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -362,3 +364,37 @@ async def test_a_release_names_its_lease_so_a_renewal_stays(client: Client) -> N
         f"/v1/comments/{cid}/release", json={"lease_until_ms": "x"}, headers=auth(ALICE)
     )
     assert bad.status == 422
+
+
+async def _claim(client: Client, token: str, limit: int, lease: float = 60) -> list[str]:
+    resp = await client.post(
+        "/v1/queue/claim",
+        json={"site": "news", "limit": limit, "lease_seconds": lease, "order": "oldest"},
+        headers=auth(token),
+    )
+    assert resp.status == 200
+    return [i["id"] for i in (await resp.json())["items"]]
+
+
+async def test_claiming_past_many_held_comments_keeps_holders_apart(client: Client) -> None:
+    """Claim leaves out what others hold before the script reads a single comment (the
+    claim-holders hint); the hint follows every claim, renewal, release, decision and
+    expiry, and a moderator claiming again still renews their own claims."""
+    ids = await _post(client, 10)
+    holders = client.app[STORE].redis
+    alice = await _claim(client, ALICE, 6)
+    assert alice == ids[:6]
+    bob = await _claim(client, BOB, 10, lease=1)
+    assert bob == ids[6:]  # the free ones only, in order
+    assert await _claim(client, ALICE, 6) == alice  # a renewal, not six others
+    hint = await holders.hgetall(keys.claim_holders("news"))
+    assert hint == {**dict.fromkeys(alice, "alice"), **dict.fromkeys(bob, "bob")}
+    await client.post(
+        f"/v1/comments/{alice[0]}/decision", json={"decision": "spam"}, headers=auth(ALICE)
+    )
+    await client.post(f"/v1/comments/{alice[1]}/release", headers=auth(ALICE))
+    await asyncio.sleep(1.2)  # bob's leases run out
+    root = await _claim(client, ROOT, 10)
+    assert root == [alice[1], *bob]  # released and expired come back; alice's others do not
+    hint = await holders.hgetall(keys.claim_holders("news"))
+    assert hint == {**dict.fromkeys(alice[2:], "alice"), **dict.fromkeys(root, "root")}
