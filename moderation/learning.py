@@ -91,7 +91,7 @@ async def post_model_reload(request: web.Request) -> web.Response:
         raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
     if holder.parent_pid is not None:
         os.kill(holder.parent_pid, signal.SIGHUP)  # the parent passes it to every worker
-    return json_response({"version": model.version, "path": str(holder.path or "default")})
+    return json_response({"version": model.version, "path": str(holder.source or "default")})
 
 
 async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:

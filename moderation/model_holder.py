@@ -20,8 +20,10 @@ class ModelHolder:
     def __init__(
         self, path: Path | None, model: SpamModel | None = None, parent_pid: int | None = None
     ) -> None:
-        self.path = path
+        self.path = path  # the configured model file (None = the shipped default)
         self.model: SpamModel | None = model
+        # where the model in use came from: a reload may name another file just once
+        self.source: Path | None = path
         # Set in a worker of ``serve --workers N``: the parent that passes a reload on to
         # every worker (SIGHUP), so that all of them serve the same model.
         self.parent_pid = parent_pid
@@ -37,7 +39,8 @@ class ModelHolder:
 
     async def load(self, path: Path | None = None) -> SpamModel:
         """Load ``path`` (or the configured model) and swap it in; on failure the model in
-        use stays and ModelError is raised."""
+        use stays and ModelError is raised.  ``path`` is used this once: the next reload
+        without one (API or SIGHUP), like a restart, loads the configured model again."""
         target = path if path is not None else self.path
         async with self._lock:
             try:
@@ -46,9 +49,7 @@ class ModelHolder:
                 self.error = str(exc)
                 log.error("model load failed", extra={"path": str(target), "error": str(exc)})
                 raise
-            self.model, self.error = model, None
-            if path is not None:
-                self.path = path
+            self.model, self.error, self.source = model, None, target
             log.info(
                 "model loaded",
                 extra={"path": str(target) if target else "default", "version": model.version},

@@ -57,6 +57,11 @@ async def test_admin_reloads_a_model_and_a_bad_file_keeps_the_old(
         await client.get(f"/v1/comments/{(await ok.json())['id']}", headers=auth(ALICE))
     ).json()
     assert record["model_version"] == after
+    # a path is used once: a reload without one goes back to the configured model (here
+    # the shipped default), as SIGHUP and a restart would
+    resp = await client.post("/v1/model/reload", headers=auth(ROOT))
+    assert resp.status == 200, await resp.text()
+    assert await resp.json() == {"version": before, "path": "default"}
 
 
 async def test_export_labels_from_the_command_line(
