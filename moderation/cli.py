@@ -1,11 +1,14 @@
-"""The ``moderation`` command line."""
+"""moderation: a self-hosted comment moderation service (serve, erase, export-labels,
+hash-secret)."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import getpass
 import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,8 +22,20 @@ if TYPE_CHECKING:  # the model's imports are heavy: load them only when serving
 
 log = logging.getLogger("moderation")
 
+MIN_SECRET_CHARS = 16  # as the config requires of plain keys and tokens
+
 # How long SIGTERM waits for requests in flight before the process exits.
 SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def _port_arg(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 0-65535 (got {value})")
+    return port
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,14 +44,20 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (env MODERATION_PORT, default 8080)")
+    serve.add_argument("--port", type=_port_arg, help="port (env MODERATION_PORT, default 8080)")
     serve.add_argument(
         "--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR, default ./data)"
     )
     serve.add_argument(
         "--workers", type=int, default=1, help="worker processes sharing the port (default 1)"
     )
-    serve.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    serve.add_argument(
+        "--log-level",
+        default="INFO",
+        type=str.upper,
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="DEBUG, INFO (default), WARNING or ERROR",
+    )
     erase = sub.add_parser(
         "erase", help="erase an author's personal data from stored comments (GDPR art. 17)"
     )
@@ -63,7 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "hash-secret":
         secret = getpass.getpass("secret: ") if sys.stdin.isatty() else sys.stdin.readline()
-        print(sha256_hex(secret.strip()))
+        secret = secret.strip()
+        if len(secret) < MIN_SECRET_CHARS:
+            # the config refuses shorter plain keys; a digest of one would be accepted,
+            # and an empty one would lock the site out without a word
+            print(
+                f"moderation: hash-secret: the secret must be at least {MIN_SECRET_CHARS} "
+                f"characters (got {len(secret)}); make one with: python3 -c "
+                "'import secrets; print(secrets.token_urlsafe(32))'",
+                file=sys.stderr,
+            )
+            return 2
+        print(sha256_hex(secret))
         return 0
     if args.command == "erase":
         return erase_command(args)
@@ -147,12 +179,28 @@ def serve(args: argparse.Namespace) -> int:
     if args.workers < 1:
         print("moderation: --workers must be at least 1", file=sys.stderr)
         return 2
+    if config.model_path is not None and not config.model_path.is_file():
+        # refused now rather than serving 503 forever with a model that cannot load
+        print(
+            f"moderation: config error: model.path: no such model file: {config.model_path}",
+            file=sys.stderr,
+        )
+        return 2
     config.data_dir.mkdir(parents=True, exist_ok=True)
     if args.workers > 1:
         from moderation.workers import run_workers
 
         return run_workers(config, args.workers)
     return run_single(config)
+
+
+def _is_listen_error(exc: OSError) -> bool:
+    """Binding the port failed: in use, not ours to take, or a host that does not exist."""
+    return isinstance(exc, socket.gaierror) or exc.errno in (
+        errno.EADDRINUSE,
+        errno.EADDRNOTAVAIL,
+        errno.EACCES,
+    )
 
 
 def run_single(
@@ -166,21 +214,35 @@ def run_single(
 
     from moderation.app import create_app
 
-    log.info(
-        "serving",
-        extra={
-            "url": f"http://{config.host}:{config.port}",
-            "redis": "embedded" if config.redis.url is None else "external",
-            "sites": [s.id for s in config.sites],
-        },
-    )
-    web.run_app(
-        create_app(config, model=model, parent_pid=parent_pid),
-        host=config.host,
-        port=config.port,
-        reuse_port=reuse_port or None,
-        shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
-        access_log=None,
-        print=lambda msg: print(f"moderation: {msg}", file=sys.stderr),
-    )
+    def listening(message: str) -> None:
+        # aiohttp calls this once the port is bound: only then is the service serving
+        print(f"moderation: {message}", file=sys.stderr)
+        log.info(
+            "serving",
+            extra={
+                "url": f"http://{config.host}:{config.port}",
+                "redis": "embedded" if config.redis.url is None else "external",
+                "sites": [s.id for s in config.sites],
+            },
+        )
+
+    try:
+        web.run_app(
+            create_app(config, model=model, parent_pid=parent_pid),
+            host=config.host,
+            port=config.port,
+            reuse_port=reuse_port or None,
+            shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+            access_log=None,
+            print=listening,
+        )
+    except OSError as exc:
+        if not _is_listen_error(exc):
+            raise
+        print(
+            f"moderation: cannot listen on {config.host}:{config.port}: "
+            f"{exc.strerror or exc} (set [server] host/port, --host/--port or MODERATION_PORT)",
+            file=sys.stderr,
+        )
+        return 1
     return 0

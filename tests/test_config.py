@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -174,13 +175,13 @@ def test_cli_config_error_is_one_line(tmp_path: Path) -> None:
 def test_cli_hash_secret() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "moderation", "hash-secret"],
-        input="my-secret-value\n",
+        input="my-secret-value-0123\n",
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert result.stdout.strip() == sha256_hex("my-secret-value")
+    assert result.stdout.strip() == sha256_hex("my-secret-value-0123")
 
 
 def test_a_site_key_can_be_rotated_without_a_gap(tmp_path: Path) -> None:
@@ -194,3 +195,53 @@ def test_a_site_key_can_be_rotated_without_a_gap(tmp_path: Path) -> None:
     assert auth.site_for_key("another-key-0123456789") is None
     with pytest.raises(ConfigError, match="twice"):
         Config.load(_write(tmp_path, f"[[sites]]\nid = 'news'\napi_key = ['{new}', '{new}']\n"))
+
+
+def test_cli_refuses_what_would_fail_later_with_one_line(tmp_path: Path) -> None:
+    """Mistakes an operator makes on the first day: each is one line and a non-zero exit,
+    never a traceback."""
+    config = tmp_path / "moderation.toml"
+    config.write_text('[[sites]]\nid = "news"\napi_key = "a-site-key-0123456789"\n')
+    cases = [
+        (("--port", "99999"), "0-65535"),
+        (("--log-level", "loud"), "invalid choice"),
+    ]
+    for extra, expected in cases:
+        result = _cli("serve", "--config", str(config), *extra)
+        assert result.returncode == 2 and expected in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    missing_model = tmp_path / "with-model.toml"
+    missing_model.write_text(config.read_text() + '[model]\npath = "nope.skops"\n')
+    result = _cli("serve", "--config", str(missing_model), "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 2 and "model.path: no such model file" in result.stderr
+    assert "Traceback" not in result.stderr
+    short = subprocess.run(
+        [sys.executable, "-m", "moderation", "hash-secret"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert short.returncode == 2 and "at least 16 characters" in short.stderr
+    assert short.stdout == ""
+
+
+def test_cli_port_in_use_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "moderation.toml"
+    config.write_text('[[sites]]\nid = "news"\napi_key = "a-site-key-0123456789"\n')
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _cli(
+            "serve",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--port",
+            str(port),
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
