@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -654,29 +655,43 @@ def choose_client(requested: str) -> str:
     return requested
 
 
-SERVER_CPU, LOAD_CPU = 0, 1
-
-
-def pin_load_side(args: argparse.Namespace) -> bool:
-    """With one worker on a machine of two or more CPUs, run the load side (this process,
+def pin_load_side(args: argparse.Namespace) -> tuple[int, int] | None:
+    """With one worker and two or more CPUs allowed, run the load side (this process,
     wrk, the Python client, the service's Redis) on one CPU and each server on another,
     as the issue describes the setup ("the load generator uses the other core").  Both
     servers get the same treatment, measured alternately; without pinning the scheduler
     moves the server onto the load's core whenever it wakes Redis or wrk, and the ratio
-    then measures scheduling luck as much as code."""
-    if args.no_pin or args.workers != 1 or len(os.sched_getaffinity(0)) < 2:
-        return False
-    os.sched_setaffinity(0, {LOAD_CPU})
-    return True
+    then measures scheduling luck as much as code.  Returns (server CPU, load CPU): the
+    first two CPUs this process may use (a cpuset or taskset is respected), preferring two
+    that are not hyperthreads of one core."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if args.no_pin or args.workers != 1 or len(allowed) < 2:
+        return None
+    server_cpu = allowed[0]
+    core = _core_of(server_cpu)
+    load_cpu = next((c for c in allowed[1:] if _core_of(c) != core), allowed[1])
+    os.sched_setaffinity(0, {load_cpu})
+    return server_cpu, load_cpu
 
 
-def pin_servers(servers: Servers) -> None:
+def _core_of(cpu: int) -> str:
+    """The physical core a CPU belongs to (its siblings list), or the CPU itself."""
+    path = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list")
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return str(cpu)
+
+
+def pin_servers(servers: Servers, cpus: tuple[int, int]) -> None:
     """The servers (started pinned to the load's CPU) move to their own CPU; the
     embedded Redis, started by the service before this, stays with the load."""
+    server_cpu, load_cpu = cpus
     for pid in [*servers.service_pids, servers.reference_pid]:
         for task in Path(f"/proc/{pid}/task").iterdir():  # every thread of the process
-            os.sched_setaffinity(int(task.name), {SERVER_CPU})
-    log(f"pinned: servers on CPU {SERVER_CPU}; load generator and Redis on CPU {LOAD_CPU}")
+            with contextlib.suppress(ProcessLookupError, FileNotFoundError):
+                os.sched_setaffinity(int(task.name), {server_cpu})
+    log(f"pinned: servers on CPU {server_cpu}; load generator and Redis on CPU {load_cpu}")
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
@@ -689,10 +704,10 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
             "".join("\t".join(parts) + "\n" for parts in templates), encoding="utf-8"
         )
         log(f"starting the service ({args.workers} worker(s)) and the reference ...")
-        pinned = pin_load_side(args)  # before any child starts: they inherit it
+        cpus = pin_load_side(args)  # before any child starts: they inherit it
         servers = start_servers(args, workdir, children)
-        if pinned:
-            pin_servers(servers)
+        if cpus is not None:
+            pin_servers(servers, cpus)
         targets = {"service": servers.service, "reference": servers.reference}
         acked: list[str] = []
 
@@ -788,7 +803,7 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         "date": time.strftime("%Y-%m-%d"),
         "client": client,
         "workers": args.workers,
-        "pinned": pinned,
+        "pinned": cpus is not None,
         "connections": args.connections,
         "duration_s": args.duration,
         "repeat": args.repeat,

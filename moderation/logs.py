@@ -6,10 +6,9 @@ session cookies and authors' emails, which must never reach a log.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import secrets
+import os
 import sys
 import time
 from contextvars import ContextVar
@@ -19,16 +18,12 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class RequestIds:
-    """Ids for requests that bring none: a random prefix per app and a counter, unique
-    across workers and restarts, and ~10x cheaper than uuid4 (which asks the kernel for
-    randomness on every request)."""
-
-    def __init__(self) -> None:
-        self._prefix = secrets.token_hex(6)
-        self._counter = itertools.count(1)
+    """Ids for requests that bring none: 128 random bits from one getrandom() call
+    (~0.35 µs; uuid4 costs ~1.9).  Random, not a counter: sequential ids would let any
+    caller of /healthz count the requests of every other site in between."""
 
     def new(self) -> str:
-        return f"{self._prefix}{next(self._counter):020x}"  # 32 hex digits, like uuid4().hex
+        return os.urandom(16).hex()
 
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}

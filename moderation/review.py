@@ -129,7 +129,19 @@ def _parse_decision(
         note = ""
     elif len(note) > MAX_NOTE:
         errors.append(FieldError(f"{prefix}note", f"must be at most {MAX_NOTE} characters"))
+    elif not _is_utf8(note):
+        errors.append(FieldError(f"{prefix}note", "contains invalid Unicode (a lone surrogate)"))
+        note = ""
     return decision, note.strip()
+
+
+def _is_utf8(text: str) -> bool:
+    """False for text JSON can carry but UTF-8 cannot ("\ud800" escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _today() -> str:

@@ -259,6 +259,13 @@ for first = 1, #expired, 1000 do  -- unpack() has a limit: HDEL in chunks
   redis.call('HDEL', KEYS[3], unpack(expired, first, math.min(first + 999, #expired)))
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+-- Every hint entry has its claim in the zset; more entries than claims means some were
+-- left by an older release's DECIDE (rolling upgrade): drop those once.
+if redis.call('HLEN', KEYS[3]) > redis.call('ZCARD', KEYS[1]) then
+  for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
+    if not redis.call('ZSCORE', KEYS[1], id) then redis.call('HDEL', KEYS[3], id) end
+  end
+end
 local until_ms = now + tonumber(ARGV[3])
 local want = tonumber(ARGV[4])
 local got = {}
@@ -291,18 +298,24 @@ return got
 #
 # KEYS[1] claims zset  KEYS[2] claim-holders hash
 # ARGV[1] moderator  ARGV[2] now ms
-# Returns the ids.
+# Returns {number of live claims whose holder the hint does not know, {ids}}: claims
+# taken before the hint existed (or by an older release during a rolling upgrade), for
+# which the caller must still leave room when it reads candidates.
 CLAIMED_BY_OTHERS = """
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf')
-local others = {}
+local others, unknown = {}, 0
 for first = 1, #live, 1000 do
   local chunk = {unpack(live, first, math.min(first + 999, #live))}
   local holders = redis.call('HMGET', KEYS[2], unpack(chunk))
   for j = 1, #chunk do
-    if holders[j] and holders[j] ~= ARGV[1] then others[#others + 1] = chunk[j] end
+    if not holders[j] then
+      unknown = unknown + 1
+    elseif holders[j] ~= ARGV[1] then
+      others[#others + 1] = chunk[j]
+    end
   end
 end
-return others
+return {unknown, others}
 """
 
 # Release a claim the moderator holds.

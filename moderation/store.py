@@ -18,7 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import NoScriptError, ResponseError
+from redis.exceptions import DataError, NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from moderation import jsoncodec, keys, scripts
@@ -142,9 +142,23 @@ def _pack(commands: Sequence[Sequence[Any]]) -> bytes:
     for command in commands:
         put(b"*%d\r\n" % len(command))
         for value in command:
-            raw = value if isinstance(value, bytes) else str(value).encode()
+            raw = _encode(value)
             put(b"$%d\r\n%b\r\n" % (len(raw), raw))
     return b"".join(out)
+
+
+def _encode(value: Any) -> bytes:
+    """One argument as redis-py would send it: None and booleans are refused (a None
+    sent as "None" would be stored without a word), floats by repr, text as UTF-8."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return b"%d" % value
+    if isinstance(value, float):
+        return repr(value).encode()
+    raise DataError(f"cannot send {type(value).__name__} to Redis: {value!r}")
 
 
 def _pack_evalsha(sha: str, calls: Sequence[Call]) -> bytes:
@@ -157,7 +171,7 @@ def _pack_evalsha(sha: str, calls: Sequence[Call]) -> bytes:
         length = 3 + len(call_keys) + len(call_args)
         put(b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%b\r\n" % (length, len(sha_bytes), sha_bytes))
         for value in (len(call_keys), *call_keys, *call_args):
-            raw = value if isinstance(value, bytes) else str(value).encode()
+            raw = value.encode() if value.__class__ is str else _encode(value)
             put(b"$%d\r\n%b\r\n" % (len(raw), raw))
     return b"".join(out)
 
@@ -278,8 +292,13 @@ class Store:
         try:
             await conn.send_packed_command(packed, check_health=False)
             replies: list[Any] = []
-            # one deadline for the whole batch instead of a timeout context per reply
-            async with asyncio.timeout(conn.socket_timeout):
+            # One deadline for the whole batch instead of a timeout context per reply,
+            # longer for a long batch (a bulk of 500 decisions): a slow Redis that did
+            # all the work must not turn into a 503 the client retries into 409s.
+            deadline = None
+            if conn.socket_timeout is not None:
+                deadline = conn.socket_timeout * max(1, math.ceil(count / 100))
+            async with asyncio.timeout(deadline):
                 for _ in range(count):
                     try:
                         replies.append(await conn.read_response(timeout=math.inf))
@@ -504,9 +523,10 @@ class Store:
         ``order``, optionally only those within a score range or by one author."""
         at = now_ms()
         claims_key, holders_key = keys.claims(site), keys.claim_holders(site)
-        others: set[str] = set(
-            await self._claimed_by_others(keys=[claims_key, holders_key], args=[moderator, at])
+        unknown, held = await self._claimed_by_others(
+            keys=[claims_key, holders_key], args=[moderator, at]
         )
+        others: set[str] = set(held)
         # Read enough candidates to get past every comment others hold, leave those out
         # here (so the script reads only about as many comments as it hands out, however
         # many others hold), then let the script take the free ones atomically, checking
@@ -515,7 +535,7 @@ class Store:
         offset = 0
         for _ in range(4):
             want = limit - len(claimed)
-            span = want + len(others) + 8
+            span = want + len(others) + int(unknown) + 8
             raw = await self._candidates(
                 site, order, offset, span, min_score, max_score, author_email
             )
