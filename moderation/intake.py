@@ -37,11 +37,17 @@ async def _check_rate_limits(app: web.Application, site: SiteConfig, ip: str) ->
         buckets.append((keys.rate_bucket(site.id, f"ip:{ip}"), limit.per_minute / 60, limit.burst))
     if not buckets:
         return
-    wait = await app[STORE].take_tokens(buckets)
+    wait, emptiest = await app[STORE].take_tokens(buckets)
     if wait > 0:
-        app[METRICS].rate_limited.labels("+".join(scopes)).inc()
+        scope = scopes[emptiest]
+        app[METRICS].rate_limited.labels(scope).inc()
+        who = (
+            f"from this author IP on site '{site.id}' ([sites] ip_rate_limit)"
+            if scope == "ip"
+            else f"for site '{site.id}' ([sites] rate_limit)"
+        )
         raise too_many(
-            f"Too many comments for site '{site.id}'; retry in {math.ceil(wait)} s.",
+            f"Too many comments {who}; retry in {math.ceil(wait)} s.",
             max(1, math.ceil(wait)),
         )
 

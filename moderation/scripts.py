@@ -348,13 +348,14 @@ return {'ok'}
 #
 # KEYS[1..] bucket hashes (fields: tokens, ts)
 # ARGV[1] now ms  then, per bucket in KEYS order: refill per ms, burst
-# Returns {1, 0} if allowed, else {0, ms until a token is back in the emptiest bucket}.
+# Returns {1, 0, 0} if allowed, else {0, ms until a token is back in the emptiest
+# bucket, its position in KEYS}.
 #
 # A bucket expires once it would be full again, so idle senders cost no memory.
 TAKE_TOKENS = """
 local now = tonumber(ARGV[1])
 local levels = {}
-local wait = 0
+local wait, emptiest = 0, 0
 for i = 1, #KEYS do
   local rate = tonumber(ARGV[i * 2])
   local burst = tonumber(ARGV[i * 2 + 1])
@@ -364,10 +365,11 @@ for i = 1, #KEYS do
   tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
   levels[i] = tokens
   if tokens < 1 then
-    wait = math.max(wait, math.ceil((1 - tokens) / rate))
+    local this_wait = math.ceil((1 - tokens) / rate)
+    if this_wait > wait then wait, emptiest = this_wait, i end
   end
 end
-if wait > 0 then return {0, wait} end
+if wait > 0 then return {0, wait, emptiest} end
 for i = 1, #KEYS do
   local rate = tonumber(ARGV[i * 2])
   local burst = tonumber(ARGV[i * 2 + 1])
@@ -375,7 +377,7 @@ for i = 1, #KEYS do
   redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
   redis.call('PEXPIRE', KEYS[i], math.ceil((burst - tokens) / rate) + 1000)
 end
-return {1, 0}
+return {1, 0, 0}
 """
 
 # Remove an author's personal data from one comment, keeping the comment, its status and

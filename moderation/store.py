@@ -647,14 +647,19 @@ class Store:
 
     # -- floods and repeats ----------------------------------------------------------
 
-    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]]) -> float:
+    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]]) -> tuple[float, int]:
         """Take a token from each (key, refill per second, burst) bucket, all or none.
-        Answers 0 when allowed, else the seconds until the emptiest bucket has one."""
+        Answers (0, -1) when allowed, else the seconds until the emptiest bucket has a
+        token again and that bucket's index in ``buckets``."""
         args: list[Any] = [now_ms()]
         for _, per_second, burst in buckets:
             args += [per_second / 1000, burst]
-        allowed, wait_ms = await self._take_tokens(keys=[k for k, _, _ in buckets], args=args)
-        return 0.0 if int(allowed) else int(wait_ms) / 1000
+        allowed, wait_ms, emptiest = await self._take_tokens(
+            keys=[k for k, _, _ in buckets], args=args
+        )
+        if int(allowed):
+            return 0.0, -1
+        return int(wait_ms) / 1000, int(emptiest) - 1
 
     # -- privacy -------------------------------------------------------------------------
 

@@ -64,12 +64,16 @@ async def test_ip_rate_limit_isolates_one_sender(make_client: Any, config: Confi
         _with_news(config, ip_rate_limit=RateLimit(per_minute=6, burst=2))
     )
     flood = [
-        (await _post(client, id=f"f{i}", content=f"flood {i}", author_ip="198.51.100.7")).status
+        await _post(client, id=f"f{i}", content=f"flood {i}", author_ip="198.51.100.7")
         for i in range(4)
     ]
-    assert flood == [202, 202, 429, 429]
+    assert [r.status for r in flood] == [202, 202, 429, 429]
+    detail = (await flood[-1].json(content_type=None))["detail"]
+    assert "from this author IP" in detail and "ip_rate_limit" in detail  # not the site's
     calm = await _post(client, id="calm", content="a calm reader", author_ip="203.0.113.5")
     assert calm.status == 202
+    metrics = await (await client.get("/metrics")).text()
+    assert 'moderation_rate_limited_total{scope="ip"} 2.0' in metrics
 
 
 async def test_repeats_are_flagged_and_can_be_auto_decided(
