@@ -77,6 +77,10 @@ def _load(path: str | None) -> SpamModel:
     return SpamModel.default() if path is None else SpamModel.load(path)
 
 
+# Fewer examples of either label than this and `train` warns (see cmd_train).
+SMALL_TRAINING_SET = 50
+
+
 def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     if not 0.0 < args.threshold < 1.0:
         raise ModelError(f"--threshold must be between 0 and 1, got {args.threshold}")
@@ -106,6 +110,16 @@ def cmd_train(args: argparse.Namespace, out: TextIO) -> int:
     if "f1" in scores:
         line += f"; held-out F1 {scores['f1']:.3f}, ROC-AUC {scores['roc_auc'] or 0:.3f}"
     print(line, file=out)
+    fewest = min(counts["spam"], counts["ham"])
+    if fewest < SMALL_TRAINING_SET:
+        # Written all the same (tests and experiments train on a handful), but a model
+        # from so few examples must not reach a live site by accident.
+        print(
+            f"warning: only {fewest} examples of one label: a model this small will not "
+            "generalise; label more comments, or add --with-seed to train on the shipped "
+            "seed corpus as well",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -385,6 +385,8 @@ def test_cli_train_evaluate_score(tmp_path: Path) -> None:
     done = _cli("train", "--data", *data, "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.exists() and "wrote" in done.stdout
+    # 17 comments: written, with a warning that says what to do
+    assert "warning: only" in done.stderr and "--with-seed" in done.stderr
 
     done = _cli("evaluate", "--model", str(out), "--data", *data, "--json")
     assert done.returncode == 0, done.stderr
