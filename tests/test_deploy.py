@@ -156,7 +156,8 @@ def test_moderation_gets_only_environment_the_service_reads(tmp_path: Path) -> N
 def test_moderation_is_published_restarted_and_drained() -> None:
     service = _service("moderation")
     assert service["build"] in (".", {"context": "."})
-    assert "8080:8080" in [str(p) for p in service["ports"]]
+    # the host's loopback only: the proxy in front does TLS, /metrics stays private
+    assert [str(p) for p in service["ports"]] == ["127.0.0.1:8080:8080"]
     assert service["restart"] == "unless-stopped"
     grace = _seconds(service["stop_grace_period"])
     assert grace >= 15 and grace > cli.SHUTDOWN_GRACE_SECONDS
