@@ -344,3 +344,38 @@ def test_hash_secret_prints_the_digest_the_config_expects(
         }
     )
     assert config.sites[0].api_key_sha256 == printed
+
+
+def test_every_documented_config_key_is_one_the_loader_takes() -> None:
+    """The README's config block and the example config, with every commented-out key
+    switched on, load as they are: a key the docs show but the loader refuses (or a
+    renamed one) fails here, not on an operator's first day."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Configuration", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    secrets = iter(f'"documented-secret-{i:02d}"' for i in range(100))
+    documented = tomllib.loads(re.sub('"\\.\\.\\."', lambda _: next(secrets), block))
+    config = Config.from_mapping(documented)
+    assert config.sites[0].rate_limit is not None and config.moderators[0].name == "night-shift"
+    # ... and every key the loader takes is in the README (a key may stand in a comment:
+    # "api_key_sha256" and "token_sha256" are alternatives shown beside their plain forms)
+    from moderation import config as loader
+
+    known = (
+        loader._SERVER_KEYS
+        | loader._REDIS_KEYS
+        | loader._INTAKE_KEYS
+        | loader._MODEL_KEYS
+        | loader._SITE_KEYS
+        | loader._MODERATOR_KEYS
+    )
+    assert sorted(k for k in known if not re.search(rf"\b{k}\b", block)) == []
+
+    lines = []
+    for line in EXAMPLE_CONFIG.read_text().splitlines():
+        # "# key = value" and "# [table]" lines are optional; prose has neither
+        if re.match(r"^# ?([a-z_]+ = |\[[a-z]+\]$)", line) and not line.startswith("# url"):
+            line = line.lstrip("# ")
+        lines.append(line)
+    example = tomllib.loads("\n".join(lines))
+    assert "ip_rate_limit" in example["sites"][0] and example["moderators"][1]["admin"] is True
+    Config.from_mapping(example)
