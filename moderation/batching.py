@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from classifier import Comment, Score
+from moderation import jsoncodec
 from moderation.config import SiteConfig
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
@@ -171,6 +172,7 @@ class IntakeBatcher:
             id=new_comment_id(site.id, at),
             external_id=comment.external_id,
             idempotency_key=job.idempotency_key,
+            request_fingerprint=request_fingerprint(comment) if job.idempotency_key else "",
             status=status,
             spam_score=score.probability,
             created_ms=at,
@@ -237,6 +239,19 @@ def text_fingerprint(content: str) -> str:
     return hashlib.sha256(" ".join(folded.split()).encode("utf-8", "surrogatepass")).hexdigest()[
         :32
     ]
+
+
+def request_fingerprint(comment: CommentIn) -> str:
+    """A digest of everything the CMS sent about the comment, as validated: a retry
+    carries the same, a different comment under a reused Idempotency-Key does not."""
+    fields = [
+        comment.external_id,
+        comment.author_name,
+        comment.author_email,
+        comment.content,
+        sorted(comment.extras.items()),
+    ]
+    return hashlib.sha256(jsoncodec.dumps(fields).encode()).hexdigest()[:32]
 
 
 def _for_classifier(comment: CommentIn) -> Comment:

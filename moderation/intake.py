@@ -90,6 +90,19 @@ async def post_comment(request: web.Request) -> web.Response:
 
     accepted = await app[BATCHER].submit(site, comment, idempotency_key)
     metrics = app[METRICS]
+    if accepted.stored.conflict:
+        metrics.comments.labels("invalid").inc()
+        # As Stripe and the IETF idempotency-key draft do: a reused key with another body
+        # is a client bug, and answering the first comment's 202 would lose this one.
+        raise invalid(
+            [
+                FieldError(
+                    "Idempotency-Key",
+                    "was already used for a different comment (within 24 h); "
+                    "use a new key for a new comment",
+                )
+            ]
+        )
     if accepted.stored.duplicate:
         metrics.comments.labels("duplicate").inc()
         record = await app[STORE].get(accepted.stored.id)

@@ -26,7 +26,9 @@ from __future__ import annotations
 # ARGV[14] status if the text repeats a recent comment ('' = the same as ARGV[4])
 # ARGV[15] history if that changes the status, ARGV[16] its rule; both may hold
 #          '{repeat_of}', replaced by the earlier comment's id
-# Returns {'dup', existing id} or {'new', id, status, id of the comment it repeats or ''}.
+# ARGV[17] fingerprint of the request, kept with the idempotency key ('' = not compared)
+# Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
+# for a different comment) or {'new', id, status, id of the comment it repeats or ''}.
 #
 # The repeat check lives here, not in a round trip of its own: a retry of a stored
 # comment never reaches it, and a repeat is flagged atomically with its write.
@@ -39,7 +41,13 @@ if ext_id ~= '' then
 end
 if idem_ttl > 0 then
   local seen = redis.call('GET', KEYS[2])
-  if seen then return {'dup', seen} end
+  if seen then
+    -- "<id> <fingerprint>" (or a bare id, kept by an older release)
+    local seen_id, seen_fp = string.match(seen, '^(%S+) (%S+)$')
+    if not seen_id then return {'dup', seen} end
+    if ARGV[17] ~= '' and seen_fp ~= ARGV[17] then return {'conflict', seen_id} end
+    return {'dup', seen_id}
+  end
 end
 local id = ARGV[3]
 local status = ARGV[4]
@@ -89,7 +97,11 @@ else
 end
 if email ~= '' then redis.call('ZADD', KEYS[9], ARGV[6], id) end
 if ext_id ~= '' then redis.call('HSET', KEYS[1], ext_id, id) end
-if idem_ttl > 0 then redis.call('SET', KEYS[2], id, 'EX', idem_ttl) end
+if idem_ttl > 0 then
+  local kept = id
+  if ARGV[17] ~= '' then kept = id .. ' ' .. ARGV[17] end
+  redis.call('SET', KEYS[2], kept, 'EX', idem_ttl)
+end
 redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[12], '*',
   'type', 'created', 'id', id, 'status', status, 'spam_score', ARGV[5], 'ms', ARGV[6])
 return {'new', id, status, repeat_of}

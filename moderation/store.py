@@ -86,6 +86,8 @@ class NewComment:
     repeat_status: Status | None = None
     repeat_history: str = ""
     repeat_rule: str = ""
+    # what the Idempotency-Key must keep meaning: a digest of the comment ('' = none)
+    request_fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class Stored:
     status: Status
     duplicate: bool
     repeat_of: str | None = None  # a recent comment of the site with the same text
+    # the Idempotency-Key was first used for another comment: nothing was stored
+    conflict: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,6 +237,7 @@ class Store:
                         c.repeat_status.value if c.repeat_status else "",
                         c.repeat_history,
                         c.repeat_rule,
+                        c.request_fingerprint,
                     ],
                 )
             )
@@ -240,8 +245,15 @@ class Store:
         for reply in await self._evalsha_many(self._intake, calls):
             if isinstance(reply, BaseException):
                 results.append(reply)
-            elif reply[0] == "dup":
-                results.append(Stored(id=reply[1], status=Status.PENDING, duplicate=True))
+            elif reply[0] in ("dup", "conflict"):
+                results.append(
+                    Stored(
+                        id=reply[1],
+                        status=Status.PENDING,
+                        duplicate=True,
+                        conflict=reply[0] == "conflict",
+                    )
+                )
             else:
                 results.append(
                     Stored(

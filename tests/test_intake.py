@@ -182,6 +182,19 @@ async def test_idempotency_key_header(client: Client) -> None:
     assert first["id"] == second["id"]
     other = await (await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))).json()
     assert other["id"] != first["id"]
+    # the same key for a different comment: a 422 naming the header, and nothing stored
+    reused = await client.post(
+        "/v1/comments", json={**body, "content": "A different comment"}, headers=headers
+    )
+    assert reused.status == 422
+    problem = await reused.json(content_type=None)
+    assert problem["errors"][0]["field"] == "Idempotency-Key"
+    queue = await (await client.get("/v1/queue?site=news", headers=auth(ALICE))).json()
+    assert "A different comment" not in [i["content"] for i in queue["items"]]
+    # and the first comment's retry still replays
+    again = await client.post("/v1/comments", json=body, headers=headers)
+    assert again.status == 202 and (await again.json())["id"] == first["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
 
 
 def _signed(body: bytes, *, secret: str = BLOG_SIGNING, at: int | None = None) -> dict[str, str]:
