@@ -2091,6 +2091,51 @@ The original song is from the seventies, this is a cover and not a great one.
 """)
 
 
+# v4: readers praise articles in the very words bots open spam with ("Nice article",
+# "Thanks for sharing", "Very informative"): alone, or followed by what they liked.  Without
+# these, the phrases themselves read as spam to the model (a fresh-user check found "Nice
+# article" at 0.72), when what makes such a comment spam is the link or the author's site.
+EN_PRAISE_HAM = _lines("""
+Nice article.
+Nice article, very clear.
+Great article!
+Great article, thank you.
+Thanks for sharing.
+Thanks for sharing this.
+Thanks for sharing, I had not heard about it.
+Very informative.
+Very informative, thank you.
+Interesting article.
+Interesting article, thanks for sharing.
+Interesting read.
+Interesting read, thanks.
+Nice post.
+Nice post, well written.
+Wonderful piece.
+Amazing!!
+Hello everyone, nice to see this covered at last.
+Hi all, interesting read.
+Thanks for this report. Very informative.
+Good read, thanks for sharing.
+Really nice article.
+Great post, thank you for explaining it.
+Very interesting, thanks.
+Informative article, thank you.
+""")
+EN_PRAISE_DETAIL = _lines("""
+The part about the budget was the clearest explanation I have seen.
+I did not know the council had already voted on it.
+The photos of the flooding say more than any statement.
+Good to see both sides quoted for once.
+The timeline at the end helped a lot.
+I will share it with my neighbours.
+My daughter is doing this course next year, so this was useful.
+Please follow up when the report comes out.
+The interview with the nurse was the best part.
+Clear, short and no jargon.
+""")
+
+
 def ham_text(rng: random.Random, art: Article) -> str:
     lang = art.lang
     if lang == "en":
@@ -2102,6 +2147,10 @@ def ham_text(rng: random.Random, art: Article) -> str:
                 text = text + " " + rng.choice(topic_pool)
         elif r < 0.35:
             text = rng.choice(EN_SHORT_ALL)
+        elif r < 0.41:
+            text = rng.choice(EN_PRAISE_HAM)
+            if rng.random() < 0.5:
+                text = text + " " + rng.choice(EN_PRAISE_DETAIL + topic_pool)
         elif r < 0.38 and art.topic in EN_FULL_ALL:
             text = rng.choice(EN_FULL_ALL[art.topic])
             if rng.random() < 0.25:
