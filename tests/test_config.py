@@ -151,9 +151,12 @@ def test_first_run_writes_a_config_with_fresh_secrets(tmp_path: Path) -> None:
     assert other.sites[0].api_key_sha256 != config.sites[0].api_key_sha256
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "moderation", *args],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -173,14 +176,8 @@ def test_cli_config_error_is_one_line(tmp_path: Path) -> None:
 
 
 def test_cli_hash_secret() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "moderation", "hash-secret"],
-        input="my-secret-value-0123\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = _cli("hash-secret", stdin="my-secret-value-0123\n")
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == sha256_hex("my-secret-value-0123")
 
 
@@ -215,13 +212,7 @@ def test_cli_refuses_what_would_fail_later_with_one_line(tmp_path: Path) -> None
     result = _cli("serve", "--config", str(missing_model), "--data-dir", str(tmp_path / "d"))
     assert result.returncode == 2 and "model.path: no such model file" in result.stderr
     assert "Traceback" not in result.stderr
-    short = subprocess.run(
-        [sys.executable, "-m", "moderation", "hash-secret"],
-        input="short\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    short = _cli("hash-secret", stdin="short\n")
     assert short.returncode == 2 and "at least 16 characters" in short.stderr
     assert short.stdout == ""
 
