@@ -139,22 +139,33 @@ def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _read_comments(stream: TextIO) -> Iterator[tuple[Comment, Any]]:
+def _read_comments(stream: TextIO) -> Iterator[tuple[Comment | DatasetError, Any]]:
+    """Each non-blank line as (comment, its id) or, when the line is not a comment,
+    (the error, its id if it had one): one bad line does not stop the stream."""
     for lineno, line in enumerate(stream, start=1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"stdin line {lineno}: invalid JSON: {exc.msg}") from None
+            yield DatasetError(f"stdin line {lineno}: invalid JSON: {exc.msg}"), None
+            continue
         if not isinstance(obj, dict):
-            raise DatasetError(f"stdin line {lineno}: expected a JSON object")
-        yield comment_from_json(obj, f"stdin line {lineno}"), obj.get("id")
+            yield DatasetError(f"stdin line {lineno}: expected a JSON object"), None
+            continue
+        try:
+            yield comment_from_json(obj, f"stdin line {lineno}"), obj.get("id")
+        except DatasetError as exc:
+            yield exc, obj.get("id")
 
 
 def cmd_score(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    """One output line per input line, in order: scores, or ``{"error": ...}`` for a
+    line that is not a comment (then the exit status is 1 and stderr says how many)."""
     model = _load(args.model)
     batch: list[tuple[Comment, Any]] = []
+    errors: list[str] = []
+    lines = 0
 
     def flush() -> None:
         scores = model.score_batch([c for c, _ in batch])
@@ -169,12 +180,25 @@ def cmd_score(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         out.flush()
         batch.clear()
 
-    for item in _read_comments(stdin):
-        batch.append(item)
+    for item, ident in _read_comments(stdin):
+        lines += 1
+        if isinstance(item, DatasetError):
+            flush()  # keep the output in input order
+            errors.append(str(item))
+            record = {} if ident is None else {"id": ident}
+            out.write(json.dumps({**record, "error": str(item)}, ensure_ascii=False) + "\n")
+            continue
+        batch.append((item, ident))
         if len(batch) >= SCORE_BATCH:
             flush()
     if batch:
         flush()
+    if errors:
+        sys.stderr.write(
+            f"{PROG}: error: {len(errors)} of {lines} input lines could not be scored "
+            f"(first: {errors[0]})\n"
+        )
+        return 1
     return 0
 
 

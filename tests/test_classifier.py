@@ -402,6 +402,19 @@ def test_cli_train_evaluate_score(tmp_path: Path) -> None:
     assert set(results[1]) == {"probability", "spam", "reasons"}
 
 
+def test_cli_score_keeps_going_past_a_bad_line() -> None:
+    lines = (
+        '{"id": 1, "content": "Great report"}\n{oops\n{"id": 3, "content": 5}\n{"content": "ok"}\n'
+    )
+    done = _cli("score", stdin=lines)
+    assert done.returncode == 1
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("id") for o in out] == [1, None, 3, None]  # one line out per line in
+    assert "probability" in out[0] and "probability" in out[3]
+    assert "invalid JSON" in out[1]["error"] and "content" in out[2]["error"]
+    assert done.stderr.splitlines() == [done.stderr.strip()] and "2 of 4 input lines" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
