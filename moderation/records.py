@@ -58,6 +58,11 @@ def iso_from_ms(ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
+def utc_day(ms: int) -> str:
+    """The UTC date of a time in ms, as the per-day decision counts name their days."""
+    return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
+
+
 def new_comment_id(site: str, created_ms: int) -> str:
     """A comment id that names its site (so any id leads to its site's keys without a
     global index) and sorts by creation time; 64 random bits make it unguessable."""

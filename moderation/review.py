@@ -3,7 +3,6 @@ and reading one comment (also open to the site's own key, for polling)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +12,7 @@ from moderation.auth import ModeratorCaller, SiteCaller, require_site_access
 from moderation.config import ModeratorConfig
 from moderation.http import float_param, int_param, json_response, read_json_object
 from moderation.problems import FieldError, conflict, invalid, not_found
-from moderation.records import CommentRecord, Decision, Status, now_ms, site_of
+from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.store import CursorError, Order, Outcome
 
 MAX_PAGE = 500
@@ -145,7 +144,7 @@ def _is_utf8(text: str) -> bool:
 
 
 def _today() -> str:
-    return time.strftime("%Y-%m-%d", time.gmtime())
+    return utc_day(now_ms())
 
 
 def _answer(comment_id: str, outcome: Outcome) -> tuple[int, dict[str, Any]]:

@@ -158,6 +158,7 @@ return {'ok', new_status}
 #
 # KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] pending-by-score zset
 # KEYS[4] status zset (current status)  KEYS[5] events stream  KEYS[6] decided zset
+# KEYS[7] decisions-per-day hash of the day the decision was made (it no longer counts)
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] window ms
 # ARGV[5] history line (JSON)  ARGV[6] events stream approximate max length
 # Returns {'ok'}, {'missing'}, {'pending'}, {'not_yours', by} or {'too_late'}.
@@ -178,6 +179,9 @@ redis.call('ZADD', KEYS[2], fields[5], id)
 redis.call('ZADD', KEYS[3], fields[4], id)
 redis.call('HSET', KEYS[1], 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
            'note', '')
+if tonumber(redis.call('HGET', KEYS[7], ARGV[2]) or '0') > 0 then
+  redis.call('HINCRBY', KEYS[7], ARGV[2], -1)
+end
 local history = redis.call('HGET', KEYS[1], 'history') or ''
 redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
 redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',

@@ -30,6 +30,7 @@ from moderation.records import (
     history_line,
     now_ms,
     site_of,
+    utc_day,
 )
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
@@ -504,6 +505,7 @@ class Store:
                 keys.by_status(record.site, record.status),
                 keys.events(record.site),
                 keys.decided(record.site),
+                keys.decisions_per_day(record.site, utc_day(record.decided_ms)),
             ],
             args=[
                 comment_id,
