@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from classifier import Comment, Score
+from classifier import Comment, Score, SpamModel
 from moderation import jsoncodec
 from moderation.config import SiteConfig
 from moderation.metrics import Metrics
@@ -69,6 +69,8 @@ class IntakeBatcher:
         self._jobs: list[_Job] = []
         self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
+        self._cache: dict[Comment, Score] = {}
+        self._cache_model: SpamModel | None = None
 
     async def submit(
         self, site: SiteConfig, comment: CommentIn, idempotency_key: str | None
@@ -109,7 +111,7 @@ class IntakeBatcher:
             model = self.model.model
             if model is None:
                 raise ModelNotReady("the spam model is not loaded")
-            scores = model.score_batch([_for_classifier(j.comment) for j in jobs])
+            scores = self._scores(model, [_for_classifier(j.comment) for j in jobs])
             self.metrics.batch_size.observe(len(jobs))
             at = now_ms()
             prepared = [
@@ -137,6 +139,28 @@ class IntakeBatcher:
             for job in jobs:
                 if not job.future.done():
                     job.future.set_exception(error or RuntimeError("intake batch failed"))
+
+    def _scores(self, model: SpamModel, comments: list[Comment]) -> list[Score]:
+        """Scores of a batch, each computed once per model: a spam run posts the same
+        comment (text, name, email, links) again and again, and a score depends on
+        nothing else, so repeats cost a dictionary lookup instead of the classifier."""
+        if self._cache_model is not model:  # a reload: the old model's scores are stale
+            self._cache.clear()
+            self._cache_model = model
+        cache = self._cache
+        scores: list[Score | None] = [cache.get(c) for c in comments]
+        missing = [i for i, score in enumerate(scores) if score is None]
+        if missing:
+            fresh = model.score_batch([comments[i] for i in missing])
+            for i, score in zip(missing, fresh, strict=True):
+                scores[i] = score
+                cache[comments[i]] = score
+            while len(cache) > SCORE_CACHE_SIZE:  # oldest first: dicts keep insertion order
+                del cache[next(iter(cache))]
+        hits = len(comments) - len(missing)
+        if hits:
+            self.metrics.score_cache_hits.inc(hits)
+        return [score for score in scores if score is not None]
 
     def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
         site, comment = job.site, job.comment
@@ -224,6 +248,7 @@ class IntakeBatcher:
             await asyncio.gather(*self._running, return_exceptions=True)
 
 
+SCORE_CACHE_SIZE = 4096  # comments whose score is kept (a few MB at most)
 REPEAT_REASON = "repeats a recent comment"
 REPEAT_PLACEHOLDER = "{repeat_of}"  # filled in by the intake script
 

@@ -79,6 +79,12 @@ class Metrics:
             "Redis calls that failed (connection refused, timeout, ...).",
             registry=registry,
         )
+        self.score_cache_hits = Counter(
+            "moderation_score_cache_hits_total",
+            "Comments scored from the cache: the same comment (text, author, links) seen "
+            "before by the same model, as in a spam run.",
+            registry=registry,
+        )
         self.rate_limited = Counter(
             "moderation_rate_limited_total",
             "Intake requests refused by a rate limit, by scope.",

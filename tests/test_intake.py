@@ -277,3 +277,20 @@ async def test_concurrent_intakes_are_scored_in_batches(client: Client) -> None:
     }
     assert values["moderation_scoring_batch_size_sum"] == 40
     assert values["moderation_scoring_batch_size_count"] < 40  # some requests shared a call
+
+
+async def test_a_spam_run_is_scored_once(client: Client) -> None:
+    """The same comment again (new CMS id, same text, author and links): the score comes
+    from the cache, identical, and the cache hit is counted."""
+    run = comment_body(content="Cheap followers at http://bit.ly/xyz", author_name="Bot")
+    answers = []
+    for i in range(3):
+        resp = await client.post(
+            "/v1/comments", json={**run, "id": f"run-{i}"}, headers=auth(NEWS_KEY)
+        )
+        assert resp.status == 202
+        answers.append(await resp.json())
+    assert len({a["id"] for a in answers}) == 3
+    assert answers[1]["spam_score"] == answers[0]["spam_score"] == answers[2]["spam_score"]
+    metrics = await (await client.get("/metrics")).text()
+    assert "moderation_score_cache_hits_total 2.0" in metrics
