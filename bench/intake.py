@@ -612,7 +612,8 @@ def loss_check(redis_url: str, acked: Sequence[str]) -> dict[str, int]:
 
 
 def scoring_batches(port: int) -> dict[str, float]:
-    """Mean scoring batch size from the service's own metrics."""
+    """Mean scoring batch size from the service's own metrics, and how many comments
+    were scored from its cache (0 here: every benchmark comment has a unique text)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
             text = resp.read().decode()
@@ -620,12 +621,20 @@ def scoring_batches(port: int) -> dict[str, float]:
         return {}
     values: dict[str, float] = {}
     for line in text.splitlines():
-        for name in ("moderation_scoring_batch_size_sum", "moderation_scoring_batch_size_count"):
+        for name in (
+            "moderation_scoring_batch_size_sum",
+            "moderation_scoring_batch_size_count",
+            "moderation_score_cache_hits_total",
+        ):
             if line.startswith(name + " "):
                 values[name] = values.get(name, 0.0) + float(line.split()[1])
     count = values.get("moderation_scoring_batch_size_count", 0.0)
     total = values.get("moderation_scoring_batch_size_sum", 0.0)
-    return {"batches": count, "mean_batch": round(total / count, 2) if count else 0.0}
+    return {
+        "batches": count,
+        "mean_batch": round(total / count, 2) if count else 0.0,
+        "score_cache_hits": values.get("moderation_score_cache_hits_total", 0.0),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -868,7 +877,8 @@ def report(result: dict[str, Any]) -> str:
         f"{result['redis_cpu_us_per_request']:.0f}), reference "
         f"{result['reference_cpu_us_per_request']:.0f} µs/request",
         f"errors    : {result['non_2xx']} non-2xx, {result['socket_errors']} socket errors; "
-        f"mean scoring batch {result.get('mean_batch', 0)}",
+        f"mean scoring batch {result.get('mean_batch', 0)}, "
+        f"scored from cache {result.get('score_cache_hits', 0):g}",
     ]
     return "\n".join(lines)
 
