@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import gc
 import getpass
 import logging
 import os
@@ -194,6 +195,22 @@ def serve(args: argparse.Namespace) -> int:
     return run_single(config)
 
 
+# The cyclic garbage collector's first generation runs every 700 container allocations
+# by default: under intake load that is many times per batch, and each run walks every
+# young object.  Intake allocates much and rarely makes cycles, so collecting 50x less
+# often measured 6 % less CPU per request (bench/intake.py, four A/B pairs; RESULTS.md).
+GC_GEN0_THRESHOLD = 50_000
+
+
+def _tune_gc() -> None:
+    """Collect less often, and never re-scan what start-up built (imports, config, the
+    app): gc.freeze moves it out of the collector's sight."""
+    gc.collect()
+    gc.freeze()
+    _, gen1, gen2 = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
+
+
 def _is_listen_error(exc: OSError) -> bool:
     """Binding the port failed: in use, not ours to take, or a host that does not exist."""
     return isinstance(exc, socket.gaierror) or exc.errno in (
@@ -226,6 +243,7 @@ def run_single(
             },
         )
 
+    _tune_gc()
     try:
         web.run_app(
             create_app(config, model=model, parent_pid=parent_pid),
