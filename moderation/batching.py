@@ -69,7 +69,7 @@ class IntakeBatcher:
         self._jobs: list[_Job] = []
         self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._cache: dict[Comment, Score] = {}
+        self._cache: dict[bytes, Score] = {}
         self._cache_model: SpamModel | None = None
 
     async def submit(
@@ -148,13 +148,16 @@ class IntakeBatcher:
             self._cache.clear()
             self._cache_model = model
         cache = self._cache
-        scores: list[Score | None] = [cache.get(c) for c in comments]
+        # keyed by a digest, not the comment: 4,096 texts of up to 10,000 characters
+        # would hold tens of MB; digests and scores hold well under one
+        digests = [_score_key(c) for c in comments]
+        scores: list[Score | None] = [cache.get(d) for d in digests]
         missing = [i for i, score in enumerate(scores) if score is None]
         if missing:
             fresh = model.score_batch([comments[i] for i in missing])
             for i, score in zip(missing, fresh, strict=True):
                 scores[i] = score
-                cache[comments[i]] = score
+                cache[digests[i]] = score
             while len(cache) > SCORE_CACHE_SIZE:  # oldest first: dicts keep insertion order
                 del cache[next(iter(cache))]
         hits = len(comments) - len(missing)
@@ -277,6 +280,21 @@ def request_fingerprint(comment: CommentIn) -> str:
         sorted(comment.extras.items()),
     ]
     return hashlib.sha256(jsoncodec.dumps(fields).encode()).hexdigest()[:32]
+
+
+def _score_key(comment: Comment) -> bytes:
+    """Everything a score depends on, digested (fields joined by a character no field
+    may contain: validation refuses control characters)."""
+    joined = "\x00".join(
+        (
+            comment.content,
+            comment.author_name,
+            comment.author_email,
+            comment.author_url,
+            comment.post_url,
+        )
+    )
+    return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _for_classifier(comment: CommentIn) -> Comment:
