@@ -211,8 +211,15 @@ def _tune_gc() -> None:
     gc.set_threshold(GC_GEN0_THRESHOLD, gen1, gen2)
 
 
+EXIT_CANNOT_LISTEN = 3  # also tells `serve --workers N` not to restart the worker
+
+
 def _is_listen_error(exc: OSError) -> bool:
-    """Binding the port failed: in use, not ours to take, or a host that does not exist."""
+    """Binding the port failed: in use, not ours to take, or a host that does not exist.
+    An error about a file (start-up also creates the data folder and Redis's files) is
+    not one, whatever its errno."""
+    if exc.filename is not None:
+        return False
     return isinstance(exc, socket.gaierror) or exc.errno in (
         errno.EADDRINUSE,
         errno.EADDRNOTAVAIL,
@@ -262,5 +269,5 @@ def run_single(
             f"{exc.strerror or exc} (set [server] host/port, --host/--port or MODERATION_PORT)",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_CANNOT_LISTEN
     return 0

@@ -15,10 +15,13 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
+import sys
 import time
 from dataclasses import replace
 from types import FrameType
 
+from moderation.cli import EXIT_CANNOT_LISTEN
 from moderation.config import Config
 from moderation.redis_server import RedisServer
 
@@ -43,10 +46,33 @@ def _worker(config: Config, index: int) -> None:
         logger.error("worker cannot load the model", extra={"error": str(exc)})
         raise SystemExit(2) from exc
     logger.info("worker started", extra={"worker": index, "pid": os.getpid()})
-    run_single(config, reuse_port=True, model=model, parent_pid=os.getppid())
+    raise SystemExit(run_single(config, reuse_port=True, model=model, parent_pid=os.getppid()))
+
+
+def _can_listen(config: Config) -> str | None:
+    """Bind the port once before starting workers (None if it can be had, else why not):
+    a worker that cannot listen would otherwise be restarted for ever."""
+    try:
+        infos = socket.getaddrinfo(config.host, config.port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            probe.bind(address)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def run_workers(config: Config, count: int) -> int:
+    problem = _can_listen(config)
+    if problem is not None:
+        print(
+            f"moderation: cannot listen on {config.host}:{config.port}: {problem} "
+            "(set [server] host/port, --host/--port or MODERATION_PORT)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT_LISTEN
     metrics_dir = config.data_dir / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)  # stale files would double-count
     metrics_dir.mkdir(parents=True)
@@ -83,6 +109,7 @@ def run_workers(config: Config, count: int) -> int:
         process.start()
         return process
 
+    exit_code = 0
     workers = [spawn(i) for i in range(count)]
     log.info("workers started", extra={"workers": count, "pids": [w.pid for w in workers]})
     try:
@@ -90,6 +117,11 @@ def run_workers(config: Config, count: int) -> int:
             time.sleep(0.2)
             for index, process in enumerate(workers):
                 if not process.is_alive() and not stopping:
+                    if process.exitcode == EXIT_CANNOT_LISTEN:
+                        log.error("a worker cannot listen; stopping", extra={"worker": index})
+                        exit_code = EXIT_CANNOT_LISTEN
+                        stopping = True
+                        break
                     log.error(
                         "worker exited; restarting it",
                         extra={"worker": index, "code": process.exitcode},
@@ -111,4 +143,4 @@ def run_workers(config: Config, count: int) -> int:
         if server is not None:
             server.stop()
         log.info("all workers stopped")
-    return 0
+    return exit_code

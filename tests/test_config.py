@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from moderation import cli
 from moderation.config import (
     Config,
     ConfigError,
@@ -224,15 +225,12 @@ def test_cli_port_in_use_is_one_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = _cli(
-            "serve",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(tmp_path / "d"),
-            "--port",
-            str(port),
-        )
-    assert result.returncode == 1, result.stderr
-    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
-    assert "Traceback" not in result.stderr
+        for workers in ("1", "2"):  # with workers: refused at once, not restarted for ever
+            result = _cli(
+                "serve",
+                *("--config", str(config), "--data-dir", str(tmp_path / "d")),
+                *("--port", str(port), "--workers", workers),
+            )
+            assert result.returncode == cli.EXIT_CANNOT_LISTEN, result.stderr
+            assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+            assert "Traceback" not in result.stderr
