@@ -270,14 +270,18 @@ def text_fingerprint(content: str) -> str:
 
 
 def request_fingerprint(comment: CommentIn) -> str:
-    """A digest of everything the CMS sent about the comment, as validated: a retry
-    carries the same, a different comment under a reused Idempotency-Key does not."""
+    """A digest of what makes the comment this comment, as validated (its CMS id, author,
+    text and where it was posted): a retry carries the same, a different comment under a
+    reused Idempotency-Key does not.  Request details a CMS may rebuild on a retry (user
+    agent, IP, submitted_at, referrer) are left out, so such a retry still replays."""
     fields = [
         comment.external_id,
         comment.author_name,
         comment.author_email,
         comment.content,
-        sorted(comment.extras.items()),
+        comment.get("post_url"),
+        comment.get("post_id"),
+        comment.get("parent_id"),
     ]
     return hashlib.sha256(jsoncodec.dumps(fields).encode()).hexdigest()[:32]
 

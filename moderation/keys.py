@@ -37,6 +37,13 @@ def idempotency_key(site: str, key: str) -> str:
     return f"{_site(site)}:idem:{key}"
 
 
+def idempotency_fingerprint(site: str, key: str) -> str:
+    """STRING with TTL, beside ``idempotency_key``: a digest of the comment first sent
+    under that key, so that reusing the key for another comment is refused.  A key of its
+    own, not appended to the id: an older release reading the id must still find an id."""
+    return f"{_site(site)}:idem-fp:{key}"
+
+
 @_per_site
 def by_status(site: str, status: str) -> str:
     """ZSET: comment ids of one status, scored by creation time in ms (oldest first)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 # KEYS[7] pending-by-score zset   KEYS[8] events stream            KEYS[9] author zset
 # KEYS[10] approved-authors set  KEYS[11] decided zset (retention)
 # KEYS[12] recent-text string (the text's fingerprint -> the first comment id)
+# KEYS[13] idempotency-fingerprint string (beside KEYS[2])
 # ARGV[1] external id ('' = none)            ARGV[2] idempotency key TTL s (0 = no key)
 # ARGV[3] new comment id                     ARGV[4] status decided so far
 # ARGV[5] spam score                         ARGV[6] created ms
@@ -26,7 +27,7 @@ from __future__ import annotations
 # ARGV[14] status if the text repeats a recent comment ('' = the same as ARGV[4])
 # ARGV[15] history if that changes the status, ARGV[16] its rule; both may hold
 #          '{repeat_of}', replaced by the earlier comment's id
-# ARGV[17] fingerprint of the request, kept with the idempotency key ('' = not compared)
+# ARGV[17] fingerprint of the comment, kept in KEYS[13] ('' = not compared)
 # Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
 # for a different comment) or {'new', id, status, id of the comment it repeats or ''}.
 #
@@ -42,11 +43,10 @@ end
 if idem_ttl > 0 then
   local seen = redis.call('GET', KEYS[2])
   if seen then
-    -- "<id> <fingerprint>" (or a bare id, kept by an older release)
-    local seen_id, seen_fp = string.match(seen, '^(%S+) (%S+)$')
-    if not seen_id then return {'dup', seen} end
-    if ARGV[17] ~= '' and seen_fp ~= ARGV[17] then return {'conflict', seen_id} end
-    return {'dup', seen_id}
+    -- no fingerprint (a key from an older release): replay, as that release would
+    local seen_fp = redis.call('GET', KEYS[13])
+    if seen_fp and ARGV[17] ~= '' and seen_fp ~= ARGV[17] then return {'conflict', seen} end
+    return {'dup', seen}
   end
 end
 local id = ARGV[3]
@@ -98,9 +98,8 @@ end
 if email ~= '' then redis.call('ZADD', KEYS[9], ARGV[6], id) end
 if ext_id ~= '' then redis.call('HSET', KEYS[1], ext_id, id) end
 if idem_ttl > 0 then
-  local kept = id
-  if ARGV[17] ~= '' then kept = id .. ' ' .. ARGV[17] end
-  redis.call('SET', KEYS[2], kept, 'EX', idem_ttl)
+  redis.call('SET', KEYS[2], id, 'EX', idem_ttl)
+  if ARGV[17] ~= '' then redis.call('SET', KEYS[13], ARGV[17], 'EX', idem_ttl) end
 end
 redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[12], '*',
   'type', 'created', 'id', id, 'status', status, 'spam_score', ARGV[5], 'ms', ARGV[6])

@@ -220,6 +220,7 @@ class Store:
                         keys.approved_authors(site),
                         keys.decided(site),
                         keys.recent_text(site, c.text_fingerprint),
+                        keys.idempotency_fingerprint(site, c.idempotency_key or ""),
                     ],
                     [
                         c.external_id or "",

@@ -10,6 +10,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from moderation import keys
+from moderation.appkeys import STORE
 from moderation.auth import sign
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, NEWS_KEY, auth, comment_body
 
@@ -191,10 +193,19 @@ async def test_idempotency_key_header(client: Client) -> None:
     assert problem["errors"][0]["field"] == "Idempotency-Key"
     queue = await (await client.get("/v1/queue?site=news", headers=auth(ALICE))).json()
     assert "A different comment" not in [i["content"] for i in queue["items"]]
-    # and the first comment's retry still replays
-    again = await client.post("/v1/comments", json=body, headers=headers)
+    # and the first comment's retry still replays, also when the CMS rebuilt the request
+    # details (user agent, submitted_at) for the retry
+    rebuilt = {**body, "user_agent": "Retry/2.0", "submitted_at": "2026-11-28T10:00:00Z"}
+    again = await client.post("/v1/comments", json=rebuilt, headers=headers)
     assert again.status == 202 and (await again.json())["id"] == first["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
+    # a key kept by an older release (the id alone, no digest beside it) replays
+    redis = client.app[STORE].redis
+    await redis.delete(keys.idempotency_fingerprint("news", "retry-42"))
+    older = await client.post(
+        "/v1/comments", json={**body, "content": "Another one"}, headers=headers
+    )
+    assert older.status == 202 and (await older.json())["id"] == first["id"]
 
 
 def _signed(body: bytes, *, secret: str = BLOG_SIGNING, at: int | None = None) -> dict[str, str]:
