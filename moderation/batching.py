@@ -17,7 +17,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from classifier import Comment, Score, SpamModel
 from moderation import jsoncodec
@@ -152,18 +152,28 @@ class IntakeBatcher:
         # would hold tens of MB; digests and scores hold well under one
         digests = [_score_key(c) for c in comments]
         scores: list[Score | None] = [cache.get(d) for d in digests]
-        missing = [i for i, score in enumerate(scores) if score is None]
-        if missing:
-            fresh = model.score_batch([comments[i] for i in missing])
-            for i, score in zip(missing, fresh, strict=True):
-                scores[i] = score
-                cache[digests[i]] = score
+        # each distinct comment scored once, also when a spam run's copies share a batch
+        first_of: dict[bytes, int] = {}
+        for i, score in enumerate(scores):
+            if score is None:
+                first_of.setdefault(digests[i], i)
+        if first_of:
+            fresh = model.score_batch([comments[i] for i in first_of.values()])
+            for digest, score in zip(first_of, fresh, strict=True):
+                cache[digest] = score
+            scores = [
+                cache[d] if score is None else score
+                for d, score in zip(digests, scores, strict=True)
+            ]
             while len(cache) > SCORE_CACHE_SIZE:  # oldest first: dicts keep insertion order
                 del cache[next(iter(cache))]
-        hits = len(comments) - len(missing)
+        hits = len(comments) - len(first_of)
         if hits:
             self.metrics.score_cache_hits.inc(hits)
-        return [score for score in scores if score is not None]
+        # every comment has its score now; a gap would shift scores onto other comments
+        if any(score is None for score in scores):
+            raise RuntimeError("a comment of the batch was left without a score")
+        return cast(list[Score], scores)
 
     def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
         site, comment = job.site, job.comment

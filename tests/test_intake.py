@@ -305,3 +305,16 @@ async def test_a_spam_run_is_scored_once(client: Client) -> None:
     assert answers[1]["spam_score"] == answers[0]["spam_score"] == answers[2]["spam_score"]
     metrics = await (await client.get("/metrics")).text()
     assert "moderation_score_cache_hits_total 2.0" in metrics
+    # copies arriving together (one batch) are scored once too
+    burst = {**run, "content": "Cheap followers at http://bit.ly/other"}
+    together = await asyncio.gather(
+        *(
+            client.post("/v1/comments", json={**burst, "id": f"burst-{i}"}, headers=auth(NEWS_KEY))
+            for i in range(6)
+        )
+    )
+    assert [r.status for r in together] == [202] * 6
+    scores = {(await r.json())["spam_score"] for r in together}
+    assert len(scores) == 1
+    metrics = await (await client.get("/metrics")).text()
+    assert "moderation_score_cache_hits_total 7.0" in metrics  # 2 before, 5 of these 6
