@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, TextIO
 
 from classifier.datasets import SEED_CORPUS, DatasetError, comment_from_json, load_file, load_files
 from classifier.types import METRIC_KEYS, Comment, ModelError
@@ -139,10 +139,17 @@ def cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _read_comments(stream: TextIO) -> Iterator[tuple[Comment | DatasetError, Any]]:
+def _read_comments(stream: BinaryIO) -> Iterator[tuple[Comment | DatasetError, Any]]:
     """Each non-blank line as (comment, its id) or, when the line is not a comment,
-    (the error, its id if it had one): one bad line does not stop the stream."""
-    for lineno, line in enumerate(stream, start=1):
+    (the error, its id if it had one): one bad line does not stop the stream.  Read as
+    bytes and decoded line by line, so a byte that is not UTF-8 spoils its line only,
+    whatever the locale.  Blank lines are skipped (JSON Lines has none)."""
+    for lineno, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield DatasetError(f"stdin line {lineno}: not UTF-8 (byte {exc.start + 1})"), None
+            continue
         if not line.strip():
             continue
         try:
@@ -159,9 +166,10 @@ def _read_comments(stream: TextIO) -> Iterator[tuple[Comment | DatasetError, Any
             yield exc, obj.get("id")
 
 
-def cmd_score(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    """One output line per input line, in order: scores, or ``{"error": ...}`` for a
-    line that is not a comment (then the exit status is 1 and stderr says how many)."""
+def cmd_score(args: argparse.Namespace, out: TextIO, stdin: BinaryIO) -> int:
+    """One output line per non-blank input line, in order: scores, or ``{"error": ...}``
+    for a line that is not a comment (then the exit status is 1 and stderr says how
+    many)."""
     model = _load(args.model)
     batch: list[tuple[Comment, Any]] = []
     errors: list[str] = []
@@ -180,19 +188,21 @@ def cmd_score(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         out.flush()
         batch.clear()
 
-    for item, ident in _read_comments(stdin):
-        lines += 1
-        if isinstance(item, DatasetError):
-            flush()  # keep the output in input order
-            errors.append(str(item))
-            record = {} if ident is None else {"id": ident}
-            out.write(json.dumps({**record, "error": str(item)}, ensure_ascii=False) + "\n")
-            continue
-        batch.append((item, ident))
-        if len(batch) >= SCORE_BATCH:
-            flush()
-    if batch:
-        flush()
+    try:
+        for item, ident in _read_comments(stdin):
+            lines += 1
+            if isinstance(item, DatasetError):
+                flush()  # keep the output in input order
+                errors.append(str(item))
+                record = {} if ident is None else {"id": ident}
+                out.write(json.dumps({**record, "error": str(item)}, ensure_ascii=False) + "\n")
+                continue
+            batch.append((item, ident))
+            if len(batch) >= SCORE_BATCH:
+                flush()
+    finally:
+        if batch:
+            flush()  # what was read is answered, also when reading stops with an error
     if errors:
         sys.stderr.write(
             f"{PROG}: error: {len(errors)} of {lines} input lines could not be scored "
@@ -217,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "evaluate":
             return cmd_evaluate(args, sys.stdout)
         if args.command == "score":
-            return cmd_score(args, sys.stdout, sys.stdin)
+            return cmd_score(args, sys.stdout, sys.stdin.buffer)
         return cmd_info(args, sys.stdout)
     except ModelError as exc:
         _fail(str(exc))

@@ -415,6 +415,24 @@ def test_cli_score_keeps_going_past_a_bad_line() -> None:
     assert done.stderr.splitlines() == [done.stderr.strip()] and "2 of 4 input lines" in done.stderr
 
 
+def test_cli_score_a_byte_that_is_not_utf8_spoils_its_line_only() -> None:
+    lines = (
+        b'{"id": 1, "content": "fine"}\n{"id": 2, "content": "bad \xff"}\n\n'
+        b'{"id": 3, "content": "ok"}\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "classifier", "score"],
+        input=lines,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"},
+    )
+    assert done.returncode == 1
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [o.get("id") for o in out] == [1, None, 3]  # the blank line is skipped
+    assert "not UTF-8" in out[1]["error"] and "probability" in out[2]
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
