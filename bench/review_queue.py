@@ -177,7 +177,6 @@ async def measure(
 ) -> dict[str, Any]:
     pending = int(await redis.zcard(keys.pending_by_score(SITE)))
     rng = random.Random(7)
-    day = time.strftime("%Y-%m-%d", time.gmtime())
     ops: dict[str, Any] = {}
 
     log("measuring: first page ...")
@@ -213,7 +212,7 @@ async def measure(
         assert len(records) == 50
         for record in records:
             t = clock()
-            outcome = await store.decide(record.id, "mod-0", rng.choice(decisions), "", day=day)
+            outcome = await store.decide(record.id, "mod-0", rng.choice(decisions), "")
             decide_lat.append(clock() - t)
             assert outcome.kind == "ok", outcome
     ops["claim_50"] = stats(claim_lat)
@@ -234,7 +233,7 @@ async def measure(
         records = await store.claim(SITE, "mod-0", limit=50, lease_seconds=300, order=Order.SCORE)
         claim_lat.append(clock() - t)
         for record in records:
-            await store.decide(record.id, "mod-0", rng.choice(decisions), "", day=day)
+            await store.decide(record.id, "mod-0", rng.choice(decisions), "")
     ops[f"claim_50_while_{holders}_hold_50"] = stats(claim_lat)
     for comment_id, holder in held:
         await store.release(comment_id, holder)
@@ -243,7 +242,7 @@ async def measure(
         while time.perf_counter() < deadline:
             records = await store.claim(SITE, name, limit=50, lease_seconds=300, order=Order.SCORE)
             for record in records:
-                outcome = await store.decide(record.id, name, Decision.SPAM, "", day=day)
+                outcome = await store.decide(record.id, name, Decision.SPAM, "")
                 counts[0] += outcome.kind == "ok"
 
     throughput: dict[str, float] = {}

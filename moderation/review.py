@@ -179,9 +179,7 @@ async def post_decision(request: web.Request) -> web.Response:
     decision, note = _parse_decision(body, errors)
     if errors or decision is None:
         raise invalid(errors)
-    outcome = await request.app[STORE].decide(
-        comment_id, moderator.name, decision, note, day=_today()
-    )
+    outcome = await request.app[STORE].decide(comment_id, moderator.name, decision, note)
     status, result = _answer(comment_id, outcome)
     if status == 404:
         raise not_found(result["detail"])
@@ -218,9 +216,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
             results[index] = {"id": comment_id, "status": 404, "detail": "No such comment."}
         else:
             wanted.append((index, (comment_id, decision, note)))
-    outcomes = await request.app[STORE].decide_many(
-        [item for _, item in wanted], moderator.name, day=_today()
-    )
+    outcomes = await request.app[STORE].decide_many([item for _, item in wanted], moderator.name)
     for (index, (comment_id, _, _)), outcome in zip(wanted, outcomes, strict=True):
         status, result = _answer(comment_id, outcome)
         if status == 200:

@@ -431,22 +431,26 @@ class Store:
 
     async def decisions_on(self, site: str, day: str) -> dict[str, int]:
         raw: dict[str, str] = await self.redis.hgetall(keys.decisions_per_day(site, day))  # type: ignore[assignment]
-        return {name: int(n) for name, n in raw.items()}
+        # an undone decision leaves a 0 behind: those moderators made none that day
+        return {name: int(n) for name, n in raw.items() if int(n) > 0}
 
     # -- moderation --------------------------------------------------------------------
 
     async def decide(
-        self, comment_id: str, moderator: str, decision: Decision, note: str, *, day: str
+        self, comment_id: str, moderator: str, decision: Decision, note: str
     ) -> Outcome:
-        [outcome] = await self.decide_many([(comment_id, decision, note)], moderator, day=day)
+        [outcome] = await self.decide_many([(comment_id, decision, note)], moderator)
         return outcome
 
     async def decide_many(
-        self, items: Sequence[tuple[str, Decision, str]], moderator: str, *, day: str
+        self, items: Sequence[tuple[str, Decision, str]], moderator: str
     ) -> list[Outcome]:
         """Decide each (id, decision, note) atomically on its own, all in one pipeline:
-        a bulk of 500 costs one round trip, and one failing item never fails the rest."""
+        a bulk of 500 costs one round trip, and one failing item never fails the rest.
+        A decision counts on the UTC day of its own time (``decided_ms``), which is also
+        the day an undo takes it back from."""
         at = now_ms()
+        day = utc_day(at)
         outcomes: list[Outcome | None] = [None] * len(items)
         sent: list[int] = []
         calls: list[Call] = []
