@@ -22,13 +22,11 @@ from moderation.appkeys import (
     MODEL,
     REDIS,
     REDIS_HEALTH,
-    REQUEST_IDS,
     STORE,
 )
 from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
-from moderation.logs import RequestIds
 from moderation.metrics import Metrics
 from moderation.middleware import observe
 from moderation.model_holder import ModelHolder
@@ -122,7 +120,6 @@ def create_app(
     app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
     app[CONFIG] = config
     app[METRICS] = Metrics()
-    app[REQUEST_IDS] = RequestIds()
     app[AUTH] = Authenticator(config)
     app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)

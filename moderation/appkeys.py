@@ -8,7 +8,6 @@ from redis.asyncio import Redis
 from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
-from moderation.logs import RequestIds
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
 from moderation.redis_health import RedisHealth
@@ -24,4 +23,3 @@ STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
 SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.ui)
-REQUEST_IDS = web.AppKey("request_ids", RequestIds)  # for requests without X-Request-ID

@@ -214,6 +214,16 @@ def _tune_gc() -> None:
 EXIT_CANNOT_LISTEN = 3  # also tells `serve --workers N` not to restart the worker
 
 
+def cannot_listen(config: Config, reason: str) -> int:
+    """Say in one line that the port cannot be had, and why; the exit status."""
+    print(
+        f"moderation: cannot listen on {config.host}:{config.port}: {reason} "
+        "(set [server] host/port, --host/--port or MODERATION_PORT)",
+        file=sys.stderr,
+    )
+    return EXIT_CANNOT_LISTEN
+
+
 def _is_listen_error(exc: OSError) -> bool:
     """Binding the port failed: in use, not ours to take, or a host that does not exist.
     An error about a file (start-up also creates the data folder and Redis's files) is
@@ -264,10 +274,5 @@ def run_single(
     except OSError as exc:
         if not _is_listen_error(exc):
             raise
-        print(
-            f"moderation: cannot listen on {config.host}:{config.port}: "
-            f"{exc.strerror or exc} (set [server] host/port, --host/--port or MODERATION_PORT)",
-            file=sys.stderr,
-        )
-        return EXIT_CANNOT_LISTEN
+        return cannot_listen(config, exc.strerror or str(exc))
     return 0

@@ -17,13 +17,11 @@ from typing import Any
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
-class RequestIds:
-    """Ids for requests that bring none: 128 random bits from one getrandom() call
+def new_request_id() -> str:
+    """An id for a request that brings none: 128 random bits from one getrandom() call
     (~0.35 µs; uuid4 costs ~1.9).  Random, not a counter: sequential ids would let any
     caller of /healthz count the requests of every other site in between."""
-
-    def new(self) -> str:
-        return os.urandom(16).hex()
+    return os.urandom(16).hex()
 
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message"}

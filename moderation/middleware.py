@@ -12,9 +12,9 @@ import redis.exceptions
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from moderation.appkeys import CONFIG, METRICS, REQUEST_IDS
+from moderation.appkeys import CONFIG, METRICS
 from moderation.batching import ModelNotReady
-from moderation.logs import request_id_var
+from moderation.logs import new_request_id, request_id_var
 from moderation.problems import Problem, unavailable
 
 log = logging.getLogger("moderation.http")
@@ -42,7 +42,7 @@ def _route(request: web.Request) -> str:
 async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Request id in, request id out, one log line and metrics per request."""
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if REQUEST_ID_RE.match(incoming) else request.app[REQUEST_IDS].new()
+    request_id = incoming if REQUEST_ID_RE.match(incoming) else new_request_id()
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500

@@ -14,6 +14,7 @@ from moderation.http import float_param, int_param, json_response, read_json_obj
 from moderation.problems import FieldError, conflict, invalid, not_found
 from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.store import CursorError, Order, Outcome
+from moderation.validation import LONE_SURROGATE, is_utf8
 
 MAX_PAGE = 500
 MAX_BULK = 500
@@ -128,19 +129,10 @@ def _parse_decision(
         note = ""
     elif len(note) > MAX_NOTE:
         errors.append(FieldError(f"{prefix}note", f"must be at most {MAX_NOTE} characters"))
-    elif not _is_utf8(note):
-        errors.append(FieldError(f"{prefix}note", "contains invalid Unicode (a lone surrogate)"))
+    elif not is_utf8(note):
+        errors.append(FieldError(f"{prefix}note", LONE_SURROGATE))
         note = ""
     return decision, note.strip()
-
-
-def _is_utf8(text: str) -> bool:
-    """False for text JSON can carry but UTF-8 cannot ("\ud800" escapes)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _today() -> str:

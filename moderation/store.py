@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -146,10 +146,15 @@ def _pack(commands: Sequence[Sequence[Any]]) -> bytes:
     put = out.append
     for command in commands:
         put(b"*%d\r\n" % len(command))
-        for value in command:
-            raw = _encode(value)
-            put(b"$%d\r\n%b\r\n" % (len(raw), raw))
+        _put_bulk(put, command)
     return b"".join(out)
+
+
+def _put_bulk(put: Callable[[bytes], None], values: Iterable[Any]) -> None:
+    """Each value as a RESP bulk string; text (nearly every argument) takes the short way."""
+    for value in values:
+        raw = value.encode() if value.__class__ is str else _encode(value)
+        put(b"$%d\r\n%b\r\n" % (len(raw), raw))
 
 
 def _encode(value: Any) -> bytes:
@@ -175,9 +180,9 @@ def _pack_evalsha(sha: str, calls: Sequence[Call]) -> bytes:
     for call_keys, call_args in calls:
         length = 3 + len(call_keys) + len(call_args)
         put(b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%b\r\n" % (length, len(sha_bytes), sha_bytes))
-        for value in (len(call_keys), *call_keys, *call_args):
-            raw = value.encode() if value.__class__ is str else _encode(value)
-            put(b"$%d\r\n%b\r\n" % (len(raw), raw))
+        put(b"$%d\r\n%d\r\n" % (len(str(len(call_keys))), len(call_keys)))
+        _put_bulk(put, call_keys)
+        _put_bulk(put, call_args)
     return b"".join(out)
 
 

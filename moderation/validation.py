@@ -87,10 +87,8 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
             errors.append(FieldError(name, "must be a string"))
             return ""
         value = str(value)
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            errors.append(FieldError(name, "contains invalid Unicode (a lone surrogate)"))
+        if not is_utf8(value):
+            errors.append(FieldError(name, LONE_SURROGATE))
             return ""
         value = value.strip()
         if required and not value:
@@ -161,6 +159,18 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
         external_id=external_id,
         extras=extras,
     )
+
+
+LONE_SURROGATE = "contains invalid Unicode (a lone surrogate)"
+
+
+def is_utf8(text: str) -> bool:
+    """False for text JSON can carry but UTF-8 cannot ("\\ud800" escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def normalise_email(value: Any, errors: list[FieldError], field: str = "author_email") -> str:

@@ -16,12 +16,11 @@ import os
 import shutil
 import signal
 import socket
-import sys
 import time
 from dataclasses import replace
 from types import FrameType
 
-from moderation.cli import EXIT_CANNOT_LISTEN
+from moderation.cli import EXIT_CANNOT_LISTEN, cannot_listen
 from moderation.config import Config
 from moderation.redis_server import RedisServer
 
@@ -67,12 +66,7 @@ def _can_listen(config: Config) -> str | None:
 def run_workers(config: Config, count: int) -> int:
     problem = _can_listen(config)
     if problem is not None:
-        print(
-            f"moderation: cannot listen on {config.host}:{config.port}: {problem} "
-            "(set [server] host/port, --host/--port or MODERATION_PORT)",
-            file=sys.stderr,
-        )
-        return EXIT_CANNOT_LISTEN
+        return cannot_listen(config, problem)
     metrics_dir = config.data_dir / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)  # stale files would double-count
     metrics_dir.mkdir(parents=True)
