@@ -403,27 +403,6 @@ async def test_claiming_past_many_held_comments_keeps_holders_apart(client: Clie
     assert hint == {**dict.fromkeys(alice[2:], "alice"), **dict.fromkeys(root, "root")}
 
 
-async def test_claims_from_before_the_holders_hint_are_still_skipped(client: Client) -> None:
-    """Claims whose holder the hint does not know (taken before it existed, or by an older
-    release during an upgrade) still leave room: nobody is told the queue is empty while
-    free comments wait.  Hint entries an older release's decisions left behind are inert
-    (selection reads the live claims, not the hint) and are dropped once the hint holds
-    more entries than there are live claims."""
-    ids = await _post(client, 12)
-    redis = client.app[STORE].redis
-    assert await _claim(client, ALICE, 10, lease=1) == ids[:10]
-    hint = keys.claim_holders("news")
-    await redis.delete(hint)  # as before the upgrade
-    await redis.hset(hint, "news_gone", "bob")  # left by an older release's decision
-    assert await _claim(client, BOB, 5) == ids[10:]
-    await asyncio.sleep(1.2)  # the claims from before the upgrade run out
-    assert await _claim(client, ROOT, 10) == ids[:10]
-    assert await redis.hgetall(hint) == {
-        **dict.fromkeys(ids[10:], "bob"),
-        **dict.fromkeys(ids[:10], "root"),
-    }
-
-
 async def test_a_note_with_a_lone_surrogate_is_refused_not_a_500(client: Client) -> None:
     [cid] = await _post(client, 1)
     body = '{"decision": "spam", "note": "bad \\ud800 note"}'  # JSON can carry it; UTF-8 cannot
