@@ -27,6 +27,7 @@ from moderation.appkeys import (
 from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
+from moderation.logs import protocol_logger
 from moderation.metrics import Metrics
 from moderation.middleware import observe
 from moderation.model_holder import ModelHolder
@@ -117,7 +118,15 @@ def create_app(
     """The service.  ``model``: one already loaded (workers load theirs before they
     take connections); by default the configured model loads in the background.
     ``parent_pid``: the workers' parent, when this is one of several workers."""
-    app = web.Application(middlewares=[observe], client_max_size=CLIENT_MAX_SIZE)
+    app = web.Application(
+        middlewares=[observe],
+        client_max_size=CLIENT_MAX_SIZE,
+        handler_args={
+            # closes idle connections and ones whose headers stall (see config.py)
+            "keepalive_timeout": config.keepalive_timeout_seconds,
+            "logger": protocol_logger(),
+        },
+    )
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app[AUTH] = Authenticator(config)

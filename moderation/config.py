@@ -112,6 +112,13 @@ class Config:
     # Which requests get a log line: "all", "errors" (4xx, 5xx and slow ones) or "off".
     # A JSON line costs ~20-50 us, a tenth of an intake request: busy sites want "errors".
     access_log: str = "errors"
+    # A request body must arrive whole within this (else 408): a client trickling bytes
+    # cannot hold a handler, and a CMS on a slow link still has ample time for 64 KiB.
+    body_timeout_seconds: float = 15.0
+    # An idle connection, and one whose request headers have not all arrived, is closed
+    # after this (aiohttp's keep-alive timer runs from the connection's start and from
+    # each answer): a few hundred half-sent requests cannot exhaust the service.
+    keepalive_timeout_seconds: float = 15.0
     source: Path | None = None  # the file this was read from, for messages
 
     def site(self, site_id: str) -> SiteConfig | None:
@@ -232,7 +239,15 @@ def write_first_run_config(path: Path) -> str:
 # Parsing, with errors that name the key
 
 _TOP_KEYS = {"server", "redis", "intake", "model", "sites", "moderators"}
-_SERVER_KEYS = {"host", "port", "data_dir", "trust_forwarded_proto", "access_log"}
+_SERVER_KEYS = {
+    "host",
+    "port",
+    "data_dir",
+    "trust_forwarded_proto",
+    "access_log",
+    "body_timeout_seconds",
+    "keepalive_timeout_seconds",
+}
 ACCESS_LOG_MODES = ("all", "errors", "off")
 _REDIS_KEYS = {"url", "timeout_seconds", "retry_after_seconds"}
 _INTAKE_KEYS = {
@@ -346,6 +361,12 @@ def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
         model_path=Path(model_path) if model_path else None,
         trust_forwarded_proto=_bool(server, "trust_forwarded_proto", False, "server.", fail),
         access_log=_choice(server, "access_log", "errors", ACCESS_LOG_MODES, "server.", fail),
+        body_timeout_seconds=_number(
+            server, "body_timeout_seconds", 15.0, "server.", fail, lo=0.1, hi=3600
+        ),
+        keepalive_timeout_seconds=_number(
+            server, "keepalive_timeout_seconds", 15.0, "server.", fail, lo=0.1, hi=3600
+        ),
         source=source,
     )
 

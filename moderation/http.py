@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from moderation import jsoncodec
-from moderation.problems import FieldError, bad_request, invalid, too_large, unsupported_media
+from moderation.appkeys import CONFIG
+from moderation.problems import (
+    FieldError,
+    bad_request,
+    body_timeout,
+    invalid,
+    too_large,
+    unsupported_media,
+)
 
 
 def json_response(
@@ -23,13 +34,32 @@ def json_response(
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
-    """The raw body, refused with 413 past ``limit`` bytes without reading all of it."""
+    """The whole raw body, however it is framed (Content-Length, chunked, compressed) and
+    however it arrives (in many segments, slowly): 413 past ``limit`` bytes, decoded,
+    without reading the rest; 408 when it takes longer than ``[server]
+    body_timeout_seconds``; 400 for a body whose framing is broken.
+
+    Not ``request.content.read(n)``: that answers what has arrived so far, so a body in
+    more than one TCP segment was cut short.  Not ``request.read()`` either: it knows
+    only the app-wide ``client_max_size``, and each endpoint has its own limit."""
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise too_large(limit)
-    return body
+    seconds = request.app[CONFIG].body_timeout_seconds
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(seconds):
+            while chunk := await request.content.readany():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError as exc:
+        raise body_timeout(seconds) from exc
+    except RequestPayloadError as exc:
+        # e.g. a broken chunk size or a corrupt gzip stream; never echo the bytes
+        raise bad_request("The request body is malformed (its framing or encoding).") from exc
+    return b"".join(chunks)
 
 
 async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
@@ -47,17 +77,23 @@ async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
     return value
 
 
+# Python's int() and float() also take "1_0", "nan", "infinity", " 5 " and digits of
+# every script ("\uff15", "\u0665"): a query parameter is a plain decimal number or
+# nothing.  Short, too: int() of a 5,000-digit string is slow work for nothing.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL_NUMBER = re.compile(r"-?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})")
+
+
 def int_param(
     query: Mapping[str, str], name: str, default: int, lo: int, hi: int, errors: list[FieldError]
 ) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        errors.append(FieldError(name, "must be a whole number"))
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        errors.append(FieldError(name, "must be a whole number in decimal digits"))
         return default
+    value = int(raw)
     if not lo <= value <= hi:
         errors.append(FieldError(name, f"must be between {lo} and {hi}"))
         return default
@@ -70,12 +106,11 @@ def float_param(
     raw = query.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        errors.append(FieldError(name, "must be a number"))
+    if not _DECIMAL_NUMBER.fullmatch(raw):
+        errors.append(FieldError(name, "must be a decimal number such as 0.5"))
         return None
-    if not lo <= value <= hi:  # also refuses NaN
+    value = float(raw)
+    if not lo <= value <= hi:
         errors.append(FieldError(name, f"must be between {lo} and {hi}"))
         return None
     return value

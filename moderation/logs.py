@@ -55,3 +55,30 @@ def setup_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp's own access log would print the query string; ours does not.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+class _ParserErrorRedactor(logging.Filter):
+    """aiohttp's HTTP parser errors carry the request line in their text (path and query
+    string, and so authors' emails): keep the kind of error and its status, drop the
+    text.  Other errors keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg = "refused a malformed HTTP request"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+            record.__dict__["error_type"] = type(error).__name__
+            record.__dict__["status"] = error.code
+        return True
+
+
+def protocol_logger() -> logging.Logger:
+    """The logger aiohttp's connection handler writes to (``handler_args``), redacted."""
+    logger = logging.getLogger("moderation.http.protocol")
+    if not any(isinstance(f, _ParserErrorRedactor) for f in logger.filters):
+        logger.addFilter(_ParserErrorRedactor())
+    return logger

@@ -38,8 +38,9 @@ from multidict import MultiDictProxy
 from moderation.appkeys import AUTH, CONFIG, REDIS, SESSIONS
 from moderation.config import ModeratorConfig
 from moderation.http import json_response
-from moderation.problems import bad_request, forbidden, unauthorized
+from moderation.problems import bad_request, body_timeout, forbidden, unauthorized
 from moderation.sessions import Session, SessionStore
+from moderation.validation import header_text, text_problem
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -54,6 +55,7 @@ SECURE_COOKIE = "__Host-moderation_session"  # __Host-: Secure, Path=/, no Domai
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_TOKEN_FIELD = 1024
+MAX_ORIGIN = 2_048
 
 # The only files the page serves: an allowlist, not a directory listing.
 ASSETS = {
@@ -124,13 +126,19 @@ def same_origin(request: web.Request) -> bool:
         # Every current browser sends it.  Trust it before Origin: with our
         # Referrer-Policy: no-referrer, browsers send "Origin: null" even on our own POSTs.
         return fetch_site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
+    origin = header_text(request.headers, "Origin", limit=MAX_ORIGIN)
     if origin is None:
         return True
     if origin == "null":
         return False
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[": no browser sends one
+        raise bad_request(
+            "The Origin header is not an origin (scheme://host[:port]).", field="Origin"
+        ) from None
     # Compare hosts only: behind a TLS-terminating proxy our scheme reads as http.
-    return urlsplit(origin).netloc.lower() == request.host.lower()
+    return netloc.lower() == request.host.lower()
 
 
 def _tokens_match(presented: str, expected: str) -> bool:
@@ -212,7 +220,11 @@ PAGE_OPTIONS = ("site", "batch")
 
 def _page_query(request: web.Request) -> str:
     """The page options of the request's query, re-encoded ('' if none)."""
-    kept = [(k, v) for k, v in request.query.items() if k in PAGE_OPTIONS and len(v) <= 64]
+    kept = [
+        (k, v)
+        for k, v in request.query.items()
+        if k in PAGE_OPTIONS and text_problem(v, limit=64) is None
+    ]
     return urlencode(kept)
 
 
@@ -229,8 +241,13 @@ async def page(request: web.Request) -> web.Response:
 
 async def _form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | FileField]:
     """The posted form; a body that is not a well-formed form is the client's error."""
+    seconds = request.app[CONFIG].body_timeout_seconds
     try:
-        return await request.post()
+        # request.read() under the hood: the whole body, 413 past client_max_size
+        async with asyncio.timeout(seconds):
+            return await request.post()
+    except TimeoutError as exc:
+        raise body_timeout(seconds) from exc
     except (
         ValueError,
         LookupError,

@@ -317,6 +317,10 @@ async def test_redis_paused_longer_than_timeout(
     )
 
 
+async def _logged(service: Service, line: str) -> bool:
+    return line in service.log_text()
+
+
 def _redis_pids(directory: Path) -> list[int]:
     """The redis-server processes serving ``directory``.  Redis rewrites its process
     title to ``redis-server unixsocket:<dir>/redis.sock``, so the ``--dir`` argument is
@@ -371,9 +375,11 @@ async def test_embedded_redis_dies_and_comes_back(
     assert status == 200 and stored["external_id"] == "emb-before"
     after = await stream(service.base, [comment("emb-after", 2)], concurrency=1)
     assert after.outcomes[0].status == 202
-    log = service.log_text()
-    assert "embedded redis-server exited; restarting it on the same data" in log
-    assert "embedded redis-server restarted" in log
+    # the service logs the restart after Redis answers again: wait for the line
+    await wait_for(
+        lambda: _logged(service, "embedded redis-server restarted"), within=5, interval=0.05
+    )
+    assert "embedded redis-server exited; restarting it on the same data" in service.log_text()
 
     exit_code = await asyncio.to_thread(service.terminate)
     assert exit_code == 0
