@@ -155,12 +155,22 @@ return {'ok', new_status}
 
 # Undo a moderator's own latest decision within the undo window: back to pending.
 #
-# KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] pending-by-score zset
-# KEYS[4] status zset (current status)  KEYS[5] events stream  KEYS[6] decided zset
-# KEYS[7] decisions-per-day hash of the day the decision was made (it no longer counts)
+# KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] status zset (approved)
+# KEYS[4] status zset (spam)  KEYS[5] status zset (rejected)  KEYS[6] pending-by-score zset
+# KEYS[7] events stream  KEYS[8] decided zset
+# KEYS[9] decisions-per-day hash of the UTC day [ARGV[5], ARGV[6]) (the caller's guess of
+#         the day the decision was made: it no longer counts there)
 # ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] window ms
-# ARGV[5] history line (JSON)  ARGV[6] events stream approximate max length
-# Returns {'ok'}, {'missing'}, {'pending'}, {'not_yours', by} or {'too_late'}.
+# ARGV[5] KEYS[9]'s day start ms  ARGV[6] its end ms (exclusive)
+# ARGV[7] events stream approximate max length
+# ARGV[8] history line (JSON) if it was approved, ARGV[9] if spam, ARGV[10] if rejected
+# Returns {'ok', status undone}, {'missing'}, {'pending'}, {'not_yours', by},
+# {'too_late', status} or {'stale', decided ms} (the decision was made on another day
+# than KEYS[9]'s: nothing changed; call again with that day's hash).
+#
+# Everything that depends on the status is chosen here, from the status read here: the
+# zset the id leaves and the history line.  A status read before the call can be stale
+# (a double undo racing a new decision) and would file the comment under two statuses.
 UNDO = """
 local fields = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'decided_ms',
                           'spam_score', 'created_ms')
@@ -168,24 +178,29 @@ local status = fields[1]
 if not status then return {'missing'} end
 if status == 'pending' then return {'pending'} end
 if fields[2] ~= ARGV[2] then return {'not_yours', fields[2] or ''} end
-if tonumber(ARGV[3]) - tonumber(fields[3] or '0') > tonumber(ARGV[4]) then
-  return {'too_late'}
+local decided_ms = tonumber(fields[3] or '0')
+if tonumber(ARGV[3]) - decided_ms > tonumber(ARGV[4]) then return {'too_late', status} end
+local zsets = {approved = KEYS[3], spam = KEYS[4], rejected = KEYS[5]}
+local lines = {approved = ARGV[8], spam = ARGV[9], rejected = ARGV[10]}
+if not zsets[status] then return redis.error_reply('UNDO: unknown status ' .. status) end
+if decided_ms < tonumber(ARGV[5]) or decided_ms >= tonumber(ARGV[6]) then
+  return {'stale', fields[3]}
 end
 local id = ARGV[1]
-redis.call('ZREM', KEYS[4], id)
-redis.call('ZREM', KEYS[6], id)
+redis.call('ZREM', zsets[status], id)
+redis.call('ZREM', KEYS[8], id)
 redis.call('ZADD', KEYS[2], fields[5], id)
-redis.call('ZADD', KEYS[3], fields[4], id)
+redis.call('ZADD', KEYS[6], fields[4], id)
 redis.call('HSET', KEYS[1], 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
            'note', '')
-if tonumber(redis.call('HGET', KEYS[7], ARGV[2]) or '0') > 0 then
-  redis.call('HINCRBY', KEYS[7], ARGV[2], -1)
+if tonumber(redis.call('HGET', KEYS[9], ARGV[2]) or '0') > 0 then
+  redis.call('HINCRBY', KEYS[9], ARGV[2], -1)
 end
 local history = redis.call('HGET', KEYS[1], 'history') or ''
-redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*',
+redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. lines[status])
+redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[7], '*',
   'type', 'undone', 'id', id, 'status', 'pending', 'actor', ARGV[2], 'ms', ARGV[3])
-return {'ok'}
+return {'ok', status}
 """
 
 # One page of a sorted index, after an opaque cursor (the last member and its score).
@@ -402,7 +417,9 @@ return {1, 0, 0}
 # ARGV[1] comment id  ARGV[2] actor  ARGV[3] now ms  ARGV[4] history line (JSON)
 # ARGV[5] events stream approximate max length  ARGV[6..] names of the personal fields
 # Returns 1 if the comment was changed, 0 if it is gone or held nothing to erase.
+# Either way the id leaves the decided zset: retention has nothing left to do for it.
 ERASE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
 local raw = redis.call('HGET', KEYS[1], 'data')
 if not raw then return 0 end
 local data = cjson.decode(raw)
@@ -414,7 +431,6 @@ for i = 6, #ARGV do
     changed = true
   end
 end
-redis.call('ZREM', KEYS[2], ARGV[1])
 if not changed then return 0 end
 data['erased'] = true
 -- cjson turns an empty array into {}; reasons must stay a list for readers

@@ -37,6 +37,8 @@ EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys
 DECISIONS_DAY_TTL_SECONDS = 3 * 24 * 3600
 UNDO_WINDOW_MS = 10 * 60 * 1000
+UNDO_ATTEMPTS = 3  # a 'stale' answer is retried with the day it names (see Store.undo)
+DAY_MS = 24 * 3600 * 1000  # a UTC day: Unix time has no leap seconds
 
 
 # The fields of a comment hash that a listing shows: all but the history.  "status"
@@ -503,33 +505,52 @@ class Store:
         return [o if o is not None else Outcome("missing") for o in outcomes]
 
     async def undo(self, comment_id: str, moderator: str) -> Outcome:
-        record = await self.get(comment_id)
-        if record is None:
+        """Take back ``moderator``'s own latest decision (within the undo window).
+
+        One script call reads the status and moves the id out of exactly the zset that
+        status implies; nothing is read beforehand.  Only the decisions-per-day hash must
+        be named in advance: the first guess is today's (an undoable decision is minutes
+        old), and a decision made on another day (just before midnight UTC) is answered
+        'stale' with its time, so the second call names that day's hash."""
+        site = site_of(comment_id)
+        if site is None:
             return Outcome("missing")
         at = now_ms()
-        reply = await self._undo(
-            keys=[
-                keys.comment(record.site, comment_id),
-                keys.by_status(record.site, Status.PENDING),
-                keys.pending_by_score(record.site),
-                keys.by_status(record.site, record.status),
-                keys.events(record.site),
-                keys.decided(record.site),
-                keys.decisions_per_day(record.site, utc_day(record.decided_ms)),
-            ],
-            args=[
-                comment_id,
-                moderator,
-                at,
-                UNDO_WINDOW_MS,
-                history_line("undone", moderator, at, status="pending", was=record.status.value),
-                EVENTS_MAXLEN,
-            ],
-        )
-        kind = reply[0]
-        if kind == "not_yours":
-            return Outcome("not_yours", by=reply[1] or None)
-        return Outcome(kind, status=Status.PENDING if kind == "ok" else record.status)
+        # the script picks the zset and the history line by the status it reads
+        decided = (Status.APPROVED, Status.SPAM, Status.REJECTED)
+        status_zsets = [keys.by_status(site, s) for s in (Status.PENDING, *decided)]
+        lines = [
+            history_line("undone", moderator, at, status="pending", was=s.value) for s in decided
+        ]
+        day_of = at
+        for _ in range(UNDO_ATTEMPTS):
+            day_start = day_of - day_of % DAY_MS
+            reply = await self._undo(
+                keys=[
+                    keys.comment(site, comment_id),
+                    *status_zsets,
+                    keys.pending_by_score(site),
+                    keys.events(site),
+                    keys.decided(site),
+                    keys.decisions_per_day(site, utc_day(day_start)),
+                ],
+                args=[
+                    comment_id,
+                    moderator,
+                    at,
+                    UNDO_WINDOW_MS,
+                    day_start,
+                    day_start + DAY_MS,
+                    EVENTS_MAXLEN,
+                    *lines,
+                ],
+            )
+            if reply[0] != "stale":
+                return _undo_outcome(reply)
+            day_of = int(reply[1])
+        # Each 'stale' means the comment was decided again, on yet another day, between
+        # two calls a round trip apart: not a state a real queue reaches.
+        raise RuntimeError(f"undo of {comment_id}: its decision changed day {UNDO_ATTEMPTS} times")
 
     async def claim(
         self,
@@ -731,8 +752,8 @@ class Store:
                     await self.redis.zrem(keys.by_author(site, email), comment_id)
                     # trusting an author needs their email: retention ends that too
                     await self.redis.srem(keys.approved_authors(site), email)
+            # ERASE takes it out of the decided zset too (even if the hash is gone)
             done += await self.erase_comment(site, comment_id, "retention")
-            await self.redis.zrem(keys.decided(site), comment_id)
         return done
 
     async def purge_spam_before(self, site: str, before_ms: int, limit: int = 500) -> int:
@@ -758,6 +779,19 @@ class Store:
                 args=[comment_id, record.data.get("external_id") or "", now_ms(), EVENTS_MAXLEN],
             )
         return purged
+
+
+def _undo_outcome(reply: list[str]) -> Outcome:
+    kind = reply[0]
+    if kind == "ok":
+        return Outcome("ok", status=Status.PENDING)
+    if kind == "not_yours":
+        return Outcome("not_yours", by=reply[1] or None)
+    if kind == "too_late":
+        return Outcome("too_late", status=Status(reply[1]))
+    if kind == "pending":
+        return Outcome("pending", status=Status.PENDING)
+    return Outcome("missing")
 
 
 def _decide_outcome(reply: list[str]) -> Outcome:

@@ -440,12 +440,25 @@ def comment_hashes(redis_url: str, site: str = "news") -> dict[str, dict[str, st
     return out
 
 
-def check_consistency(redis_url: str, site: str = "news") -> dict[str, int]:
-    """Assert that one site's comment hashes and indexes agree, i.e. no half-written
-    comment: each hash is complete and sits in exactly the status zset of its status
-    (and, if pending, in the pending-by-score zset with its score); each index entry has
-    its hash; the external-id hash and the hashes' external ids map one to one.
-    Returns counts for the figures."""
+def sites_in(redis_url: str) -> list[str]:
+    """Every site that has a key in this Redis (read from the keys' ``{site}`` hash tag)."""
+    found: set[str] = set()
+    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+        for name in r.scan_iter(match=f"{keys.PREFIX}:{{*}}:*", count=1000):
+            tag = str(name)[len(keys.PREFIX) + 2 :]
+            site, sep, _ = tag.partition("}")
+            if sep and site:
+                found.add(site)
+    return sorted(found)
+
+
+def site_violations(redis_url: str, site: str) -> list[str]:
+    """Every way one site's comment hashes and indexes disagree, one line each (empty if
+    none).  Checked: each hash is complete and sits in exactly the status zset of its
+    ``status``, and in the pending-by-score zset (with its own score) if and only if it
+    is pending; no status zset, pending-by-score, decided or claims entry names a hash
+    that is missing or has another status; claims (zset and holders hint) are of pending
+    comments only; the external-id hash and the hashes' external ids map one to one."""
     hashes = comment_hashes(redis_url, site)
     with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
         by_status = {
@@ -453,55 +466,103 @@ def check_consistency(redis_url: str, site: str = "news") -> dict[str, int]:
             for status in Status
         }
         by_score = dict(r.zrange(keys.pending_by_score(site), 0, -1, withscores=True))
+        decided = dict(r.zrange(keys.decided(site), 0, -1, withscores=True))
+        claims = dict(r.zrange(keys.claims(site), 0, -1, withscores=True))
+        holders: dict[str, str] = dict(r.hgetall(keys.claim_holders(site)))
         external: dict[str, str] = dict(r.hgetall(keys.external_ids(site)))
     problems: list[str] = []
+
+    def bad(cid: str, what: str) -> None:
+        problems.append(f"[{site}] {cid}: {what}")
+
+    statuses = {s.value for s in Status}
     seen_external: dict[str, str] = {}
     for cid, fields in hashes.items():
         for name in ("data", "status", "spam_score", "created_ms", "history"):
             if name not in fields:
-                problems.append(f"{cid}: hash lacks {name!r}")
+                bad(cid, f"hash lacks {name!r}")
         status = fields.get("status", "")
-        for other in Status:
-            inside = cid in by_status[other]
-            if other == status and not inside:
-                problems.append(f"{cid}: status {status} but not in the {status} zset")
-            if other != status and inside:
-                problems.append(f"{cid}: status {status} but in the {other} zset")
+        if status not in statuses:
+            bad(cid, f"status {status!r} is not a status")
+        inside = [s.value for s in Status if cid in by_status[s]]
+        if inside != [status]:
+            bad(cid, f"status {status} but in the status zsets {inside}")
         if status == Status.PENDING:
             score = by_score.get(cid)
             if score is None:
-                problems.append(f"{cid}: pending but not in the pending-by-score zset")
+                bad(cid, "pending but not in the pending-by-score zset")
             elif abs(score - float(fields.get("spam_score", "nan"))) > 1e-9:
-                problems.append(f"{cid}: pending-by-score {score} != spam_score")
-        elif cid in by_score:
-            problems.append(f"{cid}: {status} but still in the pending-by-score zset")
+                bad(cid, f"pending-by-score {score} != spam_score {fields.get('spam_score')}")
+            if cid in decided:
+                bad(cid, "pending but in the decided zset")
+        else:
+            if cid in by_score:
+                bad(cid, f"{status} but in the pending-by-score zset")
+            if fields.get("claimed_by"):
+                bad(cid, f"{status} but claimed by {fields['claimed_by']!r}")
         try:
             data = json.loads(fields.get("data", ""))
         except ValueError:
-            problems.append(f"{cid}: data is not JSON")
+            bad(cid, "data is not JSON")
             continue
         ext = data.get("external_id")
         if ext:
             if ext in seen_external:
-                problems.append(f"external id {ext!r} stored twice: {seen_external[ext]}, {cid}")
+                problems.append(
+                    f"[{site}] external id {ext!r} stored twice: {seen_external[ext]}, {cid}"
+                )
             seen_external[ext] = cid
             if external.get(ext) != cid:
-                problems.append(f"{cid}: external id {ext!r} maps to {external.get(ext)!r}")
-    for status, members in by_status.items():
+                bad(cid, f"external id {ext!r} maps to {external.get(ext)!r}")
+    indexes: list[tuple[str, Iterable[str], str | None]] = [
+        *((f"{s.value} zset", by_status[s], None) for s in Status),  # status: checked above
+        ("pending-by-score zset", by_score, None),  # checked above for existing hashes
+        ("decided zset", decided, None),
+        ("claims zset", claims, Status.PENDING.value),
+        ("claim-holders hash", holders, Status.PENDING.value),
+    ]
+    for name, members, wanted in indexes:
         for cid in members:
             if cid not in hashes:
-                problems.append(f"{cid}: in the {status} zset without a hash")
-    for cid in by_score:
-        if cid not in hashes:
-            problems.append(f"{cid}: in the pending-by-score zset without a hash")
+                bad(cid, f"in the {name} without a hash")
+            elif wanted is not None and hashes[cid].get("status") != wanted:
+                bad(cid, f"in the {name} but {hashes[cid].get('status')}")
+    for cid in holders:
+        if cid not in claims:
+            bad(cid, f"in the claim-holders hash ({holders[cid]}) without a claim")
     for ext, cid in external.items():
         if cid not in hashes:
-            problems.append(f"external id {ext!r} -> {cid} without a hash")
-    assert not problems, "inconsistent keys:\n" + "\n".join(problems[:30])
+            problems.append(f"[{site}] external id {ext!r} -> {cid} without a hash")
+    return problems
+
+
+def index_violations(redis_url: str, sites: Iterable[str] | None = None) -> list[str]:
+    """:func:`site_violations` of ``sites`` (default: every site with a key), together."""
+    return [
+        line
+        for site in (sites if sites is not None else sites_in(redis_url))
+        for line in site_violations(redis_url, site)
+    ]
+
+
+def assert_indexes_consistent(redis_url: str, sites: Iterable[str] | None = None) -> None:
+    """AssertionError listing every violation of :func:`index_violations`."""
+    problems = index_violations(redis_url, sites)
+    assert not problems, f"{len(problems)} index violations:\n" + "\n".join(problems)
+
+
+def check_consistency(redis_url: str, site: str = "news") -> dict[str, int]:
+    """Assert that one site's comment hashes and indexes agree (no half-written comment,
+    no comment filed under two statuses: see :func:`site_violations`), listing every
+    violation.  Returns counts for the figures."""
+    assert_indexes_consistent(redis_url, [site])
+    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+        sizes = [int(r.zcard(keys.by_status(site, status))) for status in Status]
+        external = int(r.hlen(keys.external_ids(site)))
     return {
-        "comments": len(hashes),
-        "external_ids": len(external),
-        **{f"status_{s.value}": len(m) for s, m in by_status.items()},
+        "comments": len(comment_hashes(redis_url, site)),
+        "external_ids": external,
+        **{f"status_{s.value}": n for s, n in zip(Status, sizes, strict=True)},
     }
 
 

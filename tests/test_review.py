@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from moderation import keys
 from moderation.appkeys import STORE
 from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
+from tests.faultkit import assert_indexes_consistent
 
 Client = TestClient[Any, Any]
 
@@ -81,11 +82,15 @@ async def test_cursor_pages_stay_correct_while_comments_come_and_go(client: Clie
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    assert seen == ids  # every comment once, in order, including the one added meanwhile
+    # every comment once, in order, including the one added meanwhile.  Oldest first is
+    # by creation ms, then by id among comments of the same ms; an id starts with its
+    # creation ms in fixed-width hex, so that order is the ids' own sort order (not
+    # always the order they were posted in: two can share a millisecond)
+    assert seen == sorted(ids)
 
 
 async def test_order_newest_and_oldest(client: Client) -> None:
-    ids = await _post(client, 3)
+    ids = sorted(await _post(client, 3))  # creation order (see the cursor test above)
     newest = await (
         await client.get("/v1/queue?site=news&order=newest", headers=auth(ALICE))
     ).json()
@@ -144,7 +149,7 @@ async def test_site_key_cannot_use_moderator_endpoints(client: Client) -> None:
     assert resp.status == 401
 
 
-async def test_two_moderators_deciding_at_once_one_wins(client: Client) -> None:
+async def test_two_moderators_deciding_at_once_one_wins(client: Client, redis_url: str) -> None:
     [cid] = await _post(client, 1)
 
     async def decide(token: str, decision: str) -> Any:
@@ -159,6 +164,7 @@ async def test_two_moderators_deciding_at_once_one_wins(client: Client) -> None:
     problem = await loser.json(content_type=None)
     assert problem["decided_by"] in ("alice", "bob")
     assert problem["decided_by"] in problem["detail"]
+    assert_indexes_consistent(redis_url)
 
 
 async def test_decision_validation(client: Client) -> None:
@@ -173,7 +179,7 @@ async def test_decision_validation(client: Client) -> None:
     assert resp.status == 404
 
 
-async def test_bulk_answers_each_item_on_its_own(client: Client) -> None:
+async def test_bulk_answers_each_item_on_its_own(client: Client, redis_url: str) -> None:
     ids = await _post(client, 3)
     await client.post(
         f"/v1/comments/{ids[0]}/decision", json={"decision": "approve"}, headers=auth(BOB)
@@ -195,6 +201,7 @@ async def test_bulk_answers_each_item_on_its_own(client: Client) -> None:
     results = (await resp.json())["results"]
     assert [r["status"] for r in results] == [409, 200, 404, 422, 404]
     assert results[1]["comment_status"] == "spam"
+    assert_indexes_consistent(redis_url)
 
 
 async def test_claims_hide_comments_from_other_moderators(client: Client) -> None:
@@ -254,7 +261,7 @@ async def test_expired_lease_returns_by_itself(client: Client) -> None:
     assert [i["id"] for i in later["items"]] == [first["items"][0]["id"]]
 
 
-async def test_undo_own_decision(client: Client) -> None:
+async def test_undo_own_decision(client: Client, redis_url: str) -> None:
     [cid] = await _post(client, 1)
     await client.post(
         f"/v1/comments/{cid}/decision", json={"decision": "spam"}, headers=auth(ALICE)
@@ -271,6 +278,7 @@ async def test_undo_own_decision(client: Client) -> None:
     # an undone decision no longer counts in the day's stats
     stats = await (await client.get("/v1/stats?site=news", headers=auth(ALICE))).json()
     assert "alice" not in stats["decisions_today"]
+    assert_indexes_consistent(redis_url)
 
 
 async def test_stats(client: Client) -> None:
@@ -379,11 +387,13 @@ async def _claim(client: Client, token: str, limit: int, lease: float = 60) -> l
     return [i["id"] for i in (await resp.json())["items"]]
 
 
-async def test_claiming_past_many_held_comments_keeps_holders_apart(client: Client) -> None:
+async def test_claiming_past_many_held_comments_keeps_holders_apart(
+    client: Client, redis_url: str
+) -> None:
     """Claim leaves out what others hold before the script reads a single comment (the
     claim-holders hint); the hint follows every claim, renewal, release, decision and
     expiry, and a moderator claiming again still renews their own claims."""
-    ids = await _post(client, 10)
+    ids = sorted(await _post(client, 10))  # oldest first, as in the cursor test above
     holders = client.app[STORE].redis
     alice = await _claim(client, ALICE, 6)
     assert alice == ids[:6]
@@ -401,6 +411,7 @@ async def test_claiming_past_many_held_comments_keeps_holders_apart(client: Clie
     assert root == [alice[1], *bob]  # released and expired come back; alice's others do not
     hint = await holders.hgetall(keys.claim_holders("news"))
     assert hint == {**dict.fromkeys(alice[2:], "alice"), **dict.fromkeys(root, "root")}
+    assert_indexes_consistent(redis_url)
 
 
 async def test_a_note_with_a_lone_surrogate_is_refused_not_a_500(client: Client) -> None:
