@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
@@ -121,6 +122,8 @@ def require_site_access(moderator: ModeratorConfig, site: str) -> None:
 
 
 SIGNATURE_HEADER = "X-Moderation-Signature"
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -138,13 +141,18 @@ def verify_signature(
     if not header:
         raise forbidden(f"This site requires a signed request ({SIGNATURE_HEADER}).")
     timestamp: int | None = None
-    candidates: list[str] = []
+    candidates: list[bytes] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit() and len(value) <= 12:
+        value = value.strip()
+        # ASCII only: str.isdigit() takes "²" (which int() refuses) and "١٢"; a header
+        # byte that is not UTF-8 arrives as a lone surrogate, which cannot be encoded.
+        # A v1 that is not a SHA-256 in hex cannot match: skip it, so that a valid one
+        # beside it still counts.
+        if key == "t" and _TIMESTAMP.fullmatch(value):
             timestamp = int(value)
-        elif key == "v1":
-            candidates.append(value.strip().lower())
+        elif key == "v1" and _HEX_SHA256.fullmatch(value):
+            candidates.append(value.lower().encode("ascii"))
     if timestamp is None or not candidates:
         raise forbidden(f"Malformed {SIGNATURE_HEADER}: expected 't=<unix seconds>,v1=<hex>'.")
     current = time.time() if now is None else now
@@ -153,7 +161,7 @@ def verify_signature(
     expected = sign(site.signing_secret, timestamp, body).split("v1=", 1)[1]
     ok = False
     for candidate in candidates:  # several v1 entries allow secret rotation, as Stripe does
-        if hmac.compare_digest(candidate.encode(), expected.encode()):
+        if hmac.compare_digest(candidate, expected.encode()):
             ok = True
     if not ok:
         raise forbidden("Signature does not match the body.")

@@ -18,7 +18,7 @@ from moderation.logs import new_request_id, request_id_var
 from moderation.problems import Problem, unavailable
 
 log = logging.getLogger("moderation.http")
-REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 SLOW_REQUEST_SECONDS = 1.0  # logged even when only errors are
 
 # Failures that mean "Redis cannot take this now": the CMS should retry, so 503.
@@ -42,7 +42,9 @@ def _route(request: web.Request) -> str:
 async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Request id in, request id out, one log line and metrics per request."""
     incoming = request.headers.get("X-Request-ID", "")
-    request_id = incoming if REQUEST_ID_RE.match(incoming) else new_request_id()
+    # only an id of these characters is taken (and so logged and echoed); any other,
+    # a non-UTF-8 byte included, is replaced
+    request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else new_request_id()
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500

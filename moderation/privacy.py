@@ -21,7 +21,7 @@ from moderation.http import json_response, read_json_object
 from moderation.problems import FieldError, forbidden, invalid, not_found
 from moderation.records import now_ms
 from moderation.store import Store
-from moderation.validation import normalise_email
+from moderation.validation import SITE_MAX, normalise_email, text_field
 
 log = logging.getLogger("moderation.privacy")
 
@@ -45,6 +45,9 @@ async def post_erasure(request: web.Request) -> web.Response:
     site = body.get("site")
     if site is not None and not isinstance(site, str):
         errors.append(FieldError("site", "must be a site id"))
+    elif site is not None:
+        # checked before the 404 below quotes it
+        site = text_field(site, "site", errors, limit=SITE_MAX, required=True)
     if errors:
         raise invalid(errors)
     config = request.app[CONFIG]

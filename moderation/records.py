@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -69,11 +70,19 @@ def new_comment_id(site: str, created_ms: int) -> str:
     return f"{site}_{created_ms:012x}{secrets.token_hex(8)}"
 
 
+# What a comment id can be: a site id (config.SITE_ID_RE), "_", and the rest of what
+# new_comment_id makes, with some room.  Anything else is no comment of ours, and is
+# never made into a Redis key: a "}" would move the key out of its site's hash tag, a
+# lone surrogate cannot be sent at all.
+_COMMENT_ID = re.compile(r"([a-z0-9][a-z0-9-]{0,62})_[A-Za-z0-9_.~-]{1,100}")
+
+
 def site_of(comment_id: str) -> str | None:
-    site, sep, rest = comment_id.partition("_")
-    if not sep or not site or not rest or len(comment_id) > 120:
+    """The site a comment id names, or None if it is not a comment id at all."""
+    if len(comment_id) > 120:
         return None
-    return site
+    match = _COMMENT_ID.fullmatch(comment_id)
+    return match.group(1) if match else None
 
 
 def history_line(action: str, actor: str, at_ms: int, **details: Any) -> str:

@@ -14,24 +14,25 @@ from moderation.http import float_param, int_param, json_response, read_json_obj
 from moderation.problems import FieldError, conflict, invalid, not_found
 from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.store import CursorError, Order, Outcome
-from moderation.validation import LONE_SURROGATE, is_utf8
+from moderation.validation import SITE_MAX, normalise_email, text_field
 
 MAX_PAGE = 500
 MAX_BULK = 500
 MAX_NOTE = 2_000
 JSON_LIMIT = 1024 * 1024
+COMMENT_ID_MAX = 200
 
 
 def _site_param(
     moderator: ModeratorConfig, query: dict[str, str] | Any, errors: list[FieldError]
 ) -> str:
-    site = query.get("site", "")
-    if not site:
+    raw = query.get("site", "")
+    if not raw:
         if len(moderator.sites) == 1 and moderator.sites[0] != "*":
             return moderator.sites[0]
         errors.append(FieldError("site", "is required (you moderate several sites)"))
         return ""
-    return str(site)
+    return text_field(raw, "site", errors, limit=SITE_MAX) or ""
 
 
 def _enum_param(
@@ -66,7 +67,7 @@ async def get_queue(request: web.Request) -> web.Response:
     limit = int_param(query, "limit", 50, 1, MAX_PAGE, errors)
     min_score = float_param(query, "min_score", 0.0, 1.0, errors)
     max_score = float_param(query, "max_score", 0.0, 1.0, errors)
-    email = query.get("author_email", "").strip().lower() or None
+    email = _email_filter(query.get("author_email"), errors)
     if errors:
         raise invalid(errors)
     _require_site(request, moderator, site)
@@ -121,18 +122,9 @@ def _parse_decision(
         decision = Decision(str(decision_raw))
     except ValueError:
         errors.append(FieldError(f"{prefix}decision", "must be one of: approve, spam, reject"))
-    note = raw.get("note", "") if isinstance(raw, dict) else ""
-    if note is None:
-        note = ""
-    if not isinstance(note, str):
-        errors.append(FieldError(f"{prefix}note", "must be a string"))
-        note = ""
-    elif len(note) > MAX_NOTE:
-        errors.append(FieldError(f"{prefix}note", f"must be at most {MAX_NOTE} characters"))
-    elif not is_utf8(note):
-        errors.append(FieldError(f"{prefix}note", LONE_SURROGATE))
-        note = ""
-    return decision, note.strip()
+    note_raw = raw.get("note") if isinstance(raw, dict) else None
+    note = text_field(note_raw, f"{prefix}note", errors, limit=MAX_NOTE, allow_newlines=True)
+    return decision, (note or "").strip()
 
 
 def _today() -> str:
@@ -194,13 +186,17 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
     wanted: list[tuple[int, tuple[str, Decision, str]]] = []
     for index, item in enumerate(items):
         errors: list[FieldError] = []
-        comment_id = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(comment_id, str) or not comment_id:
-            errors.append(FieldError(f"decisions[{index}].id", "is required"))
+        comment_id = text_field(
+            item.get("id") if isinstance(item, dict) else None,
+            f"decisions[{index}].id",
+            errors,
+            limit=COMMENT_ID_MAX,
+            required=True,
+        )
         decision, note = _parse_decision(item, errors, f"decisions[{index}].")
-        if errors or decision is None or not isinstance(comment_id, str):
+        if errors or decision is None or comment_id is None:
             results[index] = {
-                "id": comment_id if isinstance(comment_id, str) else None,
+                "id": comment_id,  # None unless it is text that can be answered
                 "status": 422,
                 "errors": [e.as_dict() for e in errors],
             }
@@ -224,9 +220,7 @@ async def post_claim(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     body = await read_json_object(request, JSON_LIMIT)
     errors: list[FieldError] = []
-    site = body.get("site")
-    if not isinstance(site, str) or not site:
-        errors.append(FieldError("site", "is required"))
+    site = text_field(body.get("site"), "site", errors, limit=SITE_MAX, required=True)
     limit = body.get("limit", 10)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         errors.append(FieldError("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
@@ -236,10 +230,8 @@ async def post_claim(request: web.Request) -> web.Response:
     order = _enum_param(body, "order", Order, Order.SCORE, errors)
     min_score = _score_field(body, "min_score", errors)
     max_score = _score_field(body, "max_score", errors)
-    email = body.get("author_email")
-    if email is not None and (not isinstance(email, str) or not email.strip()):
-        errors.append(FieldError("author_email", "must be an email address"))
-    if errors or not isinstance(site, str):
+    email = _email_filter(body.get("author_email"), errors)
+    if errors or site is None:
         raise invalid(errors)
     _require_site(request, moderator, site)
     records = await request.app[STORE].claim(
@@ -250,7 +242,7 @@ async def post_claim(request: web.Request) -> web.Response:
         order=order,
         min_score=min_score,
         max_score=max_score,
-        author_email=email.strip().lower() if isinstance(email, str) else None,
+        author_email=email,
     )
     at = now_ms()
     return json_response({"items": [r.queue_item(at) for r in records]})
@@ -264,6 +256,16 @@ async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig,
     if not _may_decide(moderator, comment_id):
         raise not_found("No such comment.")
     return moderator, comment_id
+
+
+def _email_filter(value: Any, errors: list[FieldError]) -> str | None:
+    """An author email to filter by, normalised as intake indexed it; None for none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not value.strip():
+        errors.append(FieldError("author_email", "must be an email address"))
+        return None
+    return normalise_email(value, errors) or None
 
 
 def _score_field(body: dict[str, Any], name: str, errors: list[FieldError]) -> float | None:

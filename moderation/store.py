@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,6 +33,7 @@ from moderation.records import (
     site_of,
     utc_day,
 )
+from moderation.validation import text_problem
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys
@@ -130,14 +132,26 @@ def encode_cursor(member: str, score: str) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+# A score as Redis writes one (``%.17g``, so an exponent is possible, or ``inf``): the
+# cursor's score goes back to Redis as a range bound, where "nan" or "1_0" (which
+# float() takes) would be a Redis error.
+_REDIS_SCORE = re.compile(r"[-+]?(?:inf|[0-9]{1,20}(?:\.[0-9]{0,20})?(?:[eE][-+]?[0-9]{1,3})?)")
+CURSOR_MAX = 1_024
+
+
 def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (member, score) a cursor holds; CursorError unless it is one this service
+    could have given out.  Its member goes into a Redis command, so it must be text."""
+    if len(cursor) > CURSOR_MAX:
+        raise CursorError("not a cursor from this service")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         member, score = json.loads(raw)
-        float(score)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise CursorError("not a cursor from this service") from exc
     if not isinstance(member, str) or not isinstance(score, str):
+        raise CursorError("not a cursor from this service")
+    if text_problem(member, limit=200) is not None or not _REDIS_SCORE.fullmatch(score):
         raise CursorError("not a cursor from this service")
     return member, score
 

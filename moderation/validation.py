@@ -25,6 +25,10 @@ CONTENT_MAX = 10_000
 URL_MAX = 2_000
 ID_MAX = 200
 SHORT_MAX = 1_000
+EMAIL_MAX = 320
+# Site ids are at most 63 characters (config.SITE_ID_RE); a longer one asked for is
+# simply no site of ours (404), but past this it is not worth a look.
+SITE_MAX = 200
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 
 
@@ -104,7 +108,7 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
 
     name = text("author_name", required=True, limit=NAME_MAX)
     content = text("content", required=True, limit=CONTENT_MAX, allow_newlines=True)
-    email_raw = text("author_email", required=True, limit=320)
+    email_raw = text("author_email", required=True, limit=EMAIL_MAX)
     email = ""
     if email_raw:
         checked = _checked_email(email_raw, check_deliverability)
@@ -173,11 +177,77 @@ def is_utf8(text: str) -> bool:
     return True
 
 
+# -- text a client sent, before it goes anywhere --------------------------------------
+#
+# A value is echoed into a problem detail, written to a log line or made part of a Redis
+# key only once it is known to be text: a lone surrogate (JSON's "\ud800", or a header
+# byte that is not UTF-8, which aiohttp decodes with surrogateescape) cannot be encoded
+# at all, and a control character has no business in an id, an email or a header.  The
+# messages below never quote the value.
+
+CONTROL_CHARACTERS = "must not contain control characters"
+HEADER_NOT_TEXT = "must be UTF-8 text (it holds a byte that is not)"
+
+
+def text_problem(value: str, *, limit: int, allow_newlines: bool = False) -> str | None:
+    """Why ``value`` is not acceptable text (too long, a lone surrogate, a control
+    character), or None.  The length comes first: it is the cheapest check."""
+    if len(value) > limit:
+        return f"must be at most {limit} characters"
+    if not is_utf8(value):
+        return LONE_SURROGATE
+    if _has_control(value, allow_newlines=allow_newlines):
+        return CONTROL_CHARACTERS
+    return None
+
+
+def text_field(
+    value: Any,
+    name: str,
+    errors: list[FieldError],
+    *,
+    limit: int,
+    required: bool = False,
+    allow_newlines: bool = False,
+) -> str | None:
+    """``value`` if it is a string of acceptable text; otherwise None, with the reason
+    added to ``errors`` under ``name`` (a missing or empty value only if ``required``)."""
+    if value is None or value == "":
+        if required:
+            errors.append(FieldError(name, "is required"))
+        return None
+    if not isinstance(value, str):
+        errors.append(FieldError(name, "must be a string"))
+        return None
+    problem = text_problem(value, limit=limit, allow_newlines=allow_newlines)
+    if problem is not None:
+        errors.append(FieldError(name, problem))
+        return None
+    return value
+
+
+def header_text(headers: Mapping[str, str], name: str, *, limit: int = 2_048) -> str | None:
+    """The request header ``name`` once it is known to be text (None if absent); a 400
+    naming the header otherwise."""
+    value = headers.get(name)
+    if value is None:
+        return None
+    problem = text_problem(value, limit=limit)
+    if problem is not None:
+        message = HEADER_NOT_TEXT if problem == LONE_SURROGATE else problem
+        raise bad_request(f"The {name} header {message}.", field=name)
+    return value
+
+
 def normalise_email(value: Any, errors: list[FieldError], field: str = "author_email") -> str:
     """An email as intake stores it (syntax checked, normalised, lower-cased), so that
     lookups by email find what intake indexed."""
     if not isinstance(value, str) or not value.strip():
         errors.append(FieldError(field, "is required"))
+        return ""
+    problem = text_problem(value, limit=EMAIL_MAX)
+    if problem is not None:  # checked first: email-validator quotes what it refuses
+        errors.append(FieldError(field, problem))
         return ""
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized.lower()

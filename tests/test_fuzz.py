@@ -9,6 +9,9 @@
   Unicode (lone surrogates, NUL, bidi overrides, 100,000-character words), deeply nested
   JSON, huge numbers and invalid UTF-8, and answer a 4xx or a valid score: never an
   exception, never a 5xx.
+* odd text (``tests/test_odd_text.py`` fuzzes every endpoint's fields and headers in
+  process): its named cases against this real process, whose log must then hold no
+  email, secret or query string.
 
 Seeds are fixed (``derandomize=True``) so CI sees the same cases every run.  Figures go
 to test-artifacts/reliability/ for RELIABILITY.md.
@@ -16,6 +19,7 @@ to test-artifacts/reliability/ for RELIABILITY.md.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import importlib.metadata
 import json
@@ -58,6 +62,7 @@ from moderation.validation import (
     parse_body,
     validate_comment,
 )
+from tests import test_odd_text as odd_text
 from tests.conftest import NEWS_KEY, ROOT
 from tests.faultkit import Service, record
 
@@ -735,6 +740,34 @@ def test_intake_named_bad_inputs(
         {"Authorization": f"Bearer {NEWS_KEY}", "Content-Type": content_type},
     )
     assert status == expected, raw[:300]
+
+
+def test_odd_text_to_the_served_process_is_a_4xx_and_stays_out_of_its_log(
+    served: Service,
+) -> None:
+    """The odd-text cases of ``tests/test_odd_text.py`` (each was a 500) against the real
+    ``moderation serve``, with its own logging set-up; then the whole log of this module
+    (schemathesis and the intake fuzz included) holds no email, secret or query string."""
+    port = int(served.base.rsplit(":", 1)[1])
+
+    async def replay() -> None:
+        for name, case in odd_text.NAMED.items():
+            if case.session:  # needs a page session of its own (tests/test_odd_text.py)
+                continue
+            answer = await odd_text.send(
+                port, case.method, case.target, headers=case.headers, body=case.body
+            )
+            odd_text.assert_answer_is_well_formed(answer, name)
+
+    asyncio.run(replay())
+    leaks = [
+        line[:300]
+        for line in Path(served.log_path).read_text(errors="replace").splitlines()
+        if odd_text.EMAIL_RE.search(line)
+        or odd_text.QUERY_RE.search(line)
+        or any(secret in line for secret in odd_text.SECRETS)
+    ]
+    assert not leaks, leaks[:5]
 
 
 def test_service_logged_no_unhandled_error(served: Service) -> None:
