@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -194,3 +195,17 @@ async def test_access_log_modes(
     await chatty.post("/v1/comments", json=comment_body(id="q2"), headers=auth(NEWS_KEY))
     logged = [r.__dict__.get("status") for r in caplog.records if r.getMessage() == "request"]
     assert logged == [202]
+
+
+def test_a_log_line_with_a_lone_surrogate_is_still_written() -> None:
+    """stderr writes UTF-8: a lone surrogate in a log field would make the handler drop
+    the whole line (and print a traceback holding it); the formatter escapes it instead."""
+    from moderation.logs import JsonFormatter
+
+    record = logging.LogRecord("moderation", logging.INFO, "", 0, "odd \ud800 text", None, None)
+    record.__dict__["route"] = "/v1/\udcff"
+    line = JsonFormatter().format(record)
+    line.encode("utf-8")  # writable as it is
+    assert json.loads(line)["msg"] == "odd \ud800 text"
+    ok = logging.LogRecord("moderation", logging.INFO, "", 0, "Ça marche", None, None)
+    assert "Ça marche" in JsonFormatter().format(ok)  # plain text stays readable
