@@ -19,9 +19,15 @@ import asyncio
 import contextlib
 import json
 import socket
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from yarl import URL
+
+from moderation.config import Config
 
 SEGMENT = 1_400  # about one Ethernet MTU's worth of TCP payload
 
@@ -211,3 +217,27 @@ async def closed_within(reader: asyncio.StreamReader, seconds: float) -> float |
     except OSError:
         pass
     return loop.time() - started
+
+
+@pytest.fixture(name="client", params=["direct", "fragmented"])
+async def client_on_both_paths(
+    request: pytest.FixtureRequest, make_client: Any, config: Config
+) -> AsyncIterator[TestClient[Any, Any]]:
+    """The app's test client, once direct and once through a ``FragmentingProxy`` (every
+    request cut into 1,400-byte segments, 0.5 ms apart).  A test module takes it in place
+    of conftest's ``client`` by importing it: ``from tests.netpath import
+    client_on_both_paths``; its tests then run both ways."""
+    client: TestClient[Any, Any] = await make_client(config)
+    if request.param == "direct":
+        yield client
+        return
+    port = client.server.port
+    assert port is not None
+    async with FragmentingProxy("127.0.0.1", port) as proxy:
+        direct = client.make_url
+
+        def through_proxy(path: Any) -> URL:
+            return direct(path).with_port(proxy.port)
+
+        client.make_url = through_proxy  # type: ignore[method-assign]
+        yield client

@@ -14,6 +14,7 @@ from moderation import keys
 from moderation.appkeys import STORE
 from moderation.auth import sign
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, NEWS_KEY, auth, comment_body
+from tests.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)
 
 Client = TestClient[Any, Any]
 

@@ -11,6 +11,7 @@ from moderation import keys
 from moderation.appkeys import STORE
 from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
 from tests.faultkit import assert_indexes_consistent
+from tests.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)
 
 Client = TestClient[Any, Any]
 

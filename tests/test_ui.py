@@ -26,6 +26,7 @@ from moderation.ui import (
     cookie_name,
 )
 from tests.conftest import ALICE, NEWS_KEY, ROOT, auth, comment_body
+from tests.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)
 
 Client = TestClient[Any, Any]
 MakeClient = Any
@@ -222,7 +223,7 @@ async def test_session_works_on_the_api_and_needs_csrf_to_change(client: Client)
     assert fetch_cross.status == 403
     assert (await (await client.get(f"/v1/comments/{comment_id}")).json())["status"] == "pending"
 
-    origin = f"http://{client.server.host}:{client.server.port}"
+    origin = str(client.make_url("/").origin())  # the host the request goes to
     ok = await client.post(path, json=decision, headers={"X-CSRF-Token": csrf, "Origin": origin})
     assert ok.status == 200, await ok.text()
     record = await (await client.get(f"/v1/comments/{comment_id}")).json()
