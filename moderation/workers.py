@@ -20,9 +20,9 @@ import time
 from dataclasses import replace
 from types import FrameType
 
-from moderation.cli import EXIT_CANNOT_LISTEN, cannot_listen
 from moderation.config import Config
 from moderation.redis_server import RedisServer
+from moderation.serving import EXIT_CANNOT_LISTEN, cannot_listen
 
 log = logging.getLogger("moderation.workers")
 
@@ -31,8 +31,8 @@ RESTART_BACKOFF_SECONDS = 1.0
 
 def _worker(config: Config, index: int) -> None:
     from classifier import ModelError, SpamModel
-    from moderation.cli import run_single
     from moderation.logs import setup_logging
+    from moderation.serving import run_single
 
     setup_logging()
     logger = logging.getLogger("moderation")

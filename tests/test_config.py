@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation import cli
+from moderation import serving
 from moderation.config import (
     Config,
     ConfigError,
@@ -231,6 +231,6 @@ def test_cli_port_in_use_is_one_line(tmp_path: Path) -> None:
                 *("--config", str(config), "--data-dir", str(tmp_path / "d")),
                 *("--port", str(port), "--workers", workers),
             )
-            assert result.returncode == cli.EXIT_CANNOT_LISTEN, result.stderr
+            assert result.returncode == serving.EXIT_CANNOT_LISTEN, result.stderr
             assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
             assert "Traceback" not in result.stderr

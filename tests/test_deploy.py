@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from moderation import cli
+from moderation import cli, serving
 from moderation.app import create_app
 from moderation.config import Config, Overrides, resolve
 
@@ -160,7 +160,7 @@ def test_moderation_is_published_restarted_and_drained() -> None:
     assert [str(p) for p in service["ports"]] == ["127.0.0.1:8080:8080"]
     assert service["restart"] == "unless-stopped"
     grace = _seconds(service["stop_grace_period"])
-    assert grace >= 15 and grace > cli.SHUTDOWN_GRACE_SECONDS
+    assert grace >= 15 and grace > serving.SHUTDOWN_GRACE_SECONDS
 
 
 def test_moderation_healthcheck_calls_readyz() -> None:
