@@ -26,6 +26,7 @@ from moderation.config import Config
 from tests.conftest import ALICE, NEWS_KEY, MakeClient, auth, comment_body
 from tests.netpath import (
     FragmentingProxy,
+    RawAnswer,
     chunked,
     closed_within,
     read_answer,
@@ -160,31 +161,31 @@ async def test_intake_decision_bulk_and_login_through_a_fragmenting_path(
         assert record["status"] == "spam" and record["note"] == note
 
 
+async def _send_chunked(
+    client: Client, path: str, token: str, body: bytes, size: int, pause: float
+) -> RawAnswer:
+    """POST ``body`` as JSON in chunks of ``size`` bytes, ``pause`` seconds apart."""
+    head, _ = request_bytes(
+        "POST",
+        path,
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        chunked=True,
+    )
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    return await send_raw(_port(client), [head, *chunked(parts)], pause)
+
+
 async def test_chunked_bodies_with_pauses_meet_the_limits(net_client: Client) -> None:
     """100 KB chunked to intake (limit 64 KiB) and 2 MB to the claim endpoint (limit
     1 MiB), in chunks with pauses: 413 problem+json, not 202 or 200."""
     big = json.dumps(comment_body(content="x" * 100_000)).encode()
-    head, _ = request_bytes(
-        "POST",
-        "/v1/comments",
-        {"Authorization": f"Bearer {NEWS_KEY}", "Content-Type": "application/json"},
-        chunked=True,
-    )
-    parts = [big[i : i + 8192] for i in range(0, len(big), 8192)]
-    answer = await send_raw(_port(net_client), [head, *chunked(parts)], 0.002)
+    answer = await _send_chunked(net_client, "/v1/comments", NEWS_KEY, big, 8192, 0.002)
     assert answer.status == 413
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert answer.json()["request_id"]
 
     claim = json.dumps({"site": "news", "limit": 5, "pad": "y" * 2_000_000}).encode()
-    head, _ = request_bytes(
-        "POST",
-        "/v1/queue/claim",
-        {"Authorization": f"Bearer {ALICE}", "Content-Type": "application/json"},
-        chunked=True,
-    )
-    parts = [claim[i : i + 65536] for i in range(0, len(claim), 65536)]
-    answer = await send_raw(_port(net_client), [head, *chunked(parts)], 0.002)
+    answer = await _send_chunked(net_client, "/v1/queue/claim", ALICE, claim, 65536, 0.002)
     assert answer.status == 413
     assert answer.json()["type"].endswith("too-large")
 
@@ -192,14 +193,7 @@ async def test_chunked_bodies_with_pauses_meet_the_limits(net_client: Client) ->
 async def test_a_chunked_comment_in_small_pieces_is_stored_whole(net_client: Client) -> None:
     content = _long_content(4000, "chunked")
     body = json.dumps(comment_body(id="chunked-ok", content=content)).encode()
-    head, _ = request_bytes(
-        "POST",
-        "/v1/comments",
-        {"Authorization": f"Bearer {NEWS_KEY}", "Content-Type": "application/json"},
-        chunked=True,
-    )
-    parts = [body[i : i + 300] for i in range(0, len(body), 300)]
-    answer = await send_raw(_port(net_client), [head, *chunked(parts)], 0.003)
+    answer = await _send_chunked(net_client, "/v1/comments", NEWS_KEY, body, 300, 0.003)
     assert answer.status == 202, answer.body
     assert (await _stored(net_client, answer.json()["id"]))["content"] == content
 
@@ -207,34 +201,28 @@ async def test_a_chunked_comment_in_small_pieces_is_stored_whole(net_client: Cli
 async def test_a_compressed_body_is_limited_by_its_decoded_size(net_client: Client) -> None:
     """A gzip body of a few KB that inflates past the 64 KiB limit is refused with 413;
     a small gzip comment is stored."""
+
+    def gzip_head(body: bytes) -> bytes:
+        head, _ = request_bytes(
+            "POST",
+            "/v1/comments",
+            {
+                "Authorization": f"Bearer {NEWS_KEY}",
+                "Content-Type": "application/json",
+                "Content-Encoding": "gzip",
+            },
+            body,
+        )
+        return head
+
     bomb = gzip.compress(json.dumps(comment_body(content="z" * 500_000)).encode())
     assert len(bomb) < 8_000
-    head, _ = request_bytes(
-        "POST",
-        "/v1/comments",
-        {
-            "Authorization": f"Bearer {NEWS_KEY}",
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-        },
-        bomb,
-    )
-    answer = await send_raw(_port(net_client), [head, bomb])
+    answer = await send_raw(_port(net_client), [gzip_head(bomb), bomb])
     assert answer.status == 413
 
     content = _long_content(2000, "gzip")
     small = gzip.compress(json.dumps(comment_body(id="gz", content=content)).encode())
-    head, _ = request_bytes(
-        "POST",
-        "/v1/comments",
-        {
-            "Authorization": f"Bearer {NEWS_KEY}",
-            "Content-Type": "application/json",
-            "Content-Encoding": "gzip",
-        },
-        small,
-    )
-    answer = await send_raw(_port(net_client), [head, small[:100], small[100:]], 0.05)
+    answer = await send_raw(_port(net_client), [gzip_head(small), small[:100], small[100:]], 0.05)
     assert answer.status == 202, answer.body
     assert (await _stored(net_client, answer.json()["id"]))["content"] == content
 
