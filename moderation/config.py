@@ -1,10 +1,15 @@
-"""Service configuration: one frozen dataclass, built once at the edge.
+"""Service configuration: one typed, frozen model per section, built once at the edge.
 
-The file is TOML.  Four environment variables override it and nothing else is read from
-the environment: MODERATION_CONFIG, MODERATION_REDIS_URL, MODERATION_PORT and
-MODERATION_DATA_DIR.  A config with an unknown key or a bad value is refused with a
-message that names the key, because a silently ignored typo in a security setting (say
-``signing_secrt``) is worse than a refusal to start.
+The file is TOML.  Each table has its model below, whose fields are its keys and whose
+defaults are the defaults (``[server]`` is ``ServerConfig``, ``[[sites]]`` is
+``SiteConfig``, ...): pydantic checks every value against them, and a key that no model
+has is refused, because a silently ignored typo in a security setting (say
+``signing_secrt``) is worse than a refusal to start.  Every failing key is named, on one
+line (``sites[news].signing_secrt: unknown key (known here: ...)``).
+
+Four environment variables override the file and nothing else is read from the
+environment: MODERATION_CONFIG, MODERATION_REDIS_URL, MODERATION_PORT and
+MODERATION_DATA_DIR.
 """
 
 from __future__ import annotations
@@ -15,24 +20,43 @@ import re
 import secrets
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass as plain_dataclass
+from dataclasses import field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass
+from pydantic_core import PydanticCustomError
+
+from moderation.fields import describe
 
 SITE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
+MODERATOR_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
 SHA256_HEX_RE = re.compile(r"^[0-9a-f]{64}$")
+SECRET_MIN = 16  # characters of a plain api_key, token or signing_secret
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_DATA_DIR = "data"
 CONFIG_FILE_NAME = "moderation.toml"
 
+AccessLog = Literal["all", "errors", "off"]
+ACCESS_LOG_MODES: tuple[str, ...] = get_args(AccessLog)
+
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the key at fault."""
-
-
-Fail = Callable[[str], ConfigError]
 
 
 def sha256_hex(secret: str) -> str:
@@ -40,85 +64,327 @@ def sha256_hex(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
+# ---------------------------------------------------------------------------------------
+# Value types.  TOML has real types, so a string is never taken for a number nor a number
+# for a flag; but a whole float (64.0) has always been taken where an integer is asked.
+
+
+def _fail(message: str) -> PydanticCustomError:
+    return PydanticCustomError("config", message)
+
+
+def _must(test: Callable[[Any], object], message: str, then: Callable[[Any], Any] = str) -> Any:
+    """A check of the value as written: ``message`` unless ``test`` passes, else
+    ``then(value)``."""
+
+    def check(value: Any) -> Any:
+        if not test(value):
+            raise _fail(message)
+        return then(value)
+
+    return BeforeValidator(check)
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+
+
+def _whole_float(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _port_value(value: Any) -> Any:
+    # the environment's MODERATION_PORT is text, and `port = "8080"` was always taken
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    value = _whole_float(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 65535:
+        raise PydanticCustomError(
+            "config", "must be a port number 0-65535 (got {got})", {"got": repr(value)}
+        )
+    return value
+
+
+def _listed(value: Any) -> list[Any]:
+    """One value or a list of them (``api_key``, ``api_key_sha256``)."""
+    values = list(value) if isinstance(value, list | tuple) else [value]
+    if not values:
+        raise _fail("must not be an empty list")
+    return values
+
+
+def _is_digest(value: Any) -> bool:
+    return isinstance(value, str) and SHA256_HEX_RE.match(value.lower()) is not None
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, str) and len(value) >= SECRET_MIN
+
+
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+Whole = Annotated[int, Strict(), BeforeValidator(_whole_float)]
+Flag = Annotated[bool, Strict()]
+Probability = Annotated[Number, Field(ge=0.0, le=1.0)]
+Port = Annotated[int, BeforeValidator(_port_value)]
+RedisUrl = Annotated[
+    str,
+    _must(
+        lambda v: isinstance(v, str) and v.startswith(("redis://", "rediss://", "unix://")),
+        "must start with redis://, rediss:// or unix://",
+    ),
+]
+FilePath = Annotated[
+    Path, _must(lambda v: isinstance(v, str | Path) and v != "", "must be a non-empty path", Path)
+]
+SECRET = f"must be a string of at least {SECRET_MIN} characters"
+Secret = Annotated[str, _must(_is_secret, SECRET)]
+Digest = Annotated[str, _must(_is_digest, "must be 64 hexadecimal digits", str.lower)]
+SiteId = Annotated[
+    str,
+    _must(
+        lambda v: isinstance(v, str) and SITE_ID_RE.match(v),
+        "a site id is 1-63 characters of a-z, 0-9 and '-'",
+    ),
+]
+ModeratorName = Annotated[
+    str,
+    _must(
+        lambda v: isinstance(v, str) and MODERATOR_NAME_RE.match(v),
+        "1-64 characters of letters, digits, space, '.', '_', '-'",
+    ),
+]
+Rules = Annotated[
+    tuple[str, ...],
+    _must(
+        lambda v: _texts(v) and all(s.strip() for s in v),
+        "a list of emails, @domains or IP addresses",
+        lambda v: tuple(s.strip().lower() for s in v),
+    ),
+]
+SiteList = Annotated[
+    tuple[str, ...],
+    _must(lambda v: _texts(v) and v, 'a non-empty list of site ids, or ["*"]', tuple),
+]
+# plain keys are kept only as their digests from here on
+PlainKeys = Annotated[
+    tuple[str, ...],
+    _must(
+        lambda v: all(_is_secret(k) for k in _listed(v)),
+        SECRET + " (or a list of them)",
+        lambda v: tuple(sha256_hex(k) for k in _listed(v)),
+    ),
+]
+Digests = Annotated[
+    tuple[str, ...],
+    _must(
+        lambda v: all(_is_digest(d) for d in _listed(v)),
+        "must be 64 hexadecimal digits (or a list of them)",
+        lambda v: tuple(d.lower() for d in _listed(v)),
+    ),
+]
+
+# Every section is a frozen dataclass (``dataclasses.replace`` works, and validates);
+# unknown keys are refused.
+_TABLE = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------
+# The sections
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class ServerConfig:
+    """[server].  ``Config`` carries these keys as its own attributes (``config.port``)."""
+
+    host: Annotated[str, Strict(), Field(min_length=1)] = DEFAULT_HOST
+    port: Port = DEFAULT_PORT
+    data_dir: FilePath = Path(DEFAULT_DATA_DIR)
+    # Behind a TLS-terminating proxy: believe its X-Forwarded-Proto (so that session
+    # cookies are Secure).  Off by default: a client could otherwise claim https itself.
+    trust_forwarded_proto: Flag = False
+    # Which requests get a log line: "all", "errors" (4xx, 5xx and slow ones) or "off".
+    # A JSON line costs ~20-50 us, a tenth of an intake request: busy sites want "errors".
+    access_log: AccessLog = "errors"
+    # A request body must arrive whole within this (else 408): a client trickling bytes
+    # cannot hold a handler, and a CMS on a slow link still has ample time for 64 KiB.
+    body_timeout_seconds: Number = Field(default=15.0, ge=0.1, le=3600)
+    # An idle connection, and one whose request headers have not all arrived, is closed
+    # after this (aiohttp's keep-alive timer runs from the connection's start and from
+    # each answer): a few hundred half-sent requests cannot exhaust the service.
+    keepalive_timeout_seconds: Number = Field(default=15.0, ge=0.1, le=3600)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
 class RedisConfig:
-    url: str | None = None  # None: start an embedded redis-server in the data folder
-    timeout_seconds: float = 1.0  # no Redis call may hold a request longer than this
-    retry_after_seconds: int = 2  # what a 503 tells the CMS to wait
+    """[redis]"""
+
+    url: RedisUrl | None = None  # None: start an embedded redis-server in the data folder
+    # no Redis call may hold a request longer than this
+    timeout_seconds: Number = Field(default=1.0, ge=0.05)
+    retry_after_seconds: Whole = Field(default=2, ge=1)  # what a 503 tells the CMS to wait
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class IntakeConfig:
+    """[intake]"""
+
+    # how long a request may wait for others to share a batch
+    batch_wait_ms: Number = Field(default=1.0, ge=0, le=50)
+    batch_max: Whole = Field(default=64, ge=1, le=4096)  # the cost per comment flattens here
+    max_body_bytes: Whole = Field(default=64 * 1024, ge=1024)
+    check_deliverability: Flag = False  # needs DNS; off by default
+    signature_tolerance_seconds: Whole = Field(default=300, ge=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class ModelConfig:
+    """[model]"""
+
+    path: FilePath | None = None  # None: the classifier's shipped model
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
 class RateLimit:
     """A token bucket: `burst` requests at once, refilled at `per_minute`."""
 
-    per_minute: float
-    burst: int
+    per_minute: Number = Field(ge=0.001)
+    burst: Whole = Field(ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_burst(cls, data: Any) -> Any:
+        # by default a burst of one minute's worth
+        if isinstance(data, dict) and "burst" not in data:
+            per_minute = data.get("per_minute")
+            if isinstance(per_minute, int | float) and not isinstance(per_minute, bool):
+                return {**data, "burst": max(1, int(per_minute))}
+        return data
 
 
-@dataclass(frozen=True, slots=True)
-class SiteConfig:
-    id: str
-    api_key_sha256: str
-    # more keys accepted during a rotation: the CMS moves to the new key, then the old
-    # one is removed from the config, with no moment when intake answers 401
-    extra_api_key_sha256s: tuple[str, ...] = ()
-    signing_secret: str | None = None
-    auto_spam_above: float | None = None
-    auto_approve_below: float | None = None
-    trust_approved_authors: bool = False
-    allow: tuple[str, ...] = ()  # emails, @domains and IPs approved before the classifier runs
-    block: tuple[str, ...] = ()  # emails, @domains and IPs marked spam before the classifier runs
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class _SiteSettings:
+    """[[sites]], but for the API keys (see ``SiteConfig`` and ``_SiteFile``)."""
+
+    id: SiteId
+    signing_secret: Secret | None = Field(default=None, repr=False)
+    auto_spam_above: Probability | None = None
+    auto_approve_below: Probability | None = None
+    trust_approved_authors: Flag = False
+    # emails, @domains and IPs approved (allow) or marked spam (block) before the
+    # classifier runs
+    allow: Rules = ()
+    block: Rules = ()
     rate_limit: RateLimit | None = None
     ip_rate_limit: RateLimit | None = None
-    duplicate_window_seconds: int = 3600
-    auto_spam_duplicates: bool = False
-    erase_personal_data_after_days: int | None = None
-    purge_spam_after_days: int | None = None
+    duplicate_window_seconds: Whole = Field(default=3600, ge=0)
+    auto_spam_duplicates: Flag = False
+    erase_personal_data_after_days: Whole | None = Field(default=None, ge=1)
+    purge_spam_after_days: Whole | None = Field(default=None, ge=1)
+
+    @field_validator("auto_approve_below")
+    @classmethod
+    def _below_spam(cls, value: float | None, info: ValidationInfo) -> float | None:
+        spam_above = info.data.get("auto_spam_above")
+        if value is not None and spam_above is not None and value >= spam_above:
+            raise _fail("must be lower than auto_spam_above")
+        return value
 
 
-@dataclass(frozen=True, slots=True)
-class ModeratorConfig:
-    name: str
-    token_sha256: str
-    sites: tuple[str, ...]  # ("*",) means every site
-    admin: bool = False  # may erase authors' personal data (on the sites above)
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class SiteConfig(_SiteSettings):
+    """A site as the service uses it: its API keys as digests."""
+
+    api_key_sha256: Digest
+    # more keys accepted during a rotation: the CMS moves to the new key, then the old
+    # one is removed from the config, with no moment when intake answers 401
+    extra_api_key_sha256s: tuple[Digest, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class _SiteFile(_SiteSettings):
+    """A [[sites]] table as written: ``api_key`` and ``api_key_sha256`` may each be one
+    value or a list, and may be given together while a key is being rotated."""
+
+    api_key: PlainKeys = ()
+    api_key_sha256: Digests = ()
+
+    @model_validator(mode="after")
+    def _some_key(self) -> _SiteFile:
+        digests = (*self.api_key, *self.api_key_sha256)
+        if not digests:
+            raise _fail("api_key is required (or give api_key_sha256)")
+        if len(set(digests)) != len(digests):
+            raise _fail("the same API key is listed twice")
+        return self
+
+    def site(self) -> SiteConfig:
+        first, *extra = (*self.api_key, *self.api_key_sha256)
+        settings = {f.name: getattr(self, f.name) for f in fields(_SiteSettings)}
+        return SiteConfig(**settings, api_key_sha256=first, extra_api_key_sha256s=tuple(extra))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class _ModeratorSettings:
+    """[[moderators]], but for the token (see ``ModeratorConfig`` and ``_ModeratorFile``)."""
+
+    name: ModeratorName
+    sites: SiteList  # ("*",): every site
+    admin: Flag = False  # may erase authors' personal data and reload the model
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class ModeratorConfig(_ModeratorSettings):
+    """A moderator as the service uses it: the token as its digest."""
+
+    token_sha256: Digest
 
     def may_moderate(self, site: str) -> bool:
         return "*" in self.sites or site in self.sites
 
 
-@dataclass(frozen=True, slots=True)
-class IntakeConfig:
-    batch_wait_ms: float = 1.0  # how long a request may wait for others to share a batch
-    batch_max: int = 64  # scoring cost per comment flattens out around here
-    max_body_bytes: int = 64 * 1024
-    check_deliverability: bool = False  # needs DNS; off by default
-    signature_tolerance_seconds: int = 300
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class _ModeratorFile(_ModeratorSettings):
+    """A [[moderators]] table as written: ``token`` or ``token_sha256``."""
+
+    token: Secret | None = Field(default=None, repr=False)
+    token_sha256: Digest | None = None
+
+    @model_validator(mode="after")
+    def _one_token(self) -> _ModeratorFile:
+        if self.token is not None and self.token_sha256 is not None:
+            raise _fail("give token or token_sha256, not both")
+        if self.token is None and self.token_sha256 is None:
+            raise _fail("token is required (or give token_sha256)")
+        return self
+
+    def moderator(self) -> ModeratorConfig:
+        settings = {f.name: getattr(self, f.name) for f in fields(_ModeratorSettings)}
+        digest = self.token_sha256 or sha256_hex(self.token or "")
+        return ModeratorConfig(**settings, token_sha256=digest)
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class _ConfigFile:
+    """The whole file as written."""
+
+    server: ServerConfig = field(default_factory=ServerConfig)
+    redis: RedisConfig = field(default_factory=RedisConfig)
+    intake: IntakeConfig = field(default_factory=IntakeConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sites: tuple[_SiteFile, ...] = ()
+    moderators: tuple[_ModeratorFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class Config(ServerConfig):
+    """The service's configuration: the [server] keys as attributes of their own, the
+    other sections as attributes (``config.redis.url``, ``config.intake.batch_max``)."""
+
     sites: tuple[SiteConfig, ...]
     moderators: tuple[ModeratorConfig, ...]
     redis: RedisConfig = field(default_factory=RedisConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    data_dir: Path = Path(DEFAULT_DATA_DIR)
     model_path: Path | None = None  # None: the classifier's shipped default model
-    # Behind a TLS-terminating proxy: believe its X-Forwarded-Proto (so that session
-    # cookies are Secure).  Off by default: a client could otherwise claim https itself.
-    trust_forwarded_proto: bool = False
-    # Which requests get a log line: "all", "errors" (4xx, 5xx and slow ones) or "off".
-    # A JSON line costs ~20-50 us, a tenth of an intake request: busy sites want "errors".
-    access_log: str = "errors"
-    # A request body must arrive whole within this (else 408): a client trickling bytes
-    # cannot hold a handler, and a CMS on a slow link still has ample time for 64 KiB.
-    body_timeout_seconds: float = 15.0
-    # An idle connection, and one whose request headers have not all arrived, is closed
-    # after this (aiohttp's keep-alive timer runs from the connection's start and from
-    # each answer): a few hundred half-sent requests cannot exhaust the service.
-    keepalive_timeout_seconds: float = 15.0
     source: Path | None = None  # the file this was read from, for messages
 
     def site(self, site_id: str) -> SiteConfig | None:
@@ -149,7 +415,7 @@ class Config:
 # Building the config from file, command line and environment
 
 
-@dataclass(frozen=True, slots=True)
+@plain_dataclass(frozen=True, slots=True)
 class Overrides:
     """What the command line asked for.  Precedence: command line, then environment,
     then the file, then the defaults."""
@@ -179,15 +445,21 @@ def resolve(overrides: Overrides, environ: Mapping[str, str]) -> tuple[Config, s
         changes["data_dir"] = data_dir
     redis_url = environ.get("MODERATION_REDIS_URL")
     if redis_url:
-        changes["redis"] = replace(config.redis, url=_redis_url(redis_url, "MODERATION_REDIS_URL"))
+        url = _env_value(_REDIS_URL, redis_url, "MODERATION_REDIS_URL")
+        changes["redis"] = replace(config.redis, url=url)
     port = overrides.port
     if port is None and environ.get("MODERATION_PORT"):
-        port = _port(environ["MODERATION_PORT"], "MODERATION_PORT")
+        port = _env_value(_PORT, environ["MODERATION_PORT"], "MODERATION_PORT")
     if port is not None:
         changes["port"] = port
     if overrides.host is not None:
         changes["host"] = overrides.host
-    return replace(config, **changes), notice
+    try:
+        return replace(config, **changes), notice
+    except ValidationError as exc:  # an override the file would have refused
+        raise ConfigError(
+            "; ".join(f"{e['loc'][0]}: {describe(e)}" for e in exc.errors())
+        ) from None
 
 
 FIRST_RUN_TEMPLATE = """\
@@ -238,356 +510,136 @@ def write_first_run_config(path: Path) -> str:
 # ---------------------------------------------------------------------------------------
 # Parsing, with errors that name the key
 
-_TOP_KEYS = {"server", "redis", "intake", "model", "sites", "moderators"}
-_SERVER_KEYS = {
-    "host",
-    "port",
-    "data_dir",
-    "trust_forwarded_proto",
-    "access_log",
-    "body_timeout_seconds",
-    "keepalive_timeout_seconds",
+_FILE = TypeAdapter(_ConfigFile)
+_REDIS_URL = TypeAdapter(RedisUrl)
+_PORT = TypeAdapter(Port)
+
+
+def _keys(model: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(model))
+
+
+# The keys each table takes, from its model (tests/test_deploy.py checks that the README
+# documents every one).
+_TOP_KEYS = _keys(_ConfigFile)
+_SERVER_KEYS = _keys(ServerConfig)
+_REDIS_KEYS = _keys(RedisConfig)
+_INTAKE_KEYS = _keys(IntakeConfig)
+_MODEL_KEYS = _keys(ModelConfig)
+_SITE_KEYS = _keys(_SiteFile)
+_RATE_KEYS = _keys(RateLimit)
+_MODERATOR_KEYS = _keys(_ModeratorFile)
+_TABLES: dict[tuple[str, ...], frozenset[str]] = {
+    (): _TOP_KEYS,
+    ("server",): _SERVER_KEYS,
+    ("redis",): _REDIS_KEYS,
+    ("intake",): _INTAKE_KEYS,
+    ("model",): _MODEL_KEYS,
+    ("sites",): _SITE_KEYS,
+    ("sites", "rate_limit"): _RATE_KEYS,
+    ("sites", "ip_rate_limit"): _RATE_KEYS,
+    ("moderators",): _MODERATOR_KEYS,
 }
-ACCESS_LOG_MODES = ("all", "errors", "off")
-_REDIS_KEYS = {"url", "timeout_seconds", "retry_after_seconds"}
-_INTAKE_KEYS = {
-    "batch_wait_ms",
-    "batch_max",
-    "max_body_bytes",
-    "check_deliverability",
-    "signature_tolerance_seconds",
-}
-_MODEL_KEYS = {"path"}
-_SITE_KEYS = {
-    "id",
-    "api_key",
-    "api_key_sha256",
-    "signing_secret",
-    "auto_spam_above",
-    "auto_approve_below",
-    "trust_approved_authors",
-    "allow",
-    "block",
-    "rate_limit",
-    "ip_rate_limit",
-    "duplicate_window_seconds",
-    "auto_spam_duplicates",
-    "erase_personal_data_after_days",
-    "purge_spam_after_days",
-}
-_RATE_KEYS = {"per_minute", "burst"}
-_MODERATOR_KEYS = {"name", "token", "token_sha256", "sites", "admin"}
+_ARRAYS = {"sites", "moderators"}
+_CONFIG_WORDS = {"dataclass_type": "must be a table", "tuple_type": "must be an array"}
 
 
 def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
     where = f"{source}: " if source else ""
-
-    def fail(message: str) -> ConfigError:
-        return ConfigError(where + message)
-
-    _no_unknown(raw, _TOP_KEYS, "", fail)
-    server = _table(raw, "server", fail)
-    _no_unknown(server, _SERVER_KEYS, "server.", fail)
-    redis_raw = _table(raw, "redis", fail)
-    _no_unknown(redis_raw, _REDIS_KEYS, "redis.", fail)
-    intake_raw = _table(raw, "intake", fail)
-    _no_unknown(intake_raw, _INTAKE_KEYS, "intake.", fail)
-    model_raw = _table(raw, "model", fail)
-    _no_unknown(model_raw, _MODEL_KEYS, "model.", fail)
-
-    url = _opt(redis_raw, "url", str, "redis.url", fail)
-    redis = RedisConfig(
-        url=_redis_url(url, "redis.url", fail) if url is not None else None,
-        timeout_seconds=_number(redis_raw, "timeout_seconds", 1.0, "redis.", fail, lo=0.05),
-        retry_after_seconds=int(
-            _number(redis_raw, "retry_after_seconds", 2, "redis.", fail, lo=1, integer=True)
-        ),
-    )
-    intake = IntakeConfig(
-        batch_wait_ms=_number(intake_raw, "batch_wait_ms", 1.0, "intake.", fail, lo=0, hi=50),
-        batch_max=int(
-            _number(intake_raw, "batch_max", 64, "intake.", fail, lo=1, hi=4096, integer=True)
-        ),
-        max_body_bytes=int(
-            _number(intake_raw, "max_body_bytes", 64 * 1024, "intake.", fail, lo=1024, integer=True)
-        ),
-        check_deliverability=_bool(intake_raw, "check_deliverability", False, "intake.", fail),
-        signature_tolerance_seconds=int(
-            _number(
-                intake_raw, "signature_tolerance_seconds", 300, "intake.", fail, lo=1, integer=True
-            )
-        ),
-    )
-
-    sites_raw = raw.get("sites", [])
-    if not isinstance(sites_raw, list) or not all(isinstance(s, dict) for s in sites_raw):
-        raise fail("sites: must be an array of tables ([[sites]])")
-    sites = tuple(_site(s, i, fail) for i, s in enumerate(sites_raw))
-    if not sites:
-        raise fail("sites: at least one [[sites]] entry is needed")
-    seen: set[str] = set()
-    for site in sites:
-        if site.id in seen:
-            raise fail(f"sites.id: site '{site.id}' is defined twice")
-        seen.add(site.id)
-    digests = [d for s in sites for d in (s.api_key_sha256, *s.extra_api_key_sha256s)]
-    if len(set(digests)) != len(digests):
-        raise fail("sites.api_key: two sites share one API key")
-
-    mods_raw = raw.get("moderators", [])
-    if not isinstance(mods_raw, list) or not all(isinstance(m, dict) for m in mods_raw):
-        raise fail("moderators: must be an array of tables ([[moderators]])")
-    moderators = tuple(_moderator(m, i, seen, fail) for i, m in enumerate(mods_raw))
-    names = [m.name for m in moderators]
-    if len(set(names)) != len(names):
-        raise fail("moderators.name: two moderators share one name")
-    tokens = [m.token_sha256 for m in moderators] + digests
-    if len(set(tokens)) != len(tokens):
-        raise fail("moderators.token: a token is used twice (or equals a site API key)")
-
-    host = _opt(server, "host", str, "server.host", fail) or DEFAULT_HOST
-    port_raw = server.get("port", DEFAULT_PORT)
-    port = _port(port_raw, "server.port", fail)
-    data_dir_raw = _opt(server, "data_dir", str, "server.data_dir", fail)
-    model_path = _opt(model_raw, "path", str, "model.path", fail)
+    try:
+        parsed = _FILE.validate_python(dict(raw))
+    except ValidationError as exc:
+        raise ConfigError(where + "; ".join(_said(e, raw) for e in exc.errors())) from None
+    sites = tuple(s.site() for s in parsed.sites)
+    moderators = tuple(m.moderator() for m in parsed.moderators)
+    problem = _cross_check(sites, moderators)
+    if problem:
+        raise ConfigError(where + problem)
+    server = {f.name: getattr(parsed.server, f.name) for f in fields(ServerConfig)}
     return Config(
+        **server,
         sites=sites,
         moderators=moderators,
-        redis=redis,
-        intake=intake,
-        host=host,
-        port=port,
-        data_dir=Path(data_dir_raw) if data_dir_raw else Path(DEFAULT_DATA_DIR),
-        model_path=Path(model_path) if model_path else None,
-        trust_forwarded_proto=_bool(server, "trust_forwarded_proto", False, "server.", fail),
-        access_log=_choice(server, "access_log", "errors", ACCESS_LOG_MODES, "server.", fail),
-        body_timeout_seconds=_number(
-            server, "body_timeout_seconds", 15.0, "server.", fail, lo=0.1, hi=3600
-        ),
-        keepalive_timeout_seconds=_number(
-            server, "keepalive_timeout_seconds", 15.0, "server.", fail, lo=0.1, hi=3600
-        ),
+        redis=parsed.redis,
+        intake=parsed.intake,
+        model_path=parsed.model.path,
         source=source,
     )
 
 
-def _site(raw: Mapping[str, Any], index: int, fail: Fail) -> SiteConfig:
-    prefix = f"sites[{index}]."
-    _no_unknown(raw, _SITE_KEYS, prefix, fail)
-    site_id = raw.get("id")
-    if not isinstance(site_id, str) or not SITE_ID_RE.match(site_id):
-        raise fail(
-            f"{prefix}id: site id must be 1-63 characters of a-z, 0-9 and '-' (got {site_id!r})"
-        )
-    prefix = f"sites[{site_id}]."
-    site_digests = _secret_digests(raw, "api_key", prefix, fail)
-    digest = site_digests[0]
-    signing = _opt(raw, "signing_secret", str, prefix + "signing_secret", fail)
-    if signing is not None and len(signing) < 16:
-        raise fail(f"{prefix}signing_secret: must be at least 16 characters")
-    spam_above = _opt_prob(raw, "auto_spam_above", prefix, fail)
-    approve_below = _opt_prob(raw, "auto_approve_below", prefix, fail)
-    if spam_above is not None and approve_below is not None and approve_below >= spam_above:
-        raise fail(f"{prefix}auto_approve_below: must be lower than auto_spam_above")
-    purge = raw.get("purge_spam_after_days")
-    erase = raw.get("erase_personal_data_after_days")
-    return SiteConfig(
-        id=site_id,
-        api_key_sha256=digest,
-        extra_api_key_sha256s=site_digests[1:],
-        signing_secret=signing,
-        auto_spam_above=spam_above,
-        auto_approve_below=approve_below,
-        trust_approved_authors=_bool(raw, "trust_approved_authors", False, prefix, fail),
-        allow=_rule_list(raw, "allow", prefix, fail),
-        block=_rule_list(raw, "block", prefix, fail),
-        rate_limit=_rate(raw, "rate_limit", prefix, fail),
-        ip_rate_limit=_rate(raw, "ip_rate_limit", prefix, fail),
-        duplicate_window_seconds=int(
-            _number(raw, "duplicate_window_seconds", 3600, prefix, fail, lo=0, integer=True)
-        ),
-        auto_spam_duplicates=_bool(raw, "auto_spam_duplicates", False, prefix, fail),
-        erase_personal_data_after_days=(
-            int(_number(raw, "erase_personal_data_after_days", 0, prefix, fail, lo=1, integer=True))
-            if erase is not None
-            else None
-        ),
-        purge_spam_after_days=(
-            int(_number(raw, "purge_spam_after_days", 0, prefix, fail, lo=1, integer=True))
-            if purge is not None
-            else None
-        ),
-    )
-
-
-def _moderator(
-    raw: Mapping[str, Any], index: int, site_ids: set[str], fail: Fail
-) -> ModeratorConfig:
-    prefix = f"moderators[{index}]."
-    _no_unknown(raw, _MODERATOR_KEYS, prefix, fail)
-    name = raw.get("name")
-    if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$", name):
-        raise fail(f"{prefix}name: 1-64 characters of letters, digits, space, '.', '_', '-'")
-    prefix = f"moderators[{name}]."
-    digest = _secret_digest(raw, "token", prefix, fail)
-    sites = raw.get("sites")
-    if not isinstance(sites, list) or not sites or not all(isinstance(s, str) for s in sites):
-        raise fail(f'{prefix}sites: a non-empty list of site ids, or ["*"]')
-    for site in sites:
-        if site != "*" and site not in site_ids:
-            raise fail(f"{prefix}sites: unknown site '{site}'")
-    return ModeratorConfig(
-        name=name,
-        token_sha256=digest,
-        sites=tuple(sites),
-        admin=_bool(raw, "admin", False, prefix, fail),
-    )
-
-
-def _secret_digests(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> tuple[str, ...]:
-    """A site's API key digests: ``key`` and ``key_sha256`` may each be one value or a
-    list, and may be given together while a key is being rotated."""
-    digests: list[str] = []
-    for name in (key, f"{key}_sha256"):
-        value = raw.get(name)
-        if value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        if not values:
-            raise fail(f"{prefix}{name}: must not be an empty list")
-        for item in values:
-            digests.append(_secret_digest({name: item}, key, prefix, fail))
-    if not digests:
-        raise fail(f"{prefix}{key}: missing (or give {key}_sha256)")
+def _cross_check(sites: tuple[SiteConfig, ...], moderators: tuple[ModeratorConfig, ...]) -> str:
+    """What is wrong between tables (each table on its own is valid), or ''."""
+    if not sites:
+        return "sites: at least one [[sites]] entry is needed"
+    ids = [s.id for s in sites]
+    for site_id in ids:
+        if ids.count(site_id) > 1:
+            return f"sites.id: site '{site_id}' is defined twice"
+    digests = [d for s in sites for d in (s.api_key_sha256, *s.extra_api_key_sha256s)]
     if len(set(digests)) != len(digests):
-        raise fail(f"{prefix}{key}: the same key is listed twice")
-    return tuple(digests)
+        return "sites.api_key: two sites share one API key"
+    names = [m.name for m in moderators]
+    if len(set(names)) != len(names):
+        return "moderators.name: two moderators share one name"
+    for moderator in moderators:
+        for site in moderator.sites:
+            if site != "*" and site not in ids:
+                return f"moderators[{moderator.name}].sites: unknown site '{site}'"
+    tokens = [m.token_sha256 for m in moderators] + digests
+    if len(set(tokens)) != len(tokens):
+        return "moderators.token: a token is used twice (or equals a site API key)"
+    return ""
 
 
-def _secret_digest(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> str:
-    plain = raw.get(key)
-    hashed = raw.get(f"{key}_sha256")
-    if plain is not None and hashed is not None:
-        raise fail(f"{prefix}{key}: give {key} or {key}_sha256, not both")
-    if plain is not None:
-        if not isinstance(plain, str) or len(plain) < 16:
-            raise fail(f"{prefix}{key}: must be a string of at least 16 characters")
-        return sha256_hex(plain)
-    if hashed is not None:
-        if not isinstance(hashed, str) or not SHA256_HEX_RE.match(hashed.lower()):
-            raise fail(f"{prefix}{key}_sha256: must be 64 hexadecimal digits")
-        return hashed.lower()
-    raise fail(f"{prefix}{key}: missing (or give {key}_sha256)")
+def _said(error: Any, raw: Mapping[str, Any]) -> str:
+    """One error as ``sites[news].auto_spam_above: must be at most 1``: a site or a
+    moderator is named by its id or name once that is valid, else by its position."""
+    loc = error["loc"]
+    path = ""
+    table: Any = raw
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{_entry_name(table, part) or part}]"
+        else:
+            path += f".{part}" if path else part
+        table = _child(table, part)
+    kind = error["type"]
+    if kind == "unexpected_keyword_argument":
+        known = _TABLES.get(tuple(p for p in loc[:-1] if isinstance(p, str)), frozenset())
+        return f"{path}: unknown key (known here: {', '.join(sorted(known))})"
+    if kind in ("tuple_type", "list_type") and len(loc) == 1 and loc[0] in _ARRAYS:
+        return f"{path}: must be an array of tables ([[{loc[0]}]])"
+    if kind == "dataclass_type" and len(loc) == 1:
+        return f"{path}: must be a table ([{loc[0]}])"
+    return f"{path}: {describe(error, _CONFIG_WORDS)}"
 
 
-def _rule_list(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(f"{prefix}{key}: a list of emails, @domains or IP addresses")
-    return tuple(v.strip().lower() for v in value)
-
-
-def _rate(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> RateLimit | None:
-    value = raw.get(key)
-    if value is None:
+def _entry_name(table: Any, index: int) -> str | None:
+    """``news`` for the site (or moderator) at ``index`` whose id (or name) is valid."""
+    if not isinstance(table, list) or not 0 <= index < len(table):
         return None
-    if not isinstance(value, dict):
-        raise fail(f"{prefix}{key}: a table {{ per_minute = N, burst = N }}")
-    _no_unknown(value, _RATE_KEYS, f"{prefix}{key}.", fail)
-    per_minute = _number(value, "per_minute", None, f"{prefix}{key}.", fail, lo=0.001)
-    burst = _number(
-        value, "burst", max(1, int(per_minute)), f"{prefix}{key}.", fail, lo=1, integer=True
-    )
-    return RateLimit(per_minute=per_minute, burst=int(burst))
-
-
-def _no_unknown(raw: Mapping[str, Any], allowed: set[str], prefix: str, fail: Fail) -> None:
-    for key in raw:
-        if key not in allowed:
-            known = ", ".join(sorted(allowed))
-            raise fail(f"{prefix}{key}: unknown key (known here: {known})")
-
-
-def _table(raw: Mapping[str, Any], key: str, fail: Fail) -> Mapping[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, dict):
-        raise fail(f"{key}: must be a table ([{key}])")
-    return value
-
-
-def _opt(raw: Mapping[str, Any], key: str, kind: type, name: str, fail: Fail) -> Any:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, kind):
-        raise fail(f"{name}: must be a {kind.__name__}")
-    return value
-
-
-def _choice(
-    raw: Mapping[str, Any],
-    key: str,
-    default: str,
-    choices: tuple[str, ...],
-    prefix: str,
-    fail: Fail,
-) -> str:
-    value = raw.get(key, default)
-    if value not in choices:
-        raise fail(f"{prefix}{key}: must be one of {', '.join(choices)}")
-    return str(value)
-
-
-def _bool(raw: Mapping[str, Any], key: str, default: bool, prefix: str, fail: Fail) -> bool:
-    value = raw.get(key, default)
-    if not isinstance(value, bool):
-        raise fail(f"{prefix}{key}: must be true or false")
-    return value
-
-
-def _number(
-    raw: Mapping[str, Any],
-    key: str,
-    default: float | None,
-    prefix: str,
-    fail: Fail,
-    *,
-    lo: float | None = None,
-    hi: float | None = None,
-    integer: bool = False,
-) -> float:
-    value = raw.get(key, default)
-    if value is None:
-        raise fail(f"{prefix}{key}: missing")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise fail(f"{prefix}{key}: must be a number")
-    if integer and not float(value).is_integer():
-        raise fail(f"{prefix}{key}: must be a whole number")
-    if lo is not None and value < lo:
-        raise fail(f"{prefix}{key}: must be at least {lo}")
-    if hi is not None and value > hi:
-        raise fail(f"{prefix}{key}: must be at most {hi}")
-    return float(value)
-
-
-def _opt_prob(raw: Mapping[str, Any], key: str, prefix: str, fail: Fail) -> float | None:
-    if raw.get(key) is None:
+    entry = table[index]
+    if not isinstance(entry, dict):
         return None
-    return _number(raw, key, None, prefix, fail, lo=0.0, hi=1.0)
+    name = entry.get("id", entry.get("name"))
+    if isinstance(name, str) and (SITE_ID_RE.match(name) or MODERATOR_NAME_RE.match(name)):
+        return name
+    return None
 
 
-def _port(value: Any, name: str, fail: Fail = ConfigError) -> int:
+def _child(table: Any, part: str | int) -> Any:
+    if isinstance(table, dict) and isinstance(part, str):
+        return table.get(part)
+    if isinstance(table, list) and isinstance(part, int) and 0 <= part < len(table):
+        return table[part]
+    return None
+
+
+def _env_value(adapter: TypeAdapter[Any], value: str, name: str) -> Any:
     try:
-        port = int(value)
-    except (TypeError, ValueError):
-        raise fail(f"{name}: must be a port number (got {value!r})") from None
-    if isinstance(value, bool) or not 0 <= port <= 65535:
-        raise fail(f"{name}: must be a port number 0-65535 (got {value!r})")
-    return port
-
-
-def _redis_url(value: str, name: str, fail: Fail = ConfigError) -> str:
-    if not value.startswith(("redis://", "rediss://", "unix://")):
-        raise fail(f"{name}: must start with redis://, rediss:// or unix://")
-    return value
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        raise ConfigError(f"{name}: {describe(exc.errors()[0])}") from None
 
 
 def _env_path(environ: Mapping[str, str], name: str) -> Path | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -114,6 +115,84 @@ def test_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:
         Config.load(_write(tmp_path, text))
     assert named in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_every_failing_key_is_named_on_one_line(tmp_path: Path) -> None:
+    text = (
+        "[server]\nport = 99999\naccess_log = 'some'\n"
+        "[intake]\nbatch_max = true\n"
+        "[[sites]]\nid = 'news'\napi_key = '0123456789abcdefgh'\nauto_spam_above = 2\n"
+        "rate_limit = { per_minute = 60, bursts = 3 }\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        Config.load(_write(tmp_path, text))
+    message = str(info.value)
+    assert "\n" not in message
+    for named in (
+        "server.port: must be a port number 0-65535",
+        "server.access_log: must be one of",
+        "intake.batch_max: must be a whole number",
+        "sites[news].auto_spam_above: must be at most 1",  # a site is named by its id
+        "sites[news].rate_limit.bursts: unknown key (known here: burst, per_minute)",
+    ):
+        assert named in message
+
+
+def test_defaults_and_values_as_written() -> None:
+    config = Config.from_mapping(
+        {
+            "server": {"port": "9000", "body_timeout_seconds": 2},
+            "intake": {"batch_max": 32.0},
+            "sites": [{"id": "news", "api_key": "0123456789abcdefgh", "allow": [" A@B.org "]}],
+        }
+    )
+    assert config.port == 9000 and config.body_timeout_seconds == 2.0
+    assert config.intake.batch_max == 32 and config.intake.max_body_bytes == 64 * 1024
+    assert config.keepalive_timeout_seconds == 15.0 and config.access_log == "errors"
+    assert config.redis.timeout_seconds == 1.0 and config.redis.retry_after_seconds == 2
+    assert config.sites[0].allow == ("a@b.org",) and config.sites[0].rate_limit is None
+    assert config.moderators == () and config.model_path is None
+    rated = Config.from_mapping(
+        {
+            "sites": [
+                {"id": "news", "api_key": "0123456789abcdefgh", "rate_limit": {"per_minute": 6}}
+            ]
+        }
+    )
+    limit = rated.sites[0].rate_limit
+    assert limit is not None and limit.burst == 6  # a minute's worth by default
+    # secrets stay out of reprs (tracebacks, logs)
+    signed = Config.from_mapping(
+        {"sites": [{"id": "news", "api_key": "0123456789abcdefgh", "signing_secret": "s" * 20}]}
+    )
+    assert "s" * 20 not in repr(signed)
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        ({"server": {"port": True}}, "server.port"),
+        ({"server": {"host": ""}}, "server.host: must not be empty"),
+        ({"redis": {"timeout_seconds": float("nan")}}, "redis.timeout_seconds: must be a finite"),
+        ({"intake": {"check_deliverability": 1}}, "intake.check_deliverability: must be true"),
+        ({"model": {"path": 3}}, "model.path"),
+        ({"server": 3}, "server: must be a table"),
+        ({"moderators": {}}, "moderators: must be an array of tables"),
+    ],
+)
+def test_values_of_the_wrong_type_are_refused(raw: dict[str, object], named: str) -> None:
+    site = {"id": "news", "api_key": "0123456789abcdefgh"}
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        Config.from_mapping({"sites": [site], **raw})
+
+
+def test_a_bad_environment_override_names_the_variable(tmp_path: Path) -> None:
+    path = _good(tmp_path)
+    for name, value in (("MODERATION_PORT", "80x"), ("MODERATION_REDIS_URL", "http://x")):
+        with pytest.raises(ConfigError, match=f"^{name}: "):
+            resolve(Overrides(), {"MODERATION_CONFIG": str(path), name: value})
+    with pytest.raises(ConfigError, match=r"^host: must not be empty"):
+        resolve(Overrides(config=path, host=""), {})
 
 
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
