@@ -12,11 +12,15 @@ from collections.abc import Mapping, Sequence
 
 from pydantic_core import ErrorDetails
 
+# JSON can carry "\ud800"; UTF-8 (a log line, a Redis key, an answer) cannot
+LONE_SURROGATE = "contains invalid Unicode (a lone surrogate)"
+
 # The messages that depend on nothing but the kind of error.  Bounds come from the
 # error's context (``ge``, ``max_length``, ...), which pydantic takes from the model.
 _PLAIN = {
     "missing": "is required",
     "string_type": "must be a string",
+    "string_unicode": LONE_SURROGATE,
     "bool_type": "must be true or false",
     "int_type": "must be a whole number",
     "int_from_float": "must be a whole number",

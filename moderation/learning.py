@@ -25,16 +25,15 @@ from aiohttp import web
 from classifier import ModelError
 from moderation import keys
 from moderation.appkeys import AUTH, MODEL
+from moderation.bodies import ModelReloadRequest, parse
 from moderation.http import json_response, read_json_object
 from moderation.problems import FieldError, forbidden, invalid
 from moderation.records import Status
 from moderation.store import Store
-from moderation.validation import text_field
 
 log = logging.getLogger("moderation.learning")
 
 LABELS = {Status.APPROVED: "ham", Status.SPAM: "spam"}
-PATH_MAX = 4_096  # Linux's PATH_MAX
 
 
 async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]:
@@ -70,16 +69,8 @@ async def post_model_reload(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     if not moderator.admin:
         raise forbidden("Reloading the model needs a moderator with admin = true.")
-    body = await read_json_object(request, 16 * 1024) if request.can_read_body else {}
-    path_raw = body.get("path")
-    if path_raw is not None and (not isinstance(path_raw, str) or not path_raw.strip()):
-        raise invalid([FieldError("path", "must be a file path")])
-    errors: list[FieldError] = []
-    # The path goes into the answer, the log and open(): a lone surrogate cannot be a
-    # file name (nor encoded at all), and a NUL cuts one short.
-    text_field(path_raw, "path", errors, limit=PATH_MAX)
-    if errors:
-        raise invalid(errors)
+    raw = await read_json_object(request, 16 * 1024) if request.can_read_body else {}
+    path_raw = parse(ModelReloadRequest, raw).path
     holder = request.app[MODEL]
     if holder.parent_pid is not None and path_raw:
         # the other workers could not be told which file: they reload the configured one

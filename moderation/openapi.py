@@ -17,10 +17,10 @@ from typing import Any
 
 from moderation import __version__
 from moderation.auth import SIGNATURE_HEADER
+from moderation.bodies import MAX_BULK, MAX_NOTE, MAX_PAGE
 from moderation.config import DEFAULT_PORT, SITE_ID_RE
 from moderation.problems import PROBLEM_JSON, TYPE_PREFIX
 from moderation.records import Decision, Status
-from moderation.review import MAX_BULK, MAX_NOTE, MAX_PAGE
 from moderation.store import Order
 from moderation.ui import (
     ASSET_PATH,

@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, STORE
+from moderation.bodies import ErasureRequest, parse
 from moderation.config import Config, SiteConfig
 from moderation.http import json_response, read_json_object
-from moderation.problems import FieldError, forbidden, invalid, not_found
+from moderation.problems import forbidden, not_found
 from moderation.records import now_ms
 from moderation.store import Store
-from moderation.validation import SITE_MAX, normalise_email, text_field
 
 log = logging.getLogger("moderation.privacy")
 
@@ -39,25 +39,15 @@ async def post_erasure(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     if not moderator.admin:
         raise forbidden("Erasure needs a moderator with admin = true.")
-    body = await read_json_object(request, 64 * 1024)
-    errors: list[FieldError] = []
-    email = normalise_email(body.get("author_email"), errors)
-    site = body.get("site")
-    if site is not None and not isinstance(site, str):
-        errors.append(FieldError("site", "must be a site id"))
-    elif site is not None:
-        # checked before the 404 below quotes it
-        site = text_field(site, "site", errors, limit=SITE_MAX, required=True)
-    if errors:
-        raise invalid(errors)
+    body = parse(ErasureRequest, await read_json_object(request, 64 * 1024))
     config = request.app[CONFIG]
-    if isinstance(site, str):
-        if not moderator.may_moderate(site) or config.site(site) is None:
-            raise not_found(f"No site '{site}'.")
-        sites = [site]
+    if body.site is not None:
+        if not moderator.may_moderate(body.site) or config.site(body.site) is None:
+            raise not_found(f"No site '{body.site}'.")
+        sites = [body.site]
     else:
         sites = [s.id for s in config.sites if moderator.may_moderate(s.id)]
-    counts = await erase(request.app[STORE], sites, email, moderator.name)
+    counts = await erase(request.app[STORE], sites, body.author_email, moderator.name)
     log.info("erasure", extra={"moderator": moderator.name, "comments": sum(counts.values())})
     return json_response({"erased": counts})
 

@@ -6,9 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
 from moderation.auth import ModeratorCaller, SiteCaller, require_site_access
+from moderation.bodies import (
+    MAX_PAGE,
+    BulkDecisionItem,
+    BulkDecisionRequest,
+    ClaimRequest,
+    DecisionRequest,
+    ReleaseRequest,
+    field_errors,
+    parse,
+)
 from moderation.config import ModeratorConfig
 from moderation.http import float_param, int_param, json_response, read_json_object
 from moderation.problems import FieldError, conflict, invalid, not_found
@@ -16,11 +27,7 @@ from moderation.records import CommentRecord, Decision, Status, now_ms, site_of,
 from moderation.store import CursorError, Order, Outcome
 from moderation.validation import SITE_MAX, normalise_email, text_field
 
-MAX_PAGE = 500
-MAX_BULK = 500
-MAX_NOTE = 2_000
 JSON_LIMIT = 1024 * 1024
-COMMENT_ID_MAX = 200
 
 
 def _site_param(
@@ -113,20 +120,6 @@ async def get_comment(request: web.Request) -> web.Response:
     return json_response(record.full(now_ms(), for_moderator=is_moderator))
 
 
-def _parse_decision(
-    raw: Any, errors: list[FieldError], prefix: str = ""
-) -> tuple[Decision | None, str]:
-    decision_raw = raw.get("decision") if isinstance(raw, dict) else None
-    decision: Decision | None = None
-    try:
-        decision = Decision(str(decision_raw))
-    except ValueError:
-        errors.append(FieldError(f"{prefix}decision", "must be one of: approve, spam, reject"))
-    note_raw = raw.get("note") if isinstance(raw, dict) else None
-    note = text_field(note_raw, f"{prefix}note", errors, limit=MAX_NOTE, allow_newlines=True)
-    return decision, (note or "").strip()
-
-
 def _today() -> str:
     return utc_day(now_ms())
 
@@ -158,12 +151,10 @@ def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
 
 async def post_decision(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
-    body = await read_json_object(request, JSON_LIMIT)
-    errors: list[FieldError] = []
-    decision, note = _parse_decision(body, errors)
-    if errors or decision is None:
-        raise invalid(errors)
-    outcome = await request.app[STORE].decide(comment_id, moderator.name, decision, note)
+    body = parse(DecisionRequest, await read_json_object(request, JSON_LIMIT))
+    outcome = await request.app[STORE].decide(
+        comment_id, moderator.name, body.decision, body.note or ""
+    )
     status, result = _answer(comment_id, outcome)
     if status == 404:
         raise not_found(result["detail"])
@@ -176,34 +167,29 @@ async def post_decision(request: web.Request) -> web.Response:
 
 async def post_bulk_decisions(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
-    body = await read_json_object(request, JSON_LIMIT)
-    items = body.get("decisions")
-    if not isinstance(items, list) or not items:
-        raise invalid([FieldError("decisions", "must be a non-empty list")])
-    if len(items) > MAX_BULK:
-        raise invalid([FieldError("decisions", f"at most {MAX_BULK} per call")])
+    body = parse(BulkDecisionRequest, await read_json_object(request, JSON_LIMIT))
+    items: list[Any] = body.decisions  # as sent: each is checked on its own below
     results: list[dict[str, Any] | None] = [None] * len(items)
     wanted: list[tuple[int, tuple[str, Decision, str]]] = []
-    for index, item in enumerate(items):
-        errors: list[FieldError] = []
-        comment_id = text_field(
-            item.get("id") if isinstance(item, dict) else None,
-            f"decisions[{index}].id",
-            errors,
-            limit=COMMENT_ID_MAX,
-            required=True,
-        )
-        decision, note = _parse_decision(item, errors, f"decisions[{index}].")
-        if errors or decision is None or comment_id is None:
+    for index, raw in enumerate(items):
+        try:
+            item = BulkDecisionItem.model_validate(raw)
+        except ValidationError as exc:
+            prefix = f"decisions[{index}]"
+            errors = field_errors(exc, prefix)
+            raw_id = raw.get("id") if isinstance(raw, dict) else None
+            if any(e.field == f"{prefix}.id" for e in errors):
+                raw_id = None
             results[index] = {
-                "id": comment_id,  # None unless it is text that can be answered
+                "id": raw_id,  # None unless it is text that can be answered
                 "status": 422,
                 "errors": [e.as_dict() for e in errors],
             }
-        elif not _may_decide(moderator, comment_id):
-            results[index] = {"id": comment_id, "status": 404, "detail": "No such comment."}
+            continue
+        if not _may_decide(moderator, item.id):
+            results[index] = {"id": item.id, "status": 404, "detail": "No such comment."}
         else:
-            wanted.append((index, (comment_id, decision, note)))
+            wanted.append((index, (item.id, item.decision, item.note or "")))
     outcomes = await request.app[STORE].decide_many([item for _, item in wanted], moderator.name)
     for (index, (comment_id, _, _)), outcome in zip(wanted, outcomes, strict=True):
         status, result = _answer(comment_id, outcome)
@@ -218,31 +204,17 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
 
 async def post_claim(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
-    body = await read_json_object(request, JSON_LIMIT)
-    errors: list[FieldError] = []
-    site = text_field(body.get("site"), "site", errors, limit=SITE_MAX, required=True)
-    limit = body.get("limit", 10)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        errors.append(FieldError("limit", f"must be a whole number from 1 to {MAX_PAGE}"))
-    lease = body.get("lease_seconds", 300)
-    if isinstance(lease, bool) or not isinstance(lease, int | float) or not 1 <= lease <= 3600:
-        errors.append(FieldError("lease_seconds", "must be a number from 1 to 3600"))
-    order = _enum_param(body, "order", Order, Order.SCORE, errors)
-    min_score = _score_field(body, "min_score", errors)
-    max_score = _score_field(body, "max_score", errors)
-    email = _email_filter(body.get("author_email"), errors)
-    if errors or site is None:
-        raise invalid(errors)
-    _require_site(request, moderator, site)
+    body = parse(ClaimRequest, await read_json_object(request, JSON_LIMIT))
+    _require_site(request, moderator, body.site)
     records = await request.app[STORE].claim(
-        site,
+        body.site,
         moderator.name,
-        limit=int(limit),
-        lease_seconds=float(lease),
-        order=order,
-        min_score=min_score,
-        max_score=max_score,
-        author_email=email,
+        limit=body.limit,
+        lease_seconds=float(body.lease_seconds),
+        order=body.order,
+        min_score=body.min_score,
+        max_score=body.max_score,
+        author_email=body.author_email,
     )
     at = now_ms()
     return json_response({"items": [r.queue_item(at) for r in records]})
@@ -268,28 +240,12 @@ def _email_filter(value: Any, errors: list[FieldError]) -> str | None:
     return normalise_email(value, errors) or None
 
 
-def _score_field(body: dict[str, Any], name: str, errors: list[FieldError]) -> float | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        errors.append(FieldError(name, "must be a number from 0 to 1"))
-        return None
-    return float(value)
-
-
 async def post_release(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
-    lease: int | None = None
+    body = ReleaseRequest()
     if request.can_read_body:
-        body = await read_json_object(request, JSON_LIMIT)
-        raw = body.get("lease_until_ms")
-        if raw is not None:
-            if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-                raise invalid(
-                    [FieldError("lease_until_ms", "must be the lease_until_ms of a claim")]
-                )
-            lease = raw
+        body = parse(ReleaseRequest, await read_json_object(request, JSON_LIMIT))
+    lease = body.lease_until_ms
     outcome = await request.app[STORE].release(comment_id, moderator.name, lease)
     if outcome.kind == "missing":
         raise not_found("No such comment.")

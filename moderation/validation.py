@@ -14,6 +14,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from moderation import jsoncodec
+from moderation.fields import LONE_SURROGATE
 from moderation.problems import FieldError, Problem, bad_request, invalid, unsupported_media
 
 JSON_TYPE = "application/json"
@@ -165,9 +166,6 @@ def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> C
     )
 
 
-LONE_SURROGATE = "contains invalid Unicode (a lone surrogate)"
-
-
 def is_utf8(text: str) -> bool:
     """False for text JSON can carry but UTF-8 cannot ("\\ud800" escapes)."""
     try:
@@ -194,6 +192,12 @@ def text_problem(value: str, *, limit: int, allow_newlines: bool = False) -> str
     character), or None.  The length comes first: it is the cheapest check."""
     if len(value) > limit:
         return f"must be at most {limit} characters"
+    return odd_text(value, allow_newlines=allow_newlines)
+
+
+def odd_text(value: str, *, allow_newlines: bool = False) -> str | None:
+    """Why ``value``, of any length, is not text (a lone surrogate, a control
+    character), or None."""
     if not is_utf8(value):
         return LONE_SURROGATE
     if _has_control(value, allow_newlines=allow_newlines):

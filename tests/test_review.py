@@ -428,3 +428,88 @@ async def test_a_note_with_a_lone_surrogate_is_refused_not_a_500(client: Client)
     assert problem["errors"][0]["field"] == "note"
     record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
     assert record["status"] == "pending"
+
+
+async def test_every_failing_body_field_is_listed_and_bool_is_no_number(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    resp = await client.post(
+        "/v1/queue/claim",
+        json={
+            "site": "news",
+            "limit": True,
+            "lease_seconds": False,
+            "order": "random",
+            "min_score": "0.5",
+            "max_score": 2,
+            "author_email": "not-an-email",
+        },
+        headers=auth(ALICE),
+    )
+    assert resp.status == 422
+    problem = await resp.json(content_type=None)
+    assert [e["field"] for e in problem["errors"]] == [
+        "limit",
+        "lease_seconds",
+        "order",
+        "min_score",
+        "max_score",
+        "author_email",
+    ]
+    assert problem["detail"] == "6 fields failed validation."
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision", json={"note": "x" * 2_001}, headers=auth(ALICE)
+    )
+    problem = await resp.json(content_type=None)
+    assert {e["field"]: e["message"] for e in problem["errors"]} == {
+        "decision": "is required",
+        "note": "must be at most 2000 characters",
+    }
+    resp = await client.post(
+        f"/v1/comments/{cid}/release", json={"lease_until_ms": True}, headers=auth(ALICE)
+    )
+    assert resp.status == 422
+    assert (await resp.json(content_type=None))["errors"][0]["field"] == "lease_until_ms"
+    # unknown members are ignored, as before: clients may send more than they must
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision",
+        json={"decision": "approve", "note": "  fine  ", "client": "moderate.js"},
+        headers=auth(ALICE),
+    )
+    assert resp.status == 200
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    assert record["note"] == "fine"
+
+
+async def test_bulk_item_errors_carry_their_index(client: Client) -> None:
+    [cid] = await _post(client, 1)
+    resp = await client.post(
+        "/v1/decisions",
+        json={
+            "decisions": [
+                "approve",
+                {"id": cid, "decision": "spam", "note": 5},
+                {"id": 7, "decision": "maybe"},
+            ]
+        },
+        headers=auth(ALICE),
+    )
+    assert resp.status == 200
+    results = (await resp.json())["results"]
+    assert results[0] == {
+        "id": None,
+        "status": 422,
+        "errors": [{"field": "decisions[0]", "message": "must be an object"}],
+    }
+    assert results[1]["id"] == cid and [e["field"] for e in results[1]["errors"]] == [
+        "decisions[1].note"
+    ]
+    assert results[2]["id"] is None
+    assert [e["field"] for e in results[2]["errors"]] == [
+        "decisions[2].id",
+        "decisions[2].decision",
+    ]
+    resp = await client.post("/v1/decisions", json={"decisions": [{}] * 501}, headers=auth(ALICE))
+    assert resp.status == 422
+    assert (await resp.json(content_type=None))["errors"] == [
+        {"field": "decisions", "message": "must have at most 500 items"}
+    ]

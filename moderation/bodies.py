@@ -1,0 +1,189 @@
+"""The moderator API's JSON bodies: one pydantic model per request body.
+
+A handler turns the parsed JSON object into its model with ``parse``; a body that is not
+one answers a single 422 listing every failing field in the request's own terms
+(``lease_seconds``, ``decisions[3].note``).  Types are strict, as JSON's are: ``true`` is
+not a number and ``"5"`` is not an integer.  Every string is checked as text (no lone
+surrogate, no control character) before it is echoed, logged or made part of a key.
+Fields a model does not know are ignored, so clients may send more than they must.
+
+openapi.py documents these same models, so the API document cannot drift from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SkipValidation,
+    Strict,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from moderation.fields import describe, key_path
+from moderation.problems import FieldError, invalid
+from moderation.records import Decision
+from moderation.store import Order
+from moderation.validation import EMAIL_MAX, SITE_MAX, normalise_email, odd_text
+
+MAX_PAGE = 500  # comments per queue page or claim
+MAX_BULK = 500  # decisions per bulk call
+MAX_NOTE = 2_000
+COMMENT_ID_MAX = 200
+PATH_MAX = 4_096  # Linux's PATH_MAX
+MAX_LEASE_SECONDS = 3_600
+DEFAULT_LEASE_SECONDS = 300
+DEFAULT_CLAIM = 10
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse(model: type[Model], raw: Any, prefix: str = "") -> Model:
+    """``raw`` as a ``model``, or a 422 naming every failing field (after ``prefix``)."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise invalid(field_errors(exc, prefix)) from exc
+
+
+def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    """Each of pydantic's errors as the field at fault and what is wrong with it."""
+    return [FieldError(key_path(e["loc"], prefix) or "body", describe(e)) for e in exc.errors()]
+
+
+# ---------------------------------------------------------------------------------------
+# Field types: the lengths are the fields' own (checked first, and documented), then the
+# text itself is checked
+
+
+def _text(*, allow_newlines: bool = False, blank: bool = True) -> AfterValidator:
+    def check(value: str) -> str:
+        problem = odd_text(value, allow_newlines=allow_newlines)
+        if problem is None and not blank and not value.strip():
+            problem = "must not be blank"
+        if problem is not None:
+            raise PydanticCustomError("text", problem)
+        return value
+
+    return AfterValidator(check)
+
+
+def _email(value: str) -> str:
+    """An email as intake indexed it (normalised, lower-cased)."""
+    errors: list[FieldError] = []
+    email = normalise_email(value, errors)
+    if errors:
+        raise PydanticCustomError("email", errors[0].message)
+    return email
+
+
+def _described(description: str) -> Any:
+    return Field(description=description)
+
+
+Note = Annotated[
+    str,
+    Strict(),
+    Field(max_length=MAX_NOTE, description="Why (kept in the audit trail)."),
+    _text(allow_newlines=True),
+    AfterValidator(str.strip),
+]
+CommentId = Annotated[
+    str,
+    Strict(),
+    Field(min_length=1, max_length=COMMENT_ID_MAX, description="The service's comment id."),
+    _text(),
+]
+SiteId = Annotated[str, Strict(), Field(min_length=1, max_length=SITE_MAX), _text()]
+Email = Annotated[
+    str,
+    Strict(),
+    Field(min_length=1, max_length=EMAIL_MAX, json_schema_extra={"format": "email"}),
+    AfterValidator(_email),
+]
+Score = Annotated[float, Strict(), Field(ge=0, le=1)]
+LeaseEnd = Annotated[int, Strict(), Field(ge=0)]
+# The path goes into the answer, the log and open(): a lone surrogate cannot be a file
+# name (nor encoded at all), and a NUL cuts one short.
+ModelPath = Annotated[str, Strict(), Field(min_length=1, max_length=PATH_MAX), _text(blank=False)]
+DecisionField = Annotated[
+    Decision, Field(description="approve → approved, spam → spam, reject → rejected.")
+]
+_EMPTY_IS_NONE: Callable[[Any], Any] = lambda v: None if v == "" else v  # noqa: E731
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+# ---------------------------------------------------------------------------------------
+# Request bodies
+
+
+class DecisionRequest(Body):
+    decision: DecisionField
+    note: Note | None = None
+
+
+class BulkDecisionItem(Body):
+    id: CommentId
+    decision: DecisionField
+    note: Note | None = None
+
+
+class BulkDecisionRequest(Body):
+    # Each item is validated on its own (as a BulkDecisionItem): a bad one is answered in
+    # its own result, and the others are still decided.
+    decisions: Annotated[
+        list[SkipValidation[BulkDecisionItem]],
+        Field(min_length=1, max_length=MAX_BULK, description="Each one is decided on its own."),
+    ]
+
+
+class ClaimRequest(Body):
+    site: SiteId
+    limit: Annotated[int, Strict(), Field(ge=1, le=MAX_PAGE)] = DEFAULT_CLAIM
+    lease_seconds: Annotated[
+        float,
+        Strict(),
+        Field(ge=1, le=MAX_LEASE_SECONDS),
+        _described("How long the claim keeps others' decisions out."),
+    ] = DEFAULT_LEASE_SECONDS
+    order: Order = Order.SCORE
+    min_score: Score | None = None
+    max_score: Score | None = None
+    author_email: Annotated[
+        Email | None,
+        BeforeValidator(_EMPTY_IS_NONE),
+        _described("Only this author's pending comments."),
+    ] = None
+
+
+class ReleaseRequest(Body):
+    lease_until_ms: Annotated[
+        LeaseEnd | None,
+        _described(
+            "The lease_until_ms the claim answered; without it, whichever lease the "
+            "moderator holds is released."
+        ),
+    ] = None
+
+
+class ErasureRequest(Body):
+    author_email: Annotated[Email, _described("The author whose personal data goes.")]
+    site: Annotated[
+        SiteId | None, _described("Only this site; by default every site the caller moderates.")
+    ] = None
+
+
+class ModelReloadRequest(Body):
+    path: Annotated[
+        ModelPath | None, _described("A model file (.skops); by default the configured one.")
+    ] = None

@@ -1,0 +1,114 @@
+"""The request body models: every failing field at once, strict JSON types, odd text
+refused, and paths as the client wrote them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from moderation.bodies import (
+    BulkDecisionItem,
+    ClaimRequest,
+    DecisionRequest,
+    ErasureRequest,
+    ModelReloadRequest,
+    ReleaseRequest,
+    parse,
+)
+from moderation.fields import LONE_SURROGATE
+from moderation.problems import Problem
+from moderation.records import Decision
+from moderation.store import Order
+from moderation.validation import CONTROL_CHARACTERS
+
+
+def _errors(model: Any, raw: Any, prefix: str = "") -> dict[str, str]:
+    with pytest.raises(Problem) as info:
+        parse(model, raw, prefix)
+    assert info.value.status == 422
+    return {e.field: e.message for e in info.value.errors}
+
+
+def test_a_valid_claim_gets_its_defaults_and_a_normalised_email() -> None:
+    claim = parse(ClaimRequest, {"site": "news", "author_email": " Maria@Example.COM "})
+    assert (claim.limit, claim.lease_seconds, claim.order) == (10, 300, Order.SCORE)
+    assert claim.author_email == "maria@example.com"
+    assert parse(ClaimRequest, {"site": "news", "author_email": ""}).author_email is None
+    assert parse(ClaimRequest, {"site": "news", "lease_seconds": 2.5}).lease_seconds == 2.5
+
+
+@pytest.mark.parametrize("bad", [True, "5", 5.0, None, [5]])
+def test_a_whole_number_is_a_json_integer(bad: object) -> None:
+    assert _errors(ClaimRequest, {"site": "news", "limit": bad}) == {
+        "limit": "must be a whole number"
+    }
+
+
+@pytest.mark.parametrize("bad", [True, False, "0.5"])
+def test_true_is_not_a_number(bad: object) -> None:
+    assert _errors(ClaimRequest, {"site": "news", "min_score": bad, "lease_seconds": bad}) == {
+        "lease_seconds": "must be a number",
+        "min_score": "must be a number",
+    }
+
+
+def test_every_failing_field_at_once() -> None:
+    assert _errors(
+        ClaimRequest,
+        {"limit": 0, "lease_seconds": 3601, "order": "x", "max_score": -1},
+    ) == {
+        "site": "is required",
+        "limit": "must be at least 1",
+        "lease_seconds": "must be at most 3600",
+        "order": "must be one of 'score', 'oldest' or 'newest'",
+        "max_score": "must be at least 0",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("bad \ud800 note", LONE_SURROGATE),
+        ("a\x1bb", CONTROL_CHARACTERS),
+        ("a\x00b", CONTROL_CHARACTERS),
+    ],
+)
+def test_odd_text_is_refused_without_being_quoted(text: str, message: str) -> None:
+    assert _errors(DecisionRequest, {"decision": "spam", "note": text}) == {"note": message}
+    assert _errors(ErasureRequest, {"author_email": "a@b.org", "site": text}) == {"site": message}
+    assert _errors(ModelReloadRequest, {"path": text}) == {"path": message}
+    errors = _errors(BulkDecisionItem, {"id": text, "decision": "spam"}, "decisions[3]")
+    assert errors == {"decisions[3].id": message}
+
+
+def test_a_note_keeps_newlines_and_is_trimmed() -> None:
+    decided = parse(DecisionRequest, {"decision": "reject", "note": "  off topic\n\tsee FAQ "})
+    assert decided.decision is Decision.REJECT and decided.note == "off topic\n\tsee FAQ"
+    assert parse(DecisionRequest, {"decision": "approve"}).note is None
+
+
+def test_paths_name_the_field_as_sent() -> None:
+    assert _errors(BulkDecisionItem, [], "decisions[0]") == {"decisions[0]": "must be an object"}
+    assert _errors(BulkDecisionItem, {"decision": 3, "note": 4}, "decisions[9]") == {
+        "decisions[9].id": "is required",
+        "decisions[9].decision": "must be one of 'approve', 'spam' or 'reject'",
+        "decisions[9].note": "must be a string",
+    }
+    assert _errors(DecisionRequest, "approve") == {"body": "must be an object"}
+
+
+def test_optional_bodies_and_their_limits() -> None:
+    assert parse(ReleaseRequest, {}).lease_until_ms is None
+    assert _errors(ReleaseRequest, {"lease_until_ms": -1}) == {
+        "lease_until_ms": "must be at least 0"
+    }
+    assert parse(ModelReloadRequest, {}).path is None
+    assert _errors(ModelReloadRequest, {"path": "   "}) == {"path": "must not be blank"}
+    assert _errors(ModelReloadRequest, {"path": "x" * 4_097}) == {
+        "path": "must be at most 4096 characters"
+    }
+    assert _errors(ErasureRequest, {"site": ""}) == {
+        "author_email": "is required",
+        "site": "must not be empty",  # not "every site": an erasure is never widened
+    }
