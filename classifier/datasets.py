@@ -117,17 +117,23 @@ def _sniff_row(line: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter), [])
 
 
+def read_bytes(path: Path, what: str, error: type[ModelError]) -> bytes:
+    """The bytes of a file, or ``error`` with a one-line message naming ``what`` it should
+    be ("file", "model file")."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {what}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a dataset file as UTF-8 (a file-level BOM is dropped), with one-line errors."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise DatasetError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise DatasetError(f"{p}: is a directory, not a file") from None
-    except OSError as exc:
-        raise DatasetError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    raw = read_bytes(p, "file", DatasetError)
     if raw[:2] == b"PK" or b"\x00" in raw[:4096]:
         raise DatasetError(f"{p}: binary file, not a text dataset")
     try:

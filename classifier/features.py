@@ -1,15 +1,20 @@
-"""Normalisation and featurisation of comments.
+"""Normalisation of comments, and the pieces of the scikit-learn featuriser.
 
-Everything here is plain Python on purpose: the featuriser must be fast (it runs inside a
-webhook) and every feature must have a name a moderator can read, because the reasons shown
-next to a score are built from those names.
+A comment becomes an :class:`Analysis` (:class:`CommentAnalyser`, the pipeline's first
+step): its words after normalisation (HTML, invisible characters, homoglyphs, leetspeak,
+spaced-out letters and links undone) and its meta features.  Three HashingVectorizers then
+hash three blocks of named tokens (see ``classifier.pipeline``); every token has a name
+a moderator can read, because the reasons shown next to a score are built from them.
 
-A feature name is ``"<kind>:<value>"``.  Kinds (see :func:`describe_feature`):
+Tokens of the word block:
 
-* ``w``  a word of the normalised text            -> "word 'subscribe'"
-* ``b``  two consecutive words                    -> "phrase 'check out'"
-* ``p``  a word prefix (helps on unseen inflections, and weakly on typos)
-* character 4-grams, unprefixed (robust to obfuscation the normaliser missed)
+* ``w:`` a word of the normalised text            -> "word 'subscribe'"
+* ``b:`` two consecutive words                    -> "phrase 'check out'"
+* ``p:`` a word prefix (helps on unseen inflections, and weakly on typos): never shown
+
+The sub-word block hashes the character 3-5-grams of each word (never shown).  Meta
+features, the third block:
+
 * ``d``  the domain of a link in the text         -> "link to bit.ly"
 * ``t``  the top-level domain of a link           -> "link to a .ru site"
 * ``n``  a word of the author's name              -> "name 'casino'"
@@ -18,6 +23,8 @@ A feature name is ``"<kind>:<value>"``.  Kinds (see :func:`describe_feature`):
 * ``s``  a structural signal with a readable name -> "3 links", "name contains a URL";
   ``s:g_<group>`` is a phrase group (see :func:`phrase_groups`) -> "promotes the author's
   own channel or site"
+
+The normalisation is plain Python tuned for speed: it runs inside a webhook.
 """
 
 from __future__ import annotations
@@ -25,16 +32,16 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-import zlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags, murmurhash3_32
 
 from classifier.types import Comment
 
@@ -95,7 +102,6 @@ _SPACED_HINT_RE = re.compile(r"[ .\-_*|/]\w[ .\-_*|/]{1,3}\w[ .\-_*|/]")
 _SPACED_SPLIT_RE = re.compile(r"[ .\-_*|/]+")
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
 _DIGIT_RE = re.compile(r"\d")
-_NON_WORD_RUN_RE = re.compile(r"[!?]{2,}")
 
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
@@ -124,19 +130,16 @@ _SECOND_LEVEL = frozenset("co com net org ac gov edu ne or".split())
 _STYLED_RE = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff\u24b6-\u24e9]")
 
 
-# Sub-word character n-grams of new models (see CommentFeaturizer): sizes and block weight.
-SUBWORD_SIZES = (3, 4, 5)
-SUBWORD_WEIGHT = 0.5
-
-
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """The named features of one comment, before hashing."""
+    """One comment after normalisation: what the featuriser's blocks hash."""
 
-    words: list[str]  # distinct words and phrases ("w:", "b:"): shown as reasons
-    prefixes: list[str]  # distinct word prefixes ("p:"): same block as words, never shown
-    chars: Counter[str]  # character 4-grams (bare, no kind prefix), never shown
-    meta: dict[str, float]  # links, author, structure: fixed weights, not length-normalised
+    words: list[str]  # the normalised words, in order, repeats kept (pairs need them)
+    meta: dict[str, float]  # links, author, structure, phrase groups: name -> 1.0 (present)
+
+    def text_only(self) -> Analysis:
+        """The same words without the meta features (see ``fit_pipeline``)."""
+        return Analysis(self.words, {})
 
 
 def strip_invisible(text: str) -> str:
@@ -149,6 +152,9 @@ def strip_invisible(text: str) -> str:
 def registered_domain(host: str) -> str:
     """``www.shop.example.co.uk`` -> ``example.co.uk`` (no public-suffix list, a heuristic)."""
     host = host.strip(".").lower()
+    if not host.isascii():
+        # A lone surrogate cannot be hashed (FeatureHasher encodes tokens as strict UTF-8).
+        host = host.encode("utf-8", "replace").decode("utf-8")
     if host.startswith("www."):
         host = host[4:]
     labels = host.split(".")
@@ -298,7 +304,6 @@ _HOMOGLYPHS = {
 _HOMOGLYPH_TABLE = str.maketrans(
     {**_HOMOGLYPHS, **{k.upper(): v.upper() for k, v in _HOMOGLYPHS.items()}}
 )
-_CONFUSABLE_RE = re.compile("[\u0370-\u03ff\u0400-\u052f]")
 _MIXED_PAIR_RE = re.compile("[\u0370-\u03ff\u0400-\u052f](?:(?<=[a-zA-Z].)|(?=[a-zA-Z]))")
 _WORD_CHARS_RE = re.compile(r"\w*")
 
@@ -367,38 +372,12 @@ def _link_features(hosts: Sequence[str], post_host: str, meta: dict[str, float])
             meta["s:link_other_site"] = 1.0
 
 
-def analyse(comment: Comment, *, char_ngrams: bool = True, phrase_groups: bool = True) -> Analysis:
-    """Turn one comment into named features."""
+def analyse(comment: Comment, *, phrase_groups: bool = True) -> Analysis:
+    """Normalise one comment into its words and meta features (with its phrase groups)."""
     words, meta = words_and_meta(comment)
     if phrase_groups:
         add_phrase_groups(words, meta)
-    # Binary features (presence, not counts): comments are short, and repeating a word
-    # should not make it count twice.
-    keys = ["w:" + w for w in words]
-    keys += ["b:" + a + " " + b for a, b in pairwise(words)]
-    readable = list(dict.fromkeys(keys))
-    prefixes = list({"p:" + w[:5]: None for w in words if len(w) > 5})
-    chars: Counter[str] = Counter()
-    if char_ngrams:
-        chars = Counter(char_grams(words))
-    return Analysis(readable, prefixes, chars, meta)
-
-
-def char_grams(words: Sequence[str]) -> list[str]:
-    """Character 4-grams across the word stream (with the spaces between words).
-
-    They catch what tokenising misses ("subscribe" inside "pleasesubscribe", typos, partial
-    obfuscation).
-    """
-    joined = " " + " ".join(words) + " "
-    return [joined[i : i + 4] for i in range(len(joined) - 3)]
-
-
-def subword_grams(word: str, sizes: Sequence[int]) -> list[str]:
-    """Character n-grams of one word padded with a space at each end, for every size."""
-    padded = " " + word + " "
-    n = len(padded)
-    return [padded[i : i + size] for size in sizes for i in range(n - size + 1)]
+    return Analysis(words, meta)
 
 
 def words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
@@ -464,6 +443,9 @@ def _author_features(comment: Comment, meta: dict[str, float]) -> None:
 
 
 _FIELD_MEMO_LIMIT = 50_000
+# Bound of the per-word memo tables (here and in SpamModel): cleared when full, which costs
+# one slow batch, never memory.
+_CACHE_LIMIT = 200_000
 _NAME_MEMO: dict[str, tuple[str, ...]] = {}
 _EMAIL_MEMO: dict[str, tuple[str, ...]] = {}
 _URL_MEMO: dict[str, tuple[str, ...]] = {}
@@ -522,7 +504,6 @@ def clear_memos() -> None:
     _MEMO_GENERATION[0] += 1
     for memo in (_NAME_MEMO, _EMAIL_MEMO, _URL_MEMO):
         memo.clear()
-    _CACHES.clear()
     _META_PHRASES.clear()
     _WORD_GROUPS.clear()
     _domain.cache_clear()
@@ -746,461 +727,129 @@ def describe_feature(name: str) -> str:
     return name
 
 
-def feature_index(name: str, n_features: int) -> int:
-    """Stable hash of a feature name into ``[0, n_features)`` (CRC-32: same in every process)."""
-    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % n_features
+# The featuriser's tokens ------------------------------------------------------------------
+# The pipeline (classifier.pipeline.build_pipeline) hashes three blocks of tokens with
+# scikit-learn's HashingVectorizer; these functions are its analyzers.  SpamModel's batch
+# scorer names and hashes tokens with the very same functions, so the two cannot disagree
+# on what a feature is.
+WORD, PAIR, PREFIX = "w:", "b:", "p:"
+# Words longer than this also give their first PREFIX_LENGTH letters as a token: it helps on
+# inflections and, weakly, on typos the model has not seen.
+PREFIX_LENGTH = 5
+# Sub-word character n-grams: each word padded with a space at both ends, cut into 3-, 4-
+# and 5-grams (scikit-learn's "char_wb" n-grams of one word).
+SUBWORD_SIZES = (3, 4, 5)
 
 
-class CommentFeaturizer:
-    """A stateless scikit-learn transformer: comments -> hashed sparse feature rows.
+def word_token(word: str) -> str:
+    """The token of a word."""
+    return WORD + word
 
-    Stateless hashing (no vocabulary) is what lets :meth:`SpamModel.learn` use
-    ``partial_fit``: a word first seen in a moderator's decision gets a weight like any
-    other.  Reasons are still readable because :meth:`transform_named` returns, per row, the
-    names that produced each column; the hash is never inverted globally.
 
-    The word block (words, phrases, prefixes: binary) and the char n-gram block
-    (sublinear tf) are each L2-normalised (to ``word_weight`` and ``char_weight``), so long
-    comments do not dominate and the many n-grams do not drown the words; meta features
-    (links, author, structure) keep a fixed weight ``meta_weight``.
+def pair_token(first: str, second: str) -> str:
+    """The token of two consecutive words."""
+    return PAIR + first + " " + second
 
-    Sub-word character n-grams (``subword_sizes``, e.g. 3, 4 and 5 characters of each word
-    padded with a space at both ends) catch what whole words miss: inflections, typos,
-    run-together words ("pleasesubscribe"), obfuscation the normaliser did not undo.  They
-    are counted over the row's words and scaled by ``subword_weight / sqrt(number of
-    n-grams in the row)``: a row whose n-grams are all distinct has unit norm.  That scale
-    makes a row's n-gram contribution a sum over its words, so scoring needs one memo
-    look-up per word (:meth:`subword_columns`; :class:`classifier.model.SpamModel` keeps
-    each word's summed weight), not one per n-gram.
 
-    ``phrase_groups`` adds the ``s:g_<group>`` meta features (:func:`phrase_groups`).
+def prefix_token(word: str) -> str | None:
+    """The token of a word's prefix, or None for a word too short to have one."""
+    return PREFIX + word[:PREFIX_LENGTH] if len(word) > PREFIX_LENGTH else None
+
+
+def word_tokens(analysis: Analysis) -> list[str]:
+    """The word block's tokens: every word, two consecutive words, prefixes of long words."""
+    words = analysis.words
+    tokens = [word_token(word) for word in words]
+    tokens += [pair_token(first, second) for first, second in pairwise(words)]
+    tokens += [token for token in map(prefix_token, words) if token is not None]
+    return tokens
+
+
+def subword_grams(word: str) -> list[str]:
+    """The sub-word n-grams of one word (:data:`SUBWORD_SIZES`), one per occurrence."""
+    padded = " " + word + " "
+    n = len(padded)
+    return [padded[i : i + size] for size in SUBWORD_SIZES for i in range(n - size + 1)]
+
+
+def subword_tokens(analysis: Analysis) -> list[str]:
+    """The sub-word block's tokens: the n-grams of every word, in order."""
+    return [gram for word in analysis.words for gram in subword_grams(word)]
+
+
+def meta_tokens(analysis: Analysis) -> list[str]:
+    """The meta block's tokens: the names of the links, author and structure features."""
+    return list(analysis.meta)
+
+
+def hashed_column(token: str, n_features: int) -> int:
+    """The column scikit-learn's FeatureHasher (and so HashingVectorizer) gives ``token``
+    with ``alternate_sign=False``: the absolute value of the signed 32-bit MurmurHash3 of
+    its UTF-8 bytes (seed 0) modulo ``n_features``.  (For a hash of -2**31, whose absolute
+    value overflows in C, scikit-learn defines the column as abs(-2**31) % n_features,
+    which is what Python's integers give.)
+
+    For the batch scorer, which hashes a token at a time; tests check it against
+    HashingVectorizer itself.
+    """
+    return abs(int(murmurhash3_32(token, seed=0))) % n_features
+
+
+def hashed_columns(tokens: list[str], n_features: int) -> np.ndarray:
+    """:func:`hashed_column` of every token, as an int64 array."""
+    hashes = np.fromiter(map(murmurhash3_32, tokens), dtype=np.int64, count=len(tokens))
+    columns: np.ndarray = np.abs(hashes) % n_features
+    return columns
+
+
+# scikit-learn has no type hints, so its base classes are Any to mypy.
+class CommentAnalyser(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """The pipeline's first step: comments -> :class:`Analysis` (normalised words, meta).
+
+    Stateless: there is nothing to fit.  The blocks after it hash what it finds.
     """
 
-    # Files saved before sub-word n-grams or phrase groups existed have no such attributes:
-    # these class-level values keep them scoring exactly as they were trained.
-    subword_sizes: tuple[int, ...] = ()
-    subword_weight: float = 0.0
-    phrase_groups: bool = False
-
-    def __init__(
-        self,
-        n_features: int = 2**18,
-        char_ngrams: bool = False,
-        word_weight: float = 1.0,
-        char_weight: float = 1.0,
-        meta_weight: float = 0.5,
-        subword_sizes: tuple[int, ...] = SUBWORD_SIZES,
-        subword_weight: float = SUBWORD_WEIGHT,
-        phrase_groups: bool = True,
-    ) -> None:
-        self.n_features = n_features
-        self.char_ngrams = char_ngrams
-        self.word_weight = word_weight
-        self.char_weight = char_weight
-        self.meta_weight = meta_weight
-        self.subword_sizes = tuple(subword_sizes)
-        self.subword_weight = subword_weight
+    def __init__(self, phrase_groups: bool = True) -> None:
         self.phrase_groups = phrase_groups
 
-    # scikit-learn estimator protocol -------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {
-            "n_features": self.n_features,
-            "char_ngrams": self.char_ngrams,
-            "word_weight": self.word_weight,
-            "char_weight": self.char_weight,
-            "meta_weight": self.meta_weight,
-            "subword_sizes": tuple(self.subword_sizes),
-            "subword_weight": self.subword_weight,
-            "phrase_groups": bool(self.phrase_groups),
-        }
-
-    def set_params(self, **params: Any) -> CommentFeaturizer:
-        for key, value in params.items():
-            setattr(self, key, value)
+    def fit(self, X: Iterable[Comment], y: Any = None) -> CommentAnalyser:
         return self
 
-    def fit(self, X: Iterable[Comment], y: Any = None) -> CommentFeaturizer:
-        return self
+    def transform(self, X: Iterable[Comment]) -> list[Analysis]:
+        return [analyse(comment, phrase_groups=self.phrase_groups) for comment in X]
 
-    def partial_fit(self, X: Iterable[Comment], y: Any = None) -> CommentFeaturizer:
-        return self
-
-    def transform(self, X: Sequence[Comment]) -> sp.csr_matrix:
-        return self.transform_named(X)[0]
-
-    def fit_transform(self, X: Sequence[Comment], y: Any = None) -> sp.csr_matrix:
-        return self.transform(X)
-
-    def __sklearn_is_fitted__(self) -> bool:
-        return True
-
-    # -----------------------------------------------------------------------------------------
-    def transform_named(
-        self, X: Sequence[Comment], *, text_only: bool = False
-    ) -> tuple[sp.csr_matrix, list[dict[int, str]]]:
-        """Featurise a batch; also return, per row, column index -> feature name.
-
-        ``text_only`` leaves out the meta features (links, author, structure): training uses
-        such copies so that the words alone carry weight (see ``fit_pipeline``).
-        """
-        batch = self.featurise(X, text_only=text_only)
-        names: list[dict[int, str]] = [{} for _ in range(batch.n_rows)]
-        for row, col, entry in zip(
-            batch.rows.tolist(), batch.cols.tolist(), range(batch.cols.size), strict=True
-        ):
-            name = batch.entry_name(entry)
-            if name is not None:
-                names[row][col] = name
-        return batch.matrix(self.n_features), names
-
-    def featurise(
-        self, X: Sequence[Comment], *, text_only: bool = False, subwords: bool = True
-    ) -> FeatureBatch:
-        """Featurise a batch into entry arrays (row, column, value), with their provenance.
-
-        The hot path of scoring.  Per comment, Python only normalises the text and collects
-        its words, word pairs and meta features into flat lists.  The columns of the whole
-        batch then come from memo tables keyed by the word itself (or the pair of words, or
-        the meta name) with one C-level ``map(table.get, ...)`` per kind: vocabularies are
-        Zipfian, so nearly every look-up hits and no feature-name string is built.
-        De-duplication, L2 normalisation and sublinear tf are done with numpy for the batch.
-        Names are made only for the few entries shown as reasons.
-
-        ``subwords=False`` leaves the sub-word n-gram entries out (the scorer adds their
-        contribution per word instead, see :meth:`subword_scale`); ``n_words`` is always set.
-        """
-        caches = _caches(self.n_features)
-        word_weight = float(self.word_weight)
-        char_weight = float(self.char_weight)
-        meta_weight = 0.0 if text_only else float(self.meta_weight)
-        use_chars = bool(self.char_ngrams) and char_weight > 0
-        words: list[str] = []
-        pairs: list[tuple[str, str]] = []
-        grams: list[str] = []
-        meta_keys: list[str] = []
-        meta_values: list[float] = []
-        n_words: list[int] = []
-        n_pairs: list[int] = []
-        n_grams: list[int] = []
-        n_meta: list[int] = []
-        metas: list[dict[str, float]] = []
-        for comment in X:
-            row_words, meta = words_and_meta(comment)
-            metas.append(meta)
-            words += row_words
-            n_words.append(len(row_words))
-            if len(row_words) > 1:
-                pairs += pairwise(row_words)
-                n_pairs.append(len(row_words) - 1)
-            else:
-                n_pairs.append(0)
-            if use_chars:
-                row_grams = char_grams(row_words)
-                grams += row_grams
-                n_grams.append(len(row_grams))
-        if self.phrase_groups and meta_weight and words:
-            for row, name in phrase_groups(words, n_words):
-                metas[row][name] = 1.0
-        for meta in metas:
-            meta_keys += meta
-            meta_values += meta.values()
-            n_meta.append(len(meta))
-        n_rows = len(n_words)
-        parts: list[_Entries] = []
-        if word_weight and words:
-            parts.append(caches.word_block(words, n_words, pairs, n_pairs, word_weight))
-        if use_chars and grams:
-            parts.append(caches.char_block(grams, n_grams, char_weight))
-        if meta_weight and meta_keys:
-            parts.append(caches.meta_block(meta_keys, meta_values, n_meta, meta_weight))
-        if subwords and self.subword_weight and self.subword_sizes and words:
-            parts.append(caches.subword_block(words, n_words, self))
-        if parts:
-            rows = np.concatenate([p.rows for p in parts])
-            cols = np.concatenate([p.cols for p in parts])
-            data = np.concatenate([p.data for p in parts])
-            kinds = np.concatenate([p.kinds for p in parts])
-            sources = np.concatenate([p.sources for p in parts])
-        else:
-            rows = cols = kinds = sources = np.zeros(0, dtype=np.intp)
-            data = np.zeros(0, dtype=np.float64)
-        return FeatureBatch(
-            n_rows, rows, cols, data, kinds, sources, words, pairs, meta_keys, n_words
-        )
-
-    # One row at a time (the scorer of small batches) --------------------------------------
-    def word_columns(self, word: str) -> tuple[int, int]:
-        """The column of a word and of its prefix (-1 when the word is too short for one)."""
-        packed = _caches(self.n_features, trim=False).word_col[word]
-        return packed & _COL_MASK, (packed >> _PREFIX_SHIFT) - 1
-
-    def column_lookups(
-        self,
-    ) -> tuple[Callable[[tuple[str, str]], int], Callable[[str], int]]:
-        """Memoised column of a word pair, and of a meta feature name.
-
-        For :meth:`classifier.model.SpamModel.score_batch`, which maps them over a row's
-        pairs and meta names: both stay in C for every memo hit.
-        """
-        caches = _caches(self.n_features)
-        return caches.pair_col.__getitem__, caches.meta_col.__getitem__
-
-    # Sub-word n-grams ------------------------------------------------------------------------
-    def subword_columns(self, word: str) -> np.ndarray:
-        """The columns of a word's sub-word n-grams, one per occurrence (memoised)."""
-        return _caches(self.n_features, trim=False).subword_cols(word, tuple(self.subword_sizes))
-
-    def subword_scale(self, words: list[str], n_words: Sequence[int]) -> np.ndarray:
-        """Per row, the value of each of its sub-word n-gram occurrences (0 without any)."""
-        sizes = tuple(self.subword_sizes)
-        if not self.subword_weight or not sizes or not words:
-            return np.zeros(len(n_words))
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
-        per_word = sum(np.maximum(lengths - size + 1, 0) for size in sizes)
-        rows = np.repeat(np.arange(len(n_words)), n_words)
-        total = np.bincount(rows, weights=per_word, minlength=len(n_words))
-        scale: np.ndarray = np.divide(
-            float(self.subword_weight),
-            np.sqrt(total),
-            out=np.zeros(len(n_words)),
-            where=total > 0,
-        )
-        return scale
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
 
 
-# Kinds of entries in a FeatureBatch (what `sources` indexes).
-_WORD, _PAIR, _PREFIX, _CHAR, _META, _SUBWORD = range(6)
-# Kinds shown as reasons: prefixes and character n-grams read badly.
-_READABLE = np.array([True, True, False, False, True, False])
+class OccurrenceScaler(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+    """Scales each row of counts by ``1 / sqrt(its total count)``; stateless.
 
-
-@dataclass(frozen=True, slots=True)
-class _Entries:
-    rows: np.ndarray
-    cols: np.ndarray
-    data: np.ndarray
-    kinds: np.ndarray
-    sources: np.ndarray
-
-
-@dataclass(frozen=True, slots=True)
-class FeatureBatch:
-    """A featurised batch as entries (not summed, not sorted), with their provenance.
-
-    Entry ``i`` is value ``data[i]`` in row ``rows[i]``, column ``cols[i]``; it came from
-    the word (or pair, or meta name) ``sources[i]`` of kind ``kinds[i]``.
+    For the sub-word block: every n-gram occurrence of a row is then worth the same, so a
+    row's contribution to the log-odds is a sum over its words of each word's summed n-gram
+    weights, and the batch scorer needs one memo entry per word, not one per n-gram.  (An
+    L2 norm, with ``sqrt(sum of squared counts)``, would tie every word's value to the
+    others' n-grams.)  A row whose n-grams are all distinct has unit L2 norm either way.
     """
 
-    n_rows: int
-    rows: np.ndarray
-    cols: np.ndarray
-    data: np.ndarray
-    kinds: np.ndarray
-    sources: np.ndarray
-    words: list[str]
-    pairs: list[tuple[str, str]]
-    meta: list[str]
-    n_words: list[int]  # words of each row, in order (``words`` is their concatenation)
+    def fit(self, X: Any, y: Any = None) -> OccurrenceScaler:
+        return self
 
-    def matrix(self, n_features: int) -> sp.csr_matrix:
-        """The CSR matrix, hash collisions inside a row summed (as in HashingVectorizer)."""
-        matrix = sp.csr_matrix((self.data, (self.rows, self.cols)), shape=(self.n_rows, n_features))
-        matrix.sum_duplicates()
-        return matrix
+    def transform(self, X: Any) -> sp.csr_matrix:
+        X = sp.csr_matrix(X, dtype=np.float64, copy=True)
+        totals = np.asarray(X.sum(axis=1), dtype=np.float64).ravel()
+        scale = np.divide(1.0, np.sqrt(totals), out=np.zeros_like(totals), where=totals > 0)
+        X.data *= np.repeat(scale, np.diff(X.indptr))
+        return X
 
-    def readable(self) -> np.ndarray:
-        """A mask of the entries that can be shown as reasons."""
-        mask: np.ndarray = _READABLE[self.kinds]
-        return mask
-
-    def entry_name(self, entry: int) -> str | None:
-        """The feature name of one entry (None for prefixes and n-grams)."""
-        kind = int(self.kinds[entry])
-        source = int(self.sources[entry])
-        if kind == _WORD:
-            return "w:" + self.words[source]
-        if kind == _PAIR:
-            first, second = self.pairs[source]
-            return "b:" + first + " " + second
-        if kind == _META:
-            return self.meta[source]
-        return None
-
-    def phrases(self, entries: np.ndarray) -> list[str | None]:
-        """Moderator-readable phrases of entries (see :func:`describe_feature`)."""
-        out: list[str | None] = []
-        words, pairs, meta = self.words, self.pairs, self.meta
-        for kind, source in zip(
-            self.kinds[entries].tolist(), self.sources[entries].tolist(), strict=True
-        ):
-            if kind == _WORD:
-                out.append(f"word '{words[source]}'")
-            elif kind == _PAIR:
-                out.append("phrase '{} {}'".format(*pairs[source]))
-            elif kind == _META:
-                out.append(meta_phrase(meta[source]))
-            else:
-                out.append(None)
-        return out
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
 
 
-# Hash results are memoised per process, per kind of feature, keyed by the word (or pair of
-# words, or meta name) itself: the same few thousand words recur in every batch, and a dict
-# look-up is several times cheaper than building "w:" + word, encoding and hashing it.  The
-# tables are bounded by clearing them (checked once per batch), which costs one slow batch,
-# never memory.
-_CACHE_LIMIT = 200_000
-_PREFIX_SHIFT = 32
-_COL_MASK = (1 << _PREFIX_SHIFT) - 1
-
-
-_K = TypeVar("_K")
-
-
-class _ColumnMemo(dict[_K, int]):
-    """A memo table that computes a missing column itself.
-
-    ``map(table.__getitem__, keys)`` then stays in C for every hit (nearly all of them),
-    instead of a ``get`` pass followed by a Python scan for the misses.
-    """
-
-    __slots__ = ("_column",)
-
-    def __init__(self, column: Callable[[_K], int]) -> None:
-        super().__init__()
-        self._column = column
-
-    def __missing__(self, key: _K) -> int:
-        col = self[key] = self._column(key)
-        return col
-
-
-class _IndexCaches:
-    """Memo tables from feature source to column, for one feature-space size."""
-
-    def __init__(self, n_features: int) -> None:
-        self.n_features = n_features
-        # word -> its column | (column of its prefix + 1, or 0 if short) << _PREFIX_SHIFT
-        self.word_col = _ColumnMemo[str](self._word_cols)
-        self.pair_col = _ColumnMemo[tuple[str, str]](self._pair_col)
-        self.meta_col = _ColumnMemo[str](self._name_col)
-        self.char_col = _ColumnMemo[str](self._name_col)
-        # (word, sizes) -> columns of its sub-word n-grams
-        self.subword_col: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
-
-    def trim(self) -> None:
-        tables: tuple[dict[Any, Any], ...] = (
-            self.word_col,
-            self.pair_col,
-            self.meta_col,
-            self.char_col,
-            self.subword_col,
-        )
-        if sum(len(table) for table in tables) > _CACHE_LIMIT:
-            for table in tables:
-                table.clear()
-
-    def subword_cols(self, word: str, sizes: tuple[int, ...]) -> np.ndarray:
-        key = (word, sizes)
-        cols = self.subword_col.get(key)
-        if cols is None:
-            cols = self.subword_col[key] = np.asarray(
-                [
-                    feature_index("c:" + gram, self.n_features)
-                    for gram in subword_grams(word, sizes)
-                ],
-                dtype=np.int64,
-            )
-        return cols
-
-    def subword_block(
-        self, words: list[str], n_words: list[int], features: CommentFeaturizer
-    ) -> _Entries:
-        """Sub-word n-grams: counts, scaled per row (see :class:`CommentFeaturizer`)."""
-        sizes = tuple(features.subword_sizes)
-        per_word = [self.subword_cols(word, sizes) for word in words]
-        counts = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
-        word_rows = np.repeat(np.arange(len(n_words)), n_words)
-        rows = np.repeat(word_rows, counts)
-        cols = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int64)
-        scale = features.subword_scale(words, n_words)
-        data = scale[rows]
-        kinds = np.full(cols.size, _SUBWORD)
-        sources = np.repeat(np.arange(len(words)), counts)
-        return _Entries(rows, cols, data, kinds, sources)
-
-    @staticmethod
-    def _lookup(table: _ColumnMemo[Any], keys: list[Any]) -> np.ndarray:
-        # Hits never leave C (the table computes a miss itself): no None scan, no list.
-        return np.fromiter(map(table.__getitem__, keys), dtype=np.int64, count=len(keys))
-
-    def _pair_col(self, pair: tuple[str, str]) -> int:
-        return feature_index("b:" + pair[0] + " " + pair[1], self.n_features)
-
-    def _name_col(self, name: str) -> int:
-        # Meta names carry their kind ("s:", "d:", ...).  Bare character n-grams never
-        # contain ":" (words do not), so they cannot clash with a named feature.
-        return feature_index(name, self.n_features)
-
-    def _word_cols(self, word: str) -> int:
-        prefix = feature_index("p:" + word[:5], self.n_features) + 1 if len(word) > 5 else 0
-        return feature_index("w:" + word, self.n_features) | prefix << _PREFIX_SHIFT
-
-    def word_block(
-        self,
-        words: list[str],
-        n_words: list[int],
-        pairs: list[tuple[str, str]],
-        n_pairs: list[int],
-        weight: float,
-    ) -> _Entries:
-        """Words, pairs and prefixes: binary (each distinct column of a row once), each row
-        L2-normalised to ``weight``."""
-        word_rows = np.repeat(np.arange(len(n_words)), n_words)
-        # One look-up per word gives both its column and its prefix's (packed in one int).
-        packed = self._lookup(self.word_col, words)
-        pair_cols = self._lookup(self.pair_col, pairs)
-        cols = [packed & _COL_MASK, pair_cols, (packed >> _PREFIX_SHIFT) - 1]
-        rows = np.concatenate([word_rows, np.repeat(np.arange(len(n_pairs)), n_pairs), word_rows])
-        kinds = np.repeat(np.array([_WORD, _PAIR, _PREFIX]), [len(c) for c in cols])
-        sources = np.concatenate([np.arange(len(c)) for c in cols])
-        col = np.concatenate(cols)
-        present = col >= 0
-        # One entry per distinct (row, column): presence, not counts, as before hashing.
-        key = rows[present] * self.n_features + col[present]
-        _, first = np.unique(key, return_index=True)
-        keep = np.flatnonzero(present)[first]
-        rows = rows[keep]
-        counts = np.bincount(rows, minlength=len(n_words))
-        data = weight / np.sqrt(counts[rows])
-        return _Entries(rows, col[keep], data, kinds[keep], sources[keep])
-
-    def char_block(self, grams: list[str], n_grams: list[int], weight: float) -> _Entries:
-        """Character n-grams: sublinear tf (1 + log count), each row L2-normalised."""
-        rows = np.repeat(np.arange(len(n_grams)), n_grams)
-        col = self._lookup(self.char_col, grams)
-        key = rows * self.n_features + col
-        _, first, counts = np.unique(key, return_index=True, return_counts=True)
-        rows = rows[first]
-        tf = 1.0 + np.log(counts)
-        norms = np.sqrt(np.bincount(rows, weights=tf * tf, minlength=len(n_grams)))
-        data = weight * tf / norms[rows]
-        kinds = np.full(first.size, _CHAR)
-        return _Entries(rows, col[first], data, kinds, first)
-
-    def meta_block(
-        self, keys: list[str], values: list[float], n_meta: list[int], weight: float
-    ) -> _Entries:
-        """Links, author, structure: a fixed weight, not normalised."""
-        rows = np.repeat(np.arange(len(n_meta)), n_meta)
-        col = self._lookup(self.meta_col, keys)
-        data = weight * np.asarray(values, dtype=np.float64)
-        kinds = np.full(col.size, _META)
-        return _Entries(rows, col, data, kinds, np.arange(col.size))
-
-
-_CACHES: dict[int, _IndexCaches] = {}
 _META_PHRASES: dict[str, str] = {}
 
 
@@ -1212,14 +861,3 @@ def meta_phrase(name: str) -> str:
             _META_PHRASES.clear()
         phrase = _META_PHRASES[name] = describe_feature(name)
     return phrase
-
-
-def _caches(n_features: int, *, trim: bool = True) -> _IndexCaches:
-    # ``trim=False`` for look-ups of one word (a model's memo misses): checking the size of
-    # every table on each of them cost more than the look-up; batches trim.
-    caches = _CACHES.get(n_features)
-    if caches is None:
-        caches = _CACHES.setdefault(n_features, _IndexCaches(n_features))
-    if trim:
-        caches.trim()
-    return caches

@@ -14,31 +14,35 @@ import zipfile
 from collections.abc import Callable, Sequence
 from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import sklearn
 import skops.io
 from scipy.special import expit
-from sklearn.linear_model import SGDClassifier
 from sklearn.pipeline import Pipeline
 
-from classifier.datasets import SEED_CORPUS, Dataset, load_file
+from classifier.datasets import SEED_CORPUS, Dataset, load_file, read_bytes
 from classifier.evaluation import metrics
 from classifier.features import (
-    CommentFeaturizer,
     group_code,
     group_hits,
+    hashed_column,
+    hashed_columns,
     memo_generation,
     meta_phrase,
+    pair_token,
+    prefix_token,
+    subword_grams,
+    word_token,
     words_and_meta,
 )
-from classifier.pipeline import fit_pipeline
+from classifier.pipeline import FeatureSpec, feature_spec, fit_pipeline
 from classifier.types import Comment, ModelError, Score
 
 # Bumped whenever the file layout or the meaning of the features changes: a model from
 # another format would load but score nonsense, so it is refused instead.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 METADATA_ENTRY = "classifier-metadata.json"
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_TEXT_ONLY_WEIGHT = 0.5
@@ -50,17 +54,16 @@ LEARN_EPOCHS = 5
 # Words whose columns and summed sub-word weight a model remembers before it starts afresh.
 WORD_MEMO_LIMIT = 200_000
 
-# Every type a model file may contain beyond what skops trusts by default.  Anything else
-# (a function, os.system, an unknown class) makes `load` refuse the file before any object
-# in it is built.
+# Every type a model file may contain beyond what skops trusts by default (scikit-learn's
+# estimators, numpy, scipy): the classifier's own steps and analyzer functions.  Anything
+# else (os.system, an unknown class or function) makes `load` refuse the file before any
+# object in it is built.
 TRUSTED_TYPES = (
-    "classifier.features.CommentFeaturizer",
-    "sklearn.linear_model._stochastic_gradient.SGDClassifier",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.utils._metadata_requests.MetadataRequest",
-    "numpy.dtype",
-    "numpy.float64",
-    "numpy.int64",
+    "classifier.features.CommentAnalyser",
+    "classifier.features.OccurrenceScaler",
+    "classifier.features.meta_tokens",
+    "classifier.features.subword_tokens",
+    "classifier.features.word_tokens",
 )
 
 
@@ -80,17 +83,11 @@ class SpamModel:
     """
 
     __slots__ = (
-        "_clf",
         "_coef",
-        "_features",
         "_intercept",
-        "_meta_weight",
-        "_phrase_groups",
         "_pipeline",
-        "_subword_weight",
-        "_subwords",
+        "_spec",
         "_vocab",
-        "_word_weight",
         "metadata",
         "threshold",
         "version",
@@ -106,20 +103,12 @@ class SpamModel:
         metadata: dict[str, Any] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> None:
-        features, clf = _validate_pipeline(pipeline)
+        self._spec: FeatureSpec = feature_spec(pipeline)
         self._pipeline = pipeline
-        self._features: CommentFeaturizer = features
-        self._clf: SGDClassifier = clf
+        clf = self._spec.classifier
         self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
-        # Sub-word n-grams are scored per word: word -> sum of its n-grams' weights, for this
-        # model's weights only (a learnt model gets a new memo).
-        self._subwords = bool(features.subword_weight and features.subword_sizes)
-        self._subword_weight = float(features.subword_weight)
-        self._word_weight = float(features.word_weight)
-        self._meta_weight = float(features.meta_weight)
-        self._phrase_groups = bool(features.phrase_groups) and self._meta_weight > 0
-        self._vocab = _Vocabulary(features, self._coef, self._subwords)
+        self._vocab = _Vocabulary(self._spec, self._coef)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -134,16 +123,15 @@ class SpamModel:
 
     def _fingerprint(self) -> str:
         digest = hashlib.sha256()
-        params = self._features.get_params()
-        if not self._subwords:
-            # As before sub-word n-grams existed, so older files keep their version.
-            params.pop("subword_sizes", None)
-            params.pop("subword_weight", None)
-        if not params.get("phrase_groups"):
-            params.pop("phrase_groups", None)  # likewise for files from before phrase groups
-        digest.update(json.dumps(params, sort_keys=True).encode())
+        spec = self._spec
+        shape = {
+            "phrase_groups": spec.phrase_groups,
+            "n_features": spec.n_features,
+            "weights": spec.weights,
+        }
+        digest.update(json.dumps(shape, sort_keys=True).encode())
         digest.update(self._coef.tobytes())
-        digest.update(np.asarray(self._clf.intercept_, dtype=np.float64).tobytes())
+        digest.update(np.asarray(spec.classifier.intercept_, dtype=np.float64).tobytes())
         digest.update(repr(self.threshold).encode())
         return digest.hexdigest()[:12]
 
@@ -158,16 +146,16 @@ class SpamModel:
         (coefficient x feature value), strongest first; character n-grams and word prefixes
         count in the score but are not shown, since they read badly.
 
-        The service scores batches of 4-16, where numpy's fixed cost per call, not the
-        arithmetic, is what a batch costs: the batch is scored from per-model word tables
-        (:class:`_Vocabulary`) with a small, fixed number of numpy calls, and without
-        building the feature rows.  Models with character 4-grams (an old option) take the
-        path that builds them (:meth:`_score_vectorised`); a test checks the two agree.
+        The maths is the pipeline's (``predict_proba``), computed another way for speed.
+        The service scores batches of 4-16, where scikit-learn's and numpy's fixed cost per
+        call, not the arithmetic, is what a batch costs: the batch is scored from this
+        model's word table (:class:`_Vocabulary`: each word's columns, hashed as the
+        pipeline hashes them, and its summed sub-word weight) with a small, fixed number of
+        numpy calls, without building the feature rows.  Tests check its probabilities
+        against the pipeline's on every test corpus.
         """
         if not comments:
             return []
-        if self._features.char_ngrams and self._features.char_weight:
-            return self._score_vectorised(comments)
         n_rows = len(comments)
         words: list[str] = []
         n_words: list[int] = []
@@ -179,12 +167,12 @@ class SpamModel:
             metas.append(meta)
         z = np.full(n_rows, self._intercept)
         # (row, -contribution, block, order, source) of every entry strong enough to be a
-        # reason: sorted, this is the vectorised path's order (rows, strength, then
-        # word-block entries by column and meta entries in order).  Block 0 entries are
+        # reason: sorted, they come by row, strength, then word-block entries by column and
+        # meta entries in order.  Block 0 entries are
         # named by ``word_reason(row, column)``, block 1 entries by their meta name.
         found: list[tuple[int, float, int, int, int]] = []
         word_reason = self._add_words(words, n_words, z, found, metas) if words else None
-        names = self._add_meta(metas, z, found) if self._meta_weight else []
+        names = self._add_meta(metas, z, found)
         proba = expit(z).tolist()
         reasons: list[list[str]] = [[] for _ in comments]
         if found:
@@ -225,25 +213,26 @@ class SpamModel:
 
         Appends the strong entries to ``found`` and returns what names them.  Adds the
         phrase groups of each row to its meta features (``metas``), from the words' group
-        codes kept in the word table.  The word
-        block's value is the same for every distinct column of a row (words, pairs,
-        prefixes: ``word_weight / sqrt(number of distinct columns)``), so a row's
-        contribution is that times the sum of its distinct columns' weights.
+        codes kept in the word table.  The word block's value is the same for every
+        distinct column of a row (words, pairs, prefixes: the block's weight / sqrt(number
+        of distinct columns)), so a row's contribution is that times the sum of its
+        distinct columns' weights.
         """
         vocab = self._vocabulary()
+        spec = self._spec
         n_rows = z.size
         ids = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
         word_cols = vocab.word_cols[ids]
         prefix_cols = vocab.prefix_cols[ids]
         word_rows = np.repeat(np.arange(n_rows), n_words)
-        if self._phrase_groups:
+        if spec.phrase_groups:
             for row, name in group_hits(vocab.group_codes[ids], word_rows):
                 metas[row][name] = 1.0
         # Word pairs are consecutive words of the same row, known by their two word ids.
         same_row = word_rows[1:] == word_rows[:-1]
         pair_ids = ((ids[:-1] << _ID_BITS) | ids[1:])[same_row].tolist()
         pair_cols = list(map(vocab.pairs.__getitem__, pair_ids))
-        n_features = self._features.n_features
+        n_features = spec.n_features["words"]
         offsets = word_rows * n_features
         keys = np.concatenate(
             (
@@ -252,22 +241,24 @@ class SpamModel:
                 (offsets + prefix_cols)[prefix_cols >= 0],
             )
         )
-        # Presence, not counts: each distinct (row, column) once, as the featuriser does.
+        # Presence, not counts: each distinct (row, column) once (HashingVectorizer's binary).
         # (A sort and a mask: np.unique costs several times more on a few thousand keys.)
         keys.sort()
         distinct = np.empty(keys.size, dtype=bool)
         distinct[:1] = True
         np.not_equal(keys[1:], keys[:-1], out=distinct[1:])
+        # The word block comes first in the union: its columns are the model's.
         rows, cols = np.divmod(keys[distinct], n_features)
+        # Binary and L2-normalised: each distinct column is worth 1 / sqrt(their number).
         counts = np.bincount(rows, minlength=n_rows)
-        contrib = self._word_weight / np.sqrt(counts[rows]) * self._coef[cols]
+        contrib = spec.weights["words"] / np.sqrt(counts[rows]) * self._coef[cols]
         z += np.bincount(rows, weights=contrib, minlength=n_rows)
-        if self._subwords:
-            sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
-            totals = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
-            # A row without words has no n-grams, and a sum of 0 (left as it is).
-            np.divide(self._subword_weight * sums, np.sqrt(totals), out=sums, where=totals > 0)
-            z += sums
+        # Sub-word n-grams: each occurrence is worth 1 / sqrt(the row's number of them).
+        sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
+        totals = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
+        # A row without words has no n-grams, and a sum of 0 (left as it is).
+        np.divide(spec.weights["subwords"] * sums, np.sqrt(totals), out=sums, where=totals > 0)
+        z += sums
         strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
         if strong.size:
             found += zip(
@@ -306,15 +297,15 @@ class SpamModel:
     ) -> list[str]:
         """Add the meta features (links, author, structure) to ``z``; collect reasons.
 
-        Returns the batch's meta names, which the entries in ``found`` index.
+        Returns the batch's meta names, which the entries in ``found`` index.  A meta
+        feature is present or not: each name is worth the block's weight.
         """
-        _, meta_col = self._features.column_lookups()
         names = [name for meta in metas for name in meta]
         if not names:
             return names
-        values = [value for meta in metas for value in meta.values()]
+        meta_col = self._vocabulary().meta.__getitem__
         cols = np.fromiter(map(meta_col, names), dtype=np.int64, count=len(names))
-        contrib = self._meta_weight * np.asarray(values) * self._coef[cols]
+        contrib = self._spec.weights["meta"] * self._coef[cols]
         lengths = [len(meta) for meta in metas]
         rows = np.repeat(np.arange(len(metas)), lengths)
         z += np.bincount(rows, weights=contrib, minlength=len(metas))
@@ -334,64 +325,8 @@ class SpamModel:
     def _vocabulary(self) -> _Vocabulary:
         vocab = self._vocab
         if vocab.generation != memo_generation() or len(vocab) > WORD_MEMO_LIMIT:
-            vocab = self._vocab = _Vocabulary(self._features, self._coef, self._subwords)
+            vocab = self._vocab = _Vocabulary(self._spec, self._coef)
         return vocab
-
-    def _score_vectorised(self, comments: Sequence[Comment]) -> list[Score]:
-        """Score a batch from its feature entries with numpy (any featuriser settings)."""
-        batch = self._features.featurise(comments, subwords=False)
-        rows = batch.rows
-        # Contributions of every entry of the batch at once.  The score is their sum per row
-        # (collisions inside a row need no merging for a sum); reasons are the readable
-        # entries that push towards spam, ordered by row and then by strength (one lexsort),
-        # and only the first few of each row are turned into words.
-        contrib = batch.data * self._coef[batch.cols]
-        z = np.bincount(rows, weights=contrib, minlength=len(comments)) + self._intercept
-        if self._subwords:
-            z += self._subword_scores(batch.words, batch.n_words)
-        proba = expit(z).tolist()
-        keep = np.flatnonzero((contrib >= MIN_REASON_WEIGHT) & batch.readable())
-        order = keep[np.lexsort((-contrib[keep], rows[keep]))]
-        ordered_rows = rows[order]
-        rank = np.arange(order.size) - np.searchsorted(ordered_rows, ordered_rows)
-        # One spare candidate per row, in case two entries read the same.
-        order = order[rank <= MAX_REASONS]
-        reasons: list[list[str]] = [[] for _ in comments]
-        for row, phrase in zip(rows[order].tolist(), batch.phrases(order), strict=True):
-            found = reasons[row]
-            if phrase is not None and len(found) < MAX_REASONS and phrase not in found:
-                found.append(phrase)
-        threshold = self.threshold
-        return [
-            Score(probability=p, reasons=tuple(r), spam=p >= threshold)
-            for p, r in zip(proba, reasons, strict=True)
-        ]
-
-    def _subword_scores(self, words: list[str], n_words: list[int]) -> np.ndarray:
-        """Each row's sub-word n-gram contribution to the log-odds (vectorised path).
-
-        The n-gram values of a row are all ``weight / sqrt(its number of n-grams)`` (see
-        ``CommentFeaturizer``), so the contribution is that times the sum, over its words,
-        of each word's summed n-gram weights: one memo look-up per word instead of one per
-        n-gram.
-        """
-        vocab = self._vocabulary()
-        ids = np.fromiter(map(vocab.__getitem__, words), dtype=np.int64, count=len(words))
-        n_rows = len(n_words)
-        word_rows = np.repeat(np.arange(n_rows), n_words)
-        sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
-        counts = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
-        scores: np.ndarray = np.divide(
-            self._subword_weight * sums, np.sqrt(counts), out=np.zeros(n_rows), where=counts > 0
-        )
-        return scores
-
-    def _probabilities(self, X: Any) -> np.ndarray:
-        # The logistic of coef . x + intercept: exactly what SGDClassifier(loss="log_loss")
-        # .predict_proba computes, without its input validation, which costs ~0.3 ms a call
-        # (more than scoring a whole batch).  A test checks the two agree.
-        z = X @ self._coef + self._intercept
-        return np.asarray(expit(z), dtype=np.float64)
 
     def score(self, comment: Comment) -> Score:
         """Score one comment (prefer :meth:`score_batch`: per-call overhead dominates)."""
@@ -401,7 +336,11 @@ class SpamModel:
         """Spam probabilities only, without reasons (for evaluation)."""
         if not comments:
             return np.zeros(0)
-        return self._probabilities(self._features.transform(comments))
+        # The logistic of coef . x + intercept: what SGDClassifier(loss="log_loss")
+        # .predict_proba computes, without its input validation (a test checks the two
+        # agree).
+        z = self._pipeline[:-1].transform(comments) @ self._coef + self._intercept
+        return np.asarray(expit(z), dtype=np.float64)
 
     def evaluate(self, comments: Sequence[Comment], labels: Sequence[bool]) -> dict[str, Any]:
         """Metrics at this model's threshold (see :func:`classifier.evaluation.metrics`)."""
@@ -420,9 +359,9 @@ class SpamModel:
         if not comments:
             raise ModelError("learn: no labelled comments given")
         pipeline = copy.deepcopy(self._pipeline)
-        features, clf = _validate_pipeline(pipeline)
+        clf = feature_spec(pipeline).classifier
         clf.set_params(average=False)
-        X = features.transform(comments)
+        X = pipeline[:-1].transform(comments)
         y = np.asarray([bool(v) for v in labels], dtype=np.int64)
         rng = np.random.default_rng(len(y))
         for _ in range(LEARN_EPOCHS):
@@ -473,15 +412,7 @@ class SpamModel:
     def load(cls, path: str | os.PathLike[str]) -> SpamModel:
         """Load a model file, refusing anything that is not a compatible, trusted model."""
         source = Path(path)
-        try:
-            payload = source.read_bytes()
-        except FileNotFoundError:
-            raise ModelError(f"{source}: no such model file") from None
-        except IsADirectoryError:
-            raise ModelError(f"{source}: is a directory, not a model file") from None
-        except OSError as exc:
-            raise ModelError(f"{source}: cannot read: {exc.strerror or exc}") from None
-        return cls.from_bytes(payload, str(source))
+        return cls.from_bytes(read_bytes(source, "model file", ModelError), str(source))
 
     @classmethod
     def from_bytes(cls, payload: bytes, name: str = "model") -> SpamModel:
@@ -550,24 +481,27 @@ _ID_BITS = 32
 
 
 class _Vocabulary(dict[str, int]):
-    """One model's memo of words: word -> id, and per id the word's columns and sub-word sum.
+    """One model's memo of words: word -> id, and per id what scoring needs of the word.
 
-    Per id: ``word_cols`` the word's column, ``prefix_cols`` its prefix's (or -1),
-    ``subword_sums`` the summed weight of its sub-word n-grams under this model,
-    ``subword_counts`` their number and ``group_codes`` its phrase groups'
-    (:func:`classifier.features.group_code`).  A missing word
-    is added by the look-up itself, so a batch's look-ups are one C-level ``map``.  Word
-    pairs are memoised by their two ids (``pairs``): an int key, unlike a pair of strings,
-    costs no tuple and no string comparison.
+    Per id: ``word_cols`` the word's column in the word block, ``prefix_cols`` its
+    prefix's (or -1), ``subword_sums`` the summed weight of its sub-word n-grams under this
+    model, ``subword_counts`` their number and ``group_codes`` its phrase groups'
+    (:func:`classifier.features.group_code`).  Columns are hashed from the tokens the
+    pipeline's analyzers make (:mod:`classifier.features`), as its HashingVectorizers hash
+    them.  A missing word is added by the look-up itself, so a batch's look-ups are one
+    C-level ``map``.  Word pairs are memoised by their two ids (``pairs``): an int key,
+    unlike a pair of strings, costs no tuple and no string comparison.  ``meta`` memoises
+    the columns of meta feature names.
     """
 
     __slots__ = (
-        "_coef",
-        "_features",
         "_lock",
-        "_subwords",
+        "_subword_coef",
+        "_subword_features",
+        "_word_features",
         "generation",
         "group_codes",
+        "meta",
         "pairs",
         "prefix_cols",
         "subword_counts",
@@ -576,11 +510,12 @@ class _Vocabulary(dict[str, int]):
         "words",
     )
 
-    def __init__(self, features: CommentFeaturizer, coef: np.ndarray, subwords: bool) -> None:
+    def __init__(self, spec: FeatureSpec, coef: np.ndarray) -> None:
         super().__init__()
-        self._features = features
-        self._coef = coef
-        self._subwords = subwords
+        self._word_features = spec.n_features["words"]
+        self._subword_features = spec.n_features["subwords"]
+        start = spec.offset("subwords")
+        self._subword_coef = coef[start : start + self._subword_features]
         # Misses append to shared arrays: serialised, in case two threads score at once.
         self._lock = threading.Lock()
         self.generation = memo_generation()
@@ -590,7 +525,16 @@ class _Vocabulary(dict[str, int]):
         self.subword_sums = np.zeros(1024, dtype=np.float64)
         self.subword_counts = np.zeros(1024, dtype=np.float64)
         self.group_codes = np.zeros(1024, dtype=np.int64)
-        self.pairs = _PairColumns(self.words, features)
+        words = self.words
+        n_words = self._word_features
+
+        def pair_col(key: int) -> int:
+            first, second = divmod(key, 1 << _ID_BITS)
+            return hashed_column(pair_token(words[first], words[second]), n_words)
+
+        meta_start, n_meta = spec.offset("meta"), spec.n_features["meta"]
+        self.pairs = _Columns[int](pair_col)
+        self.meta = _Columns[str](lambda name: meta_start + hashed_column(name, n_meta))
 
     def __missing__(self, word: str) -> int:
         with self._lock:
@@ -605,12 +549,16 @@ class _Vocabulary(dict[str, int]):
                 self.subword_sums = _doubled(self.subword_sums)
                 self.subword_counts = _doubled(self.subword_counts)
                 self.group_codes = _doubled(self.group_codes)
-            self.word_cols[index], self.prefix_cols[index] = self._features.word_columns(word)
+            self.word_cols[index] = hashed_column(word_token(word), self._word_features)
+            prefix = prefix_token(word)
+            self.prefix_cols[index] = (
+                -1 if prefix is None else hashed_column(prefix, self._word_features)
+            )
             self.group_codes[index] = group_code(word)
-            if self._subwords:
-                cols = self._features.subword_columns(word)
-                self.subword_sums[index] = float(self._coef[cols].sum())
-                self.subword_counts[index] = cols.size
+            grams = subword_grams(word)
+            cols = hashed_columns(grams, self._subword_features)
+            self.subword_sums[index] = float(self._subword_coef[cols].sum())
+            self.subword_counts[index] = len(grams)
             self.words.append(word)
             self[word] = index
             return index
@@ -620,38 +568,22 @@ def _doubled(array: np.ndarray) -> np.ndarray:
     return np.concatenate((array, np.zeros_like(array)))
 
 
-class _PairColumns(dict[int, int]):
-    """(first word id << _ID_BITS | second word id) -> the pair's column; fills itself."""
+_K = TypeVar("_K")
 
-    __slots__ = ("_pair_col", "_words")
 
-    def __init__(self, words: list[str], features: CommentFeaturizer) -> None:
+class _Columns(dict[_K, int]):
+    """A memo of columns that computes a missing one itself: ``map(memo.__getitem__,
+    keys)`` then stays in C for every hit (nearly all of them)."""
+
+    __slots__ = ("_column",)
+
+    def __init__(self, column: Callable[[_K], int]) -> None:
         super().__init__()
-        self._words = words
-        self._pair_col = features.column_lookups()[0]
+        self._column = column
 
-    def __missing__(self, key: int) -> int:
-        first, second = divmod(key, 1 << _ID_BITS)
-        col = self[key] = self._pair_col((self._words[first], self._words[second]))
+    def __missing__(self, key: _K) -> int:
+        col = self[key] = self._column(key)
         return col
-
-
-def _validate_pipeline(pipeline: Any) -> tuple[CommentFeaturizer, SGDClassifier]:
-    if not isinstance(pipeline, Pipeline):
-        raise ModelError(f"not a classifier model (holds a {type(pipeline).__name__})")
-    steps = dict(pipeline.steps)
-    features, clf = steps.get("features"), steps.get("clf")
-    if not isinstance(features, CommentFeaturizer) or not isinstance(clf, SGDClassifier):
-        raise ModelError("not a classifier model (unexpected pipeline steps)")
-    coef = getattr(clf, "coef_", None)
-    if coef is None:
-        raise ModelError("model is not fitted")
-    classes = getattr(clf, "classes_", None)
-    if classes is None or list(np.asarray(classes).tolist()) != [0, 1]:
-        raise ModelError("not a spam model (classes are not 0=ham, 1=spam)")
-    if np.shape(coef) != (1, features.n_features):
-        raise ModelError("corrupt model (weights do not match the feature space)")
-    return features, clf
 
 
 def _check_compatible(metadata: dict[str, Any], name: str) -> None:

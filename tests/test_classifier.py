@@ -5,6 +5,7 @@ Scores are compared with each other (spam above ham), never to exact probabiliti
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import os
@@ -29,12 +30,21 @@ from classifier import (
     SpamModel,
     build_pipeline,
     load_file,
+    load_files,
     train,
     train_default,
 )
 from classifier.evaluation import METRIC_KEYS
-from classifier.features import analyse, describe_feature, normalise
-from classifier.model import METADATA_ENTRY, fpr_threshold
+from classifier.features import (
+    analyse,
+    describe_feature,
+    hashed_column,
+    meta_phrase,
+    normalise,
+    word_tokens,
+)
+from classifier.model import FORMAT_VERSION, METADATA_ENTRY, MIN_REASON_WEIGHT, fpr_threshold
+from classifier.pipeline import feature_spec
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "classifier"
@@ -179,7 +189,7 @@ def test_default_model_is_reproducible_from_the_seed_corpus(model: SpamModel) ->
     assert again.version == model.version
     assert _probabilities(again, CLEAR_SPAM) == _probabilities(model, CLEAR_SPAM)
     meta = model.metadata
-    assert meta["format_version"] == 1
+    assert meta["format_version"] == FORMAT_VERSION
     assert meta["training_data"]["labels"]["spam"] > 0
     assert meta["training_data"]["labels"]["ham"] > 0
     assert "seed corpus" in meta["training_data"]["description"]
@@ -223,7 +233,7 @@ def test_save_then_load_scores_identically(model: SpamModel, tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]  # no temporary file left
     with zipfile.ZipFile(path) as archive:
         meta = json.loads(archive.read(METADATA_ENTRY))
-    assert meta["format_version"] == 1
+    assert meta["format_version"] == FORMAT_VERSION
     assert meta["sklearn_version"]
 
 
@@ -318,7 +328,7 @@ def test_youtube_loader_strips_the_bom_and_keeps_the_author() -> None:
     assert data.comments[0].author_name == "Julius NM"
     assert data.comments[0].content.endswith("kobyoshi02")
     assert "&amp;" in data.comments[1].content  # raw; the featuriser unescapes
-    assert "w:&" not in analyse(data.comments[1]).words
+    assert "&" not in analyse(data.comments[1]).words
     assert "d:myleadergate.com" in analyse(data.comments[2]).meta
     assert "d:youtube.com" in analyse(data.comments[3]).meta  # link inside <a href>
 
@@ -500,15 +510,40 @@ def test_threshold_rule_takes_the_highest_of_the_per_source_thresholds() -> None
         fpr_threshold(np.array([0.9, nan]), np.array([True, False]), ["a", "b"], 0.1)
 
 
-def test_featurise_matches_the_named_features() -> None:
-    features = build_pipeline().named_steps["features"]
-    comments = [*CLEAR_SPAM, *CLEAR_HAM, Comment(""), Comment("x", author_name="a.b.example")]
-    matrix, names = features.transform_named(comments)
-    for row, comment in enumerate(comments):
-        analysis = analyse(comment, char_ngrams=False)
-        expected = set(analysis.words) | set(analysis.meta)
-        assert set(names[row].values()) == expected
-        assert matrix[row].nnz >= len(expected) - 1  # a hash collision may merge two
+def test_hashed_columns_are_the_pipelines() -> None:
+    """The batch scorer's hash of a token is HashingVectorizer's, for any text."""
+    hasher = build_pipeline().named_steps["features"].transformer_list[0][1]
+    tokens = [
+        *word_tokens(analyse(Comment(" ".join(c.content for c in CLEAR_SPAM + CLEAR_HAM)))),
+        "w:\u00e9t\u00e9",
+        "b:\u043f\u0440\u0438\u0432\u0435\u0442 \u043c\u0438\u0440",
+        "w:\U0001f600",
+        "d:xn--bcher-kva.example",
+        "",
+    ]
+    for size in (2**17, 2**18, 7):
+        hasher.set_params(n_features=size, binary=False, norm=None)
+        matrix = hasher.transform([analyse(Comment(""))])  # no tokens: an empty row
+        assert matrix.nnz == 0
+        for token in tokens:
+            row = hasher._get_hasher().transform([[token]])
+            assert row.indices.tolist() == [hashed_column(token, size)], token
+
+
+def test_the_pipeline_refuses_changed_feature_blocks(model: SpamModel) -> None:
+    pipeline = build_pipeline()
+    assert feature_spec(model.pipeline).n_features == {
+        name: block.get_params()["n_features"] if name != "subwords" else block[0].n_features
+        for name, block in pipeline.named_steps["features"].transformer_list
+    }
+    changed = copy.deepcopy(model.pipeline)
+    changed.named_steps["features"].transformer_list[0][1].set_params(norm=None)
+    with pytest.raises(ModelError, match="unexpected feature blocks"):
+        SpamModel(changed)
+    changed = copy.deepcopy(model.pipeline)
+    changed.named_steps["features"].set_params(transformer_weights={"words": 1.0})
+    with pytest.raises(ModelError, match="unexpected feature blocks"):
+        SpamModel(changed)
 
 
 # Phrase groups -------------------------------------------------------------------------------
@@ -546,91 +581,125 @@ def test_ordinary_comments_get_no_phrase_groups(model: SpamModel) -> None:
 # Sub-word character n-grams -------------------------------------------------------------------
 
 
-def test_subword_ngrams_are_scored_per_word_exactly_as_the_pipeline(model: SpamModel) -> None:
-    from classifier.features import clear_memos
-
-    features = model.pipeline.named_steps["features"]
-    assert features.subword_sizes and features.subword_weight > 0
-    comments = [
-        *CLEAR_SPAM,
-        *CLEAR_HAM,
-        Comment("pleasesubscribetomychannel zzqxv unheardofword unheardofword"),
-        Comment("a"),
-        Comment(""),
-        Comment("!!! ???"),
-    ]
-    expected = model.pipeline.predict_proba(comments)[:, 1]
-    for _ in range(2):  # cold, then from the memo
-        assert np.allclose([s.probability for s in model.score_batch(comments)], expected)
-    clear_memos()
-    assert np.allclose([s.probability for s in model.score_batch(comments)], expected)
-
-
 def test_subword_ngrams_change_the_score_of_run_together_words(model: SpamModel) -> None:
-    features = model.pipeline.named_steps["features"]
-    matrix, names = features.transform_named([Comment("pleasesubscribe")])
-    readable = set(names[0].values())
-    # the word itself is unknown, but its n-grams ("subsc", "cribe") are features too
-    assert matrix[0].nnz > len(readable)
-    assert not any(name.startswith("c:") for name in readable)  # never shown as reasons
-
-
-def test_model_files_from_before_subword_ngrams_still_load(tmp_path: Path) -> None:
-    """A featuriser saved without the sub-word and phrase-group attributes scores as it was
-    trained (no group features)."""
-    data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
-    pipeline = build_pipeline()
-    features = pipeline.named_steps["features"]
-    features.set_params(subword_weight=0.0, subword_sizes=(), phrase_groups=False)
-    X = features.transform(data.comments[:300])
-    pipeline.named_steps["clf"].fit(X, np.asarray(data.labels[:300], dtype=np.int64))
-    # as the state of an older file
-    del features.subword_weight, features.subword_sizes, features.phrase_groups
-    old = SpamModel(pipeline, {"note": "older layout"})
-    path = tmp_path / "old.skops"
-    old.save(path)
-    with zipfile.ZipFile(path) as archive:
-        schema = archive.read("schema.json")
-        assert b"subword" not in schema and b"phrase_groups" not in schema
-    loaded = SpamModel.load(path)
-    comments = CLEAR_SPAM + CLEAR_HAM
-    assert loaded.score_batch(comments) == old.score_batch(comments)
-    assert loaded.version == old.version
-    assert not loaded.pipeline.named_steps["features"].phrase_groups
-    assert np.allclose(
-        [s.probability for s in loaded.score_batch(comments)],
-        loaded.pipeline.predict_proba(comments)[:, 1],
+    spec = feature_spec(model.pipeline)
+    start = spec.offset("subwords")
+    features = model.pipeline[:-1]
+    glued, spaced, other = features.transform(
+        [Comment("pleasesubscribe"), Comment("please subscribe"), Comment("zzqxv")]
     )
+    block = slice(start, start + spec.n_features["subwords"])
+    # the word itself is unknown, but it shares n-grams ("subsc", "cribe") with the words
+    shared = set(glued[:, block].indices) & set(spaced[:, block].indices)
+    assert len(shared) > 10
+    assert not set(glued[:, block].indices) & set(other[:, block].indices)
+    [score] = model.score_batch([Comment("pleasesubscribe")])
+    assert not any(reason.startswith("text containing") for reason in score.reasons)
 
 
 # The scoring path ----------------------------------------------------------------------------
 
 
-def test_batch_scorer_matches_the_feature_rows(model: SpamModel) -> None:
-    """score_batch (word tables, no feature rows) gives the scores and reasons that the
-    feature rows themselves give, in batches of every size, cold and warm."""
-    from classifier.features import clear_memos
-
-    data = load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")
-    comments = [
-        *data.comments[:300],
+def _test_corpora() -> dict[str, list[Comment]]:
+    """Every labelled corpus the tests have, with odd comments besides; the YouTube
+    collection too when ../shared/datasets has it (it is evaluation data: never copied)."""
+    corpora = {"seed corpus": load_file(REPO / "classifier" / "data" / "seed_corpus.jsonl")}
+    for name in ("comments.jsonl", "youtube.csv", "sms.txt", "generic.csv"):
+        corpora[name] = load_file(FIXTURES / name)
+    for path in sorted((REPO.parent / "shared" / "datasets" / "youtube-spam").glob("*.csv")):
+        corpora[path.stem] = load_file(path)
+    found = {name: data.comments for name, data in corpora.items()}
+    seed = found["seed corpus"]
+    found["odd comments"] = [
         *CLEAR_SPAM,
         *CLEAR_HAM,
+        *(Comment(text) for text in OBFUSCATED),
         Comment(""),
         Comment("a"),
         Comment("!!! ???", author_name="x"),
         Comment("buy buy buy cheap cheap pills pills", author_url="http://bit.ly/x"),
-        Comment(" ".join(c.content for c in data.comments[:12])),  # a long one
+        Comment("pleasesubscribetomychannel zzqxv unheardofword unheardofword"),
+        Comment("see http://\ud800.example/x", author_email="a@\udfff.example"),
+        Comment(" ".join(c.content for c in seed[:12])),  # a long one
     ]
+    return found
+
+
+def _estimator_reasons(model: SpamModel, comment: Comment) -> tuple[str, ...]:
+    """The reasons of one comment worked out from the pipeline's own feature row: its
+    readable features whose coefficient x value is at least MIN_REASON_WEIGHT, strongest
+    first (words and phrases by column, then meta features in order, on ties)."""
+    spec = feature_spec(model.pipeline)
+    coef = spec.classifier.coef_[0]
+    row = model.pipeline[:-1].transform([comment]).toarray()[0]
+    analysis = analyse(comment, phrase_groups=spec.phrase_groups)
+    candidates: list[tuple[float, int, int, str | None]] = []
+    named: set[int] = set()
+    for token in word_tokens(analysis):
+        col = hashed_column(token, spec.n_features["words"])
+        if col in named:
+            continue  # a column is named by its first token: words, then pairs, prefixes
+        named.add(col)
+        phrase = None if token.startswith("p:") else describe_feature(token)
+        candidates.append((-coef[col] * row[col], 0, col, phrase))
+    meta_cols = [
+        spec.offset("meta") + hashed_column(name, spec.n_features["meta"]) for name in analysis.meta
+    ]
+    for order, (name, col) in enumerate(zip(analysis.meta, meta_cols, strict=True)):
+        value = row[col] / meta_cols.count(col)  # colliding names share their column's value
+        candidates.append((-coef[col] * value, 1, order, meta_phrase(name)))
+    reasons: list[str] = []
+    shown = 0
+    for contribution, _, _, phrase in sorted(candidates):
+        if -contribution < MIN_REASON_WEIGHT or shown > 4:
+            break
+        if phrase is None:
+            continue
+        shown += 1
+        if len(reasons) < 4 and phrase not in reasons:
+            reasons.append(phrase)
+    return tuple(reasons)
+
+
+def _same_as_the_pipeline(model: SpamModel, comments: list[Comment], name: str) -> None:
+    expected = model.pipeline.predict_proba(comments)[:, 1]
+    assert np.allclose(model.predict_proba(comments), expected, rtol=0, atol=1e-12), name
     for size in (1, 7, 64):
+        for _ in range(2):  # new words, then from the word table
+            scores = [
+                score
+                for start in range(0, len(comments), size)
+                for score in model.score_batch(comments[start : start + size])
+            ]
+            got = np.array([s.probability for s in scores])
+            assert np.allclose(got, expected, rtol=0, atol=1e-12), (name, size)
+            assert [s.spam for s in scores] == (expected >= model.threshold).tolist(), name
+
+
+def test_batch_scorer_is_the_pipeline_on_every_test_corpus(model: SpamModel) -> None:
+    """score_batch (word tables, no feature rows) gives the probabilities of the pipeline's
+    predict_proba on every corpus, in batches of every size, with new and known words; for
+    the default model, a model trained on other data and a model updated by learn."""
+    from classifier.features import clear_memos
+
+    corpora = _test_corpora()
+    fixtures = load_files([FIXTURES / "comments.jsonl", FIXTURES / "sms.txt"])
+    other = train(fixtures.comments, fixtures.labels)
+    learned = model.learn(CLEAR_SPAM[:2] + CLEAR_HAM[:2], [True, True, False, False])
+    for candidate in (model, other, learned):
         clear_memos()
-        for _ in range(2):  # cold (fresh memos), then warm
-            fast: list[Score] = []
-            rows: list[Score] = []
-            for start in range(0, len(comments), size):
-                batch = comments[start : start + size]
-                fast += model.score_batch(batch)
-                rows += model._score_vectorised(batch)
-            assert [s.reasons for s in fast] == [s.reasons for s in rows]
-            assert [s.spam for s in fast] == [s.spam for s in rows]
-            assert np.allclose([s.probability for s in fast], [s.probability for s in rows])
+        for name, comments in corpora.items():
+            _same_as_the_pipeline(candidate, comments, name)
+
+
+def test_reasons_are_the_pipelines_strongest_readable_features(model: SpamModel) -> None:
+    corpora = _test_corpora()
+    comments = [*corpora["seed corpus"][:300], *corpora["odd comments"]]
+    for size in (1, 64):
+        scores = [
+            score
+            for start in range(0, len(comments), size)
+            for score in model.score_batch(comments[start : start + size])
+        ]
+        for comment, score in zip(comments, scores, strict=True):
+            assert score.reasons == _estimator_reasons(model, comment), comment
