@@ -20,7 +20,7 @@ from moderation.fields import LONE_SURROGATE
 from moderation.problems import Problem
 from moderation.records import Decision
 from moderation.store import Order
-from moderation.validation import CONTROL_CHARACTERS
+from moderation.validation import CONTROL_CHARACTERS, validate_comment
 
 
 def _errors(model: Any, raw: Any, prefix: str = "") -> dict[str, str]:
@@ -111,4 +111,76 @@ def test_optional_bodies_and_their_limits() -> None:
     assert _errors(ErasureRequest, {"site": ""}) == {
         "author_email": "is required",
         "site": "must not be empty",  # not "every site": an erasure is never widened
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# The intake body (validation.CommentSubmission)
+
+
+def _intake_errors(raw: dict[str, Any]) -> dict[str, str]:
+    with pytest.raises(Problem) as info:
+        validate_comment(raw, check_deliverability=False)
+    return {e.field: e.message for e in info.value.errors}
+
+
+GOOD = {"author_name": "Maria", "author_email": "Maria@Example.com", "content": " Hi.\n"}
+
+
+def test_intake_normalises_what_it_keeps() -> None:
+    comment = validate_comment(
+        {
+            **GOOD,
+            "id": 12,
+            "post_id": 7,
+            "author_ip": "2001:DB8::1",
+            "lang": "",
+            "referrer": "   ",
+            "unknown": "ignored",
+        },
+        check_deliverability=False,
+    )
+    assert (comment.author_email, comment.content, comment.external_id) == (
+        "maria@example.com",
+        "Hi.",
+        "12",
+    )
+    assert comment.extras == {"post_id": "7", "author_ip": "2001:db8::1"}
+
+
+def test_intake_lists_every_field_as_it_always_said_it() -> None:
+    assert _intake_errors(
+        {
+            "author_name": " ",
+            "content": "",
+            "author_email": None,
+            "id": True,
+            "post_url": "ftp://x",
+            "author_ip": "1.2.3",
+            "submitted_at": "yesterday",
+            "lang": "english!",
+            "user_agent": "a\x00b",
+        }
+    ) == {
+        "author_name": "must not be blank",
+        "content": "is required",
+        "author_email": "is required",
+        "id": "must be a string",
+        "post_url": "must be an http or https URL",
+        "user_agent": CONTROL_CHARACTERS,
+        "author_ip": "must be an IPv4 or IPv6 address",
+        "submitted_at": "must be an ISO 8601 date-time",
+        "lang": "must be a language tag such as 'en' or 'pt-BR'",
+    }
+    assert _intake_errors({**GOOD, "author_name": "x\ud800", "content": "a" * 10_001}) == {
+        "author_name": LONE_SURROGATE,
+        "content": "must be at most 10000 characters",
+    }
+
+
+def test_intake_text_is_text_not_a_number() -> None:
+    # stricter than before: only the ids (id, post_id, parent_id) may be JSON integers
+    assert _intake_errors({**GOOD, "author_name": 5, "parent_id": 2.5}) == {
+        "author_name": "must be a string",
+        "parent_id": "must be a string",
     }
