@@ -1,9 +1,12 @@
 """The OpenAPI 3.1 description of every endpoint (kept true by tests/test_openapi.py).
 
-The document is plain Python data, built once on first use.  Limits, enums and the
-problem vocabulary come from the modules that enforce them, so a changed limit changes
-the document too; the tests then check that every registered route is described and that
-real answers of the running app validate against the schemas below.
+The schemas are generated from the models themselves: the request bodies from the
+models that validate them (bodies.py, validation.CommentSubmission), the answers from
+answers.py.  What is written here is what no model holds: the paths and their
+operations, parameters, headers, security and examples.  Limits in descriptions come
+from the constants that enforce them.  The document is built once on first use; the
+tests check that every registered route is described and that real answers of the
+running app validate against it.
 
 Response schemas leave ``additionalProperties`` open on purpose: clients must ignore
 members they do not know (RFC 9457 says so for problems), so the service may add fields
@@ -15,13 +18,26 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+
 from moderation import __version__
+from moderation.answers import ANSWERS
 from moderation.auth import SIGNATURE_HEADER
-from moderation.bodies import MAX_BULK, MAX_NOTE, MAX_PAGE
-from moderation.config import DEFAULT_PORT, SITE_ID_RE
-from moderation.problems import PROBLEM_JSON, TYPE_PREFIX
-from moderation.records import Decision, Status
-from moderation.store import Order
+from moderation.bodies import (
+    MAX_BULK,
+    MAX_PAGE,
+    BulkDecisionRequest,
+    ClaimRequest,
+    DecisionRequest,
+    ErasureRequest,
+    ModelReloadRequest,
+    ReleaseRequest,
+)
+from moderation.config import DEFAULT_PORT, SITE_ID_RE, IntakeConfig
+from moderation.problems import PROBLEM_JSON
+from moderation.records import Status
+from moderation.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
 from moderation.ui import (
     ASSET_PATH,
     ASSETS,
@@ -34,16 +50,7 @@ from moderation.ui import (
     SECURE_COOKIE,
     SESSION_PATH,
 )
-from moderation.validation import (
-    CONTENT_MAX,
-    FORM_TYPE,
-    ID_MAX,
-    JSON_TYPE,
-    LANG_RE,
-    NAME_MAX,
-    SHORT_MAX,
-    URL_MAX,
-)
+from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
 
 Json = dict[str, Any]
 Security = list[dict[str, list[str]]]
@@ -65,466 +72,77 @@ def _ref(name: str) -> Json:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _nullable(schema: Json) -> Json:
-    """``schema`` or null (JSON Schema 2020-12 style, as OpenAPI 3.1 has it)."""
-    kind = schema.get("type")
-    if isinstance(kind, str):
-        return {**schema, "type": [kind, "null"]}
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-def _string(description: str, **extra: Any) -> Json:
-    return {"type": "string", "description": description, **extra}
-
-
-def _enum(values: list[str], description: str) -> Json:
-    return {"type": "string", "enum": values, "description": description}
-
-
 STATUSES = [s.value for s in Status]
-DECISIONS = [d.value for d in Decision]
 ORDERS = [o.value for o in Order]
-DECIDED = [s.value for s in Status if s is not Status.PENDING]
+_INTAKE_DEFAULTS = IntakeConfig()
+
+
+def _duration(seconds: int) -> str:
+    """300 as '5 minutes', 86400 as '24 hours': a limit as a reader says it."""
+    for unit, size in (("hours", 3600), ("minutes", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} seconds"
+
 
 # ---------------------------------------------------------------------------------------
-# Schemas
+# Schemas: generated from the models that validate the bodies (bodies.py, validation.py)
+# and from those that say what the answers hold (answers.py)
+
+REQUESTS: tuple[type[BaseModel], ...] = (
+    CommentSubmission,
+    DecisionRequest,
+    BulkDecisionRequest,
+    ClaimRequest,
+    ReleaseRequest,
+    ErasureRequest,
+    ModelReloadRequest,
+)
 
 
-def _problem_properties() -> Json:
-    return {
-        "type": _string(
-            "A URI naming the kind of problem; this service uses "
-            f"'{TYPE_PREFIX}<slug>' (for example '{TYPE_PREFIX}validation').",
-            format="uri",
-        ),
-        "title": _string("A short summary of the kind of problem."),
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "detail": _string("What went wrong with this request, for a human."),
-        "instance": _string("The path of the request that failed.", format="uri-reference"),
-        "request_id": _string(
-            "The request id (also in the X-Request-ID header); the logs carry it too."
-        ),
-        "errors": {
-            "type": "array",
-            "description": "Every field at fault, all at once (validation answers).",
-            "items": _ref("FieldError"),
-        },
-    }
+class _Schema(GenerateJsonSchema):
+    """pydantic's JSON Schema as this document has it: no title on every member, and no
+    ``default: null`` on a member that is simply left out."""
 
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
 
-def _comment_fields() -> Json:
-    """The fields shared by a queue item and a whole comment record."""
-    optional_text = _nullable({"type": "string"})
-    return {
-        "id": _string("The service's comment id: '<site>_<time><random>'."),
-        "external_id": _nullable(_string("The CMS's own comment id, as sent in `id`.")),
-        "site": _string("The site the comment belongs to."),
-        "status": _enum(STATUSES, "The comment's current status."),
-        "spam_score": {"type": "number", "minimum": 0, "maximum": 1},
-        "reasons": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": "Why the classifier scored it so (most telling first).",
-        },
-        "rule": _nullable(_string("The site rule that decided it on arrival, if any.")),
-        "author_name": optional_text,
-        "author_email": _nullable(
-            _string("Normalised by email-validator; shown to authorised callers only.")
-        ),
-        "author_url": optional_text,
-        "author_ip": optional_text,
-        "content": optional_text,
-        "post_url": optional_text,
-        "post_id": optional_text,
-        "created_at": _string("When the service stored it (UTC).", format="date-time"),
-        "decided_by": _nullable(
-            _string("The moderator who decided it, or 'auto' for a site rule.")
-        ),
-        "decided_at": _nullable({"type": "string", "format": "date-time"}),
-    }
+    def default_schema(self, schema: Any) -> Json:
+        json_schema: Json = super().default_schema(schema)
+        if "default" in json_schema and json_schema["default"] is None:
+            del json_schema["default"]
+        return json_schema
 
 
 def _schemas() -> Json:
-    problem = _problem_properties()
-    comment_fields = _comment_fields()
-    claimed_by = _nullable(_string("The moderator holding an unexpired claim on it."))
-    lease = _nullable(
-        {
-            "type": "integer",
-            "description": "When the claim ends (ms since the epoch); send it back with a "
-            "release so that only this lease is released, not a later renewal.",
-        }
+    _, generated = models_json_schema(
+        [(model, "validation") for model in (*REQUESTS, *ANSWERS)],
+        ref_template="#/components/schemas/{model}",
+        schema_generator=_Schema,
     )
-    queue_item_props = {**comment_fields, "claimed_by": claimed_by, "lease_until_ms": lease}
-    record_props = {
-        **comment_fields,
-        "claimed_by": claimed_by,
-        "lease_until_ms": lease,
-        "user_agent": _nullable({"type": "string"}),
-        "referrer": _nullable({"type": "string"}),
-        "submitted_at": _nullable({"type": "string"}),
-        "lang": _nullable({"type": "string"}),
-        "parent_id": _nullable({"type": "string"}),
-        "model_version": _nullable(_string("The classifier model that scored it.")),
-        "note": _nullable(_string("The deciding moderator's note (moderators only).")),
-        "history": {"type": "array", "items": _ref("HistoryEntry")},
-    }
-    text_or_number = {"type": ["string", "integer"]}
-    decision = _enum(DECISIONS, "approve → approved, spam → spam, reject → rejected.")
-    note = _nullable(_string("Why (kept in the audit trail).", maxLength=MAX_NOTE))
-    check = {
+    schemas: Json = generated["$defs"]
+    # The moderator page's forms, which ui.py reads itself
+    schemas["LoginForm"] = {
         "type": "object",
-        "required": ["ok"],
+        "required": ["token"],
         "properties": {
-            "ok": {"type": "boolean"},
-            "error": _string("Why the check fails."),
-            "version": _string("The loaded model's version (model check)."),
+            "token": {
+                "type": "string",
+                "description": "A moderator token.",
+                "maxLength": MAX_TOKEN_FIELD,
+            }
         },
     }
-    return {
-        "FieldError": {
-            "type": "object",
-            "required": ["field", "message"],
-            "properties": {
-                "field": _string(
-                    "The request field at fault: a body field, a query parameter, a "
-                    "header such as 'Idempotency-Key', or a path such as "
-                    "'decisions[3].decision'."
-                ),
-                "message": _string("What is wrong with it."),
-            },
-        },
-        "Problem": {
-            "type": "object",
-            "description": "An RFC 9457 problem: every error this service answers.",
-            "required": ["type", "title", "status", "instance", "request_id"],
-            "properties": problem,
-        },
-        "ConflictProblem": {
-            "type": "object",
-            "description": "A 409 problem, with who holds or decided the comment.",
-            "required": ["type", "title", "status", "instance", "request_id"],
-            "properties": {
-                **problem,
-                "id": _string("The comment in conflict."),
-                "current_status": _nullable({"type": "string", "enum": STATUSES}),
-                "decided_by": _nullable(_string("Who decided it already.")),
-                "claimed_by": _nullable(_string("Who holds its claim.")),
-            },
-        },
-        "CommentSubmission": {
-            "type": "object",
-            "description": (
-                "A comment as the CMS posts it, as JSON or as a form with the same field "
-                "names.  Unknown fields are ignored.  Texts are trimmed; control "
-                "characters are refused (except newlines and tabs in `content`)."
-            ),
-            "required": ["author_name", "author_email", "content"],
-            "properties": {
-                "id": {
-                    **text_or_number,
-                    "maxLength": ID_MAX,
-                    "description": "The CMS's comment id; a repeat with the same id returns "
-                    "the first answer and stores nothing new.",
-                },
-                "author_name": _string("1-100 characters.", minLength=1, maxLength=NAME_MAX),
-                "author_email": _string(
-                    "Checked and normalised by email-validator (never published).",
-                    format="email",
-                    maxLength=320,
-                ),
-                "content": _string("1-10,000 characters.", minLength=1, maxLength=CONTENT_MAX),
-                "author_url": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
-                "post_url": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
-                "referrer": _string("An http(s) URL.", format="uri", maxLength=URL_MAX),
-                "post_id": {**text_or_number, "maxLength": ID_MAX},
-                "parent_id": {**text_or_number, "maxLength": ID_MAX},
-                "author_ip": _string("An IPv4 or IPv6 address.", maxLength=64),
-                "user_agent": _string("The reader's browser.", maxLength=SHORT_MAX),
-                "submitted_at": _string("An ISO 8601 date-time.", maxLength=64),
-                "lang": _string(
-                    "A language tag such as 'en' or 'pt-BR'.",
-                    pattern=LANG_RE.pattern,
-                    maxLength=35,
-                ),
-            },
-        },
-        "IntakeAnswer": {
-            "type": "object",
-            "required": ["id", "status", "spam_score", "reasons"],
-            "properties": {
-                "id": _string("The service's comment id: poll GET /v1/comments/{id}."),
-                "status": _enum(
-                    [Status.PENDING.value, Status.APPROVED.value, Status.SPAM.value],
-                    "pending unless a site rule or threshold decided it on arrival.",
-                ),
-                "spam_score": {"type": "number", "minimum": 0, "maximum": 1},
-                "reasons": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-        "QueueItem": {
-            "type": "object",
-            "description": "A comment as a moderator sees it in the queue.",
-            "required": list(queue_item_props),
-            "properties": queue_item_props,
-        },
-        "Comment": {
-            "type": "object",
-            "description": (
-                "The whole record.  A site's own key gets it without `claimed_by`, "
-                "`note` and the history's notes."
-            ),
-            "required": [
-                k for k in record_props if k not in ("claimed_by", "lease_until_ms", "note")
-            ],
-            "properties": record_props,
-        },
-        "HistoryEntry": {
-            "type": "object",
-            "description": (
-                "One step of the audit trail.  Each action carries its own details, so "
-                "more members may appear."
-            ),
-            "required": ["action", "actor", "at"],
-            "additionalProperties": True,
-            "properties": {
-                "action": _string("created, scored, auto-decided, claimed, decided, undone, ..."),
-                "actor": _string("'site:<id>', 'model:<version>', 'auto' or a moderator's name."),
-                "at": {"type": "string", "format": "date-time"},
-                "status": _enum(STATUSES, "The status this step set."),
-                "was": _enum(STATUSES, "The status an undo reverted."),
-                "spam_score": {"type": "number"},
-                "reasons": {"type": "array", "items": {"type": "string"}},
-                "rule": {"type": "string"},
-                "lease_seconds": {"type": "number"},
-                "note": _string("The moderator's note (moderators only)."),
-            },
-        },
-        "QueuePage": {
-            "type": "object",
-            "required": ["items", "next_cursor"],
-            "properties": {
-                "items": {"type": "array", "items": _ref("QueueItem")},
-                "next_cursor": _nullable(
-                    _string("Pass as `cursor` for the next page; null on the last page.")
-                ),
-            },
-        },
-        "DecisionRequest": {
-            "type": "object",
-            "required": ["decision"],
-            "properties": {"decision": decision, "note": note},
-        },
-        "DecisionResult": {
-            "type": "object",
-            "required": ["id", "status"],
-            "properties": {
-                "id": {"type": "string"},
-                "status": _enum(DECIDED, "The comment's new status."),
-            },
-        },
-        "BulkDecisionRequest": {
-            "type": "object",
-            "required": ["decisions"],
-            "properties": {
-                "decisions": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": MAX_BULK,
-                    "items": {
-                        "type": "object",
-                        "required": ["id", "decision"],
-                        "properties": {
-                            "id": {"type": "string", "minLength": 1},
-                            "decision": decision,
-                            "note": note,
-                        },
-                    },
-                }
-            },
-        },
-        "BulkDecisionResults": {
-            "type": "object",
-            "required": ["results"],
-            "properties": {
-                "results": {
-                    "type": "array",
-                    "description": "One result per decision, in order, each on its own.",
-                    "items": {
-                        "type": "object",
-                        "required": ["id", "status"],
-                        "properties": {
-                            "id": _nullable({"type": "string"}),
-                            "status": {
-                                "type": "integer",
-                                "enum": [200, 404, 409, 422],
-                                "description": "The HTTP status this item alone would get.",
-                            },
-                            "comment_status": _enum(DECIDED, "The new status (200 only)."),
-                            "detail": {"type": "string"},
-                            "current_status": _nullable({"type": "string", "enum": STATUSES}),
-                            "decided_by": _nullable({"type": "string"}),
-                            "claimed_by": _nullable({"type": "string"}),
-                            "errors": {"type": "array", "items": _ref("FieldError")},
-                        },
-                    },
-                }
-            },
-        },
-        "ClaimRequest": {
-            "type": "object",
-            "required": ["site"],
-            "properties": {
-                "site": {"type": "string"},
-                "limit": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 10},
-                "lease_seconds": {
-                    "type": "number",
-                    "minimum": 1,
-                    "maximum": 3600,
-                    "default": 300,
-                    "description": "How long the claim keeps others' decisions out.",
-                },
-                "order": {"type": "string", "enum": ORDERS, "default": Order.SCORE.value},
-                "min_score": {"type": "number", "minimum": 0, "maximum": 1},
-                "max_score": {"type": "number", "minimum": 0, "maximum": 1},
-                "author_email": _string("Only this author's pending comments."),
-            },
-        },
-        "ClaimedItems": {
-            "type": "object",
-            "required": ["items"],
-            "properties": {"items": {"type": "array", "items": _ref("QueueItem")}},
-        },
-        "Released": {
-            "type": "object",
-            "required": ["id", "released"],
-            "properties": {
-                "id": {"type": "string"},
-                "released": {
-                    "type": "boolean",
-                    "description": "false when the lease named was renewed since "
-                    "(another tab of the same moderator holds it now).",
-                },
-            },
-        },
-        "ReleaseRequest": {
-            "type": "object",
-            "properties": {
-                "lease_until_ms": {
-                    "type": "integer",
-                    "minimum": 0,
-                    "description": "The lease_until_ms the claim answered; without it, "
-                    "whichever lease the moderator holds is released.",
-                }
-            },
-        },
-        "Undone": {
-            "type": "object",
-            "required": ["id", "status"],
-            "properties": {"id": {"type": "string"}, "status": {"const": Status.PENDING.value}},
-        },
-        "Stats": {
-            "type": "object",
-            "required": ["site", "counts", "oldest_pending_age_seconds", "decisions_today"],
-            "properties": {
-                "site": {"type": "string"},
-                "counts": {
-                    "type": "object",
-                    "required": STATUSES,
-                    "properties": {s: {"type": "integer", "minimum": 0} for s in STATUSES},
-                },
-                "oldest_pending_age_seconds": _nullable({"type": "number", "minimum": 0}),
-                "decisions_today": {
-                    "type": "object",
-                    "description": "Decisions made today (UTC), by moderator name.",
-                    "additionalProperties": {"type": "integer", "minimum": 0},
-                },
-            },
-        },
-        "ErasureRequest": {
-            "type": "object",
-            "required": ["author_email"],
-            "properties": {
-                "author_email": _string("The author whose personal data goes.", format="email"),
-                "site": _string("Only this site; by default every site the caller moderates."),
-            },
-        },
-        "ErasureResult": {
-            "type": "object",
-            "required": ["erased"],
-            "properties": {
-                "erased": {
-                    "type": "object",
-                    "description": "Comments erased, by site.",
-                    "additionalProperties": {"type": "integer", "minimum": 0},
-                }
-            },
-        },
-        "ModelReloadRequest": {
-            "type": "object",
-            "properties": {
-                "path": _string("A model file (.skops); by default the configured one."),
-            },
-        },
-        "ModelReloadResult": {
-            "type": "object",
-            "required": ["version", "path"],
-            "properties": {
-                "version": _string("The model now scoring intake."),
-                "path": _string("Its file, or `default` for the shipped model."),
-            },
-        },
-        "ModeratorSession": {
-            "type": "object",
-            "required": ["moderator", "sites", "csrf_token"],
-            "properties": {
-                "moderator": _string("The logged-in moderator's name."),
-                "sites": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "The sites they moderate.",
-                },
-                "csrf_token": _string(
-                    f"Send it as {CSRF_HEADER} on every POST made with the session cookie."
-                ),
-            },
-        },
-        "LoginForm": {
-            "type": "object",
-            "required": ["token"],
-            "properties": {
-                "token": _string("A moderator token.", maxLength=MAX_TOKEN_FIELD),
-            },
-        },
-        "LogoutForm": {
-            "type": "object",
-            "properties": {
-                "csrf": _string(f"The session's CSRF token (or send {CSRF_HEADER})."),
-            },
-        },
-        "Health": {
-            "type": "object",
-            "required": ["status"],
-            "properties": {"status": {"const": "ok"}},
-        },
-        "Readiness": {
-            "type": "object",
-            "required": ["status", "checks"],
-            "properties": {
-                "status": {"type": "string", "enum": ["ready", "not ready"]},
-                "checks": {
-                    "type": "object",
-                    "required": ["redis", "model"],
-                    "properties": {"redis": check, "model": check},
-                },
-                "failing": {
-                    "type": "array",
-                    "items": {"type": "string", "enum": ["redis", "model"]},
-                    "description": "The checks that fail (absent when ready).",
-                },
-            },
+    schemas["LogoutForm"] = {
+        "type": "object",
+        "properties": {
+            "csrf": {
+                "type": "string",
+                "description": f"The session's CSRF token (or send {CSRF_HEADER}).",
+            }
         },
     }
+    return schemas
 
 
 # ---------------------------------------------------------------------------------------
@@ -673,7 +291,8 @@ _PARAMETERS: Json = {
         "in": "header",
         "required": False,
         "description": (
-            "Makes a retry safe without a CMS `id`: the same site and key within 24 hours "
+            "Makes a retry safe without a CMS `id`: the same site and key within "
+            f"{_duration(IDEMPOTENCY_TTL_SECONDS)} "
             "answers the first answer again and stores nothing new."
         ),
         "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
@@ -685,7 +304,8 @@ _PARAMETERS: Json = {
         "description": (
             "Required when the site has a `signing_secret`: "
             "`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.' + raw body)>`, within "
-            "the tolerance (5 minutes by default).  Several v1 entries are allowed, for "
+            f"the tolerance ({_duration(_INTAKE_DEFAULTS.signature_tolerance_seconds)} by "
+            "default, [intake] signature_tolerance_seconds).  Several v1 entries are allowed, for "
             "secret rotation.  Missing, malformed, wrong or stale: 403."
         ),
         "schema": {"type": "string"},
@@ -755,7 +375,9 @@ def _paths() -> Json:
                         s401="Missing or unknown site API key.",
                         s403="The site requires a signature and it is missing, "
                         "malformed, wrong or stale.",
-                        s413="The body is over the intake limit (64 KiB by default).",
+                        s413="The body is over the intake limit "
+                        f"({_INTAKE_DEFAULTS.max_body_bytes // 1024} KiB by default, "
+                        "[intake] max_body_bytes).",
                         s415="Send application/json (UTF-8) or application/x-www-form-urlencoded.",
                         s422="Invalid fields (every one listed), or a malformed Idempotency-Key.",
                         s429="The site's, or this author IP's, token bucket is empty "
@@ -857,7 +479,7 @@ def _paths() -> Json:
                         409,
                         503,
                         s409="Not decided, decided by someone else, or decided more "
-                        "than 10 minutes ago.",
+                        f"than {_duration(UNDO_WINDOW_MS // 1000)} ago.",
                         **CSRF_403,
                     ),
                 },

@@ -24,7 +24,7 @@ from moderation.config import ModeratorConfig
 from moderation.http import float_param, int_param, json_response, read_json_object
 from moderation.problems import FieldError, conflict, invalid, not_found
 from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
-from moderation.store import CursorError, Order, Outcome
+from moderation.store import UNDO_WINDOW_MS, CursorError, Order, Outcome
 from moderation.validation import SITE_MAX, normalise_email, text_field
 
 JSON_LIMIT = 1024 * 1024
@@ -267,7 +267,7 @@ async def post_undo(request: web.Request) -> web.Response:
             decided_by=outcome.by,
         )
     if outcome.kind == "too_late":
-        raise conflict("Decisions can be undone for 10 minutes only.")
+        raise conflict(f"Decisions can be undone for {UNDO_WINDOW_MS // 60_000} minutes only.")
     return json_response({"id": comment_id, "status": Status.PENDING.value})
 
 

@@ -166,12 +166,12 @@ class CommentSubmission(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     author_name: Annotated[
-        str, _plain(NAME_MAX, required=True), Field(description="1-100 characters.")
+        str, _plain(NAME_MAX, required=True), Field(description=f"1-{NAME_MAX} characters.")
     ]
     content: Annotated[
         str,
         _plain(CONTENT_MAX, required=True, pattern=_NO_CONTROL_BUT_NEWLINES),
-        Field(description="1-10,000 characters."),
+        Field(description=f"1-{CONTENT_MAX:,} characters."),
     ]
     author_email: Annotated[
         str,

@@ -13,13 +13,19 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+from pydantic import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from moderation.answers import ANSWERS
 from moderation.app import create_app
-from moderation.config import Config
-from moderation.openapi import openapi_document
+from moderation.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
+from moderation.config import Config, IntakeConfig
+from moderation.openapi import REQUESTS, openapi_document
+from moderation.records import Decision
 from moderation.redis_server import RedisServer
+from moderation.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
+from moderation.validation import CONTENT_MAX
 from tests.conftest import ALICE, BLOG_KEY, BOB, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -427,3 +433,45 @@ async def test_moderator_page_answers_match_the_document(client: Client) -> None
     await check(resp, "/moderate/logout")
     resp = await client.get("/moderate/session")
     assert resp.status == 401
+
+
+def test_schemas_are_the_models_and_limits_are_the_constants() -> None:
+    """The components are generated from the models that validate the bodies and from
+    answers.py; the limits the document states are the ones the code enforces."""
+    schemas = openapi_document()["components"]["schemas"]
+    for model in (*REQUESTS, *ANSWERS):
+        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields), model
+    claim = schemas["ClaimRequest"]["properties"]
+    assert claim["limit"]["maximum"] == MAX_PAGE
+    assert claim["lease_seconds"]["maximum"] == MAX_LEASE_SECONDS
+    assert schemas["BulkDecisionRequest"]["properties"]["decisions"]["maxItems"] == MAX_BULK
+    assert schemas["CommentSubmission"]["properties"]["content"]["maxLength"] == CONTENT_MAX
+    assert schemas["Decision"]["enum"] == [d.value for d in Decision]
+    parameters = openapi_document()["components"]["parameters"]
+    assert f"{IDEMPOTENCY_TTL_SECONDS // 3600} hours" in parameters["IdempotencyKey"]["description"]
+    intake = openapi_document()["paths"]["/v1/comments"]["post"]["responses"]
+    assert f"{IntakeConfig().max_body_bytes // 1024} KiB" in intake["413"]["description"]
+    undo = openapi_document()["paths"]["/v1/comments/{id}/undo"]["post"]["responses"]
+    assert f"{UNDO_WINDOW_MS // 60_000} minutes" in undo["409"]["description"]
+
+
+def test_a_body_the_document_refuses_the_model_refuses() -> None:
+    """Spot checks that the generated schema and the model agree on a body."""
+    strict = Draft202012Validator(
+        {"$ref": DOC_URI + "#/components/schemas/ClaimRequest"}, registry=REGISTRY
+    )
+    for body, valid in (
+        ({"site": "news"}, True),
+        ({"site": "news", "limit": True}, False),
+        ({"site": "news", "limit": MAX_PAGE + 1}, False),
+        ({"site": "news", "lease_seconds": 2.5, "order": "oldest"}, True),
+        ({"site": "news", "order": "random"}, False),
+        ({"limit": 3}, False),
+    ):
+        assert strict.is_valid(body) is valid, body
+        try:
+            ClaimRequest.model_validate(body)
+            accepted = True
+        except ValidationError:
+            accepted = False
+        assert accepted is valid, body

@@ -1,0 +1,289 @@
+"""What the HTTP API answers: one pydantic model per JSON answer, for the API document.
+
+The handlers build their answers as plain dicts (the intake path cannot spare a model's
+cost); these models say what those dicts hold, and openapi.py turns them into the
+document's schemas.  tests/test_openapi.py checks real answers of the running app
+against the document with every object closed, so a member the code answers but a model
+does not name fails there, and so does one a model requires but the code leaves out.
+
+Members that an answer may leave out are ``omitted()``: documented, never required.
+Clients must ignore members they do not know (RFC 9457 says so for problems), so the
+service may add fields without breaking anyone.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from moderation.problems import TYPE_PREFIX
+from moderation.records import Status
+from moderation.ui import CSRF_HEADER
+
+Count = Annotated[int, Field(ge=0)]
+Score = Annotated[float, Field(ge=0, le=1)]
+Decided = Literal[Status.APPROVED, Status.SPAM, Status.REJECTED]
+
+
+def about(description: str, **schema: Any) -> Any:
+    """A member's description (and JSON Schema keywords such as ``format``)."""
+    return Field(description=description, json_schema_extra=schema or None)
+
+
+def omitted(description: str | None = None, **schema: Any) -> Any:
+    """A member an answer may leave out (its documented default, None, is dropped)."""
+    return Field(default=None, description=description, json_schema_extra=schema or None)
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Problems (RFC 9457)
+
+
+class FieldError(Answer):
+    field: str = about(
+        "The request field at fault: a body field, a query parameter, a header such as "
+        "'Idempotency-Key', or a path such as 'decisions[3].decision'."
+    )
+    message: str = about("What is wrong with it.")
+
+
+class Problem(Answer):
+    """An RFC 9457 problem: every error this service answers."""
+
+    type: str = about(
+        "A URI naming the kind of problem; this service uses "
+        f"'{TYPE_PREFIX}<slug>' (for example '{TYPE_PREFIX}validation').",
+        format="uri",
+    )
+    title: str = about("A short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599)
+    detail: str = omitted("What went wrong with this request, for a human.")
+    instance: str = about("The path of the request that failed.", format="uri-reference")
+    request_id: str = about(
+        "The request id (also in the X-Request-ID header); the logs carry it too."
+    )
+    errors: list[FieldError] = omitted("Every field at fault, all at once (validation answers).")
+
+
+class ConflictProblem(Problem):
+    """A 409 problem, with who holds or decided the comment."""
+
+    id: str = omitted("The comment in conflict.")
+    current_status: Status | None = omitted()
+    decided_by: str | None = omitted("Who decided it already.")
+    claimed_by: str | None = omitted("Who holds its claim.")
+
+
+# ---------------------------------------------------------------------------------------
+# Intake
+
+
+class IntakeAnswer(Answer):
+    id: str = about("The service's comment id: poll GET /v1/comments/{id}.")
+    status: Literal[Status.PENDING, Status.APPROVED, Status.SPAM] = about(
+        "pending unless a site rule or threshold decided it on arrival."
+    )
+    spam_score: Score
+    reasons: list[str]
+
+
+# ---------------------------------------------------------------------------------------
+# Comments as moderators and sites read them
+
+
+class _CommentFields(Answer):
+    """The members shared by a queue item and a whole comment record."""
+
+    id: str = about("The service's comment id: '<site>_<time><random>'.")
+    external_id: str | None = about("The CMS's own comment id, as sent in `id`.")
+    site: str = about("The site the comment belongs to.")
+    status: Status = about("The comment's current status.")
+    spam_score: Score
+    reasons: list[str] = about("Why the classifier scored it so (most telling first).")
+    rule: str | None = about("The site rule that decided it on arrival, if any.")
+    author_name: str | None
+    author_email: str | None = about(
+        "Normalised by email-validator; shown to authorised callers only."
+    )
+    author_url: str | None
+    author_ip: str | None
+    content: str | None
+    post_url: str | None
+    post_id: str | None
+    created_at: str = about("When the service stored it (UTC).", format="date-time")
+    decided_by: str | None = about("The moderator who decided it, or 'auto' for a site rule.")
+    decided_at: str | None = about("When it was decided (UTC).", format="date-time")
+
+
+_CLAIMED_BY = "The moderator holding an unexpired claim on it."
+_LEASE = (
+    "When the claim ends (ms since the epoch); send it back with a release so that only "
+    "this lease is released, not a later renewal."
+)
+
+
+class QueueItem(_CommentFields):
+    """A comment as a moderator sees it in the queue."""
+
+    claimed_by: str | None = about(_CLAIMED_BY)
+    lease_until_ms: int | None = about(_LEASE)
+
+
+class HistoryEntry(Answer):
+    """One step of the audit trail.  Each action carries its own details, so more
+    members may appear."""
+
+    model_config = ConfigDict(extra="allow")
+
+    action: str = about("created, scored, auto-decided, claimed, decided, undone, ...")
+    actor: str = about("'site:<id>', 'model:<version>', 'auto' or a moderator's name.")
+    at: str = about("When (UTC).", format="date-time")
+    status: Status = omitted("The status this step set.")
+    was: Status = omitted("The status an undo reverted.")
+    spam_score: float = omitted()
+    reasons: list[str] = omitted()
+    rule: str = omitted()
+    lease_seconds: float = omitted()
+    note: str = omitted("The moderator's note (moderators only).")
+
+
+class Comment(_CommentFields):
+    """The whole record.  A site's own key gets it without `claimed_by`, `note` and the
+    history's notes."""
+
+    claimed_by: str | None = omitted(_CLAIMED_BY)
+    lease_until_ms: int | None = omitted(_LEASE)
+    user_agent: str | None
+    referrer: str | None
+    submitted_at: str | None
+    lang: str | None
+    parent_id: str | None
+    model_version: str | None = about("The classifier model that scored it.")
+    note: str | None = omitted("The deciding moderator's note (moderators only).")
+    history: list[HistoryEntry]
+
+
+class QueuePage(Answer):
+    items: list[QueueItem]
+    next_cursor: str | None = about("Pass as `cursor` for the next page; null on the last page.")
+
+
+class ClaimedItems(Answer):
+    items: list[QueueItem]
+
+
+# ---------------------------------------------------------------------------------------
+# Decisions, claims, undo
+
+
+class DecisionResult(Answer):
+    id: str
+    status: Decided = about("The comment's new status.")
+
+
+class BulkDecisionResult(Answer):
+    id: str | None = about("The comment, unless its id was not text that can be answered.")
+    status: Literal[200, 404, 409, 422] = about("The HTTP status this item alone would get.")
+    comment_status: Decided = omitted("The new status (200 only).")
+    detail: str = omitted()
+    current_status: Status | None = omitted()
+    decided_by: str | None = omitted()
+    claimed_by: str | None = omitted()
+    errors: list[FieldError] = omitted()
+
+
+class BulkDecisionResults(Answer):
+    results: list[BulkDecisionResult] = about("One result per decision, in order, each on its own.")
+
+
+class Released(Answer):
+    id: str
+    released: bool = about(
+        "false when the lease named was renewed since (another tab of the same moderator "
+        "holds it now)."
+    )
+
+
+class Undone(Answer):
+    id: str
+    status: Literal[Status.PENDING]
+
+
+Counts = create_model(
+    "Counts",
+    __base__=Answer,
+    **{status.value: (Count, ...) for status in Status},  # type: ignore[call-overload]
+)
+
+
+class Stats(Answer):
+    site: str
+    counts: Counts  # type: ignore[valid-type]
+    oldest_pending_age_seconds: Annotated[float, Field(ge=0)] | None
+    decisions_today: dict[str, Count] = about("Decisions made today (UTC), by moderator name.")
+
+
+# ---------------------------------------------------------------------------------------
+# Privacy, learning, the moderator page, ops
+
+
+class ErasureResult(Answer):
+    erased: dict[str, Count] = about("Comments erased, by site.")
+
+
+class ModelReloadResult(Answer):
+    version: str = about("The model now scoring intake.")
+    path: str = about("Its file, or `default` for the shipped model.")
+
+
+class ModeratorSession(Answer):
+    moderator: str = about("The logged-in moderator's name.")
+    sites: list[str] = about("The sites they moderate.")
+    csrf_token: str = about(f"Send it as {CSRF_HEADER} on every POST made with the session cookie.")
+
+
+class Health(Answer):
+    status: Literal["ok"]
+
+
+class Check(Answer):
+    ok: bool
+    error: str = omitted("Why the check fails.")
+    version: str = omitted("The loaded model's version (model check).")
+
+
+class Checks(Answer):
+    redis: Check
+    model: Check
+
+
+class Readiness(Answer):
+    status: Literal["ready", "not ready"]
+    checks: Checks
+    failing: list[Literal["redis", "model"]] = omitted("The checks that fail (absent when ready).")
+
+
+ANSWERS: tuple[type[BaseModel], ...] = (
+    Problem,
+    ConflictProblem,
+    IntakeAnswer,
+    QueueItem,
+    Comment,
+    QueuePage,
+    ClaimedItems,
+    DecisionResult,
+    BulkDecisionResults,
+    Released,
+    Undone,
+    Stats,
+    ErasureResult,
+    ModelReloadResult,
+    ModeratorSession,
+    Health,
+    Readiness,
+)
