@@ -37,7 +37,9 @@ def omitted(description: str | None = None, **schema: Any) -> Any:
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # protected_namespaces: a comment's "model_version" is no pydantic method (pydantic
+    # 2.7 warns of any member whose name starts with "model_")
+    model_config = ConfigDict(frozen=True, protected_namespaces=())
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from moderation.auth import SIGNATURE_HEADER
 from moderation.bodies import (
     MAX_BULK,
     MAX_PAGE,
+    BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
     DecisionRequest,
@@ -93,6 +94,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     CommentSubmission,
     DecisionRequest,
     BulkDecisionRequest,
+    BulkDecisionItem,  # a component of its own (pydantic 2.7 refers to it only so)
     ClaimRequest,
     ReleaseRequest,
     ErasureRequest,
