@@ -11,7 +11,6 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation import keys
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.auth import SIGNATURE_HEADER, verify_signature
 from moderation.config import SiteConfig
@@ -30,14 +29,14 @@ async def _check_rate_limits(app: web.Application, site: SiteConfig, ip: str) ->
     if site.rate_limit is not None:
         scopes.append("site")
         limit = site.rate_limit
-        buckets.append((keys.rate_bucket(site.id, "site"), limit.per_minute / 60, limit.burst))
+        buckets.append(("site", limit.per_minute / 60, limit.burst))
     if site.ip_rate_limit is not None and ip:
         scopes.append("ip")
         limit = site.ip_rate_limit
-        buckets.append((keys.rate_bucket(site.id, f"ip:{ip}"), limit.per_minute / 60, limit.burst))
+        buckets.append((f"ip:{ip}", limit.per_minute / 60, limit.burst))
     if not buckets:
         return
-    wait, emptiest = await app[STORE].take_tokens(buckets)
+    wait, emptiest = await app[STORE].take_tokens(site.id, buckets)
     if wait > 0:
         scope = scopes[emptiest]
         app[METRICS].rate_limited.labels(scope).inc()

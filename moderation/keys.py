@@ -21,7 +21,7 @@ def _site(site: str) -> str:
 
 def comment(site: str, comment_id: str) -> str:
     """HASH: one comment.  Fields: ``data`` (JSON of what the CMS sent, immutable except
-    by erasure), ``status``, ``spam_score``, ``created_ms``, ``decided_by``, ``decided_at``,
+    by erasure), ``status``, ``spam_score``, ``created_ms``, ``decided_by``, ``decided_ms``,
     ``note``, ``claimed_by``, ``claim_until_ms``, ``history`` (JSON lines, append-only)."""
     return f"{_site(site)}:c:{comment_id}"
 
@@ -33,15 +33,10 @@ def external_ids(site: str) -> str:
 
 
 def idempotency_key(site: str, key: str) -> str:
-    """STRING with TTL: an ``Idempotency-Key`` header value -> our comment id."""
+    """STRING with TTL: an ``Idempotency-Key`` header value -> "<our comment id>
+    <digest of that comment>" (the digest may be empty), so that a retry replays the
+    comment and reusing the key for another comment is refused."""
     return f"{_site(site)}:idem:{key}"
-
-
-def idempotency_fingerprint(site: str, key: str) -> str:
-    """STRING with TTL, beside ``idempotency_key``: a digest of the comment first sent
-    under that key, so that reusing the key for another comment is refused.  A key of its
-    own, not appended to the id: an older release reading the id must still find an id."""
-    return f"{_site(site)}:idem-fp:{key}"
 
 
 @_per_site

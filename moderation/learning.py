@@ -23,7 +23,6 @@ from typing import IO
 from aiohttp import web
 
 from classifier import ModelError
-from moderation import keys
 from moderation.appkeys import AUTH, MODEL
 from moderation.bodies import ModelReloadRequest, parse
 from moderation.http import json_response, read_json_object
@@ -40,15 +39,8 @@ async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]
     """Write every approved and spam comment of ``site`` as a JSONL training example."""
     counts = {"ham": 0, "spam": 0}
     for status, label in LABELS.items():
-        index = keys.by_status(site, status)
-        start = 0
-        while True:
-            ids: list[str] = await store.redis.zrange(index, start, start + 499)  # type: ignore[assignment]
-            if not ids:
-                break
-            for record in await store.get_many(site, ids):
-                if record.status != status:
-                    continue
+        async for records in store.records_in(site, status):
+            for record in records:
                 data = record.data
                 example = {
                     "content": data.get("content", ""),
@@ -60,7 +52,6 @@ async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]
                 }
                 out.write(json.dumps(example, ensure_ascii=False) + "\n")
                 counts[label] += 1
-            start += len(ids)
     return counts
 
 

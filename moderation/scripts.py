@@ -1,63 +1,263 @@
 """Lua scripts: every state change of a comment is one of these, run atomically by Redis.
 
-Each script lists its KEYS and ARGV in a header.  Key names come from ``moderation.keys``
-through KEYS only (never built in Lua), so all keys of a call share the site's hash tag
-and one cluster slot.  Scripts are registered once at start-up (``Store.__init__``) and
-called by SHA; redis-py reloads them transparently after a Redis restart.
+Each script declares its KEYS and ARGV by name, once: two TypedDicts whose fields, in
+order, are the script's KEYS and ARGV (the comment beside each field says what it holds).
+From them :class:`Script` generates the Lua lines that bind each name to its position, so
+the body (and every caller) uses names only; a body that reads ``KEYS[i]``/``ARGV[i]``
+itself, leaves a declared name unused or redeclares one does not even import.  Callers
+build a call with :meth:`Script.command` from two dicts of those names: mypy checks them
+against the TypedDicts, and a missing or extra name raises at run time as well.
+
+Key names come from ``moderation.keys`` through KEYS only (never built in Lua), so all
+keys of a call share the site's hash tag and one cluster slot.  Scripts are called by
+SHA; the store loads a script again when Redis answers NOSCRIPT (after a restart).
 """
 
 from __future__ import annotations
 
-# Store a new comment unless the CMS already sent it.
+import hashlib
+import operator
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Generic, TypedDict, TypeVar
+
+from moderation.transport import Arg, Command
+
+K = TypeVar("K", bound=Mapping[str, object])
+A = TypeVar("A", bound=Mapping[str, object])
+
+_LUA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LUA_KEYWORDS = frozenset(
+    "and break do else elseif end false for function if in local nil not or repeat return "
+    "then true until while".split()
+)
+# Globals the bodies use: a declared name must not hide one.
+_LUA_GLOBALS = frozenset(
+    "KEYS ARGV redis cjson cmsgpack bit struct math string table tonumber tostring type "
+    "pcall error assert ipairs pairs next select unpack".split()
+)
+_POSITIONAL = re.compile(r"\b(?:KEYS|ARGV)\b")
+_COMMENT = re.compile(r"--[^\n]*")
+_STRING = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"")
+_LOCALS = re.compile(r"\blocal\s+(?:function\s+)?([A-Za-z_][\w\s,]*?)\s*(?:=|\(|\n)")
+
+
+class ScriptArgumentError(TypeError):
+    """A script call named KEYS or ARGV that its script does not declare, or missed one."""
+
+
+def _names_of(declaration: type[Mapping[str, object]]) -> tuple[str, ...]:
+    return tuple(declaration.__annotations__)
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
+    """The values of ``names`` from a mapping, as a tuple, in that order."""
+    if len(names) == 1:
+        [name] = names
+        return lambda mapping: (mapping[name],)
+    if not names:
+        return lambda mapping: ()
+    return operator.itemgetter(*names)
+
+
+class Script(Generic[K, A]):
+    """A Lua script with named KEYS and ARGV.
+
+    ``keys`` and ``argv`` are TypedDicts declaring, in order, the script's fixed KEYS and
+    ARGV.  ``keys_tail`` / ``argv_tail`` name a list of any length after them (candidate
+    comments, token buckets): the body sees it as a Lua table of that name.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        keys: type[K],
+        argv: type[A],
+        body: str,
+        *,
+        keys_tail: str | None = None,
+        argv_tail: str | None = None,
+    ) -> None:
+        self.name = name
+        self.key_names = _names_of(keys)
+        self.arg_names = _names_of(argv)
+        self.keys_tail = keys_tail
+        self.argv_tail = argv_tail
+        _check(self, body)
+        self.source = self._prologue() + body
+        self.sha = hashlib.sha1(self.source.encode()).hexdigest()
+        self._key_set = frozenset(self.key_names)
+        self._arg_set = frozenset(self.arg_names)
+        self._key_count = len(self.key_names)
+        self._arg_count = len(self.arg_names)
+        self._head = ("EVALSHA", self.sha, self._key_count)  # of a call without tails
+        self._keys_of = _getter(self.key_names)
+        self._args_of = _getter(self.arg_names)
+
+    def command(
+        self,
+        keys: K,
+        argv: A,
+        *,
+        keys_tail: Sequence[str] = (),
+        argv_tail: Sequence[Arg] = (),
+    ) -> Command:
+        """``EVALSHA`` of this script with ``keys`` and ``argv`` in their declared
+        positions, then the tails; ScriptArgumentError unless exactly the declared names
+        are given."""
+        # Every declared name is looked up (a missing one raises) and the counts must
+        # match (so no undeclared one is there): no set is built per call.
+        try:
+            key_values = self._keys_of(keys)
+            arg_values = self._args_of(argv)
+        except KeyError:
+            raise ScriptArgumentError(self._mismatch(keys, argv)) from None
+        if len(keys) != self._key_count or len(argv) != self._arg_count:
+            raise ScriptArgumentError(self._mismatch(keys, argv))
+        if not (keys_tail or argv_tail):
+            return self._head + key_values + arg_values  # type: ignore[return-value]
+        if (keys_tail and self.keys_tail is None) or (argv_tail and self.argv_tail is None):
+            raise ScriptArgumentError(f"{self.name} takes no KEYS or ARGV past its named ones")
+        return (
+            "EVALSHA",
+            self.sha,
+            self._key_count + len(keys_tail),
+            *key_values,  # type: ignore[arg-type]
+            *keys_tail,
+            *arg_values,  # type: ignore[arg-type]
+            *argv_tail,
+        )
+
+    def _mismatch(self, keys: Mapping[str, object], argv: Mapping[str, object]) -> str:
+        problems = []
+        for kind, given, declared in (
+            ("KEYS", keys.keys(), self._key_set),
+            ("ARGV", argv.keys(), self._arg_set),
+        ):
+            if missing := declared - given:
+                problems.append(f"{kind} missing {sorted(missing)}")
+            if extra := given - declared:
+                problems.append(f"{kind} not declared {sorted(extra)}")
+        return f"{self.name}: " + "; ".join(problems)
+
+    def _prologue(self) -> str:
+        lines = [f"-- {self.name}: KEYS and ARGV by name (generated by moderation.scripts)"]
+        for array, names, tail in (
+            ("KEYS", self.key_names, self.keys_tail),
+            ("ARGV", self.arg_names, self.argv_tail),
+        ):
+            lines += [f"local {name} = {array}[{i}]" for i, name in enumerate(names, 1)]
+            if tail is not None and not names:
+                lines.append(f"local {tail} = {array}")
+            elif tail is not None:
+                lines.append(f"local {tail} = {{}}")
+                lines.append(
+                    f"for i = {len(names) + 1}, #{array} do {tail}[i - {len(names)}] = "
+                    f"{array}[i] end"
+                )
+        return "\n".join(lines) + "\n"
+
+
+def _check(script: Script[K, A], body: str) -> None:
+    """Refuse a declaration or body that could let a position slip: a name that is not a
+    plain Lua name or is declared twice, positional access in the body, a declared name
+    the body never uses (its value would be dropped silently) or declares again."""
+    declared = [
+        *script.key_names,
+        *script.arg_names,
+        *(t for t in (script.keys_tail, script.argv_tail) if t is not None),
+    ]
+    problems = []
+    for name in declared:
+        if not _LUA_NAME.fullmatch(name) or name in _LUA_KEYWORDS or name in _LUA_GLOBALS:
+            problems.append(f"{name!r} cannot be a Lua local")
+        if declared.count(name) > 1:
+            problems.append(f"{name!r} is declared twice")
+    code = _STRING.sub("''", _COMMENT.sub("", body))
+    if _POSITIONAL.search(code):
+        problems.append("the body reads KEYS or ARGV by position; use the declared names")
+    for name in declared:
+        if not re.search(rf"\b{name}\b", code):
+            problems.append(f"{name!r} is declared but the body never uses it")
+    for group in _LOCALS.findall(code):
+        for name in (n.strip() for n in group.split(",")):
+            if name in declared:
+                problems.append(f"the body declares {name!r} again, hiding its value")
+    if problems:
+        raise ValueError(f"script {script.name}: " + "; ".join(sorted(set(problems))))
+
+
+# -- INTAKE: store a new comment unless the CMS already sent it -------------------------
 #
-# KEYS[1] external-id hash        KEYS[2] idempotency-key string   KEYS[3] comment hash
-# KEYS[4] status zset (pending)   KEYS[5] status zset (approved)   KEYS[6] status zset (spam)
-# KEYS[7] pending-by-score zset   KEYS[8] events stream            KEYS[9] author zset
-# KEYS[10] approved-authors set  KEYS[11] decided zset (retention)
-# KEYS[12] recent-text string (the text's fingerprint -> the first comment id)
-# KEYS[13] idempotency-fingerprint string (beside KEYS[2])
-# ARGV[1] external id ('' = none)            ARGV[2] idempotency key TTL s (0 = no key)
-# ARGV[3] new comment id                     ARGV[4] status decided so far
-# ARGV[5] spam score                         ARGV[6] created ms
-# ARGV[7] data JSON                          ARGV[8] history line (JSON) for creation
-# ARGV[9] author email ('' = none)           ARGV[10] '1' if approved authors are trusted
-# ARGV[11] history line (JSON) for a trusted-author approval
-# ARGV[12] events stream approximate max length
-# ARGV[13] repeat window s (0 = no repeat check)
-# ARGV[14] status if the text repeats a recent comment ('' = the same as ARGV[4])
-# ARGV[15] history if that changes the status, ARGV[16] its rule; both may hold
-#          '{repeat_of}', replaced by the earlier comment's id
-# ARGV[17] fingerprint of the comment, kept in KEYS[13] ('' = not compared)
 # Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
 # for a different comment) or {'new', id, status, id of the comment it repeats or ''}.
 #
 # The repeat check lives here, not in a round trip of its own: a retry of a stored
 # comment never reaches it, and a repeat is flagged atomically with its write.
-INTAKE = """
-local ext_id = ARGV[1]
-local idem_ttl = tonumber(ARGV[2])
-if ext_id ~= '' then
-  local seen = redis.call('HGET', KEYS[1], ext_id)
+
+
+class IntakeKeys(TypedDict):
+    external_ids: str  # HASH: the CMS's comment id -> ours
+    idempotency: str  # STRING: "<id> <fingerprint>" of the comment first sent under the key
+    comment: str  # HASH: the new comment
+    pending_index: str  # ZSET: status index (pending)
+    approved_index: str  # ZSET: status index (approved)
+    spam_index: str  # ZSET: status index (spam)
+    score_index: str  # ZSET: pending comments by spam score
+    events: str  # STREAM: the site's events
+    author_index: str  # ZSET: the author's comments
+    approved_authors: str  # SET: authors with an approved comment
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    recent_text: str  # STRING: the text's fingerprint -> the first comment id
+
+
+class IntakeArgv(TypedDict):
+    external_id: str  # the CMS's comment id ('' = none)
+    idempotency_ttl: int  # seconds the idempotency key is kept (0 = no key)
+    id: str  # the new comment's id
+    status: str  # the status decided so far
+    spam_score: str  # as Redis stores it (repr of the float)
+    created_ms: int
+    data: str  # the comment's JSON
+    history: str  # history line (JSON) of its creation
+    author_email: str  # '' = none
+    trust_approved_authors: str  # '1': an author with an approved comment is approved
+    trusted_history: str  # history line (JSON) for such an approval
+    events_maxlen: int  # approximate cap of the events stream
+    repeat_window: int  # seconds a text is remembered (0 = no repeat check)
+    repeat_status: str  # status if the text repeats a recent comment ('' = unchanged)
+    # history line and rule if that changes the status; '{repeat_of}' in them is replaced
+    # by the earlier comment's id
+    repeat_history: str
+    repeat_rule: str
+    request_fingerprint: str  # digest of the comment, kept with the idempotency key
+
+
+INTAKE = Script(
+    "INTAKE",
+    IntakeKeys,
+    IntakeArgv,
+    """
+if external_id ~= '' then
+  local seen = redis.call('HGET', external_ids, external_id)
   if seen then return {'dup', seen} end
 end
-if idem_ttl > 0 then
-  local seen = redis.call('GET', KEYS[2])
+local ttl = tonumber(idempotency_ttl)
+if ttl > 0 then
+  local seen = redis.call('GET', idempotency)
   if seen then
-    -- no fingerprint (a key from an older release): replay, as that release would
-    local seen_fp = redis.call('GET', KEYS[13])
-    if seen_fp and ARGV[17] ~= '' and seen_fp ~= ARGV[17] then return {'conflict', seen} end
-    return {'dup', seen}
+    local seen_id, seen_fingerprint = string.match(seen, '^(%S+) (%S*)$')
+    if seen_fingerprint ~= '' and request_fingerprint ~= ''
+       and seen_fingerprint ~= request_fingerprint then
+      return {'conflict', seen_id}
+    end
+    return {'dup', seen_id}
   end
 end
-local id = ARGV[3]
-local status = ARGV[4]
-local data = ARGV[7]
-local history = ARGV[8]
-local email = ARGV[9]
 local repeat_of = ''
-local window = tonumber(ARGV[13])
-if window > 0 and not redis.call('SET', KEYS[12], id, 'NX', 'EX', window) then
-  repeat_of = redis.call('GET', KEYS[12]) or ''
+local window = tonumber(repeat_window)
+if window > 0 and not redis.call('SET', recent_text, id, 'NX', 'EX', window) then
+  repeat_of = redis.call('GET', recent_text) or ''
 end
 if repeat_of ~= '' then
   -- rare, so only here is the record decoded: flag it and apply the site's repeat rule
@@ -68,197 +268,261 @@ if repeat_of ~= '' then
   end
   record['reasons'] = reasons
   record['repeat_of'] = repeat_of
-  if ARGV[14] ~= '' and ARGV[14] ~= status then
-    status = ARGV[14]
-    record['rule'] = (string.gsub(ARGV[16], '{repeat_of}', repeat_of))
-    history = (string.gsub(ARGV[15], '{repeat_of}', repeat_of))
+  if repeat_status ~= '' and repeat_status ~= status then
+    status = repeat_status
+    record['rule'] = (string.gsub(repeat_rule, '{repeat_of}', repeat_of))
+    history = (string.gsub(repeat_history, '{repeat_of}', repeat_of))
   end
   data = cjson.encode(record)
 end
-if status == 'pending' and ARGV[10] == '1' and email ~= ''
-   and redis.call('SISMEMBER', KEYS[10], email) == 1 then
+if status == 'pending' and trust_approved_authors == '1' and author_email ~= ''
+   and redis.call('SISMEMBER', approved_authors, author_email) == 1 then
   status = 'approved'
-  history = history .. '\\n' .. ARGV[11]
+  history = history .. '\\n' .. trusted_history
 end
-redis.call('HSET', KEYS[3],
+redis.call('HSET', comment,
   'data', data, 'status', status, 'initial_status', status,
-  'spam_score', ARGV[5], 'created_ms', ARGV[6], 'history', history)
+  'spam_score', spam_score, 'created_ms', created_ms, 'history', history)
 if status == 'pending' then
-  redis.call('ZADD', KEYS[4], ARGV[6], id)
-  redis.call('ZADD', KEYS[7], ARGV[5], id)
+  redis.call('ZADD', pending_index, created_ms, id)
+  redis.call('ZADD', score_index, spam_score, id)
 elseif status == 'approved' then
-  redis.call('ZADD', KEYS[5], ARGV[6], id)
-  redis.call('ZADD', KEYS[11], ARGV[6], id)
-  redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
+  redis.call('ZADD', approved_index, created_ms, id)
+  redis.call('ZADD', decided_index, created_ms, id)
+  redis.call('HSET', comment, 'decided_by', 'auto', 'decided_ms', created_ms)
 else
-  redis.call('ZADD', KEYS[6], ARGV[6], id)
-  redis.call('ZADD', KEYS[11], ARGV[6], id)
-  redis.call('HSET', KEYS[3], 'decided_by', 'auto', 'decided_ms', ARGV[6])
+  redis.call('ZADD', spam_index, created_ms, id)
+  redis.call('ZADD', decided_index, created_ms, id)
+  redis.call('HSET', comment, 'decided_by', 'auto', 'decided_ms', created_ms)
 end
-if email ~= '' then redis.call('ZADD', KEYS[9], ARGV[6], id) end
-if ext_id ~= '' then redis.call('HSET', KEYS[1], ext_id, id) end
-if idem_ttl > 0 then
-  redis.call('SET', KEYS[2], id, 'EX', idem_ttl)
-  if ARGV[17] ~= '' then redis.call('SET', KEYS[13], ARGV[17], 'EX', idem_ttl) end
+if author_email ~= '' then redis.call('ZADD', author_index, created_ms, id) end
+if external_id ~= '' then redis.call('HSET', external_ids, external_id, id) end
+if ttl > 0 then
+  redis.call('SET', idempotency, id .. ' ' .. request_fingerprint, 'EX', ttl)
 end
-redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[12], '*',
-  'type', 'created', 'id', id, 'status', status, 'spam_score', ARGV[5], 'ms', ARGV[6])
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'created', 'id', id, 'status', status, 'spam_score', spam_score, 'ms', created_ms)
 return {'new', id, status, repeat_of}
-"""
+""",
+)
 
-# Decide a pending comment: approve, spam or reject.
+
+# -- DECIDE: approve, spam or reject a pending comment ----------------------------------
 #
-# KEYS[1] comment hash      KEYS[2] status zset (pending)   KEYS[3] pending-by-score zset
-# KEYS[4] status zset (the new status)  KEYS[5] claims zset  KEYS[6] events stream
-# KEYS[7] decisions-per-day hash        KEYS[8] approved-authors set
-# KEYS[9] decided zset (retention)  KEYS[10] claim-holders hash
-# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] new status  ARGV[4] now ms
-# ARGV[5] history line (JSON)  ARGV[6] note  ARGV[7] decisions-per-day TTL s
-# ARGV[8] events stream approximate max length
 # Returns {'ok', status}, {'missing'}, {'decided', status, by} or {'claimed', holder}.
-DECIDE = """
-local fields = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'claimed_by',
+
+
+class DecideKeys(TypedDict):
+    comment: str  # HASH
+    pending_index: str  # ZSET: status index (pending)
+    score_index: str  # ZSET: pending comments by spam score
+    new_status_index: str  # ZSET: status index of the new status
+    claims: str  # ZSET: claims by lease end
+    events: str  # STREAM
+    decisions_day: str  # HASH: moderator -> decisions today
+    approved_authors: str  # SET
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    claim_holders: str  # HASH: claimed comment -> moderator
+
+
+class DecideArgv(TypedDict):
+    id: str
+    moderator: str
+    new_status: str
+    now_ms: int
+    history_line: str  # JSON
+    note: str
+    decisions_day_ttl: int  # seconds
+    events_maxlen: int
+
+
+DECIDE = Script(
+    "DECIDE",
+    DecideKeys,
+    DecideArgv,
+    """
+local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by',
                           'claim_until_ms', 'created_ms', 'data')
 local status = fields[1]
 if not status then return {'missing'} end
 if status ~= 'pending' then return {'decided', status, fields[2] or ''} end
-local now = tonumber(ARGV[4])
+local now = tonumber(now_ms)
 local holder = fields[3]
-if holder and holder ~= '' and holder ~= ARGV[2] and tonumber(fields[4] or '0') > now then
+if holder and holder ~= '' and holder ~= moderator and tonumber(fields[4] or '0') > now then
   return {'claimed', holder}
 end
-local id = ARGV[1]
-local new_status = ARGV[3]
-redis.call('ZREM', KEYS[2], id)
-redis.call('ZREM', KEYS[3], id)
-redis.call('ZREM', KEYS[5], id)
-redis.call('HDEL', KEYS[10], id)
-redis.call('ZADD', KEYS[4], fields[5], id)
-redis.call('ZADD', KEYS[9], ARGV[4], id)
-redis.call('HSET', KEYS[1], 'status', new_status, 'decided_by', ARGV[2],
-           'decided_ms', ARGV[4], 'note', ARGV[6], 'claimed_by', '', 'claim_until_ms', '0')
-local history = redis.call('HGET', KEYS[1], 'history') or ''
-redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
-redis.call('HINCRBY', KEYS[7], ARGV[2], 1)
-redis.call('EXPIRE', KEYS[7], ARGV[7])
+redis.call('ZREM', pending_index, id)
+redis.call('ZREM', score_index, id)
+redis.call('ZREM', claims, id)
+redis.call('HDEL', claim_holders, id)
+redis.call('ZADD', new_status_index, fields[5], id)
+redis.call('ZADD', decided_index, now_ms, id)
+redis.call('HSET', comment, 'status', new_status, 'decided_by', moderator,
+           'decided_ms', now_ms, 'note', note, 'claimed_by', '', 'claim_until_ms', '0')
+local history = redis.call('HGET', comment, 'history') or ''
+redis.call('HSET', comment, 'history', history .. '\\n' .. history_line)
+redis.call('HINCRBY', decisions_day, moderator, 1)
+redis.call('EXPIRE', decisions_day, decisions_day_ttl)
 if new_status == 'approved' then
   local ok, data = pcall(cjson.decode, fields[6])
   if ok and type(data) == 'table' and type(data['author_email']) == 'string'
      and data['author_email'] ~= '' then
-    redis.call('SADD', KEYS[8], data['author_email'])
+    redis.call('SADD', approved_authors, data['author_email'])
   end
 end
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[8], '*',
-  'type', 'decided', 'id', id, 'status', new_status, 'actor', ARGV[2], 'ms', ARGV[4])
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
 return {'ok', new_status}
-"""
+""",
+)
 
-# Undo a moderator's own latest decision within the undo window: back to pending.
+
+# -- UNDO: take back a moderator's own latest decision within the undo window -----------
 #
-# KEYS[1] comment hash  KEYS[2] status zset (pending)  KEYS[3] status zset (approved)
-# KEYS[4] status zset (spam)  KEYS[5] status zset (rejected)  KEYS[6] pending-by-score zset
-# KEYS[7] events stream  KEYS[8] decided zset
-# KEYS[9] decisions-per-day hash of the UTC day [ARGV[5], ARGV[6]) (the caller's guess of
-#         the day the decision was made: it no longer counts there)
-# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] window ms
-# ARGV[5] KEYS[9]'s day start ms  ARGV[6] its end ms (exclusive)
-# ARGV[7] events stream approximate max length
-# ARGV[8] history line (JSON) if it was approved, ARGV[9] if spam, ARGV[10] if rejected
 # Returns {'ok', status undone}, {'missing'}, {'pending'}, {'not_yours', by},
 # {'too_late', status} or {'stale', decided ms} (the decision was made on another day
-# than KEYS[9]'s: nothing changed; call again with that day's hash).
+# than decisions_day's: nothing changed; call again with that day's hash).
 #
 # Everything that depends on the status is chosen here, from the status read here: the
 # zset the id leaves and the history line.  A status read before the call can be stale
 # (a double undo racing a new decision) and would file the comment under two statuses.
-UNDO = """
-local fields = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'decided_ms',
+
+
+class UndoKeys(TypedDict):
+    comment: str  # HASH
+    pending_index: str  # ZSET: status index (pending)
+    approved_index: str  # ZSET: status index (approved)
+    spam_index: str  # ZSET: status index (spam)
+    rejected_index: str  # ZSET: status index (rejected)
+    score_index: str  # ZSET: pending comments by spam score
+    events: str  # STREAM
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    # HASH: decisions per moderator of the UTC day [day_start_ms, day_end_ms), the
+    # caller's guess of the day the decision was made (it no longer counts there)
+    decisions_day: str
+
+
+class UndoArgv(TypedDict):
+    id: str
+    moderator: str
+    now_ms: int
+    window_ms: int  # how long a decision can be undone
+    day_start_ms: int
+    day_end_ms: int  # exclusive
+    events_maxlen: int
+    # the history line (JSON) to add, by the status undone
+    approved_undone: str
+    spam_undone: str
+    rejected_undone: str
+
+
+UNDO = Script(
+    "UNDO",
+    UndoKeys,
+    UndoArgv,
+    """
+local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'decided_ms',
                           'spam_score', 'created_ms')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == 'pending' then return {'pending'} end
-if fields[2] ~= ARGV[2] then return {'not_yours', fields[2] or ''} end
+if fields[2] ~= moderator then return {'not_yours', fields[2] or ''} end
 local decided_ms = tonumber(fields[3] or '0')
-if tonumber(ARGV[3]) - decided_ms > tonumber(ARGV[4]) then return {'too_late', status} end
-local zsets = {approved = KEYS[3], spam = KEYS[4], rejected = KEYS[5]}
-local lines = {approved = ARGV[8], spam = ARGV[9], rejected = ARGV[10]}
+if tonumber(now_ms) - decided_ms > tonumber(window_ms) then return {'too_late', status} end
+local zsets = {approved = approved_index, spam = spam_index, rejected = rejected_index}
+local lines = {approved = approved_undone, spam = spam_undone, rejected = rejected_undone}
 if not zsets[status] then return redis.error_reply('UNDO: unknown status ' .. status) end
-if decided_ms < tonumber(ARGV[5]) or decided_ms >= tonumber(ARGV[6]) then
+if decided_ms < tonumber(day_start_ms) or decided_ms >= tonumber(day_end_ms) then
   return {'stale', fields[3]}
 end
-local id = ARGV[1]
 redis.call('ZREM', zsets[status], id)
-redis.call('ZREM', KEYS[8], id)
-redis.call('ZADD', KEYS[2], fields[5], id)
-redis.call('ZADD', KEYS[6], fields[4], id)
-redis.call('HSET', KEYS[1], 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
+redis.call('ZREM', decided_index, id)
+redis.call('ZADD', pending_index, fields[5], id)
+redis.call('ZADD', score_index, fields[4], id)
+redis.call('HSET', comment, 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
            'note', '')
-if tonumber(redis.call('HGET', KEYS[9], ARGV[2]) or '0') > 0 then
-  redis.call('HINCRBY', KEYS[9], ARGV[2], -1)
+if tonumber(redis.call('HGET', decisions_day, moderator) or '0') > 0 then
+  redis.call('HINCRBY', decisions_day, moderator, -1)
 end
-local history = redis.call('HGET', KEYS[1], 'history') or ''
-redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. lines[status])
-redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[7], '*',
-  'type', 'undone', 'id', id, 'status', 'pending', 'actor', ARGV[2], 'ms', ARGV[3])
+local history = redis.call('HGET', comment, 'history') or ''
+redis.call('HSET', comment, 'history', history .. '\\n' .. lines[status])
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'undone', 'id', id, 'status', 'pending', 'actor', moderator, 'ms', now_ms)
 return {'ok', status}
-"""
+""",
+)
 
-# One page of a sorted index, after an opaque cursor (the last member and its score).
+
+# -- PAGE: one page of a sorted index, after an opaque cursor (a member and its score) --
 #
-# KEYS[1] a zset (status index or pending-by-score)
-# ARGV[1] '1' for descending order  ARGV[2] page size  ARGV[3] cursor member ('' = start)
-# ARGV[4] cursor score  ARGV[5] min score ('-inf')  ARGV[6] max score ('+inf')
 # Returns a flat list: member, score, member, score, ...
 #
 # The cursor stays exact while members come and go: if the cursor's member is still there
 # with its score, the page starts after its rank; if it was removed (decided), it is
 # re-added for the duration of this atomic script only, to learn where it would sit.
 # Both cost O(log N), so a deep page costs what the first does.
-PAGE = """
-local key = KEYS[1]
-local desc = ARGV[1] == '1'
-local limit = tonumber(ARGV[2])
-local member = ARGV[3]
+
+
+class PageKeys(TypedDict):
+    index: str  # ZSET: a status index or pending-by-score
+
+
+class PageArgv(TypedDict):
+    descending: str  # '1' for descending order
+    limit: int  # page size
+    cursor_member: str  # '' = the first page
+    cursor_score: str
+    min_score: str  # '-inf' = none
+    max_score: str  # '+inf' = none
+
+
+PAGE = Script(
+    "PAGE",
+    PageKeys,
+    PageArgv,
+    """
+local desc = descending == '1'
+local count = tonumber(limit)
 local start = 0
 local function rank(m)
-  if desc then return redis.call('ZREVRANK', key, m) end
-  return redis.call('ZRANK', key, m)
+  if desc then return redis.call('ZREVRANK', index, m) end
+  return redis.call('ZRANK', index, m)
 end
-if member ~= '' then
-  local cursor_score = tonumber(ARGV[4])
-  local current = redis.call('ZSCORE', key, member)
-  if current and tonumber(current) == cursor_score then
-    start = rank(member) + 1
+if cursor_member ~= '' then
+  local score = tonumber(cursor_score)
+  local current = redis.call('ZSCORE', index, cursor_member)
+  if current and tonumber(current) == score then
+    start = rank(cursor_member) + 1
   elseif not current then
-    redis.call('ZADD', key, cursor_score, member)
-    start = rank(member)
-    redis.call('ZREM', key, member)
+    redis.call('ZADD', index, score, cursor_member)
+    start = rank(cursor_member)
+    redis.call('ZREM', index, cursor_member)
   else
     -- the member moved (decided, then undone with another score): start after its old
     -- score, without the tie-break among equal scores
     if desc then
-      start = redis.call('ZCOUNT', key, '(' .. ARGV[4], '+inf')
+      start = redis.call('ZCOUNT', index, '(' .. cursor_score, '+inf')
     else
-      start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[4])
+      start = redis.call('ZCOUNT', index, '-inf', '(' .. cursor_score)
     end
   end
 else
   -- the first page of a score range starts at the range's edge
-  if desc and ARGV[6] ~= '+inf' then
-    start = redis.call('ZCOUNT', key, '(' .. ARGV[6], '+inf')
-  elseif not desc and ARGV[5] ~= '-inf' then
-    start = redis.call('ZCOUNT', key, '-inf', '(' .. ARGV[5])
+  if desc and max_score ~= '+inf' then
+    start = redis.call('ZCOUNT', index, '(' .. max_score, '+inf')
+  elseif not desc and min_score ~= '-inf' then
+    start = redis.call('ZCOUNT', index, '-inf', '(' .. min_score)
   end
 end
 local items
 if desc then
-  items = redis.call('ZREVRANGE', key, start, start + limit - 1, 'WITHSCORES')
+  items = redis.call('ZREVRANGE', index, start, start + count - 1, 'WITHSCORES')
 else
-  items = redis.call('ZRANGE', key, start, start + limit - 1, 'WITHSCORES')
+  items = redis.call('ZRANGE', index, start, start + count - 1, 'WITHSCORES')
 end
 -- drop what lies past the range's far edge
-local lo = tonumber(ARGV[5] == '-inf' and '-1e308' or ARGV[5])
-local hi = tonumber(ARGV[6] == '+inf' and '1e308' or ARGV[6])
+local lo = tonumber(min_score == '-inf' and '-1e308' or min_score)
+local hi = tonumber(max_score == '+inf' and '1e308' or max_score)
 local out = {}
 for i = 1, #items, 2 do
   local s = tonumber(items[i + 1])
@@ -268,128 +532,187 @@ for i = 1, #items, 2 do
   end
 end
 return out
-"""
+""",
+)
 
-# Claim candidate comments for one moderator, skipping any that another moderator holds
-# or that were decided since the caller read them.
+
+# -- CLAIM: claim candidate comments for one moderator ----------------------------------
 #
-# KEYS[1] claims zset  KEYS[2] events stream  KEYS[3] claim-holders hash
-# KEYS[4..] comment hashes of the candidates
-# ARGV[1] moderator  ARGV[2] now ms  ARGV[3] lease ms  ARGV[4] how many at most
-# ARGV[5] events stream approximate max length  ARGV[6] history line (JSON) for a claim
-# ARGV[7..] candidate ids, as KEYS[4..]
-# Returns the claimed ids, in the candidates' order.
+# Skips any that another moderator holds or that were decided since the caller read
+# them.  Returns the claimed ids, in the candidates' order.
 #
 # Expired leases are trimmed first, and a lease counts only while it lasts, so a crashed
 # moderator's comments come back by themselves without any sweeper.
-CLAIM = """
-local now = tonumber(ARGV[2])
-local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+
+
+class ClaimKeys(TypedDict):
+    claims: str  # ZSET: claims by lease end
+    events: str  # STREAM
+    claim_holders: str  # HASH: claimed comment -> moderator
+    # then the tail ``comments``: the candidates' hashes
+
+
+class ClaimArgv(TypedDict):
+    moderator: str
+    now_ms: int
+    lease_ms: int
+    want: int  # how many at most
+    events_maxlen: int
+    history_line: str  # JSON, for a new claim
+    # then the tail ``candidate_ids``: the candidates' ids, as ``comments``
+
+
+CLAIM = Script(
+    "CLAIM",
+    ClaimKeys,
+    ClaimArgv,
+    """
+local now = tonumber(now_ms)
+local expired = redis.call('ZRANGEBYSCORE', claims, '-inf', now)
 for first = 1, #expired, 1000 do  -- unpack() has a limit: HDEL in chunks
-  redis.call('HDEL', KEYS[3], unpack(expired, first, math.min(first + 999, #expired)))
+  redis.call('HDEL', claim_holders, unpack(expired, first, math.min(first + 999, #expired)))
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
--- Every hint entry has its claim in the zset; more entries than claims means some were
--- left by an older release's DECIDE (rolling upgrade): drop those once.
-if redis.call('HLEN', KEYS[3]) > redis.call('ZCARD', KEYS[1]) then
-  for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
-    if not redis.call('ZSCORE', KEYS[1], id) then redis.call('HDEL', KEYS[3], id) end
-  end
-end
-local until_ms = now + tonumber(ARGV[3])
-local want = tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', claims, '-inf', now)
+local until_ms = now + tonumber(lease_ms)
+local most = tonumber(want)
 local got = {}
-for i = 4, #KEYS do
-  if #got >= want then break end
-  local id = ARGV[i + 3]
-  local fields = redis.call('HMGET', KEYS[i], 'status', 'claimed_by', 'claim_until_ms')
-  local free = (not fields[2]) or fields[2] == '' or fields[2] == ARGV[1]
+for i = 1, #comments do
+  if #got >= most then break end
+  local id = candidate_ids[i]
+  local fields = redis.call('HMGET', comments[i], 'status', 'claimed_by', 'claim_until_ms')
+  local free = (not fields[2]) or fields[2] == '' or fields[2] == moderator
                or tonumber(fields[3] or '0') <= now
   if fields[1] == 'pending' and free then
-    redis.call('ZADD', KEYS[1], until_ms, id)
-    redis.call('HSET', KEYS[3], id, ARGV[1])
-    redis.call('HSET', KEYS[i], 'claimed_by', ARGV[1], 'claim_until_ms', until_ms)
+    redis.call('ZADD', claims, until_ms, id)
+    redis.call('HSET', claim_holders, id, moderator)
+    redis.call('HSET', comments[i], 'claimed_by', moderator, 'claim_until_ms', until_ms)
     -- a renewal by the holder is not news: only a new claim enters history and stream
-    if fields[2] ~= ARGV[1] or tonumber(fields[3] or '0') <= now then
-      local history = redis.call('HGET', KEYS[i], 'history') or ''
-      redis.call('HSET', KEYS[i], 'history', history .. '\\n' .. ARGV[6])
-      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*',
-        'type', 'claimed', 'id', id, 'actor', ARGV[1], 'ms', ARGV[2])
+    if fields[2] ~= moderator or tonumber(fields[3] or '0') <= now then
+      local history = redis.call('HGET', comments[i], 'history') or ''
+      redis.call('HSET', comments[i], 'history', history .. '\\n' .. history_line)
+      redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+        'type', 'claimed', 'id', id, 'actor', moderator, 'ms', now_ms)
     end
     got[#got + 1] = id
   end
 end
 return got
-"""
+""",
+    keys_tail="comments",
+    argv_tail="candidate_ids",
+)
 
-# The comments other moderators hold now, as far as the claim-holders hint knows: claim
-# leaves them out of its candidates, so claiming costs the same however many comments
-# other moderators hold (a claim without a known holder is left to CLAIM to judge).
+
+# -- CLAIMED_BY_OTHERS: the comments other moderators hold now --------------------------
 #
-# KEYS[1] claims zset  KEYS[2] claim-holders hash
-# ARGV[1] moderator  ARGV[2] now ms
-# Returns {number of live claims whose holder the hint does not know, {ids}}: claims
-# taken before the hint existed (or by an older release during a rolling upgrade), for
-# which the caller must still leave room when it reads candidates.
-CLAIMED_BY_OTHERS = """
-local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '+inf')
-local others, unknown = {}, 0
-for first = 1, #live, 1000 do
+# Claim leaves them out of its candidates, so claiming costs the same however many
+# comments other moderators hold.  Every live claim has its holder in the hint: CLAIM
+# writes both, and DECIDE, RELEASE and expiry remove both.  Returns the ids.
+
+
+class ClaimedByOthersKeys(TypedDict):
+    claims: str  # ZSET: claims by lease end
+    claim_holders: str  # HASH: claimed comment -> moderator
+
+
+class ClaimedByOthersArgv(TypedDict):
+    moderator: str  # whose own claims are left out
+    now_ms: int
+
+
+CLAIMED_BY_OTHERS = Script(
+    "CLAIMED_BY_OTHERS",
+    ClaimedByOthersKeys,
+    ClaimedByOthersArgv,
+    """
+local live = redis.call('ZRANGEBYSCORE', claims, '(' .. now_ms, '+inf')
+local others = {}
+for first = 1, #live, 1000 do  -- unpack() has a limit: HMGET in chunks
   local chunk = {unpack(live, first, math.min(first + 999, #live))}
-  local holders = redis.call('HMGET', KEYS[2], unpack(chunk))
+  local holders = redis.call('HMGET', claim_holders, unpack(chunk))
   for j = 1, #chunk do
-    if not holders[j] then
-      unknown = unknown + 1
-    elseif holders[j] ~= ARGV[1] then
-      others[#others + 1] = chunk[j]
-    end
+    if holders[j] and holders[j] ~= moderator then others[#others + 1] = chunk[j] end
   end
 end
-return {unknown, others}
-"""
+return others
+""",
+)
 
-# Release a claim the moderator holds.
+
+# -- RELEASE: give back a claim the moderator holds -------------------------------------
 #
-# KEYS[1] comment hash  KEYS[2] claims zset  KEYS[3] events stream
-# KEYS[4] claim-holders hash
-# ARGV[1] comment id  ARGV[2] moderator  ARGV[3] now ms  ARGV[4] events max length
-# ARGV[5] history line (JSON)
-# ARGV[6] the lease end the caller was given ('' = whichever lease the moderator holds)
 # Returns {'ok'}, {'missing'}, {'not_yours', holder} or {'kept'} (the moderator renewed
 # the claim since, e.g. from another tab or a reloaded page: that claim stays).
-RELEASE = """
-local fields = redis.call('HMGET', KEYS[1], 'status', 'claimed_by', 'claim_until_ms')
+
+
+class ReleaseKeys(TypedDict):
+    comment: str  # HASH
+    claims: str  # ZSET: claims by lease end
+    events: str  # STREAM
+    claim_holders: str  # HASH: claimed comment -> moderator
+
+
+class ReleaseArgv(TypedDict):
+    id: str
+    moderator: str
+    now_ms: int
+    events_maxlen: int
+    history_line: str  # JSON
+    lease_until_ms: str  # the lease end the caller was given ('' = whichever it holds)
+
+
+RELEASE = Script(
+    "RELEASE",
+    ReleaseKeys,
+    ReleaseArgv,
+    """
+local fields = redis.call('HMGET', comment, 'status', 'claimed_by', 'claim_until_ms')
 if not fields[1] then return {'missing'} end
 local holder = fields[2] or ''
-if holder == '' or tonumber(fields[3] or '0') <= tonumber(ARGV[3]) then return {'ok'} end
-if holder ~= ARGV[2] then return {'not_yours', holder} end
-if ARGV[6] ~= '' and ARGV[6] ~= fields[3] then return {'kept'} end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('HSET', KEYS[1], 'claimed_by', '', 'claim_until_ms', '0')
-local history = redis.call('HGET', KEYS[1], 'history') or ''
-redis.call('HSET', KEYS[1], 'history', history .. '\\n' .. ARGV[5])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*',
-  'type', 'released', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
+if holder == '' or tonumber(fields[3] or '0') <= tonumber(now_ms) then return {'ok'} end
+if holder ~= moderator then return {'not_yours', holder} end
+if lease_until_ms ~= '' and lease_until_ms ~= fields[3] then return {'kept'} end
+redis.call('ZREM', claims, id)
+redis.call('HDEL', claim_holders, id)
+redis.call('HSET', comment, 'claimed_by', '', 'claim_until_ms', '0')
+local history = redis.call('HGET', comment, 'history') or ''
+redis.call('HSET', comment, 'history', history .. '\\n' .. history_line)
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'released', 'id', id, 'actor', moderator, 'ms', now_ms)
 return {'ok'}
-"""
+""",
+)
 
-# Take one token from each of several token buckets, all or none.
+
+# -- TAKE_TOKENS: one token from each of several token buckets, all or none -------------
 #
-# KEYS[1..] bucket hashes (fields: tokens, ts)
-# ARGV[1] now ms  then, per bucket in KEYS order: refill per ms, burst
 # Returns {1, 0, 0} if allowed, else {0, ms until a token is back in the emptiest
-# bucket, its position in KEYS}.
+# bucket, its position in ``buckets``}.
 #
 # A bucket expires once it would be full again, so idle senders cost no memory.
-TAKE_TOKENS = """
-local now = tonumber(ARGV[1])
+
+
+class TakeTokensKeys(TypedDict):
+    pass  # only the tail ``buckets``: bucket hashes (fields: tokens, ts)
+
+
+class TakeTokensArgv(TypedDict):
+    now_ms: int
+    # then the tail ``limits``: per bucket, in ``buckets`` order, refill per ms and burst
+
+
+TAKE_TOKENS = Script(
+    "TAKE_TOKENS",
+    TakeTokensKeys,
+    TakeTokensArgv,
+    """
+local now = tonumber(now_ms)
 local levels = {}
 local wait, emptiest = 0, 0
-for i = 1, #KEYS do
-  local rate = tonumber(ARGV[i * 2])
-  local burst = tonumber(ARGV[i * 2 + 1])
-  local state = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+for i = 1, #buckets do
+  local rate = tonumber(limits[i * 2 - 1])
+  local burst = tonumber(limits[i * 2])
+  local state = redis.call('HMGET', buckets[i], 'tokens', 'ts')
   local tokens = tonumber(state[1] or burst)
   local ts = tonumber(state[2] or now)
   tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
@@ -400,32 +723,54 @@ for i = 1, #KEYS do
   end
 end
 if wait > 0 then return {0, wait, emptiest} end
-for i = 1, #KEYS do
-  local rate = tonumber(ARGV[i * 2])
-  local burst = tonumber(ARGV[i * 2 + 1])
+for i = 1, #buckets do
+  local rate = tonumber(limits[i * 2 - 1])
+  local burst = tonumber(limits[i * 2])
   local tokens = levels[i] - 1
-  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[i], math.ceil((burst - tokens) / rate) + 1000)
+  redis.call('HSET', buckets[i], 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', buckets[i], math.ceil((burst - tokens) / rate) + 1000)
 end
 return {1, 0, 0}
-"""
+""",
+    keys_tail="buckets",
+    argv_tail="limits",
+)
 
-# Remove an author's personal data from one comment, keeping the comment, its status and
-# its history (which holds no personal data: actors are sites, models and moderators).
+
+# -- ERASE: remove an author's personal data from one comment ---------------------------
 #
-# KEYS[1] comment hash  KEYS[2] decided zset  KEYS[3] events stream
-# ARGV[1] comment id  ARGV[2] actor  ARGV[3] now ms  ARGV[4] history line (JSON)
-# ARGV[5] events stream approximate max length  ARGV[6..] names of the personal fields
-# Returns 1 if the comment was changed, 0 if it is gone or held nothing to erase.
-# Either way the id leaves the decided zset: retention has nothing left to do for it.
-ERASE = """
-redis.call('ZREM', KEYS[2], ARGV[1])
-local raw = redis.call('HGET', KEYS[1], 'data')
+# Keeps the comment, its status and its history (which holds no personal data: actors
+# are sites, models and moderators).  Returns 1 if the comment was changed, 0 if it is
+# gone or held nothing to erase.  Either way the id leaves the decided index: retention
+# has nothing left to do for it.
+
+
+class EraseKeys(TypedDict):
+    comment: str  # HASH
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    events: str  # STREAM
+
+
+class EraseArgv(TypedDict):
+    id: str
+    actor: str
+    now_ms: int
+    history_line: str  # JSON
+    events_maxlen: int
+    # then the tail ``personal_fields``: the names of the fields to erase
+
+
+ERASE = Script(
+    "ERASE",
+    EraseKeys,
+    EraseArgv,
+    """
+redis.call('ZREM', decided_index, id)
+local raw = redis.call('HGET', comment, 'data')
 if not raw then return 0 end
 local data = cjson.decode(raw)
 local changed = false
-for i = 6, #ARGV do
-  local name = ARGV[i]
+for _, name in ipairs(personal_fields) do
   if data[name] ~= nil and data[name] ~= cjson.null and data[name] ~= '' then
     data[name] = nil
     changed = true
@@ -435,30 +780,65 @@ if not changed then return 0 end
 data['erased'] = true
 -- cjson turns an empty array into {}; reasons must stay a list for readers
 local encoded = cjson.encode(data):gsub('"reasons":{}', '"reasons":[]')
-local history = redis.call('HGET', KEYS[1], 'history') or ''
-redis.call('HSET', KEYS[1], 'data', encoded, 'history', history .. '\\n' .. ARGV[4])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*',
-  'type', 'erased', 'id', ARGV[1], 'actor', ARGV[2], 'ms', ARGV[3])
+local history = redis.call('HGET', comment, 'history') or ''
+redis.call('HSET', comment, 'data', encoded, 'history', history .. '\\n' .. history_line)
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'erased', 'id', id, 'actor', actor, 'ms', now_ms)
 return 1
-"""
+""",
+    argv_tail="personal_fields",
+)
 
-# Delete a spam comment for good (retention), with every index entry pointing at it.
+
+# -- PURGE_SPAM: delete a spam comment for good (retention), with its index entries -----
 #
-# KEYS[1] comment hash  KEYS[2] status zset (spam)  KEYS[3] external-id hash
-# KEYS[4] author zset   KEYS[5] decided zset        KEYS[6] events stream
-# ARGV[1] comment id  ARGV[2] external id ('' = none)  ARGV[3] now ms
-# ARGV[4] events stream approximate max length
 # Returns 1 if deleted, 0 if it is gone or no longer spam (an undo raced us).
-PURGE_SPAM = """
-if redis.call('HGET', KEYS[1], 'status') ~= 'spam' then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('ZREM', KEYS[5], ARGV[1])
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[3], ARGV[2]) == ARGV[1] then
-  redis.call('HDEL', KEYS[3], ARGV[2])
+
+
+class PurgeSpamKeys(TypedDict):
+    comment: str  # HASH
+    spam_index: str  # ZSET: status index (spam)
+    external_ids: str  # HASH: the CMS's comment id -> ours
+    author_index: str  # ZSET: the author's comments
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    events: str  # STREAM
+
+
+class PurgeSpamArgv(TypedDict):
+    id: str
+    external_id: str  # '' = none
+    now_ms: int
+    events_maxlen: int
+
+
+PURGE_SPAM = Script(
+    "PURGE_SPAM",
+    PurgeSpamKeys,
+    PurgeSpamArgv,
+    """
+if redis.call('HGET', comment, 'status') ~= 'spam' then return 0 end
+redis.call('DEL', comment)
+redis.call('ZREM', spam_index, id)
+redis.call('ZREM', author_index, id)
+redis.call('ZREM', decided_index, id)
+if external_id ~= '' and redis.call('HGET', external_ids, external_id) == id then
+  redis.call('HDEL', external_ids, external_id)
 end
-redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[4], '*',
-  'type', 'purged', 'id', ARGV[1], 'actor', 'retention', 'ms', ARGV[3])
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'purged', 'id', id, 'actor', 'retention', 'ms', now_ms)
 return 1
-"""
+""",
+)
+
+SCRIPTS = (
+    INTAKE,
+    DECIDE,
+    UNDO,
+    PAGE,
+    CLAIM,
+    CLAIMED_BY_OTHERS,
+    RELEASE,
+    TAKE_TOKENS,
+    ERASE,
+    PURGE_SPAM,
+)

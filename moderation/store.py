@@ -1,26 +1,25 @@
 """The Redis data layer: every read and atomic write of comments, queues and claims.
 
-Nothing outside this module talks to Redis about comments.  Writes are the Lua scripts
-of ``moderation.scripts``; reads are plain commands, pipelined where several go together.
+Nothing outside this module talks to Redis about comments, and nothing outside it builds
+their key names.  Writes are the Lua scripts of ``moderation.scripts``; reads are plain
+commands.  Where several go together (a batch of comments, a page's records, a bulk of
+decisions) they share one round trip through ``moderation.transport``, grouped by site.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
+import functools
 import json
-import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypedDict
 
 from redis.asyncio import Redis
-from redis.commands.core import AsyncScript
-from redis.exceptions import DataError, NoScriptError, ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import NoScriptError
 
 from moderation import jsoncodec, keys, scripts
 from moderation.records import (
@@ -33,6 +32,8 @@ from moderation.records import (
     site_of,
     utc_day,
 )
+from moderation.scripts import A, K, Script
+from moderation.transport import Arg, Command, Reply, Transport
 from moderation.validation import text_problem
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
@@ -57,9 +58,6 @@ LISTED_FIELDS = (
     "claimed_by",
     "claim_until_ms",
 )
-
-# One script call: its KEYS and its ARGV.
-Call = tuple[list[str], list[Any]]
 
 
 class Order(StrEnum):
@@ -156,50 +154,58 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return member, score
 
 
-def _pack(commands: Sequence[Sequence[Any]]) -> bytes:
-    """Commands in the Redis protocol (RESP2 arrays of bulk strings), in one buffer."""
-    out: list[bytes] = []
-    put = out.append
-    for command in commands:
-        put(b"*%d\r\n" % len(command))
-        _put_bulk(put, command)
-    return b"".join(out)
+class _Bound(Generic[K, A]):
+    """A script run through the store's transport: calls go out as ``EVALSHA``, and a
+    Redis that answers NOSCRIPT (it restarted and lost its scripts) is sent the script
+    again, then only the calls it refused (a refused call ran nothing, so sending it
+    again is safe).  Not redis-py's ``Script``: on a pipeline, that one sends
+    ``SCRIPT EXISTS`` before every batch, a second round trip (see RESULTS.md)."""
 
+    __slots__ = ("_transport", "script")
 
-def _put_bulk(put: Callable[[bytes], None], values: Iterable[Any]) -> None:
-    """Each value as a RESP bulk string; text (nearly every argument) takes the short way."""
-    for value in values:
-        raw = value.encode() if value.__class__ is str else _encode(value)
-        put(b"$%d\r\n%b\r\n" % (len(raw), raw))
+    def __init__(self, transport: Transport, script: Script[K, A]) -> None:
+        self._transport = transport
+        self.script = script
 
+    async def __call__(
+        self,
+        *,
+        site: str,
+        keys: K,
+        argv: A,
+        keys_tail: Sequence[str] = (),
+        argv_tail: Sequence[Arg] = (),
+    ) -> Any:
+        """One call; the script's error (or Redis trouble) is raised."""
+        command = self.script.command(keys, argv, keys_tail=keys_tail, argv_tail=argv_tail)
+        [reply] = (await self.run({site: [command]}))[site]
+        if isinstance(reply, BaseException):
+            raise reply
+        return reply
 
-def _encode(value: Any) -> bytes:
-    """One argument as redis-py would send it: None and booleans are refused (a None
-    sent as "None" would be stored without a word), floats by repr, text as UTF-8."""
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, int) and not isinstance(value, bool):
-        return b"%d" % value
-    if isinstance(value, float):
-        return repr(value).encode()
-    raise DataError(f"cannot send {type(value).__name__} to Redis: {value!r}")
-
-
-def _pack_evalsha(sha: str, calls: Sequence[Call]) -> bytes:
-    """:func:`_pack` for ``EVALSHA sha numkeys keys... args...`` calls, with the part they
-    share encoded once (intake sends one per comment)."""
-    out: list[bytes] = []
-    put = out.append
-    sha_bytes = sha.encode()
-    for call_keys, call_args in calls:
-        length = 3 + len(call_keys) + len(call_args)
-        put(b"*%d\r\n$7\r\nEVALSHA\r\n$%d\r\n%b\r\n" % (length, len(sha_bytes), sha_bytes))
-        put(b"$%d\r\n%d\r\n" % (len(str(len(call_keys))), len(call_keys)))
-        _put_bulk(put, call_keys)
-        _put_bulk(put, call_args)
-    return b"".join(out)
+    async def run(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
+        """Calls of this script (from :meth:`Script.command`), grouped by site, in one
+        round trip; each reply is the script's result or the error of that call alone."""
+        replies = await self._transport.send_groups(groups)
+        refused: dict[str, list[int]] = {}
+        for site, got in replies.items():
+            for i, reply in enumerate(got):
+                if isinstance(reply, NoScriptError):
+                    refused.setdefault(site, []).append(i)
+        if refused:
+            for site in refused:
+                [loaded] = await self._transport.send(
+                    site, [("SCRIPT", "LOAD", self.script.source)]
+                )
+                if isinstance(loaded, BaseException):
+                    raise loaded
+            again = await self._transport.send_groups(
+                {site: [groups[site][i] for i in indexes] for site, indexes in refused.items()}
+            )
+            for site, indexes in refused.items():
+                for i, reply in zip(indexes, again[site], strict=True):
+                    replies[site][i] = reply
+        return replies
 
 
 class Store:
@@ -207,65 +213,69 @@ class Store:
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
-        self._intake = redis.register_script(scripts.INTAKE)
-        self._decide = redis.register_script(scripts.DECIDE)
-        self._undo = redis.register_script(scripts.UNDO)
-        self._page = redis.register_script(scripts.PAGE)
-        self._claim = redis.register_script(scripts.CLAIM)
-        self._release = redis.register_script(scripts.RELEASE)
-        self._claimed_by_others = redis.register_script(scripts.CLAIMED_BY_OTHERS)
-        self._take_tokens = redis.register_script(scripts.TAKE_TOKENS)
-        self._erase = redis.register_script(scripts.ERASE)
-        self._purge_spam = redis.register_script(scripts.PURGE_SPAM)
+        transport = Transport(redis)
+        self._transport = transport
+        self._intake = _Bound(transport, scripts.INTAKE)
+        self._decide = _Bound(transport, scripts.DECIDE)
+        self._undo = _Bound(transport, scripts.UNDO)
+        self._page = _Bound(transport, scripts.PAGE)
+        self._claim = _Bound(transport, scripts.CLAIM)
+        self._release = _Bound(transport, scripts.RELEASE)
+        self._claimed_by_others = _Bound(transport, scripts.CLAIMED_BY_OTHERS)
+        self._take_tokens = _Bound(transport, scripts.TAKE_TOKENS)
+        self._erase = _Bound(transport, scripts.ERASE)
+        self._purge_spam = _Bound(transport, scripts.PURGE_SPAM)
 
     # -- intake ----------------------------------------------------------------------
 
     async def add_many(self, comments: Sequence[NewComment]) -> list[Stored | BaseException]:
-        """Store a batch in one pipeline; each comment gets its own result or exception,
+        """Store a batch in one round trip; each comment gets its own result or exception,
         so one bad write never fails its neighbours."""
-        calls: list[Call] = []
+        command = scripts.INTAKE.command
+        by_site: dict[str, list[Command]] = {}
         for c in comments:
             site = c.site
-            calls.append(
-                (
-                    [
-                        keys.external_ids(site),
-                        keys.idempotency_key(site, c.idempotency_key or ""),
-                        keys.comment(site, c.id),
-                        keys.by_status(site, Status.PENDING),
-                        keys.by_status(site, Status.APPROVED),
-                        keys.by_status(site, Status.SPAM),
-                        keys.pending_by_score(site),
-                        keys.events(site),
-                        keys.by_author(site, c.author_email),
-                        keys.approved_authors(site),
-                        keys.decided(site),
-                        keys.recent_text(site, c.text_fingerprint),
-                        keys.idempotency_fingerprint(site, c.idempotency_key or ""),
-                    ],
-                    [
-                        c.external_id or "",
-                        IDEMPOTENCY_TTL_SECONDS if c.idempotency_key else 0,
-                        c.id,
-                        c.status.value,
-                        repr(c.spam_score),
-                        c.created_ms,
-                        jsoncodec.dumps(c.data),
-                        c.history,
-                        c.author_email,
-                        "1" if c.trust_approved_authors else "0",
-                        c.trusted_history,
-                        EVENTS_MAXLEN,
-                        c.repeat_window_seconds if c.text_fingerprint else 0,
-                        c.repeat_status.value if c.repeat_status else "",
-                        c.repeat_history,
-                        c.repeat_rule,
-                        c.request_fingerprint,
-                    ],
-                )
+            idempotency_key = c.idempotency_key
+            call = command(
+                {
+                    **_intake_site_keys(site),
+                    "idempotency": keys.idempotency_key(site, idempotency_key or ""),
+                    "comment": keys.comment(site, c.id),
+                    "author_index": keys.by_author(site, c.author_email),
+                    "recent_text": keys.recent_text(site, c.text_fingerprint),
+                },
+                {
+                    "external_id": c.external_id or "",
+                    "idempotency_ttl": IDEMPOTENCY_TTL_SECONDS if idempotency_key else 0,
+                    "id": c.id,
+                    "status": c.status.value,
+                    "spam_score": repr(c.spam_score),
+                    "created_ms": c.created_ms,
+                    "data": jsoncodec.dumps(c.data),
+                    "history": c.history,
+                    "author_email": c.author_email,
+                    "trust_approved_authors": "1" if c.trust_approved_authors else "0",
+                    "trusted_history": c.trusted_history,
+                    "events_maxlen": EVENTS_MAXLEN,
+                    "repeat_window": c.repeat_window_seconds if c.text_fingerprint else 0,
+                    "repeat_status": c.repeat_status.value if c.repeat_status else "",
+                    "repeat_history": c.repeat_history,
+                    "repeat_rule": c.repeat_rule,
+                    "request_fingerprint": c.request_fingerprint,
+                },
             )
+            if site in by_site:
+                by_site[site].append(call)
+            else:
+                by_site[site] = [call]
+        replies = await self._intake.run(by_site)
+        if len(replies) == 1:  # one site's comments: already in the callers' order
+            [in_order] = replies.values()
+        else:
+            per_site = {site: iter(got) for site, got in replies.items()}
+            in_order = [next(per_site[c.site]) for c in comments]
         results: list[Stored | BaseException] = []
-        for reply in await self._evalsha_many(self._intake, calls):
+        for reply in in_order:
             if isinstance(reply, BaseException):
                 results.append(reply)
             elif reply[0] in ("dup", "conflict"):
@@ -288,68 +298,6 @@ class Store:
                 )
         return results
 
-    async def _evalsha_many(self, script: AsyncScript, calls: Sequence[Call]) -> list[Any]:
-        """Run ``script`` once per (keys, args) call in one pipeline; each reply is the
-        script's result or the exception of that call alone.
-
-        redis-py's own pipelined scripts send SCRIPT EXISTS before every pipeline (a
-        second round trip per batch, measured at ~60 % of the write's cost); here EVALSHA
-        goes out alone, and only a Redis that lost its scripts (a restart) is sent them
-        again, with just the calls it refused.  A refused call ran nothing, so re-sending
-        it is safe.
-        """
-        replies = await self._pipeline_evalsha(script.sha, calls)
-        refused = [i for i, reply in enumerate(replies) if isinstance(reply, NoScriptError)]
-        if refused:
-            await self.redis.script_load(script.script)
-            again = await self._pipeline_evalsha(script.sha, [calls[i] for i in refused])
-            for i, reply in zip(refused, again, strict=True):
-                replies[i] = reply
-        return replies
-
-    async def _pipeline_evalsha(self, sha: str, calls: Sequence[Call]) -> list[Any]:
-        return await self._round_trip(_pack_evalsha(sha, calls), len(calls))
-
-    async def _round_trip(self, packed: bytes, count: int) -> list[Any]:
-        """Send ``count`` packed commands in one write on one pooled connection and read
-        every reply; a command's own error (NOSCRIPT, WRONGTYPE, ...) is its reply.
-
-        Not redis-py's ``Pipeline``: on the intake path it cost ~44 µs of CPU per comment
-        in batches of 8 (command objects, a per-argument encoder, a timeout context per
-        reply), this ~20 µs (measured in-process against a real Redis); a page of 50
-        comments, 50 ``HMGET``, likewise.  What stays redis-py's: the pool, the
-        connection, its reply parser (hiredis) and its errors.
-        """
-        if not count:
-            return []
-        pool = self.redis.connection_pool
-        conn = await pool.get_connection()  # type: ignore[no-untyped-call]
-        try:
-            await conn.send_packed_command(packed, check_health=False)
-            replies: list[Any] = []
-            # One deadline for the whole batch instead of a timeout context per reply,
-            # longer for a long batch (a bulk of 500 decisions): a slow Redis that did
-            # all the work must not turn into a 503 the client retries into 409s.
-            deadline = None
-            if conn.socket_timeout is not None:
-                deadline = conn.socket_timeout * max(1, math.ceil(count / 100))
-            async with asyncio.timeout(deadline):
-                for _ in range(count):
-                    try:
-                        replies.append(await conn.read_response(timeout=math.inf))
-                    except ResponseError as exc:
-                        replies.append(exc)
-        except TimeoutError as exc:
-            await conn.disconnect(nowait=True)
-            raise RedisTimeoutError("Timeout reading from Redis") from exc
-        except BaseException:
-            # a half-read connection must never go back to the pool in use
-            await conn.disconnect(nowait=True)
-            raise
-        finally:
-            await pool.release(conn)
-        return replies
-
     # -- reads -----------------------------------------------------------------------
 
     async def get(self, comment_id: str) -> CommentRecord | None:
@@ -364,10 +312,8 @@ class Store:
     async def get_many(self, site: str, ids: Sequence[str]) -> list[CommentRecord]:
         """The records of ``ids`` in that order, skipping any that vanished meanwhile,
         without their history (it grows with every event, and lists do not show it)."""
-        if not ids:
-            return []
-        rows = await self._round_trip(
-            _pack([("HMGET", keys.comment(site, i), *LISTED_FIELDS) for i in ids]), len(ids)
+        rows = await self._transport.send(
+            site, [("HMGET", keys.comment(site, i), *LISTED_FIELDS) for i in ids]
         )
         for row in rows:
             if isinstance(row, BaseException):
@@ -381,6 +327,18 @@ class Store:
             for comment_id, row in zip(ids, rows, strict=True)
             if row[0] is not None
         ]
+
+    async def records_in(self, site: str, status: Status) -> AsyncIterator[list[CommentRecord]]:
+        """Every comment of ``site`` with ``status``, oldest first, a few hundred at a
+        time (each page read once its turn comes, so the whole set is never in memory)."""
+        index = keys.by_status(site, status)
+        start = 0
+        while True:
+            ids: list[str] = await self.redis.zrange(index, start, start + 499)  # type: ignore[assignment]
+            if not ids:
+                return
+            yield [r for r in await self.get_many(site, ids) if r.status == status]
+            start += len(ids)
 
     async def page(
         self,
@@ -417,8 +375,16 @@ class Store:
         # so a sparse filter answers a short page with a cursor rather than scanning all.
         for _ in range(5):
             flat = await self._page(
-                keys=[index],
-                args=["1" if desc else "0", limit, member, score, *score_range],
+                site=site,
+                keys={"index": index},
+                argv={
+                    "descending": "1" if desc else "0",
+                    "limit": limit,
+                    "cursor_member": member,
+                    "cursor_score": score,
+                    "min_score": score_range[0],
+                    "max_score": score_range[1],
+                },
             )
             pairs = list(zip(flat[::2], flat[1::2], strict=True))
             fetched = await self.get_many(site, [m for m, _ in pairs])
@@ -473,49 +439,51 @@ class Store:
         at = now_ms()
         day = utc_day(at)
         outcomes: list[Outcome | None] = [None] * len(items)
-        sent: list[int] = []
-        calls: list[Call] = []
+        sent: dict[str, list[int]] = {}
+        by_site: dict[str, list[Command]] = {}
         for index, (comment_id, decision, note) in enumerate(items):
             site = site_of(comment_id)
             if site is None:
                 outcomes[index] = Outcome("missing")
                 continue
             status = decision.status
-            calls.append(
-                (
-                    [
-                        keys.comment(site, comment_id),
-                        keys.by_status(site, Status.PENDING),
-                        keys.pending_by_score(site),
-                        keys.by_status(site, status),
-                        keys.claims(site),
-                        keys.events(site),
-                        keys.decisions_per_day(site, day),
-                        keys.approved_authors(site),
-                        keys.decided(site),
-                        keys.claim_holders(site),
-                    ],
-                    [
-                        comment_id,
-                        moderator,
-                        status.value,
-                        at,
-                        history_line(
+            by_site.setdefault(site, []).append(
+                scripts.DECIDE.command(
+                    {
+                        "comment": keys.comment(site, comment_id),
+                        "pending_index": keys.by_status(site, Status.PENDING),
+                        "score_index": keys.pending_by_score(site),
+                        "new_status_index": keys.by_status(site, status),
+                        "claims": keys.claims(site),
+                        "events": keys.events(site),
+                        "decisions_day": keys.decisions_per_day(site, day),
+                        "approved_authors": keys.approved_authors(site),
+                        "decided_index": keys.decided(site),
+                        "claim_holders": keys.claim_holders(site),
+                    },
+                    {
+                        "id": comment_id,
+                        "moderator": moderator,
+                        "new_status": status.value,
+                        "now_ms": at,
+                        "history_line": history_line(
                             "decided", moderator, at, status=status.value, note=note or None
                         ),
-                        note,
-                        DECISIONS_DAY_TTL_SECONDS,
-                        EVENTS_MAXLEN,
-                    ],
+                        "note": note,
+                        "decisions_day_ttl": DECISIONS_DAY_TTL_SECONDS,
+                        "events_maxlen": EVENTS_MAXLEN,
+                    },
                 )
             )
-            sent.append(index)
-        replies = await self._evalsha_many(self._decide, calls)
-        for reply in replies:
-            if isinstance(reply, BaseException):
-                raise reply  # Redis trouble: the middleware answers 503
-        for index, reply in zip(sent, replies, strict=True):
-            outcomes[index] = _decide_outcome(reply)
+            sent.setdefault(site, []).append(index)
+        replies = await self._decide.run(by_site)
+        for got in replies.values():
+            for reply in got:
+                if isinstance(reply, BaseException):
+                    raise reply  # Redis trouble: the middleware answers 503
+        for site, indexes in sent.items():
+            for index, reply in zip(indexes, replies[site], strict=True):
+                outcomes[index] = _decide_outcome(reply)
         return [o if o is not None else Outcome("missing") for o in outcomes]
 
     async def undo(self, comment_id: str, moderator: str) -> Outcome:
@@ -530,34 +498,39 @@ class Store:
         if site is None:
             return Outcome("missing")
         at = now_ms()
+
         # the script picks the zset and the history line by the status it reads
-        decided = (Status.APPROVED, Status.SPAM, Status.REJECTED)
-        status_zsets = [keys.by_status(site, s) for s in (Status.PENDING, *decided)]
-        lines = [
-            history_line("undone", moderator, at, status="pending", was=s.value) for s in decided
-        ]
+        def undone(was: Status) -> str:
+            return history_line("undone", moderator, at, status="pending", was=was.value)
+
         day_of = at
         for _ in range(UNDO_ATTEMPTS):
             day_start = day_of - day_of % DAY_MS
             reply = await self._undo(
-                keys=[
-                    keys.comment(site, comment_id),
-                    *status_zsets,
-                    keys.pending_by_score(site),
-                    keys.events(site),
-                    keys.decided(site),
-                    keys.decisions_per_day(site, utc_day(day_start)),
-                ],
-                args=[
-                    comment_id,
-                    moderator,
-                    at,
-                    UNDO_WINDOW_MS,
-                    day_start,
-                    day_start + DAY_MS,
-                    EVENTS_MAXLEN,
-                    *lines,
-                ],
+                site=site,
+                keys={
+                    "comment": keys.comment(site, comment_id),
+                    "pending_index": keys.by_status(site, Status.PENDING),
+                    "approved_index": keys.by_status(site, Status.APPROVED),
+                    "spam_index": keys.by_status(site, Status.SPAM),
+                    "rejected_index": keys.by_status(site, Status.REJECTED),
+                    "score_index": keys.pending_by_score(site),
+                    "events": keys.events(site),
+                    "decided_index": keys.decided(site),
+                    "decisions_day": keys.decisions_per_day(site, utc_day(day_start)),
+                },
+                argv={
+                    "id": comment_id,
+                    "moderator": moderator,
+                    "now_ms": at,
+                    "window_ms": UNDO_WINDOW_MS,
+                    "day_start_ms": day_start,
+                    "day_end_ms": day_start + DAY_MS,
+                    "events_maxlen": EVENTS_MAXLEN,
+                    "approved_undone": undone(Status.APPROVED),
+                    "spam_undone": undone(Status.SPAM),
+                    "rejected_undone": undone(Status.REJECTED),
+                },
             )
             if reply[0] != "stale":
                 return _undo_outcome(reply)
@@ -582,8 +555,10 @@ class Store:
         ``order``, optionally only those within a score range or by one author."""
         at = now_ms()
         claims_key, holders_key = keys.claims(site), keys.claim_holders(site)
-        unknown, held = await self._claimed_by_others(
-            keys=[claims_key, holders_key], args=[moderator, at]
+        held = await self._claimed_by_others(
+            site=site,
+            keys={"claims": claims_key, "claim_holders": holders_key},
+            argv={"moderator": moderator, "now_ms": at},
         )
         others: set[str] = set(held)
         # Read enough candidates to get past every comment others hold, leave those out
@@ -594,7 +569,7 @@ class Store:
         offset = 0
         for _ in range(4):
             want = limit - len(claimed)
-            span = want + len(others) + int(unknown) + 8
+            span = want + len(others) + 8
             raw = await self._candidates(
                 site, order, offset, span, min_score, max_score, author_email
             )
@@ -605,21 +580,24 @@ class Store:
             got: list[str] = []
             if candidates:
                 got = await self._claim(
-                    keys=[
-                        claims_key,
-                        keys.events(site),
-                        holders_key,
-                        *(keys.comment(site, c) for c in candidates),
-                    ],
-                    args=[
-                        moderator,
-                        at,
-                        int(lease_seconds * 1000),
-                        want,
-                        EVENTS_MAXLEN,
-                        history_line("claimed", moderator, at, lease_seconds=lease_seconds),
-                        *candidates,
-                    ],
+                    site=site,
+                    keys={
+                        "claims": claims_key,
+                        "events": keys.events(site),
+                        "claim_holders": holders_key,
+                    },
+                    argv={
+                        "moderator": moderator,
+                        "now_ms": at,
+                        "lease_ms": int(lease_seconds * 1000),
+                        "want": want,
+                        "events_maxlen": EVENTS_MAXLEN,
+                        "history_line": history_line(
+                            "claimed", moderator, at, lease_seconds=lease_seconds
+                        ),
+                    },
+                    keys_tail=[keys.comment(site, c) for c in candidates],
+                    argv_tail=candidates,
                 )
             claimed.extend(got)
             if len(claimed) >= limit or len(raw) < span:
@@ -685,20 +663,21 @@ class Store:
             return Outcome("missing")
         at = now_ms()
         reply = await self._release(
-            keys=[
-                keys.comment(site, comment_id),
-                keys.claims(site),
-                keys.events(site),
-                keys.claim_holders(site),
-            ],
-            args=[
-                comment_id,
-                moderator,
-                at,
-                EVENTS_MAXLEN,
-                history_line("released", moderator, at),
-                "" if lease_until_ms is None else str(lease_until_ms),
-            ],
+            site=site,
+            keys={
+                "comment": keys.comment(site, comment_id),
+                "claims": keys.claims(site),
+                "events": keys.events(site),
+                "claim_holders": keys.claim_holders(site),
+            },
+            argv={
+                "id": comment_id,
+                "moderator": moderator,
+                "now_ms": at,
+                "events_maxlen": EVENTS_MAXLEN,
+                "history_line": history_line("released", moderator, at),
+                "lease_until_ms": "" if lease_until_ms is None else str(lease_until_ms),
+            },
         )
         if reply[0] == "not_yours":
             return Outcome("not_yours", by=reply[1])
@@ -706,15 +685,22 @@ class Store:
 
     # -- floods and repeats ----------------------------------------------------------
 
-    async def take_tokens(self, buckets: Sequence[tuple[str, float, int]]) -> tuple[float, int]:
-        """Take a token from each (key, refill per second, burst) bucket, all or none.
-        Answers (0, -1) when allowed, else the seconds until the emptiest bucket has a
-        token again and that bucket's index in ``buckets``."""
-        args: list[Any] = [now_ms()]
+    async def take_tokens(
+        self, site: str, buckets: Sequence[tuple[str, float, int]]
+    ) -> tuple[float, int]:
+        """Take a token from each of ``site``'s (scope, refill per second, burst) buckets,
+        all or none; a scope is "site" or "ip:<address>".  Answers (0, -1) when allowed,
+        else the seconds until the emptiest bucket has a token again and that bucket's
+        index in ``buckets``."""
+        limits: list[Arg] = []
         for _, per_second, burst in buckets:
-            args += [per_second / 1000, burst]
+            limits += [per_second / 1000, burst]
         allowed, wait_ms, emptiest = await self._take_tokens(
-            keys=[k for k, _, _ in buckets], args=args
+            site=site,
+            keys={},
+            argv={"now_ms": now_ms()},
+            keys_tail=[keys.rate_bucket(site, scope) for scope, _, _ in buckets],
+            argv_tail=limits,
         )
         if int(allowed):
             return 0.0, -1
@@ -725,15 +711,20 @@ class Store:
     async def erase_comment(self, site: str, comment_id: str, actor: str) -> bool:
         at = now_ms()
         changed = await self._erase(
-            keys=[keys.comment(site, comment_id), keys.decided(site), keys.events(site)],
-            args=[
-                comment_id,
-                actor,
-                at,
-                history_line("erased", actor, at),
-                EVENTS_MAXLEN,
-                *PERSONAL_FIELDS,
-            ],
+            site=site,
+            keys={
+                "comment": keys.comment(site, comment_id),
+                "decided_index": keys.decided(site),
+                "events": keys.events(site),
+            },
+            argv={
+                "id": comment_id,
+                "actor": actor,
+                "now_ms": at,
+                "history_line": history_line("erased", actor, at),
+                "events_maxlen": EVENTS_MAXLEN,
+            },
+            argv_tail=PERSONAL_FIELDS,
         )
         return bool(changed)
 
@@ -781,18 +772,51 @@ class Store:
             if record is None:
                 await self.redis.zrem(keys.by_status(site, Status.SPAM), comment_id)
                 continue
+            data = record.data
             purged += await self._purge_spam(
-                keys=[
-                    keys.comment(site, comment_id),
-                    keys.by_status(site, Status.SPAM),
-                    keys.external_ids(site),
-                    keys.by_author(site, str(record.data.get("author_email") or "")),
-                    keys.decided(site),
-                    keys.events(site),
-                ],
-                args=[comment_id, record.data.get("external_id") or "", now_ms(), EVENTS_MAXLEN],
+                site=site,
+                keys={
+                    "comment": keys.comment(site, comment_id),
+                    "spam_index": keys.by_status(site, Status.SPAM),
+                    "external_ids": keys.external_ids(site),
+                    "author_index": keys.by_author(site, str(data.get("author_email") or "")),
+                    "decided_index": keys.decided(site),
+                    "events": keys.events(site),
+                },
+                argv={
+                    "id": comment_id,
+                    "external_id": data.get("external_id") or "",
+                    "now_ms": now_ms(),
+                    "events_maxlen": EVENTS_MAXLEN,
+                },
             )
         return purged
+
+
+@functools.lru_cache(maxsize=4096)
+def _intake_site_keys(site: str) -> _IntakeSiteKeys:
+    """The INTAKE keys that are the same for every comment of ``site``, built once."""
+    return {
+        "external_ids": keys.external_ids(site),
+        "pending_index": keys.by_status(site, Status.PENDING),
+        "approved_index": keys.by_status(site, Status.APPROVED),
+        "spam_index": keys.by_status(site, Status.SPAM),
+        "score_index": keys.pending_by_score(site),
+        "events": keys.events(site),
+        "approved_authors": keys.approved_authors(site),
+        "decided_index": keys.decided(site),
+    }
+
+
+class _IntakeSiteKeys(TypedDict):
+    external_ids: str
+    pending_index: str
+    approved_index: str
+    spam_index: str
+    score_index: str
+    events: str
+    approved_authors: str
+    decided_index: str
 
 
 def _undo_outcome(reply: list[str]) -> Outcome:

@@ -29,7 +29,7 @@ The contract, each part tested in ``tests/test_transport.py``:
   cluster slot.  On one Redis all groups go out in one write; a transport for Redis
   Cluster sends each group to the node that serves its slot, behind the same methods.
 
-It relies on these redis-py APIs, the same from 5.3 to 8.1 (the range pyproject.toml
+It relies on these redis-py APIs, the same from 6.0 to 8.1 (the range pyproject.toml
 allows, checked with each release's source and this module's tests):
 ``ConnectionPool.get_connection()`` without arguments, ``ConnectionPool.release``,
 ``ConnectionPool.get_encoder``, ``Connection.send_packed_command(..., check_health=)``,

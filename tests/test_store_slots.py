@@ -1,0 +1,135 @@
+"""The store on the transport, against a real redis-server: every command it sends names
+keys of one site only, grouped under that site (so each group is one Redis Cluster
+slot), a batch of several sites still goes out in one round trip and comes back in the
+callers' order, and a Redis that lost its scripts is sent them again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from moderation import scripts
+from moderation.records import Decision, Status, history_line, new_comment_id, now_ms
+from moderation.store import NewComment, Order, Store
+from moderation.transport import Command, Reply, Transport
+
+
+class Recorder:
+    """Wraps a store's transport: keeps each (site, command) it is given."""
+
+    def __init__(self, transport: Transport) -> None:
+        self.sent: list[tuple[str, Command]] = []
+        self.round_trips = 0
+        send, send_groups = transport.send, transport.send_groups
+
+        async def recording_send(tag: str, commands: Sequence[Command]) -> list[Reply]:
+            self.round_trips += 1
+            self.sent += [(tag, c) for c in commands]
+            return await send(tag, commands)
+
+        async def recording_groups(
+            groups: Mapping[str, Sequence[Command]],
+        ) -> dict[str, list[Reply]]:
+            self.round_trips += 1
+            self.sent += [(tag, c) for tag, commands in groups.items() for c in commands]
+            return await send_groups(groups)
+
+        transport.send = recording_send  # type: ignore[method-assign]
+        transport.send_groups = recording_groups  # type: ignore[method-assign]
+
+
+def _keys_of(command: Command) -> list[str]:
+    name = command[0]
+    if name == "EVALSHA":
+        count = int(command[2])
+        return [str(k) for k in command[3 : 3 + count]]
+    if name == "SCRIPT":
+        return []
+    assert name == "HMGET", command
+    return [str(command[1])]
+
+
+@pytest.fixture
+async def store(redis_url: str) -> AsyncIterator[Store]:
+    client = Redis.from_url(redis_url, decode_responses=True)
+    yield Store(client)
+    await client.aclose()
+
+
+def _comment(site: str, n: int, **overrides: Any) -> NewComment:
+    at = now_ms() + n  # one ms apart: time order is creation order
+    email = f"author{n}@example.org"
+    fields: dict[str, Any] = {
+        "site": site,
+        "id": new_comment_id(site, at),
+        "external_id": f"{site}-ext-{n}",
+        "idempotency_key": f"key-{n}",
+        "status": Status.PENDING,
+        "spam_score": 0.25 + n / 100,
+        "created_ms": at,
+        "data": {"content": f"comment {n}", "author_email": email, "reasons": []},
+        "history": history_line("created", f"site:{site}", at, status="pending"),
+        "author_email": email,
+        "trust_approved_authors": True,
+        "trusted_history": history_line("approved", "auto", at),
+        "text_fingerprint": f"{n:032x}",
+        "repeat_window_seconds": 60,
+        "request_fingerprint": f"{n:032x}",
+    }
+    fields.update(overrides)
+    return NewComment(**fields)
+
+
+async def test_every_command_stays_in_its_sites_slot(store: Store) -> None:
+    for script in scripts.SCRIPTS:  # loaded already, as on a Redis that kept them
+        await store.redis.script_load(script.source)
+    recorder = Recorder(store._transport)
+    batch = [_comment("news", 1), _comment("blog", 2), _comment("news", 3)]
+    stored = await store.add_many(batch)
+    # one round trip for the whole batch, and each result is its own comment's
+    assert recorder.round_trips == 1
+    assert [s.id for s in stored if not isinstance(s, BaseException)] == [c.id for c in batch]
+    again = await store.add_many([batch[1]])  # a retry: the same id, nothing new
+    assert not isinstance(again[0], BaseException) and again[0].duplicate
+
+    page = await store.page("news", order=Order.OLDEST)
+    assert [r.id for r in page.records] == [batch[0].id, batch[2].id]
+    claimed = await store.claim("news", "alice", limit=5, lease_seconds=60, order=Order.SCORE)
+    assert {r.id for r in claimed} == {batch[0].id, batch[2].id}
+    assert (await store.release(batch[2].id, "alice")).kind == "ok"
+    outcomes = await store.decide_many(
+        [(batch[0].id, Decision.SPAM, ""), (batch[1].id, Decision.APPROVE, "fine")], "alice"
+    )
+    assert [o.kind for o in outcomes] == ["ok", "ok"]
+    assert (await store.undo(batch[1].id, "alice")).kind == "ok"
+    assert await store.take_tokens("news", [("site", 10.0, 5), ("ip:192.0.2.1", 1.0, 2)]) == (
+        0.0,
+        -1,
+    )
+    assert await store.erase_comment("blog", batch[1].id, "test")
+    assert await store.erase_author("news", "author3@example.org", "test") == 1
+    labelled = [r.id async for page_ in store.records_in("news", Status.SPAM) for r in page_]
+    assert labelled == [batch[0].id]
+    assert await store.purge_spam_before("news", now_ms() + 60_000) == 1
+
+    assert recorder.sent
+    for site, command in recorder.sent:
+        for key in _keys_of(command):
+            assert key.startswith(f"mod:{{{site}}}:"), (site, command[:3], key)
+
+
+async def test_scripts_lost_by_redis_are_sent_again(store: Store) -> None:
+    recorder = Recorder(store._transport)
+    await store.redis.script_flush()
+    batch = [_comment("news", 1), _comment("blog", 2)]
+    stored = await store.add_many(batch)
+    assert all(not isinstance(s, BaseException) and not s.duplicate for s in stored)
+    loads = [(site, c[:2]) for site, c in recorder.sent if c[0] == "SCRIPT"]
+    assert loads == [("news", ("SCRIPT", "LOAD")), ("blog", ("SCRIPT", "LOAD"))]
+    # the refused calls were sent once more, and only they
+    assert [c[0] for _, c in recorder.sent].count("EVALSHA") == 4
+    await store.redis.script_flush()
+    assert (await store.decide(batch[0].id, "alice", Decision.APPROVE, "")).kind == "ok"
