@@ -70,8 +70,8 @@ from benchlib import (
 )
 from profile_breakdown import breakdown, render
 
-from moderation import keys
-from moderation.redis_server import RedisServer, free_port
+from moderation.storage import keys
+from moderation.storage.redis_server import RedisServer, free_port
 
 SITE = "bench"
 BODY_TEMPLATES = 512

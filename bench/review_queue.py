@@ -1,10 +1,10 @@
 """The review queue at scale: list, claim and decide with a million pending comments.
 
-Starts a private ``redis-server`` (``moderation.redis_server.RedisServer``, no
+Starts a private ``redis-server`` (``moderation.storage.redis_server.RedisServer``, no
 persistence), fills one site with ``--count`` pending comments through the data layer
 itself (``Store.add_many``: the intake script, pipelined, with records built by the
 service's own ``IntakeBatcher._prepare`` from validated, scored seed-corpus comments, so
-the keys hold exactly what intake writes), then measures through ``moderation.store``:
+the keys hold exactly what intake writes), then measures through ``moderation.storage.store``:
 
 - the first page of the queue (50, most suspicious first; and oldest first),
 - a deep page (a cursor at a random rank between N/4 and N),
@@ -40,12 +40,12 @@ from benchlib import Children, log, percentile, samples
 from redis.asyncio import Redis
 
 from classifier import Comment, SpamModel
-from moderation import keys
 from moderation.batching import IntakeBatcher, _Job
 from moderation.config import SiteConfig
 from moderation.records import Decision
-from moderation.redis_server import RedisServer, find_binary
-from moderation.store import NewComment, Order, Store, encode_cursor
+from moderation.storage import keys
+from moderation.storage.redis_server import RedisServer, find_binary
+from moderation.storage.store import NewComment, Order, Store, encode_cursor
 from moderation.validation import CommentIn, validate_comment
 
 SITE = "bench"

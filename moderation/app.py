@@ -13,7 +13,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from classifier import SpamModel
-from moderation import intake, learning, ops, privacy, review
+from moderation import learning, privacy
 from moderation.appkeys import (
     AUTH,
     BATCHER,
@@ -24,17 +24,18 @@ from moderation.appkeys import (
     REDIS_HEALTH,
     STORE,
 )
-from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
 from moderation.logs import protocol_logger
 from moderation.metrics import Metrics
-from moderation.middleware import observe
 from moderation.model_holder import ModelHolder
-from moderation.redis_health import RedisHealth
-from moderation.redis_server import RedisServer
-from moderation.store import Store
-from moderation.ui import setup_ui
+from moderation.storage.redis_health import RedisHealth
+from moderation.storage.redis_server import RedisServer
+from moderation.storage.store import Store
+from moderation.web import intake, ops, review
+from moderation.web.auth import Authenticator
+from moderation.web.middleware import observe
+from moderation.web.ui import setup_ui
 
 # Bigger than any intake body (64 KiB by default) so that intake can answer its own 413
 # as problem+json; bulk decisions of 500 items with notes fit.

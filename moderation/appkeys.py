@@ -5,14 +5,14 @@ from __future__ import annotations
 from aiohttp import web
 from redis.asyncio import Redis
 
-from moderation.auth import Authenticator
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
-from moderation.redis_health import RedisHealth
-from moderation.sessions import SessionStore
-from moderation.store import Store
+from moderation.storage.redis_health import RedisHealth
+from moderation.storage.store import Store
+from moderation.web.auth import Authenticator
+from moderation.web.sessions import SessionStore
 
 CONFIG = web.AppKey("config", Config)
 METRICS = web.AppKey("metrics", Metrics)
@@ -22,4 +22,4 @@ REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
-SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.ui)
+SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.web.ui)

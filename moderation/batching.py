@@ -26,10 +26,10 @@ from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
 from moderation.records import Status, history_line, new_comment_id, now_ms
 from moderation.rules import automatic_status
-from moderation.store import NewComment, Store, Stored
+from moderation.storage.store import NewComment, Store, Stored
 from moderation.validation import CommentIn
 
-log = logging.getLogger("moderation.intake")
+log = logging.getLogger("moderation.web.intake")
 
 
 class ModelNotReady(Exception):

@@ -24,11 +24,11 @@ from aiohttp import web
 
 from classifier import ModelError
 from moderation.appkeys import AUTH, MODEL
-from moderation.bodies import ModelReloadRequest, parse
-from moderation.http import json_response, read_json_object
-from moderation.problems import FieldError, forbidden, invalid
 from moderation.records import Status
-from moderation.store import Store
+from moderation.storage.store import Store
+from moderation.web.bodies import ModelReloadRequest, parse
+from moderation.web.http import json_response, read_json_object
+from moderation.web.problems import FieldError, forbidden, invalid
 
 log = logging.getLogger("moderation.learning")
 

@@ -84,7 +84,7 @@ class _ParserErrorRedactor(logging.Filter):
 
 def protocol_logger() -> logging.Logger:
     """The logger aiohttp's connection handler writes to (``handler_args``), redacted."""
-    logger = logging.getLogger("moderation.http.protocol")
+    logger = logging.getLogger("moderation.web.http.protocol")
     if not any(isinstance(f, _ParserErrorRedactor) for f in logger.filters):
         logger.addFilter(_ParserErrorRedactor())
     return logger

@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 from moderation.config import Config
 from moderation.learning import export_labels
 from moderation.privacy import erase
-from moderation.problems import FieldError
-from moderation.redis_server import RedisServer
-from moderation.store import Store
+from moderation.storage.redis_server import RedisServer
+from moderation.storage.store import Store
 from moderation.validation import normalise_email
+from moderation.web.problems import FieldError
 
 
 @asynccontextmanager

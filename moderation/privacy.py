@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, STORE
-from moderation.bodies import ErasureRequest, parse
 from moderation.config import Config, SiteConfig
-from moderation.http import json_response, read_json_object
-from moderation.problems import forbidden, not_found
 from moderation.records import now_ms
-from moderation.store import Store
+from moderation.storage.store import Store
+from moderation.web.bodies import ErasureRequest, parse
+from moderation.web.http import json_response, read_json_object
+from moderation.web.problems import forbidden, not_found
 
 log = logging.getLogger("moderation.privacy")
 

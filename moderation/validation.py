@@ -25,7 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from moderation import jsoncodec
 from moderation.fields import LONE_SURROGATE, describe
-from moderation.problems import FieldError, Problem, bad_request, invalid, unsupported_media
+from moderation.web.problems import FieldError, Problem, bad_request, invalid, unsupported_media
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"

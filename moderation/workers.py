@@ -21,8 +21,8 @@ from dataclasses import replace
 from types import FrameType
 
 from moderation.config import Config
-from moderation.redis_server import RedisServer
 from moderation.serving import EXIT_CANNOT_LISTEN, cannot_listen
+from moderation.storage.redis_server import RedisServer
 
 log = logging.getLogger("moderation.workers")
 

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from moderation.app import create_app
 from moderation.appkeys import MODEL
 from moderation.config import Config
-from moderation.redis_server import RedisServer
+from moderation.storage.redis_server import RedisServer
 
 NEWS_KEY = "news-site-api-key-0123456789"
 BLOG_KEY = "blog-site-api-key-0123456789"
@@ -107,6 +107,6 @@ async def client(make_client: Callable[[Config], Any], config: Config) -> TestCl
 
 
 def pytest_report_header() -> str:
-    from moderation.redis_server import find_binary
+    from moderation.storage.redis_server import find_binary
 
     return f"redis-server: {find_binary()}"

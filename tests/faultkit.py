@@ -24,9 +24,9 @@ from typing import Any
 import aiohttp
 import redis as redis_sync
 
-from moderation import keys
 from moderation.records import Status
-from moderation.redis_server import RedisServer, free_port
+from moderation.storage import keys
+from moderation.storage.redis_server import RedisServer, free_port
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, BOB, CAROL, NEWS_KEY, ROOT
 
 REPO = Path(__file__).resolve().parent.parent

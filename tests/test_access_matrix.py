@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from moderation.auth import sign
+from moderation.web.auth import sign
 from tests.conftest import (
     ALICE,
     BLOG_KEY,

@@ -7,7 +7,11 @@ from typing import Any
 
 import pytest
 
-from moderation.bodies import (
+from moderation.fields import LONE_SURROGATE
+from moderation.records import Decision
+from moderation.storage.store import Order
+from moderation.validation import CONTROL_CHARACTERS, validate_comment
+from moderation.web.bodies import (
     BulkDecisionItem,
     ClaimRequest,
     DecisionRequest,
@@ -16,11 +20,7 @@ from moderation.bodies import (
     ReleaseRequest,
     parse,
 )
-from moderation.fields import LONE_SURROGATE
-from moderation.problems import Problem
-from moderation.records import Decision
-from moderation.store import Order
-from moderation.validation import CONTROL_CHARACTERS, validate_comment
+from moderation.web.problems import Problem
 
 
 def _errors(model: Any, raw: Any, prefix: str = "") -> dict[str, str]:

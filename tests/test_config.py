@@ -262,7 +262,7 @@ def test_cli_hash_secret() -> None:
 
 
 def test_a_site_key_can_be_rotated_without_a_gap(tmp_path: Path) -> None:
-    from moderation.auth import Authenticator
+    from moderation.web.auth import Authenticator
 
     old, new = "old-site-key-0123456789", "new-site-key-0123456789"
     text = f"[[sites]]\nid = 'news'\napi_key = ['{new}']\napi_key_sha256 = ['{sha256_hex(old)}']\n"

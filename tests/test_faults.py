@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation.redis_server import RedisServer
+from moderation.storage.redis_server import RedisServer
 from tests.conftest import NEWS_KEY
 from tests.faultkit import (
     Load,

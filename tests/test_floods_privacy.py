@@ -12,11 +12,11 @@ from typing import Any
 import redis as redis_sync
 from aiohttp.test_utils import TestClient
 
-from moderation import keys
 from moderation.appkeys import STORE
 from moderation.config import Config, RateLimit
 from moderation.privacy import DAY_MS, apply_retention
 from moderation.records import now_ms
+from moderation.storage import keys
 from tests.conftest import ALICE, BLOG_KEY, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -46,7 +46,7 @@ async def test_site_rate_limit_answers_429_and_spares_other_sites(
     import json
     import time
 
-    from moderation.auth import sign
+    from moderation.web.auth import sign
 
     raw = json.dumps(comment_body(id="b1")).encode()
     headers = {

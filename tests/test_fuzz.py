@@ -51,8 +51,7 @@ from schemathesis.specs.openapi.checks import (
 
 from classifier import Comment, SpamModel
 from classifier.features import normalise
-from moderation.problems import Problem
-from moderation.redis_server import RedisServer
+from moderation.storage.redis_server import RedisServer
 from moderation.validation import (
     CONTENT_MAX,
     FORM_TYPE,
@@ -62,6 +61,7 @@ from moderation.validation import (
     parse_body,
     validate_comment,
 )
+from moderation.web.problems import Problem
 from tests import test_odd_text as odd_text
 from tests.conftest import NEWS_KEY, ROOT
 from tests.faultkit import Service, record

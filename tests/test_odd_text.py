@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 
 from moderation.app import create_app
 from moderation.appkeys import MODEL
-from moderation.auth import sign
 from moderation.config import Config
 from moderation.logs import JsonFormatter
+from moderation.web.auth import sign
 from tests.conftest import (
     ALICE,
     BLOG_KEY,
@@ -442,7 +442,7 @@ async def test_a_detail_holding_a_lone_surrogate_still_answers_problem_json(
     """Defence in depth: were a check at the source ever missed, the answer is still
     problem+json (U+FFFD in place of the surrogate), and the log says so without the
     value."""
-    from moderation.problems import FieldError, Problem
+    from moderation.web.problems import FieldError, Problem
 
     problem = Problem(404, "not-found", "Not found", "No site '\ud800x'.")
     problem.errors = [FieldError("site\udcff", "bad \udfff")]
@@ -456,7 +456,7 @@ async def test_a_detail_holding_a_lone_surrogate_still_answers_problem_json(
 
 
 def test_unsupported_media_never_quotes_odd_text() -> None:
-    from moderation.problems import unsupported_media
+    from moderation.web.problems import unsupported_media
 
     problem = unsupported_media("text/\udcff", ("application/json",))
     assert problem.detail is not None and "\udcff" not in problem.detail
@@ -472,8 +472,8 @@ def test_unsupported_media_never_quotes_odd_text() -> None:
     ],
 )
 def test_int_param_takes_plain_decimal_digits_only(raw: str, expected: int | None) -> None:
-    from moderation.http import int_param
-    from moderation.problems import FieldError
+    from moderation.web.http import int_param
+    from moderation.web.problems import FieldError
 
     errors: list[FieldError] = []
     got = int_param({"n": raw}, "n", -1, -(10**20), 10**20, errors)
@@ -488,8 +488,8 @@ def test_int_param_takes_plain_decimal_digits_only(raw: str, expected: int | Non
     ],
 )
 def test_float_param_takes_plain_decimal_numbers_only(raw: str, expected: float | None) -> None:
-    from moderation.http import float_param
-    from moderation.problems import FieldError
+    from moderation.web.http import float_param
+    from moderation.web.problems import FieldError
 
     errors: list[FieldError] = []
     got = float_param({"x": raw}, "x", -10.0, 10.0, errors)
@@ -497,7 +497,7 @@ def test_float_param_takes_plain_decimal_numbers_only(raw: str, expected: float 
 
 
 def test_cursors_are_checked_before_they_reach_redis() -> None:
-    from moderation.store import CursorError, decode_cursor, encode_cursor
+    from moderation.storage.store import CursorError, decode_cursor, encode_cursor
 
     for score in ("0.61234567890123456", "1751234567890", "1.0000000000000001e-05", "-inf"):
         assert decode_cursor(encode_cursor("news_01ab", score)) == ("news_01ab", score)

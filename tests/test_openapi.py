@@ -17,15 +17,15 @@ from pydantic import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from moderation.answers import ANSWERS
 from moderation.app import create_app
-from moderation.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
 from moderation.config import Config, IntakeConfig
-from moderation.openapi import REQUESTS, openapi_document
 from moderation.records import Decision
-from moderation.redis_server import RedisServer
-from moderation.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
+from moderation.storage.redis_server import RedisServer
+from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
 from moderation.validation import CONTENT_MAX
+from moderation.web.answers import ANSWERS
+from moderation.web.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
+from moderation.web.openapi import REQUESTS, openapi_document
 from tests.conftest import ALICE, BLOG_KEY, BOB, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]

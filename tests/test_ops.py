@@ -14,7 +14,7 @@ import redis as redis_sync
 from aiohttp.test_utils import TestClient
 
 from moderation.config import Config
-from moderation.redis_server import RedisServer
+from moderation.storage.redis_server import RedisServer
 from tests.conftest import ALICE, NEWS_KEY, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -184,7 +184,7 @@ async def test_scripts_come_back_after_redis_forgets_them(client: Client, redis_
 async def test_access_log_modes(
     make_client: Any, config: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="moderation.http")
+    caplog.set_level(logging.INFO, logger="moderation.web.http")
     quiet: Client = await make_client(config)  # default: errors only
     await quiet.post("/v1/comments", json=comment_body(id="q1"), headers=auth(NEWS_KEY))
     await quiet.post("/v1/comments", json={}, headers=auth(NEWS_KEY))

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from moderation.redis_server import free_port
+from moderation.storage.redis_server import free_port
 
 
 def _request(url: str, body: dict[str, Any] | None = None, token: str = "") -> tuple[int, Any]:

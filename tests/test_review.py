@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from moderation import keys
 from moderation.appkeys import STORE
+from moderation.storage import keys
 from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
 from tests.faultkit import assert_indexes_consistent
 from tests.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)

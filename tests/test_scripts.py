@@ -1,4 +1,4 @@
-"""The scripts' named interfaces (moderation/scripts.py): each name reaches its script
+"""The scripts' named interfaces (moderation/storage/scripts.py): each name reaches its script
 at its own position, a call with a missing or extra name cannot be sent, and a body
 that could let a position slip does not import.  Against a real redis-server."""
 
@@ -10,8 +10,8 @@ from typing import Any, TypedDict
 import pytest
 from redis.asyncio import Redis
 
-from moderation import scripts
-from moderation.scripts import Script, ScriptArgumentError
+from moderation.storage import scripts
+from moderation.storage.scripts import Script, ScriptArgumentError
 
 
 @pytest.fixture

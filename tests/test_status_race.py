@@ -16,12 +16,12 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
-from moderation import keys
-from moderation import store as store_module
 from moderation.appkeys import STORE
-from moderation.problems import PROBLEM_JSON
 from moderation.records import Decision, Status, now_ms, utc_day
-from moderation.store import DAY_MS, Store
+from moderation.storage import keys
+from moderation.storage import store as store_module
+from moderation.storage.store import DAY_MS, Store
+from moderation.web.problems import PROBLEM_JSON
 from tests.conftest import ALICE, BOB, NEWS_KEY, ROOT, auth, comment_body
 from tests.faultkit import assert_indexes_consistent, index_violations, record
 from tests.test_review import _post

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from moderation import scripts
 from moderation.records import Decision, Status, history_line, new_comment_id, now_ms
-from moderation.store import NewComment, Order, Store
-from moderation.transport import Command, Reply, Transport
+from moderation.storage import scripts
+from moderation.storage.store import NewComment, Order, Store
+from moderation.storage.transport import Command, Reply, Transport
 
 
 class Recorder:

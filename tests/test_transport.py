@@ -1,4 +1,4 @@
-"""The transport's contract (moderation/transport.py), against a real redis-server: the
+"""The transport's contract (moderation/storage/transport.py), against a real redis-server: the
 bytes are redis-py's own, each command's error is its own reply, and a timeout, a dropped
 connection or a cancellation never leaves a half-read connection in the pool.
 
@@ -23,8 +23,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError, NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from moderation.redis_server import RedisServer
-from moderation.transport import Command, Transport, pack
+from moderation.storage.redis_server import RedisServer
+from moderation.storage.transport import Command, Transport, pack
 
 
 def _redis_py_bytes(commands: list[Command]) -> bytes:

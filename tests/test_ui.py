@@ -14,10 +14,10 @@ import redis.asyncio as redis_async
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 
-from moderation import keys
 from moderation.config import Config, ModeratorConfig, sha256_hex
-from moderation.sessions import IDLE_SECONDS, SessionStore
-from moderation.ui import (
+from moderation.storage import keys
+from moderation.web.sessions import IDLE_SECONDS, SessionStore
+from moderation.web.ui import (
     CONTENT_SECURITY_POLICY,
     COOKIE,
     SECURE_COOKIE,

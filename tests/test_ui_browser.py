@@ -31,7 +31,7 @@ from playwright.sync_api import (
 from moderation.app import create_app
 from moderation.appkeys import MODEL
 from moderation.config import Config
-from moderation.redis_server import RedisServer
+from moderation.storage.redis_server import RedisServer
 from tests.conftest import ALICE, BOB, CONFIG_TOML, NEWS_KEY, ROOT, comment_body
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")

@@ -8,10 +8,10 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from moderation.appkeys import CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
-from moderation.http import json_response
-from moderation.openapi import openapi_document
+from moderation.web.http import json_response
+from moderation.web.openapi import openapi_document
 
-log = logging.getLogger("moderation.ops")
+log = logging.getLogger("moderation.web.ops")
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from moderation import jsoncodec
 from moderation.appkeys import CONFIG
-from moderation.problems import (
+from moderation.web.problems import (
     FieldError,
     bad_request,
     body_timeout,

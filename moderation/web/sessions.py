@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from moderation import keys
 from moderation.records import now_ms
+from moderation.storage import keys
 
 IDLE_SECONDS = 8 * 3600  # a working day without a request ends the session
 MAX_AGE_SECONDS = 24 * 3600  # even an active session logs in again every day

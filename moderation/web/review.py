@@ -9,8 +9,12 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
-from moderation.auth import ModeratorCaller, SiteCaller, require_site_access
-from moderation.bodies import (
+from moderation.config import ModeratorConfig
+from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
+from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Order, Outcome
+from moderation.validation import SITE_MAX, normalise_email, text_field
+from moderation.web.auth import ModeratorCaller, SiteCaller, require_site_access
+from moderation.web.bodies import (
     MAX_PAGE,
     BulkDecisionItem,
     BulkDecisionRequest,
@@ -20,12 +24,8 @@ from moderation.bodies import (
     field_errors,
     parse,
 )
-from moderation.config import ModeratorConfig
-from moderation.http import float_param, int_param, json_response, read_json_object
-from moderation.problems import FieldError, conflict, invalid, not_found
-from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
-from moderation.store import UNDO_WINDOW_MS, CursorError, Order, Outcome
-from moderation.validation import SITE_MAX, normalise_email, text_field
+from moderation.web.http import float_param, int_param, json_response, read_json_object
+from moderation.web.problems import FieldError, conflict, invalid, not_found
 
 JSON_LIMIT = 1024 * 1024
 

@@ -15,9 +15,9 @@ from aiohttp.typedefs import Handler
 from moderation.appkeys import CONFIG, METRICS
 from moderation.batching import ModelNotReady
 from moderation.logs import new_request_id, request_id_var
-from moderation.problems import Problem, unavailable
+from moderation.web.problems import Problem, unavailable
 
-log = logging.getLogger("moderation.http")
+log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 SLOW_REQUEST_SECONDS = 1.0  # logged even when only errors are
 

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from moderation.problems import TYPE_PREFIX
 from moderation.records import Status
-from moderation.ui import CSRF_HEADER
+from moderation.web.problems import TYPE_PREFIX
+from moderation.web.ui import CSRF_HEADER
 
 Count = Annotated[int, Field(ge=0)]
 Score = Annotated[float, Field(ge=0, le=1)]

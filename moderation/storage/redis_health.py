@@ -8,7 +8,7 @@ import logging
 import redis.exceptions
 from redis.asyncio import Redis
 
-from moderation.redis_server import RedisServer, RedisServerError
+from moderation.storage.redis_server import RedisServer, RedisServerError
 
 log = logging.getLogger("moderation.redis")
 

@@ -18,7 +18,7 @@ from typing import Protocol, TypeVar
 from aiohttp import web
 
 from moderation.config import Config, ModeratorConfig, SiteConfig
-from moderation.problems import Problem, forbidden, not_found, unauthorized
+from moderation.web.problems import Problem, forbidden, not_found, unauthorized
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 class SessionResolver(Protocol):
-    """The moderator page's sessions (``moderation.ui``): the moderator behind a session
+    """The moderator page's sessions (``moderation.web.ui``): the moderator behind a session
     cookie, or None.  Unsafe methods must also carry the session's CSRF token."""
 
     async def moderator_for(self, request: web.Request) -> ModeratorConfig | None: ...

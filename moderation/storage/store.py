@@ -1,9 +1,9 @@
 """The Redis data layer: every read and atomic write of comments, queues and claims.
 
 Nothing outside this module talks to Redis about comments, and nothing outside it builds
-their key names.  Writes are the Lua scripts of ``moderation.scripts``; reads are plain
+their key names.  Writes are the Lua scripts of ``moderation.storage.scripts``; reads are plain
 commands.  Where several go together (a batch of comments, a page's records, a bulk of
-decisions) they share one round trip through ``moderation.transport``, grouped by site.
+decisions) they share one round trip through ``moderation.storage.transport``, grouped by site.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Generic, TypedDict
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError
 
-from moderation import jsoncodec, keys, scripts
+from moderation import jsoncodec
 from moderation.records import (
     PERSONAL_FIELDS,
     CommentRecord,
@@ -32,8 +32,9 @@ from moderation.records import (
     site_of,
     utc_day,
 )
-from moderation.scripts import A, K, Script
-from moderation.transport import Arg, Command, Reply, Transport
+from moderation.storage import keys, scripts
+from moderation.storage.scripts import A, K, Script
+from moderation.storage.transport import Arg, Command, Reply, Transport
 from moderation.validation import text_problem
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives

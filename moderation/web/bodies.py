@@ -28,10 +28,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from moderation.fields import describe, key_path
-from moderation.problems import FieldError, invalid
 from moderation.records import Decision
-from moderation.store import Order
+from moderation.storage.store import Order
 from moderation.validation import EMAIL_MAX, SITE_MAX, normalise_email, odd_text
+from moderation.web.problems import FieldError, invalid
 
 MAX_PAGE = 500  # comments per queue page or claim
 MAX_BULK = 500  # decisions per bulk call

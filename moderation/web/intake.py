@@ -12,11 +12,11 @@ from typing import Any
 from aiohttp import web
 
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
-from moderation.auth import SIGNATURE_HEADER, verify_signature
 from moderation.config import SiteConfig
-from moderation.http import json_response, read_body
-from moderation.problems import FieldError, Problem, invalid, too_many
 from moderation.validation import check_content_type, parse_body, validate_comment
+from moderation.web.auth import SIGNATURE_HEADER, verify_signature
+from moderation.web.http import json_response, read_body
+from moderation.web.problems import FieldError, Problem, invalid, too_many
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 

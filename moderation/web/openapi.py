@@ -22,9 +22,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from moderation import __version__
-from moderation.answers import ANSWERS
-from moderation.auth import SIGNATURE_HEADER
-from moderation.bodies import (
+from moderation.config import DEFAULT_PORT, SITE_ID_RE, IntakeConfig
+from moderation.records import Status
+from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
+from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
+from moderation.web.answers import ANSWERS
+from moderation.web.auth import SIGNATURE_HEADER
+from moderation.web.bodies import (
     MAX_BULK,
     MAX_PAGE,
     BulkDecisionItem,
@@ -35,11 +39,8 @@ from moderation.bodies import (
     ModelReloadRequest,
     ReleaseRequest,
 )
-from moderation.config import DEFAULT_PORT, SITE_ID_RE, IntakeConfig
-from moderation.problems import PROBLEM_JSON
-from moderation.records import Status
-from moderation.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
-from moderation.ui import (
+from moderation.web.problems import PROBLEM_JSON
+from moderation.web.ui import (
     ASSET_PATH,
     ASSETS,
     COOKIE,
@@ -51,7 +52,6 @@ from moderation.ui import (
     SECURE_COOKIE,
     SESSION_PATH,
 )
-from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
 
 Json = dict[str, Any]
 Security = list[dict[str, list[str]]]

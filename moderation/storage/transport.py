@@ -25,7 +25,7 @@ The contract, each part tested in ``tests/test_transport.py``:
   not answer within the timeout raises redis-py's ``TimeoutError``, which the error
   middleware answers with 503 and Retry-After.
 - **Grouped by hash tag.**  Every batch is given as groups of commands whose keys share
-  one hash tag (one site's ``{site}``: see ``moderation.keys``), so each group touches one
+  one hash tag (one site's ``{site}``: see ``moderation.storage.keys``), so each group touches one
   cluster slot.  On one Redis all groups go out in one write; a transport for Redis
   Cluster sends each group to the node that serves its slot, behind the same methods.
 

@@ -13,7 +13,7 @@ from aiohttp import web
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:moderation:problem:"
 
-log = logging.getLogger("moderation.problems")
+log = logging.getLogger("moderation.web.problems")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

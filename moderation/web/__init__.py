@@ -1,0 +1,2 @@
+"""The web layer: request handlers, the request and answer models, middleware,
+problem answers, authentication, sessions, the moderator page and the API document."""
