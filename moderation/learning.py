@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -75,12 +74,10 @@ async def post_model_reload(request: web.Request) -> web.Response:
             ]
         )
     try:
-        model = await holder.load(Path(path_raw) if path_raw else None)
+        model = await holder.reload(Path(path_raw) if path_raw else None)
     except ModelError as exc:
         current = holder.model.version if holder.model else None
         raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
-    if holder.parent_pid is not None:
-        os.kill(holder.parent_pid, signal.SIGHUP)  # the parent passes it to every worker
     return json_response({"version": model.version, "path": str(holder.source or "default")})
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 from pathlib import Path
 
 from classifier import ModelError, SpamModel
@@ -55,3 +57,12 @@ class ModelHolder:
                 extra={"path": str(target) if target else "default", "version": model.version},
             )
             return model
+
+    async def reload(self, path: Path | None = None) -> SpamModel:
+        """An operator's reload (the API): load as ``load`` does, then, in a worker of
+        ``serve --workers N``, have the parent pass the reload on to every worker, so that
+        all of them serve the same model."""
+        model = await self.load(path)
+        if self.parent_pid is not None:
+            os.kill(self.parent_pid, signal.SIGHUP)
+        return model
