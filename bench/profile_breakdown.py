@@ -25,11 +25,14 @@ from pathlib import Path
 # with no such frame fall back to FRAMEWORK.  So json.dumps under history_line counts as
 # record building, and a socket write under redis-py as the Redis client.
 STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("scoring: featurise", ("transform_named", "classifier/features.py")),
+    ("scoring: featurise", ("classifier/features.py",)),
     ("scoring: predict + reasons", ("classifier/",)),
     ("repeat check: text fingerprint", ("text_fingerprint",)),
     ("Redis client (redis-py: pack, send, parse; both pipelines)", ("redis/",)),
-    ("Redis calls: script arguments (store.py)", ("add_many", "store.py")),
+    (
+        "Redis calls: script arguments, packing (store.py, transport.py, scripts.py)",
+        ("add_many", "storage/store.py", "storage/transport.py", "storage/scripts.py"),
+    ),
     ("record building (history lines, data JSON)", ("IntakeBatcher._prepare", "history_line")),
     ("rate limits", ("_check_rate_limits", "take_tokens")),
     ("validation: email-validator", ("email_validator/",)),
