@@ -32,7 +32,7 @@ from moderation.model_holder import ModelHolder
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
-from moderation.web import intake, ops, review
+from moderation.web import admin, intake, ops, review
 from moderation.web.auth import Authenticator
 from moderation.web.middleware import observe
 from moderation.web.ui import setup_ui
@@ -106,6 +106,18 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.gather(task, return_exceptions=True)
 
 
+async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Retention in the background (privacy.py), on the store redis_ctx opened."""
+    async with privacy.retention(app[STORE], app[CONFIG].sites):
+        yield
+
+
+async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
+    """SIGHUP reloads the model (learning.py)."""
+    async with learning.reload_on_sighup(app[MODEL]):
+        yield
+
+
 async def _load_model(holder: ModelHolder) -> None:
     try:
         await holder.load()
@@ -134,8 +146,8 @@ def create_app(
     app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(model_ctx)
-    app.cleanup_ctx.append(privacy.retention_ctx)
-    app.cleanup_ctx.append(learning.sighup_ctx)
+    app.cleanup_ctx.append(retention_ctx)
+    app.cleanup_ctx.append(sighup_ctx)
 
     r = app.router
     r.add_post("/v1/comments", intake.post_comment)
@@ -147,8 +159,8 @@ def create_app(
     r.add_get("/v1/queue", review.get_queue)
     r.add_post("/v1/queue/claim", review.post_claim)
     r.add_get("/v1/stats", review.get_stats)
-    r.add_post("/v1/erasure", privacy.post_erasure)
-    r.add_post("/v1/model/reload", learning.post_model_reload)
+    r.add_post("/v1/erasure", admin.post_erasure)
+    r.add_post("/v1/model/reload", admin.post_model_reload)
     r.add_get("/healthz", ops.healthz)
     r.add_get("/readyz", ops.readyz)
     r.add_get("/metrics", ops.metrics)

@@ -139,6 +139,7 @@ def erase_command(args: argparse.Namespace) -> int:
     (reused if the service is running, started for the occasion if not)."""
     import asyncio
 
+    from moderation.fields import FieldsInvalid
     from moderation.offline import run_erase
 
     config = _offline_config(args)
@@ -146,7 +147,7 @@ def erase_command(args: argparse.Namespace) -> int:
         return 2
     try:
         counts = asyncio.run(run_erase(config, args.email, args.site))
-    except ValueError as exc:
+    except FieldsInvalid as exc:
         print(f"moderation: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:

@@ -1,4 +1,5 @@
-"""What the config models and the API's body models share: how a pydantic error is said.
+"""What the config models, the API's body models and the intake's checks share: what a
+field error is, the domain's errors for input it refuses, and how a pydantic error is said.
 
 One wording for every boundary, so that ``sites[news].auto_spam_above: must be at most
 1`` (the config loader) and ``decisions[3].note: must be at most 2000 characters`` (a
@@ -9,11 +10,61 @@ surrogate or a control character, and an operator's may be a secret.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pydantic_core import ErrorDetails
 
 # JSON can carry "\ud800"; UTF-8 (a log line, a Redis key, an answer) cannot
 LONE_SURROGATE = "contains invalid Unicode (a lone surrogate)"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One field at fault and why (the message never quotes the value)."""
+
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.field, "message": self.message}
+
+
+# Input the domain refuses.  They say what is wrong and nothing about HTTP: the web
+# layer's error middleware answers each as a problem (web/problems.py, ``for_input``),
+# the command line prints it.  Not ValueErrors: an ``except ValueError`` around other
+# work (or a pydantic validator) must not swallow one on its way to the answer.
+
+
+class InputError(Exception):
+    """Input refused: a body that cannot be read, an unsupported kind, invalid fields."""
+
+
+class BadBody(InputError):
+    """Input that cannot be read at all (not UTF-8, not JSON, an unreadable header);
+    ``field`` names the header or field when there is one."""
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class UnsupportedMediaType(InputError):
+    """A body of a media type (``got``, as sent) that is none of ``allowed``."""
+
+    def __init__(self, got: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(f"unsupported media type; send one of: {', '.join(allowed)}")
+        self.got = got
+        self.allowed = allowed
+
+
+class FieldsInvalid(InputError):
+    """Every field that failed validation, each once."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = list(errors)
+
 
 # The messages that depend on nothing but the kind of error.  Bounds come from the
 # error's context (``ge``, ``max_length``, ...), which pydantic takes from the model.

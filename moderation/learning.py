@@ -4,9 +4,9 @@ model replaces the one in use without a restart.
 - ``moderation export-labels`` writes decided comments as JSONL that
   ``python -m classifier train --data`` reads (approved -> ham, spam -> spam; rejected
   comments are off-topic or abusive, not spam, so they are left out).
-- ``POST /v1/model/reload`` (admin moderators) or SIGHUP loads the configured model file
-  again, or the one named; the swap is atomic and a model that fails to load leaves the
-  old one serving.
+- ``POST /v1/model/reload`` (admin moderators; web/admin.py) or SIGHUP loads the
+  configured model file again, or the one named; the swap is atomic and a model that
+  fails to load leaves the old one serving.
 """
 
 from __future__ import annotations
@@ -16,18 +16,13 @@ import json
 import logging
 import signal
 from collections.abc import AsyncIterator
-from pathlib import Path
+from contextlib import asynccontextmanager
 from typing import IO
 
-from aiohttp import web
-
 from classifier import ModelError
-from moderation.appkeys import AUTH, MODEL
+from moderation.model_holder import ModelHolder
 from moderation.records import Status
 from moderation.storage.store import Store
-from moderation.web.bodies import ModelReloadRequest, parse
-from moderation.web.http import json_response, read_json_object
-from moderation.web.problems import FieldError, forbidden, invalid
 
 log = logging.getLogger("moderation.learning")
 
@@ -54,38 +49,11 @@ async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]
     return counts
 
 
-async def post_model_reload(request: web.Request) -> web.Response:
-    """Load the configured model file again, or ``{"path": ...}``; 422 keeps the old."""
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("Reloading the model needs a moderator with admin = true.")
-    raw = await read_json_object(request, 16 * 1024) if request.can_read_body else {}
-    path_raw = parse(ModelReloadRequest, raw).path
-    holder = request.app[MODEL]
-    if holder.parent_pid is not None and path_raw:
-        # the other workers could not be told which file: they reload the configured one
-        raise invalid(
-            [
-                FieldError(
-                    "path",
-                    "with several workers, replace the configured model file and reload "
-                    "without a path, so that every worker loads the same model",
-                )
-            ]
-        )
-    try:
-        model = await holder.reload(Path(path_raw) if path_raw else None)
-    except ModelError as exc:
-        current = holder.model.version if holder.model else None
-        raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
-    return json_response({"version": model.version, "path": str(holder.source or "default")})
-
-
-async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
-    """SIGHUP reloads the model, as daemons reload their config; the workers' parent
-    passes it on to each worker."""
+@asynccontextmanager
+async def reload_on_sighup(holder: ModelHolder) -> AsyncIterator[None]:
+    """While inside, SIGHUP reloads the model, as daemons reload their config; the
+    workers' parent passes it on to each worker (the app's cleanup_ctx enters it)."""
     loop = asyncio.get_running_loop()
-    holder = app[MODEL]
     tasks: set[asyncio.Task[None]] = set()
 
     async def reload() -> None:

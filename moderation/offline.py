@@ -13,12 +13,12 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from moderation.config import Config
+from moderation.fields import FieldError, FieldsInvalid
 from moderation.learning import export_labels
 from moderation.privacy import erase
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
 from moderation.validation import normalise_email
-from moderation.web.problems import FieldError
 
 
 @asynccontextmanager
@@ -42,12 +42,14 @@ async def connected_store(config: Config) -> AsyncIterator[Store]:
 
 
 async def run_erase(config: Config, email_raw: str, site: str | None) -> dict[str, int]:
+    """Erase an author's personal data on ``site`` or every site; FieldsInvalid names the
+    option at fault."""
     errors: list[FieldError] = []
     email = normalise_email(email_raw, errors, "--email")
     if errors:
-        raise ValueError(f"{errors[0].field}: {errors[0].message}")
+        raise FieldsInvalid(errors)
     if site is not None and config.site(site) is None:
-        raise ValueError(f"--site: no site '{site}' in the config")
+        raise FieldsInvalid([FieldError("--site", f"no site '{site}' in the config")])
     sites = [site] if site else [s.id for s in config.sites]
     async with connected_store(config) as store:
         return await erase(store, sites, email, "cli")

@@ -24,8 +24,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from moderation import jsoncodec
-from moderation.fields import LONE_SURROGATE, describe
-from moderation.web.problems import FieldError, Problem, bad_request, invalid, unsupported_media
+from moderation.fields import (
+    LONE_SURROGATE,
+    BadBody,
+    FieldError,
+    FieldsInvalid,
+    UnsupportedMediaType,
+    describe,
+)
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -58,20 +64,21 @@ class CommentIn:
 
 
 def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
-    """Decode a JSON or form body into a mapping; 400/415/422 otherwise."""
+    """Decode a JSON or form body into a mapping; BadBody, UnsupportedMediaType or
+    FieldsInvalid (the web answers 400, 415, 422) otherwise."""
     if content_type == JSON_TYPE:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise bad_request(f"body is not valid UTF-8 (byte {exc.start})") from exc
+            raise BadBody(f"body is not valid UTF-8 (byte {exc.start})") from exc
         try:
             value = jsoncodec.loads(text)
         except RecursionError as exc:
-            raise bad_request("JSON nested too deeply") from exc
+            raise BadBody("JSON nested too deeply") from exc
         except ValueError as exc:
-            raise bad_request(f"body is not valid JSON: {exc}") from exc
+            raise BadBody(f"body is not valid JSON: {exc}") from exc
         if not isinstance(value, dict):
-            raise invalid([FieldError("body", "must be a JSON object")])
+            raise FieldsInvalid([FieldError("body", "must be a JSON object")])
         return value
     if content_type == FORM_TYPE:
         try:
@@ -80,12 +87,12 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
                 text, keep_blank_values=True, strict_parsing=False, errors="strict"
             )
         except (UnicodeDecodeError, ValueError) as exc:
-            raise bad_request("form body is not valid URL-encoded UTF-8") from exc
+            raise BadBody("form body is not valid URL-encoded UTF-8") from exc
         form: dict[str, Any] = {}
         for key, val in pairs:
             form.setdefault(key, val)  # the first of repeated fields wins, as in PHP forms
         return form
-    raise unsupported_media(content_type, INTAKE_TYPES)
+    raise UnsupportedMediaType(content_type, INTAKE_TYPES)
 
 
 # The intake body.  Each text is trimmed, then checked for its length and for control
@@ -242,12 +249,12 @@ _REQUIRED = frozenset(n for n, f in CommentSubmission.model_fields.items() if f.
 
 
 def validate_comment(raw: Mapping[str, Any], *, check_deliverability: bool) -> CommentIn:
-    """Validate every field at once; raise a 422 listing each failing field."""
+    """Validate every field at once; FieldsInvalid lists each failing field (a 422)."""
     model = _DeliverableSubmission if check_deliverability else CommentSubmission
     try:
         comment = model.model_validate(raw)
     except ValidationError as exc:
-        raise invalid(_intake_errors(exc)) from exc
+        raise FieldsInvalid(_intake_errors(exc)) from exc
     given = comment.__dict__
     return CommentIn(
         author_name=comment.author_name,
@@ -342,15 +349,15 @@ def text_field(
 
 
 def header_text(headers: Mapping[str, str], name: str, *, limit: int = 2_048) -> str | None:
-    """The request header ``name`` once it is known to be text (None if absent); a 400
-    naming the header otherwise."""
+    """The request header ``name`` once it is known to be text (None if absent); BadBody
+    naming the header (a 400) otherwise."""
     value = headers.get(name)
     if value is None:
         return None
     problem = text_problem(value, limit=limit)
     if problem is not None:
         message = HEADER_NOT_TEXT if problem == LONE_SURROGATE else problem
-        raise bad_request(f"The {name} header {message}.", field=name)
+        raise BadBody(f"The {name} header {message}.", field=name)
     return value
 
 
@@ -417,8 +424,8 @@ def check_content_type(header: str) -> str:
         if k.strip().lower() == "charset":
             charset = v.strip().strip('"').lower()
     if media == JSON_TYPE and charset not in ("", "utf-8", "utf8"):
-        raise unsupported_media(header, INTAKE_TYPES)
+        raise UnsupportedMediaType(header, INTAKE_TYPES)
     return media
 
 
-__all__ = ["CommentIn", "Problem", "check_content_type", "parse_body", "validate_comment"]
+__all__ = ["CommentIn", "check_content_type", "parse_body", "validate_comment"]

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from moderation.fields import LONE_SURROGATE
+from moderation.fields import (
+    LONE_SURROGATE,
+    BadBody,
+    FieldError,
+    FieldsInvalid,
+    UnsupportedMediaType,
+)
 from moderation.records import Decision
 from moderation.storage.store import Order
 from moderation.validation import CONTROL_CHARACTERS, validate_comment
@@ -20,7 +26,13 @@ from moderation.web.bodies import (
     ReleaseRequest,
     parse,
 )
-from moderation.web.problems import Problem
+from moderation.web.problems import (
+    Problem,
+    bad_request,
+    for_input,
+    invalid,
+    unsupported_media,
+)
 
 
 def _errors(model: Any, raw: Any, prefix: str = "") -> dict[str, str]:
@@ -119,7 +131,7 @@ def test_optional_bodies_and_their_limits() -> None:
 
 
 def _intake_errors(raw: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(Problem) as info:
+    with pytest.raises(FieldsInvalid) as info:
         validate_comment(raw, check_deliverability=False)
     return {e.field: e.message for e in info.value.errors}
 
@@ -184,3 +196,21 @@ def test_intake_text_is_text_not_a_number() -> None:
         "author_name": "must be a string",
         "parent_id": "must be a string",
     }
+
+
+def test_the_domain_s_input_errors_answer_as_the_web_s_problems() -> None:
+    """validation.py says what is wrong without HTTP; the answers stay what they were."""
+    errors = [FieldError("author_email", "is required")]
+    pairs = [
+        (BadBody("body is not valid JSON"), bad_request("body is not valid JSON")),
+        (BadBody("bad header", field="Origin"), bad_request("bad header", field="Origin")),
+        (
+            UnsupportedMediaType("text/plain", ("application/json",)),
+            unsupported_media("text/plain", ("application/json",)),
+        ),
+        (FieldsInvalid(errors), invalid(errors)),
+    ]
+    for error, problem in pairs:
+        answer = for_input(error)
+        assert answer.body("/v1/comments", "r") == problem.body("/v1/comments", "r")
+        assert answer.headers == problem.headers

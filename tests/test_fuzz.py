@@ -51,6 +51,7 @@ from schemathesis.specs.openapi.checks import (
 
 from classifier import Comment, SpamModel
 from classifier.features import normalise
+from moderation.fields import FieldsInvalid, InputError
 from moderation.storage.redis_server import RedisServer
 from moderation.validation import (
     CONTENT_MAX,
@@ -61,7 +62,7 @@ from moderation.validation import (
     parse_body,
     validate_comment,
 )
-from moderation.web.problems import Problem
+from moderation.web.problems import for_input
 from tests import test_odd_text as odd_text
 from tests.conftest import NEWS_KEY, ROOT
 from tests.faultkit import Service, record
@@ -481,7 +482,9 @@ def _strings(comment: CommentIn) -> list[str]:
     ]
 
 
-def _check_problem(problem: Problem) -> None:
+def _check_problem(error: InputError) -> None:
+    """The domain's refusal becomes a 4xx answer that can be sent."""
+    problem = for_input(error)
     assert problem.status in (400, 413, 415, 422), problem.status
     if problem.status == 422:
         assert problem.errors, "a 422 lists the fields at fault"
@@ -505,8 +508,8 @@ def test_parse_and_validate_never_raise_anything_but_a_4xx(body: bytes, media: s
     try:
         raw = parse_body(media, body)
         comment = validate_comment(raw, check_deliverability=False)
-    except Problem as problem:
-        _check_problem(problem)
+    except InputError as error:
+        _check_problem(error)
         return
     for value in _strings(comment):
         value.encode("utf-8")  # no lone surrogate gets past validation
@@ -521,11 +524,11 @@ def test_parse_and_validate_never_raise_anything_but_a_4xx(body: bytes, media: s
 def test_validate_comment_answers_a_comment_or_every_field_error(raw: dict[str, Any]) -> None:
     try:
         comment = validate_comment(raw, check_deliverability=False)
-    except Problem as problem:
-        _check_problem(problem)
-        assert problem.status == 422
+    except FieldsInvalid as error:
+        _check_problem(error)
+        assert for_input(error).status == 422
         known = set(FIELDS)
-        assert {e.field for e in problem.errors} <= known
+        assert {e.field for e in error.errors} <= known
         return
     for value in _strings(comment):
         value.encode("utf-8")
@@ -572,7 +575,7 @@ def model() -> SpamModel:
 def test_any_valid_comment_gets_a_valid_score(model: SpamModel, raw: dict[str, Any]) -> None:
     try:
         comment = validate_comment(raw, check_deliverability=False)
-    except Problem:
+    except FieldsInvalid:
         return
     (score,) = model.score_batch(
         [

@@ -13,10 +13,11 @@ from aiohttp import web
 
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
+from moderation.fields import FieldError, FieldsInvalid
 from moderation.validation import check_content_type, parse_body, validate_comment
 from moderation.web.auth import SIGNATURE_HEADER, verify_signature
 from moderation.web.http import json_response, read_body
-from moderation.web.problems import FieldError, Problem, invalid, too_many
+from moderation.web.problems import invalid, too_many
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -80,7 +81,7 @@ async def post_comment(request: web.Request) -> web.Response:
     await _check_rate_limits(app, site, _author_ip(raw))
     try:
         comment = validate_comment(raw, check_deliverability=config.intake.check_deliverability)
-    except Problem:
+    except FieldsInvalid:
         app[METRICS].comments.labels("invalid").inc()
         raise
     idempotency_key = request.headers.get("Idempotency-Key")

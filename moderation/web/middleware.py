@@ -14,8 +14,9 @@ from aiohttp.typedefs import Handler
 
 from moderation.appkeys import CONFIG, METRICS
 from moderation.batching import ModelNotReady
+from moderation.fields import InputError
 from moderation.logs import new_request_id, request_id_var
-from moderation.web.problems import Problem, unavailable
+from moderation.web.problems import Problem, for_input, unavailable
 
 log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -87,6 +88,8 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
         return await handler(request)
     except Problem as problem:
         return problem.response(instance, request_id)
+    except InputError as exc:  # the domain refused the input: 400, 415 or 422
+        return for_input(exc).response(instance, request_id)
     except ModelNotReady as exc:
         return unavailable(f"The spam model is not ready: {exc}", 5).response(instance, request_id)
     except REDIS_UNAVAILABLE as exc:

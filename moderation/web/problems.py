@@ -1,29 +1,25 @@
-"""RFC 9457 problem details: every error the service answers, in one shape."""
+"""RFC 9457 problem details: every error the service answers, in one shape, and the HTTP
+answer to each of the domain's input errors (``for_input``)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from moderation.fields import BadBody, FieldsInvalid, InputError, UnsupportedMediaType
+
+# the handlers build their 422s from the domain's FieldError: one kind of field error
+from moderation.fields import FieldError as FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:moderation:problem:"
 
 log = logging.getLogger("moderation.web.problems")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
 
 
 class Problem(Exception):
@@ -184,3 +180,14 @@ def too_many(detail: str, retry_after: int) -> Problem:
         detail,
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def for_input(error: InputError) -> Problem:
+    """The answer to input the domain refused: 400, 415 or 422."""
+    if isinstance(error, FieldsInvalid):
+        return invalid(error.errors)
+    if isinstance(error, UnsupportedMediaType):
+        return unsupported_media(error.got, error.allowed)
+    if isinstance(error, BadBody):
+        return bad_request(error.detail, error.field)
+    return bad_request(str(error))
