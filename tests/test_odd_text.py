@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import pytest
@@ -471,13 +471,20 @@ def test_unsupported_media_never_quotes_odd_text() -> None:
         *[("1" * 19, None), ("+5", None), ("5.0", None)],
     ],
 )
-def test_int_param_takes_plain_decimal_digits_only(raw: str, expected: int | None) -> None:
-    from moderation.web.http import int_param
-    from moderation.web.problems import FieldError
+def test_whole_numbers_in_a_query_are_plain_decimal_digits_only(
+    raw: str, expected: int | None
+) -> None:
+    from pydantic import TypeAdapter, ValidationError
 
-    errors: list[FieldError] = []
-    got = int_param({"n": raw}, "n", -1, -(10**20), 10**20, errors)
-    assert (got if not errors else None) == expected
+    from moderation.web.queries import Number
+
+    adapter: TypeAdapter[int] = TypeAdapter(Annotated[int, Number(-(10**20), 10**20)])
+    try:
+        got: int | None = adapter.validate_python(raw)
+    except ValidationError as exc:
+        assert exc.errors()[0]["msg"] == "must be a whole number in decimal digits"
+        got = None
+    assert got == expected
 
 
 @pytest.mark.parametrize(
@@ -487,13 +494,20 @@ def test_int_param_takes_plain_decimal_digits_only(raw: str, expected: int | Non
         *[("-infinity", None), ("1_0", None), ("0_5", None), ("1e-1", None), ("\uff10.5", None)],
     ],
 )
-def test_float_param_takes_plain_decimal_numbers_only(raw: str, expected: float | None) -> None:
-    from moderation.web.http import float_param
-    from moderation.web.problems import FieldError
+def test_decimal_numbers_in_a_query_are_plain_decimals_only(
+    raw: str, expected: float | None
+) -> None:
+    from pydantic import TypeAdapter, ValidationError
 
-    errors: list[FieldError] = []
-    got = float_param({"x": raw}, "x", -10.0, 10.0, errors)
-    assert (got if not errors else None) == expected
+    from moderation.web.queries import Number
+
+    adapter: TypeAdapter[float] = TypeAdapter(Annotated[float, Number(-10.0, 10.0, decimals=True)])
+    try:
+        got: float | None = adapter.validate_python(raw)
+    except ValidationError as exc:
+        assert exc.errors()[0]["msg"] == "must be a decimal number such as 0.5"
+        got = None
+    assert got == expected
 
 
 def test_cursors_are_checked_before_they_reach_redis() -> None:

@@ -19,13 +19,14 @@ from referencing.jsonschema import DRAFT202012
 
 from moderation.app import create_app
 from moderation.config import Config, IntakeConfig
-from moderation.records import Decision
+from moderation.records import Decision, Status
 from moderation.storage.redis_server import RedisServer
-from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
+from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
 from moderation.validation import CONTENT_MAX
 from moderation.web.answers import ANSWERS
 from moderation.web.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
 from moderation.web.openapi import REQUESTS, openapi_document
+from moderation.web.queries import QueueQuery, StatsQuery, query_values
 from tests.conftest import ALICE, BLOG_KEY, BOB, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -475,3 +476,31 @@ def test_a_body_the_document_refuses_the_model_refuses() -> None:
         except ValidationError:
             accepted = False
         assert accepted is valid, body
+
+
+def test_query_parameters_are_the_query_models() -> None:
+    """GET /v1/queue and /v1/stats document exactly their query models' fields, with the
+    limits the models enforce, and a value the document refuses the model refuses."""
+    paths = openapi_document()["paths"]
+    for path, model in (("/v1/queue", QueueQuery), ("/v1/stats", StatsQuery)):
+        parameters = [p for p in paths[path]["get"]["parameters"] if p.get("in") == "query"]
+        assert [p["name"] for p in parameters] == list(model.model_fields), path
+        assert all(p["description"] and p["required"] is False for p in parameters), path
+    queue = {p["name"]: p["schema"] for p in paths["/v1/queue"]["get"]["parameters"] if "name" in p}
+    assert queue["limit"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50}
+    assert queue["order"]["enum"] == [o.value for o in Order]
+    assert queue["status"]["enum"] == [s.value for s in Status]
+    assert queue["min_score"] == {"type": "number", "minimum": 0, "maximum": 1}
+    for name, raw, valid in (
+        ("limit", str(MAX_PAGE), True),
+        ("limit", str(MAX_PAGE + 1), False),
+        ("limit", "0", False),
+        ("min_score", "1", True),
+        ("min_score", "1.5", False),
+        ("order", "oldest", True),
+        ("order", "random", False),
+    ):
+        value: Any = float(raw) if queue[name]["type"] != "string" else raw
+        assert Draft202012Validator(queue[name]).is_valid(value) is valid, (name, raw)
+        _, errors = query_values(QueueQuery, {name: raw})
+        assert (not errors) is valid, (name, raw)

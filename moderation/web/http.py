@@ -1,9 +1,9 @@
-"""Small helpers shared by the handlers: JSON answers, body reading, query parameters."""
+"""Small helpers shared by the handlers: JSON answers and body reading (query parameters
+are queries.py's models)."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -74,43 +74,4 @@ async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
         raise bad_request(f"body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise invalid([FieldError("body", "must be a JSON object")])
-    return value
-
-
-# Python's int() and float() also take "1_0", "nan", "infinity", " 5 " and digits of
-# every script ("\uff15", "\u0665"): a query parameter is a plain decimal number or
-# nothing.  Short, too: int() of a 5,000-digit string is slow work for nothing.
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
-_DECIMAL_NUMBER = re.compile(r"-?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})")
-
-
-def int_param(
-    query: Mapping[str, str], name: str, default: int, lo: int, hi: int, errors: list[FieldError]
-) -> int:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return default
-    if not _WHOLE_NUMBER.fullmatch(raw):
-        errors.append(FieldError(name, "must be a whole number in decimal digits"))
-        return default
-    value = int(raw)
-    if not lo <= value <= hi:
-        errors.append(FieldError(name, f"must be between {lo} and {hi}"))
-        return default
-    return value
-
-
-def float_param(
-    query: Mapping[str, str], name: str, lo: float, hi: float, errors: list[FieldError]
-) -> float | None:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        return None
-    if not _DECIMAL_NUMBER.fullmatch(raw):
-        errors.append(FieldError(name, "must be a decimal number such as 0.5"))
-        return None
-    value = float(raw)
-    if not lo <= value <= hi:
-        errors.append(FieldError(name, f"must be between {lo} and {hi}"))
-        return None
     return value

@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 description of every endpoint (kept true by tests/test_openapi.py).
 
 The schemas are generated from the models themselves: the request bodies from the
-models that validate them (bodies.py, validation.CommentSubmission), the answers from
-answers.py.  What is written here is what no model holds: the paths and their
-operations, parameters, headers, security and examples.  Limits in descriptions come
+models that validate them (bodies.py, validation.CommentSubmission), the query
+parameters from queries.py's, the answers from answers.py.  What is written here is
+what no model holds: the paths and their operations, the other parameters, headers,
+security and examples.  Limits in descriptions come
 from the constants that enforce them.  The document is built once on first use; the
 tests check that every registered route is described and that real answers of the
 running app validate against it.
@@ -22,15 +23,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from moderation import __version__
-from moderation.config import DEFAULT_PORT, SITE_ID_RE, IntakeConfig
-from moderation.records import Status
-from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
+from moderation.config import DEFAULT_PORT, IntakeConfig
+from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
 from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
 from moderation.web.answers import ANSWERS
 from moderation.web.auth import SIGNATURE_HEADER
 from moderation.web.bodies import (
     MAX_BULK,
-    MAX_PAGE,
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
@@ -40,6 +39,7 @@ from moderation.web.bodies import (
     ReleaseRequest,
 )
 from moderation.web.problems import PROBLEM_JSON
+from moderation.web.queries import QueueQuery, StatsQuery
 from moderation.web.ui import (
     ASSET_PATH,
     ASSETS,
@@ -73,8 +73,6 @@ def _ref(name: str) -> Json:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-STATUSES = [s.value for s in Status]
-ORDERS = [o.value for o in Order]
 _INTAKE_DEFAULTS = IntakeConfig()
 
 
@@ -253,16 +251,6 @@ def _param(name: str) -> Json:
     return {"$ref": f"#/components/parameters/{name}"}
 
 
-def _query(name: str, schema: Json, description: str) -> Json:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
 _PARAMETERS: Json = {
     "CommentId": {
         "name": "id",
@@ -315,12 +303,36 @@ _PARAMETERS: Json = {
         + "5257a869e7ecebeda32affa62cdca3fa"
         + "51cad7e77a0e56ff536d0ce8e108d8bd",
     },
-    "Site": _query(
-        "site",
-        {"type": "string", "pattern": SITE_ID_RE.pattern},
-        "The site; may be left out by a moderator of exactly one site.",
-    ),
 }
+
+
+def query_parameters(model: type[BaseModel]) -> list[Json]:
+    """The query parameters of ``model`` (queries.py), one per field: its name, schema
+    (inlined, without the ``null`` a query value cannot be), description and whether it
+    is required, all from the model that checks them."""
+    generated = model.model_json_schema(schema_generator=_Schema, mode="validation")
+    definitions: Json = generated.get("$defs", {})
+    required = set(generated.get("required", ()))
+    parameters: list[Json] = []
+    for name, member in generated["properties"].items():
+        schema = dict(member)
+        description = schema.pop("description")
+        if "anyOf" in schema:
+            [schema_of_value] = [s for s in schema.pop("anyOf") if s != {"type": "null"}]
+            schema = {**schema_of_value, **schema}
+        if "$ref" in schema:
+            referred = definitions[schema.pop("$ref").rsplit("/", 1)[1]]
+            schema = {**{k: v for k, v in referred.items() if k != "title"}, **schema}
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": schema,
+                "description": description,
+            }
+        )
+    return parameters
 
 
 def _operation(
@@ -534,43 +546,7 @@ def _paths() -> Json:
                     ),
                 },
                 security=MODERATOR,
-                parameters=[
-                    _param("Site"),
-                    _query(
-                        "order",
-                        {"type": "string", "enum": ORDERS, "default": Order.SCORE.value},
-                        "score: most suspicious first; oldest or newest first.",
-                    ),
-                    _query(
-                        "status",
-                        {"type": "string", "enum": STATUSES, "default": Status.PENDING.value},
-                        "Which comments to list.",
-                    ),
-                    _query(
-                        "limit",
-                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 50},
-                        "Page size.",
-                    ),
-                    _query(
-                        "cursor",
-                        {"type": "string"},
-                        "Opaque: the previous page's next_cursor.  Stays correct while "
-                        "comments are added and decided.",
-                    ),
-                    _query(
-                        "min_score", {"type": "number", "minimum": 0, "maximum": 1}, "Lowest score."
-                    ),
-                    _query(
-                        "max_score",
-                        {"type": "number", "minimum": 0, "maximum": 1},
-                        "Highest score.",
-                    ),
-                    _query(
-                        "author_email",
-                        {"type": "string"},
-                        "Only comments by this author (case-insensitive).",
-                    ),
-                ],
+                parameters=query_parameters(QueueQuery),
             )
         },
         "/v1/queue/claim": {
@@ -619,7 +595,7 @@ def _paths() -> Json:
                     ),
                 },
                 security=MODERATOR,
-                parameters=[_param("Site")],
+                parameters=query_parameters(StatsQuery),
             )
         },
         "/v1/model/reload": {

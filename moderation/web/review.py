@@ -3,6 +3,7 @@ and reading one comment (also open to the site's own key, for polling)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -11,11 +12,9 @@ from pydantic import ValidationError
 from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
 from moderation.config import ModeratorConfig
 from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
-from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Order, Outcome
-from moderation.validation import SITE_MAX, normalise_email, text_field
+from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome
 from moderation.web.auth import ModeratorCaller, SiteCaller, require_site_access
 from moderation.web.bodies import (
-    MAX_PAGE,
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
@@ -24,36 +23,27 @@ from moderation.web.bodies import (
     field_errors,
     parse,
 )
-from moderation.web.http import float_param, int_param, json_response, read_json_object
+from moderation.web.http import json_response, read_json_object
 from moderation.web.problems import FieldError, conflict, invalid, not_found
+from moderation.web.queries import QueueQuery, StatsQuery, query_values
 
 JSON_LIMIT = 1024 * 1024
 
 
-def _site_param(
-    moderator: ModeratorConfig, query: dict[str, str] | Any, errors: list[FieldError]
+def _site(
+    moderator: ModeratorConfig,
+    query: QueueQuery | StatsQuery | None,
+    raw: Mapping[str, str],
+    errors: list[FieldError],
 ) -> str:
-    raw = query.get("site", "")
-    if not raw:
-        if len(moderator.sites) == 1 and moderator.sites[0] != "*":
-            return moderator.sites[0]
-        errors.append(FieldError("site", "is required (you moderate several sites)"))
-        return ""
-    return text_field(raw, "site", errors, limit=SITE_MAX) or ""
-
-
-def _enum_param(
-    query: Any, name: str, enum: type[Any], default: Any, errors: list[FieldError]
-) -> Any:
-    raw = query.get(name)
-    if not raw:
-        return default
-    try:
-        return enum(raw)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        errors.append(FieldError(name, f"must be one of: {allowed}"))
-        return default
+    """The site the query names (its model checked it, and listed it in ``errors`` if it
+    is bad), else the moderator's one site, else "" with the error listed first."""
+    if raw.get("site"):
+        return query.site if query is not None and query.site is not None else ""
+    if len(moderator.sites) == 1 and moderator.sites[0] != "*":
+        return moderator.sites[0]
+    errors.insert(0, FieldError("site", "is required (you moderate several sites)"))
+    return ""
 
 
 def _require_site(request: web.Request, moderator: ModeratorConfig, site: str) -> None:
@@ -66,28 +56,21 @@ def _require_site(request: web.Request, moderator: ModeratorConfig, site: str) -
 
 async def get_queue(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
-    query = request.query
-    errors: list[FieldError] = []
-    site = _site_param(moderator, query, errors)
-    order = _enum_param(query, "order", Order, Order.SCORE, errors)
-    status = _enum_param(query, "status", Status, Status.PENDING, errors)
-    limit = int_param(query, "limit", 50, 1, MAX_PAGE, errors)
-    min_score = float_param(query, "min_score", 0.0, 1.0, errors)
-    max_score = float_param(query, "max_score", 0.0, 1.0, errors)
-    email = _email_filter(query.get("author_email"), errors)
-    if errors:
+    query, errors = query_values(QueueQuery, request.query)
+    site = _site(moderator, query, request.query, errors)
+    if query is None or errors:
         raise invalid(errors)
     _require_site(request, moderator, site)
     try:
         page = await request.app[STORE].page(
             site,
-            status=status,
-            order=order,
-            limit=limit,
-            cursor=query.get("cursor") or None,
-            min_score=min_score,
-            max_score=max_score,
-            author_email=email,
+            status=query.status,
+            order=query.order,
+            limit=query.limit,
+            cursor=query.cursor,
+            min_score=query.min_score,
+            max_score=query.max_score,
+            author_email=query.author_email,
         )
     except CursorError as exc:
         raise invalid([FieldError("cursor", str(exc))]) from exc
@@ -230,16 +213,6 @@ async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig,
     return moderator, comment_id
 
 
-def _email_filter(value: Any, errors: list[FieldError]) -> str | None:
-    """An author email to filter by, normalised as intake indexed it; None for none."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not value.strip():
-        errors.append(FieldError("author_email", "must be an email address"))
-        return None
-    return normalise_email(value, errors) or None
-
-
 async def post_release(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     body = ReleaseRequest()
@@ -273,8 +246,8 @@ async def post_undo(request: web.Request) -> web.Response:
 
 async def get_stats(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
-    errors: list[FieldError] = []
-    site = _site_param(moderator, request.query, errors)
+    stats_query, errors = query_values(StatsQuery, request.query)
+    site = _site(moderator, stats_query, request.query, errors)
     if errors:
         raise invalid(errors)
     _require_site(request, moderator, site)

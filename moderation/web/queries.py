@@ -1,0 +1,165 @@
+"""The moderator API's query parameters: one pydantic model per endpoint's query.
+
+A query is text, so the types here take text and say precisely what they take: a number
+is plain decimal digits (Python's ``int()`` and ``float()`` also take ``"1_0"``,
+``"nan"``, ``"infinity"``, ``" 5 "`` and digits of every script, ``"\\uff15"``), and
+short (``int()`` of a 5,000-digit string is slow work for nothing); a choice is one of
+its values; text is checked as text (no lone surrogate, no control character) before it
+is echoed, logged or made part of a key.  An empty value (``?limit=``) is the default,
+as if left out.  ``query_values`` answers every failing parameter at once.
+
+openapi.py documents the parameters from these same models (``query_parameters``), so
+the API document cannot drift from them.  What depends on the caller (the moderator's
+one site when ``site`` is left out) is the handler's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+from moderation.records import Status
+from moderation.storage.store import Order
+from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
+from moderation.web.problems import FieldError
+
+DEFAULT_PAGE = 50
+
+Query = TypeVar("Query", bound=BaseModel)
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL_NUMBER = re.compile(r"-?(?:[0-9]{1,18}(?:\.[0-9]{0,18})?|\.[0-9]{1,18})")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """Annotated metadata: a number from ``lo`` to ``hi`` in plain decimal digits, whole
+    or (``decimals``) with a fraction (``0.5``, ``.5``, ``1``; no exponent, no ``nan``).
+    The bounds checked are the bounds documented."""
+
+    lo: float
+    hi: float
+    decimals: bool = False
+
+    def check(self, raw: Any) -> float:
+        pattern, kind, message = (
+            (_DECIMAL_NUMBER, "decimal_number", "must be a decimal number such as 0.5")
+            if self.decimals
+            else (_WHOLE_NUMBER, "whole_number", "must be a whole number in decimal digits")
+        )
+        if not isinstance(raw, str) or not pattern.fullmatch(raw):
+            raise PydanticCustomError(kind, message)
+        value = float(raw) if self.decimals else int(raw)
+        if not self.lo <= value <= self.hi:
+            raise PydanticCustomError("between", f"must be between {self.lo} and {self.hi}")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(minimum=self.lo, maximum=self.hi)
+        return json_schema
+
+
+def _choice(enum: type[StrEnum]) -> BeforeValidator:
+    """One of ``enum``'s values, refused in the words the API has always used."""
+    values = {e.value for e in enum}
+    message = "must be one of: " + ", ".join(e.value for e in enum)
+
+    def check(raw: Any) -> Any:
+        if raw not in values:
+            raise PydanticCustomError("choice", message)
+        return enum(raw)
+
+    return BeforeValidator(check)
+
+
+def _some_email(raw: Any) -> Any:
+    if isinstance(raw, str) and not raw.strip():
+        raise PydanticCustomError("email", "must be an email address")
+    return raw
+
+
+ScoreParam = Annotated[float, Number(0.0, 1.0, decimals=True)]
+
+
+class QueryModel(BaseModel):
+    # Parameters a model does not know are ignored, as they always were.
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+SiteParam = Annotated[
+    SiteId | None,
+    Field(description="The site; may be left out by a moderator of exactly one site."),
+]
+
+
+class QueueQuery(QueryModel):
+    """``GET /v1/queue``."""
+
+    site: SiteParam = None
+    order: Annotated[
+        Order,
+        _choice(Order),
+        Field(description="score: most suspicious first; oldest or newest first."),
+    ] = Order.SCORE
+    status: Annotated[Status, _choice(Status), Field(description="Which comments to list.")] = (
+        Status.PENDING
+    )
+    limit: Annotated[int, Number(1, MAX_PAGE), Field(description="Page size.")] = DEFAULT_PAGE
+    cursor: Annotated[
+        str | None,
+        Field(
+            description="Opaque: the previous page's next_cursor.  Stays correct while "
+            "comments are added and decided."
+        ),
+    ] = None  # checked by the store, which gave it out
+    min_score: Annotated[ScoreParam | None, Field(description="Lowest score.")] = None
+    max_score: Annotated[ScoreParam | None, Field(description="Highest score.")] = None
+    author_email: Annotated[
+        Email | None,
+        BeforeValidator(_some_email),
+        Field(description="Only comments by this author (case-insensitive)."),
+    ] = None
+
+
+class StatsQuery(QueryModel):
+    """``GET /v1/stats``."""
+
+    site: SiteParam = None
+
+
+def query_values(
+    model: type[Query], query: Mapping[str, str]
+) -> tuple[Query | None, list[FieldError]]:
+    """The query as a ``model`` (a parameter given twice counts the first time, as
+    ``request.query.get`` has it), or None and every failing parameter by name."""
+    raw: dict[str, str] = {}
+    for name, value in query.items():
+        if value != "":
+            raw.setdefault(name, value)
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        return None, field_errors(exc)
