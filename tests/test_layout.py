@@ -37,14 +37,7 @@ def _module_name(path: Path) -> str:
 def _imports(path: Path) -> set[str]:
     """Every project module ``path`` imports, anywhere in it (``from a import b`` counts
     as ``a`` and, when b is a module, ``a.b``)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return {name for name in found if name.split(".")[0] in PACKAGES}
+    return {name for name in _all_imports(path) if name.split(".")[0] in PACKAGES}
 
 
 def _graph() -> dict[str, set[str]]:
@@ -182,13 +175,5 @@ def test_the_checker_sees_a_breach() -> None:
 
 def test_the_classifier_has_no_web_or_redis_code() -> None:
     for path in (ROOT / "classifier").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [node.module or ""]
-                if isinstance(node, ast.ImportFrom)
-                else [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else []
-            )
-            for name in names:
-                assert name.split(".")[0] not in ("aiohttp", "redis", "moderation"), (path, name)
+        for name in _all_imports(path):
+            assert name.split(".")[0] not in ("aiohttp", "redis", "moderation"), (path, name)
