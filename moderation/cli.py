@@ -8,9 +8,9 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from moderation.config import Config, ConfigError, Overrides, resolve, sha256_hex
 from moderation.logs import setup_logging
@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # the model's imports are heavy: load them only when serving
 log = logging.getLogger("moderation")
 
 MIN_SECRET_CHARS = 16  # as the config requires of plain keys and tokens
+
+
+T = TypeVar("T")
 
 
 def _port_arg(value: str) -> int:
@@ -111,9 +114,24 @@ def _offline_config(args: argparse.Namespace) -> Config | None:
     return config
 
 
-def export_command(args: argparse.Namespace) -> int:
+def _run_offline(
+    what: str,
+    work: Coroutine[Any, Any, T],
+    explain: Callable[[Exception], tuple[str, int] | None] = lambda exc: None,
+) -> T | int:
+    """Run an offline command's work; on an error print one line (``explain``'s, or a
+    generic one) and answer the exit status instead of a result."""
     import asyncio
 
+    try:
+        return asyncio.run(work)
+    except Exception as exc:
+        message, status = explain(exc) or (f"{what} failed: {type(exc).__name__}: {exc}", 1)
+        print(f"moderation: {message}", file=sys.stderr)
+        return status
+
+
+def export_command(args: argparse.Namespace) -> int:
     from moderation.offline import run_export
 
     config = _offline_config(args)
@@ -122,14 +140,15 @@ def export_command(args: argparse.Namespace) -> int:
     if config.site(args.site) is None:
         print(f"moderation: --site: no site '{args.site}' in the config", file=sys.stderr)
         return 2
-    try:
-        counts = asyncio.run(run_export(config, args.site, args.out))
-    except OSError as exc:
-        print(f"moderation: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-        return 1
-    except Exception as exc:
-        print(f"moderation: export failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+
+    def explain(exc: Exception) -> tuple[str, int] | None:
+        if isinstance(exc, OSError):
+            return f"cannot write {args.out}: {exc.strerror}", 1
+        return None
+
+    counts = _run_offline("export", run_export(config, args.site, args.out), explain)
+    if isinstance(counts, int):
+        return counts
     print(f"exported {counts['ham']} ham and {counts['spam']} spam", file=sys.stderr)
     return 0
 
@@ -137,22 +156,19 @@ def export_command(args: argparse.Namespace) -> int:
 def erase_command(args: argparse.Namespace) -> int:
     """Erase from the command line, against the configured Redis or the embedded one
     (reused if the service is running, started for the occasion if not)."""
-    import asyncio
-
     from moderation.fields import FieldsInvalid
     from moderation.offline import run_erase
 
     config = _offline_config(args)
     if config is None:
         return 2
-    try:
-        counts = asyncio.run(run_erase(config, args.email, args.site))
-    except FieldsInvalid as exc:
-        print(f"moderation: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        print(f"moderation: erase failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+
+    def explain(exc: Exception) -> tuple[str, int] | None:
+        return (str(exc), 2) if isinstance(exc, FieldsInvalid) else None
+
+    counts = _run_offline("erase", run_erase(config, args.email, args.site), explain)
+    if isinstance(counts, int):
+        return counts
     total = sum(counts.values())
     print(
         f"erased personal data from {total} comment(s): "

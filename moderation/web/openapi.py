@@ -148,43 +148,32 @@ def _schemas() -> Json:
 # ---------------------------------------------------------------------------------------
 # Responses, parameters, headers
 
+
+def _header(description: str, schema: Json, *, required: bool = True) -> Json:
+    return {"description": description, "required": required, "schema": schema}
+
+
+_TEXT: Json = {"type": "string"}
 _HEADERS: Json = {
-    "X-Request-ID": {
-        "description": "The request id: the one sent (if well-formed) or a new one.",
-        "schema": {"type": "string"},
-    },
-    "Retry-After": {
-        "description": "Seconds to wait before retrying.",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0},
-    },
-    "WWW-Authenticate": {
-        "description": "The bearer challenge.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Location": {
-        "description": "Where the browser goes next.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Set-Cookie": {
-        "description": (
-            f"The session cookie ({COOKIE}, or {SECURE_COOKIE} over https): HttpOnly, "
-            "SameSite=Strict; set on login, cleared on logout."
-        ),
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Content-Security-Policy": {
-        "description": "Strict: scripts and styles from this origin only, no inline code.",
-        "required": True,
-        "schema": {"type": "string"},
-    },
-    "Idempotent-Replayed": {
-        "description": "'true' when this answer is the stored first answer to a repeat.",
-        "schema": {"type": "string", "enum": ["true"]},
-    },
+    "X-Request-ID": _header(
+        "The request id: the one sent (if well-formed) or a new one.", _TEXT, required=False
+    ),
+    "Retry-After": _header("Seconds to wait before retrying.", {"type": "integer", "minimum": 0}),
+    "WWW-Authenticate": _header("The bearer challenge.", _TEXT),
+    "Location": _header("Where the browser goes next.", _TEXT),
+    "Set-Cookie": _header(
+        f"The session cookie ({COOKIE}, or {SECURE_COOKIE} over https): HttpOnly, "
+        "SameSite=Strict; set on login, cleared on logout.",
+        _TEXT,
+    ),
+    "Content-Security-Policy": _header(
+        "Strict: scripts and styles from this origin only, no inline code.", _TEXT
+    ),
+    "Idempotent-Replayed": _header(
+        "'true' when this answer is the stored first answer to a repeat.",
+        {"type": "string", "enum": ["true"]},
+        required=False,
+    ),
 }
 
 _PROBLEM_TEXT = {

@@ -163,23 +163,15 @@ def invalid(errors: list[FieldError]) -> Problem:
 
 
 def unavailable(detail: str, retry_after: int) -> Problem:
-    return Problem(
-        503,
-        "unavailable",
-        "Service unavailable",
-        detail,
-        headers={"Retry-After": str(retry_after)},
-    )
+    return _retry_later(503, "unavailable", "Service unavailable", detail, retry_after)
 
 
 def too_many(detail: str, retry_after: int) -> Problem:
-    return Problem(
-        429,
-        "rate-limited",
-        "Too many requests",
-        detail,
-        headers={"Retry-After": str(retry_after)},
-    )
+    return _retry_later(429, "rate-limited", "Too many requests", detail, retry_after)
+
+
+def _retry_later(status: int, slug: str, title: str, detail: str, retry_after: int) -> Problem:
+    return Problem(status, slug, title, detail, headers={"Retry-After": str(retry_after)})
 
 
 def for_input(error: InputError) -> Problem:
