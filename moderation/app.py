@@ -34,6 +34,7 @@ from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
 from moderation.web import admin, intake, ops, review
 from moderation.web.auth import Authenticator
+from moderation.web.callbacks import Deliverer, delivering
 from moderation.web.middleware import observe
 from moderation.web.ui import setup_ui
 
@@ -74,7 +75,10 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     health = RedisHealth(client, server, timeout)
     app[REDIS] = client
     app[REDIS_HEALTH] = health
-    app[STORE] = Store(client)
+    app[STORE] = Store(
+        client,
+        callbacks={s.id: frozenset(s.callback_events) for s in config.sites if s.callback_url},
+    )
     watchdog = asyncio.create_task(health.watch()) if server is not None else None
     try:
         yield
@@ -112,6 +116,16 @@ async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def callbacks_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Decision callbacks (web/callbacks.py), delivered from this process too."""
+    store = app[STORE]
+    deliverer = Deliverer(store, app[CONFIG].sites, app[METRICS])
+    store.on_callback = deliverer.wake
+    async with delivering(deliverer):
+        yield
+    store.on_callback = None
+
+
 async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
     """SIGHUP reloads the model (learning.py)."""
     async with learning.reload_on_sighup(app[MODEL]):
@@ -147,6 +161,7 @@ def create_app(
     app.cleanup_ctx.append(redis_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(retention_ctx)
+    app.cleanup_ctx.append(callbacks_ctx)
     app.cleanup_ctx.append(sighup_ctx)
 
     r = app.router
@@ -161,6 +176,8 @@ def create_app(
     r.add_get("/v1/stats", review.get_stats)
     r.add_post("/v1/erasure", admin.post_erasure)
     r.add_post("/v1/model/reload", admin.post_model_reload)
+    r.add_get("/v1/callbacks", admin.get_callbacks)
+    r.add_post("/v1/callbacks/redeliver", admin.post_redeliver)
     r.add_get("/healthz", ops.healthz)
     r.add_get("/readyz", ops.readyz)
     r.add_get("/metrics", ops.metrics)

@@ -24,7 +24,13 @@ from moderation import jsoncodec
 from moderation.config import SiteConfig
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
-from moderation.records import Status, history_line, new_comment_id, now_ms
+from moderation.records import (
+    TRUSTED_AUTHOR_RULE,
+    Status,
+    history_line,
+    new_comment_id,
+    now_ms,
+)
 from moderation.rules import automatic_status
 from moderation.storage.store import NewComment, Store, Stored
 from moderation.validation import CommentIn
@@ -211,6 +217,7 @@ class IntakeBatcher:
             idempotency_key=job.idempotency_key,
             request_fingerprint=request_fingerprint(comment) if job.idempotency_key else "",
             status=status,
+            rule=rule or "",
             spam_score=score.probability,
             created_ms=at,
             data=data,
@@ -223,7 +230,7 @@ class IntakeBatcher:
                     "auto",
                     at,
                     status="approved",
-                    rule="trusted author: has an approved comment",
+                    rule=TRUSTED_AUTHOR_RULE,
                 )
                 if site.trust_approved_authors
                 else ""

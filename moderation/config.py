@@ -24,6 +24,7 @@ from dataclasses import dataclass as plain_dataclass
 from dataclasses import field, fields, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
+from urllib.parse import urlsplit
 
 from pydantic import (
     BeforeValidator,
@@ -40,6 +41,7 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from moderation.fields import describe
+from moderation.records import CallbackEvent
 
 SITE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
 MODERATOR_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
@@ -183,6 +185,25 @@ Digests = Annotated[
     ),
 ]
 
+
+def _is_callback_url(value: Any) -> bool:
+    if not isinstance(value, str) or any(c.isspace() or ord(c) < 32 for c in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+CallbackUrl = Annotated[str, _must(_is_callback_url, "must be an http:// or https:// URL")]
+ALL_CALLBACK_EVENTS = tuple(CallbackEvent)
+CallbackEvents = Annotated[
+    tuple[CallbackEvent, ...],
+    _must(
+        lambda v: _texts(v) and v and all(e in ALL_CALLBACK_EVENTS for e in v),
+        "a non-empty list of " + ", ".join(f'"{e}"' for e in ALL_CALLBACK_EVENTS),
+        lambda v: tuple(dict.fromkeys(CallbackEvent(e) for e in v)),
+    ),
+]
+
 # Every section is a frozen dataclass (``dataclasses.replace`` works, and validates);
 # unknown keys are refused.
 _TABLE = ConfigDict(extra="forbid")
@@ -280,6 +301,16 @@ class _SiteSettings:
     auto_spam_duplicates: Flag = False
     erase_personal_data_after_days: Whole | None = Field(default=None, ge=1)
     purge_spam_after_days: Whole | None = Field(default=None, ge=1)
+    # Decision callbacks (web/callbacks.py): each event is POSTed to callback_url, signed
+    # with callback_secret, retried with back-off until callback_give_up_hours have
+    # passed, then kept as dead.
+    callback_url: CallbackUrl | None = None
+    callback_secret: Secret | None = Field(default=None, repr=False)
+    callback_events: CallbackEvents = ALL_CALLBACK_EVENTS
+    callback_timeout_seconds: Number = Field(default=10.0, ge=0.1, le=300)
+    callback_give_up_hours: Number = Field(default=24.0, gt=0, le=24 * 365)
+    # the first retry comes within this; each later wait doubles, up to an hour
+    callback_retry_seconds: Number = Field(default=5.0, ge=0.01, le=10)
 
     @field_validator("auto_approve_below")
     @classmethod
@@ -288,6 +319,12 @@ class _SiteSettings:
         if value is not None and spam_above is not None and value >= spam_above:
             raise _fail("must be lower than auto_spam_above")
         return value
+
+    @model_validator(mode="after")
+    def _callback_secret_with_url(self) -> Any:
+        if self.callback_url is not None and self.callback_secret is None:
+            raise _fail("callback_secret is required with callback_url")
+        return self
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)

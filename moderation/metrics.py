@@ -91,6 +91,27 @@ class Metrics:
             ["scope"],
             registry=registry,
         )
+        self.callback_deliveries = Counter(
+            "moderation_callback_deliveries_total",
+            "Callback attempts by outcome: delivered, retried (failed, will be tried "
+            "again) or dead (failed, given up).",
+            ["site", "outcome"],
+            registry=registry,
+        )
+        self.callback_pending = Gauge(
+            "moderation_callback_pending",
+            "Callbacks not yet delivered nor dead, per site (read at scrape time).",
+            ["site"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.callback_oldest_pending = Gauge(
+            "moderation_callback_oldest_pending_seconds",
+            "Age of the oldest callback not yet delivered, per site (0: none waits).",
+            ["site"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
 
         # children by labels: .labels() takes a lock and builds a key on every call
         self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}

@@ -30,11 +30,23 @@ class Decision(StrEnum):
         return _DECISION_STATUS[self]
 
 
+class CallbackEvent(StrEnum):
+    """What a decision callback tells the CMS (the X-Moderation-Event header)."""
+
+    DECIDED = "comment.decided"  # a moderator's decision
+    AUTO_DECIDED = "comment.auto_decided"  # a site rule's, on arrival
+    UNDONE = "comment.undone"  # a moderator took their decision back
+
+
 _DECISION_STATUS = {
     Decision.APPROVE: Status.APPROVED,
     Decision.SPAM: Status.SPAM,
     Decision.REJECT: Status.REJECTED,
 }
+
+# The rule of an approval because the author has an approved comment already
+# (trust_approved_authors), which the intake script applies.
+TRUSTED_AUTHOR_RULE = "trusted author: has an approved comment"
 
 # The personal data of a comment: what erasure removes and what only moderators see.
 PERSONAL_FIELDS = (

@@ -66,6 +66,13 @@ MATRIX: list[tuple[str, str, Any, list[int]]] = [
         {"author_email": "x@example.com", "site": "news"},
         [401, 401, 401, 403, 401, 403, 401],
     ),
+    ("GET", "/v1/callbacks?site=news&state=dead", None, [401, 401, 401, 403, 401, 403, 401]),
+    (
+        "POST",
+        "/v1/callbacks/redeliver",
+        {"site": "news"},
+        [401, 401, 401, 403, 401, 403, 401],
+    ),
     ("GET", "/healthz", None, [200] * 7),
     ("GET", "/openapi.json", None, [200] * 7),
     ("GET", "/moderate", None, [200] * 7),

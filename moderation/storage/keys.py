@@ -95,6 +95,48 @@ def decisions_per_day(site: str, day: str) -> str:
     return f"{_site(site)}:decisions:{day}"
 
 
+# -- decision callbacks: an outbox per site, written by the script of each decision ------
+
+
+@_per_site
+def callback_events(site: str) -> str:
+    """HASH: event id -> the callback's JSON record (what happened, and its delivery
+    state: attempts, last error, when it was queued).  Kept until delivered; a dead one
+    stays until it is redelivered."""
+    return f"{_site(site)}:cb:events"
+
+
+@_per_site
+def callback_pending(site: str) -> str:
+    """ZSET: event ids not yet delivered nor dead, scored by the time they were queued."""
+    return f"{_site(site)}:cb:pending"
+
+
+@_per_site
+def callback_due(site: str) -> str:
+    """ZSET: the events a deliverer may send, scored by when (ms): the next attempt, or
+    the end of the lease of the process sending it now.  Holds at most one event per
+    comment (its oldest undelivered one), so a comment's events go out in order."""
+    return f"{_site(site)}:cb:due"
+
+
+@_per_site
+def callback_dead(site: str) -> str:
+    """ZSET: event ids that were given up on, scored by when."""
+    return f"{_site(site)}:cb:dead"
+
+
+@_per_site
+def callback_heads(site: str) -> str:
+    """HASH: comment id -> its event in ``callback_due`` (the one its later ones wait for)."""
+    return f"{_site(site)}:cb:heads"
+
+
+def callback_queue(site: str, comment_id: str) -> str:
+    """LIST: a comment's later events, oldest first, waiting for the one in due."""
+    return f"{_site(site)}:cb:q:{comment_id}"
+
+
 def recent_text(site: str, text_hash: str) -> str:
     """STRING with TTL: hash of a normalised comment text -> the first comment id seen."""
     return f"{_site(site)}:text:{text_hash}"

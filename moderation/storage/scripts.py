@@ -187,6 +187,44 @@ def _check(script: Script[K, A], body: str) -> None:
         raise ValueError(f"script {script.name}: " + "; ".join(sorted(set(problems))))
 
 
+# -- The callback outbox, written by the scripts that decide -----------------------------
+#
+# A decision and its callback are one atomic write: the event cannot be lost between
+# them, and the events stream's length cap never trims one before it is delivered.  The
+# record is JSON of strings (no Lua number formatting); the deliverer renders the body.
+# Only a comment's oldest undelivered event is in the due zset; its later ones wait in
+# the comment's list, so they go out in order (keys.callback_due).
+
+_QUEUE_CALLBACK = """
+local function queue_callback(record)
+  record['event_id'] = event_id
+  record['queued_ms'] = record['ms']
+  redis.call('HSET', callback_events, event_id, cjson.encode(record))
+  redis.call('ZADD', callback_pending, record['ms'], event_id)
+  if redis.call('HSETNX', callback_heads, record['comment_id'], event_id) == 1 then
+    redis.call('ZADD', callback_due, record['ms'], event_id)
+  else
+    redis.call('RPUSH', callback_queue, event_id)
+  end
+end
+local function external_id_of(data)
+  local ok, record = pcall(cjson.decode, data or '')
+  if ok and type(record) == 'table' and type(record['external_id']) == 'string' then
+    return record['external_id']
+  end
+  return ''
+end
+"""
+
+
+class CallbackKeys(TypedDict):
+    callback_events: str  # HASH: event id -> callback record (JSON)
+    callback_pending: str  # ZSET: undelivered events by time queued
+    callback_due: str  # ZSET: events to send, by when
+    callback_heads: str  # HASH: comment -> its event in due
+    callback_queue: str  # LIST: the comment's later events
+
+
 # -- INTAKE: store a new comment unless the CMS already sent it -------------------------
 #
 # Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
@@ -209,6 +247,11 @@ class IntakeKeys(TypedDict):
     approved_authors: str  # SET: authors with an approved comment
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     recent_text: str  # STRING: the text's fingerprint -> the first comment id
+    callback_events: str  # the callback outbox (CallbackKeys)
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
+    callback_queue: str
 
 
 class IntakeArgv(TypedDict):
@@ -231,13 +274,19 @@ class IntakeArgv(TypedDict):
     repeat_history: str
     repeat_rule: str
     request_fingerprint: str  # digest of the comment, kept with the idempotency key
+    rule: str  # the site rule that decided the status so far ('' = none)
+    trusted_rule: str  # the rule of an approval by trust_approved_authors
+    # '1': an automatic decision is a callback (comment.auto_decided), under event_id
+    callback: str
+    event_id: str
 
 
 INTAKE = Script(
     "INTAKE",
     IntakeKeys,
     IntakeArgv,
-    """
+    _QUEUE_CALLBACK
+    + """
 if external_id ~= '' then
   local seen = redis.call('HGET', external_ids, external_id)
   if seen then return {'dup', seen} end
@@ -270,7 +319,8 @@ if repeat_of ~= '' then
   record['repeat_of'] = repeat_of
   if repeat_status ~= '' and repeat_status ~= status then
     status = repeat_status
-    record['rule'] = (string.gsub(repeat_rule, '{repeat_of}', repeat_of))
+    rule = (string.gsub(repeat_rule, '{repeat_of}', repeat_of))
+    record['rule'] = rule
     history = (string.gsub(repeat_history, '{repeat_of}', repeat_of))
   end
   data = cjson.encode(record)
@@ -278,6 +328,7 @@ end
 if status == 'pending' and trust_approved_authors == '1' and author_email ~= ''
    and redis.call('SISMEMBER', approved_authors, author_email) == 1 then
   status = 'approved'
+  rule = trusted_rule
   history = history .. '\\n' .. trusted_history
 end
 redis.call('HSET', comment,
@@ -302,6 +353,10 @@ if ttl > 0 then
 end
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'created', 'id', id, 'status', status, 'spam_score', spam_score, 'ms', created_ms)
+if callback == '1' and status ~= 'pending' then
+  queue_callback({type = 'comment.auto_decided', comment_id = id, external_id = external_id,
+                  status = status, spam_score = spam_score, rule = rule, ms = created_ms})
+end
 return {'new', id, status, repeat_of}
 """,
 )
@@ -323,6 +378,11 @@ class DecideKeys(TypedDict):
     approved_authors: str  # SET
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     claim_holders: str  # HASH: claimed comment -> moderator
+    callback_events: str  # the callback outbox (CallbackKeys)
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
+    callback_queue: str
 
 
 class DecideArgv(TypedDict):
@@ -334,15 +394,18 @@ class DecideArgv(TypedDict):
     note: str
     decisions_day_ttl: int  # seconds
     events_maxlen: int
+    callback: str  # '1': the decision is a callback (comment.decided), under event_id
+    event_id: str
 
 
 DECIDE = Script(
     "DECIDE",
     DecideKeys,
     DecideArgv,
-    """
+    _QUEUE_CALLBACK
+    + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by',
-                          'claim_until_ms', 'created_ms', 'data')
+                          'claim_until_ms', 'created_ms', 'data', 'spam_score')
 local status = fields[1]
 if not status then return {'missing'} end
 if status ~= 'pending' then return {'decided', status, fields[2] or ''} end
@@ -372,6 +435,12 @@ if new_status == 'approved' then
 end
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
+if callback == '1' then
+  queue_callback({type = 'comment.decided', comment_id = id,
+                  external_id = external_id_of(fields[6]), status = new_status,
+                  previous_status = 'pending', spam_score = fields[7],
+                  decided_by = moderator, note = note, ms = now_ms})
+end
 return {'ok', new_status}
 """,
 )
@@ -400,6 +469,11 @@ class UndoKeys(TypedDict):
     # HASH: decisions per moderator of the UTC day [day_start_ms, day_end_ms), the
     # caller's guess of the day the decision was made (it no longer counts there)
     decisions_day: str
+    callback_events: str  # the callback outbox (CallbackKeys)
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
+    callback_queue: str
 
 
 class UndoArgv(TypedDict):
@@ -414,15 +488,18 @@ class UndoArgv(TypedDict):
     approved_undone: str
     spam_undone: str
     rejected_undone: str
+    callback: str  # '1': the undo is a callback (comment.undone), under event_id
+    event_id: str
 
 
 UNDO = Script(
     "UNDO",
     UndoKeys,
     UndoArgv,
-    """
+    _QUEUE_CALLBACK
+    + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'decided_ms',
-                          'spam_score', 'created_ms')
+                          'spam_score', 'created_ms', 'data')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == 'pending' then return {'pending'} end
@@ -448,6 +525,12 @@ local history = redis.call('HGET', comment, 'history') or ''
 redis.call('HSET', comment, 'history', history .. '\\n' .. lines[status])
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'undone', 'id', id, 'status', 'pending', 'actor', moderator, 'ms', now_ms)
+if callback == '1' then
+  queue_callback({type = 'comment.undone', comment_id = id,
+                  external_id = external_id_of(fields[6]), status = 'pending',
+                  previous_status = status, spam_score = fields[4],
+                  decided_by = moderator, ms = now_ms})
+end
 return {'ok', status}
 """,
 )
@@ -830,6 +913,147 @@ return 1
 """,
 )
 
+# -- Delivering callbacks: claim the due ones, settle each attempt, redeliver dead ones --
+#
+# A deliverer (moderation/web/callbacks.py, in every service process) claims due events
+# for a lease: their due score becomes the lease's end, so no other process sends them
+# meanwhile, and one whose process died is due again when the lease ends.  Settling
+# checks the lease is still the caller's, so a late answer cannot undo a newer attempt.
+
+
+class CallbackClaimKeys(TypedDict):
+    callback_due: str  # ZSET: events to send, by when
+    callback_events: str  # HASH: event id -> record
+
+
+class CallbackClaimArgv(TypedDict):
+    now_ms: int
+    lease_until_ms: int  # the due score of a claimed event until it is settled
+    limit: int
+
+
+# Returns {next due ms or '', event id, record, event id, record, ...}.
+CALLBACK_CLAIM = Script(
+    "CALLBACK_CLAIM",
+    CallbackClaimKeys,
+    CallbackClaimArgv,
+    """
+local ids = redis.call('ZRANGEBYSCORE', callback_due, '-inf', now_ms, 'LIMIT', 0, limit)
+local out = {''}
+for _, event_id in ipairs(ids) do
+  local record = redis.call('HGET', callback_events, event_id)
+  if record then
+    redis.call('ZADD', callback_due, lease_until_ms, event_id)
+    out[#out + 1] = event_id
+    out[#out + 1] = record
+  else
+    redis.call('ZREM', callback_due, event_id)
+  end
+end
+local first = redis.call('ZRANGE', callback_due, 0, 0, 'WITHSCORES')
+if first[2] then out[1] = first[2] end
+return out
+""",
+)
+
+
+class CallbackSettleKeys(TypedDict):
+    callback_due: str  # ZSET: events to send, by when
+    callback_events: str  # HASH: event id -> record
+    callback_pending: str  # ZSET: undelivered events
+    callback_dead: str  # ZSET: dead events, by when they died
+    callback_heads: str  # HASH: comment -> its event in due
+    callback_queue: str  # LIST: the comment's later events
+
+
+class CallbackSettleArgv(TypedDict):
+    event_id: str
+    comment_id: str
+    lease_until_ms: int  # the claim being settled
+    outcome: str  # delivered | retry | dead
+    record: str  # the record's new JSON (retry and dead)
+    next_ms: int  # when a retry is due
+    now_ms: int
+
+
+# Returns 'ok', or 'lost' when the lease is no longer the caller's (nothing changed).
+CALLBACK_SETTLE = Script(
+    "CALLBACK_SETTLE",
+    CallbackSettleKeys,
+    CallbackSettleArgv,
+    """
+local held = redis.call('ZSCORE', callback_due, event_id)
+if not held or tonumber(held) ~= tonumber(lease_until_ms) then return 'lost' end
+if outcome == 'retry' then
+  redis.call('HSET', callback_events, event_id, record)
+  redis.call('ZADD', callback_due, next_ms, event_id)
+  return 'ok'
+end
+redis.call('ZREM', callback_due, event_id)
+redis.call('ZREM', callback_pending, event_id)
+if outcome == 'dead' then
+  redis.call('HSET', callback_events, event_id, record)
+  redis.call('ZADD', callback_dead, now_ms, event_id)
+else
+  redis.call('HDEL', callback_events, event_id)
+end
+if redis.call('HGET', callback_heads, comment_id) == event_id then
+  local later = redis.call('LPOP', callback_queue)
+  if later then
+    redis.call('HSET', callback_heads, comment_id, later)
+    redis.call('ZADD', callback_due, now_ms, later)
+  else
+    redis.call('HDEL', callback_heads, comment_id)
+  end
+end
+return 'ok'
+""",
+)
+
+
+class CallbackRedeliverKeys(TypedDict):
+    callback_dead: str  # ZSET: dead events
+    callback_events: str  # HASH: event id -> record
+    callback_pending: str  # ZSET: undelivered events
+    callback_due: str  # ZSET: events to send
+    callback_heads: str  # HASH: comment -> its event in due
+
+
+class CallbackRedeliverArgv(TypedDict):
+    now_ms: int
+
+
+# keys_tail: each event's comment's LIST (callback_queue); argv_tail: event id, comment
+# id, ... in the same order.  Returns the ids queued again (those that were dead).
+CALLBACK_REDELIVER = Script(
+    "CALLBACK_REDELIVER",
+    CallbackRedeliverKeys,
+    CallbackRedeliverArgv,
+    """
+local queued = {}
+for i = 1, #queues do
+  local event_id, comment_id = ids[2 * i - 1], ids[2 * i]
+  local raw = redis.call('HGET', callback_events, event_id)
+  if raw and redis.call('ZREM', callback_dead, event_id) == 1 then
+    local record = cjson.decode(raw)
+    record['queued_ms'] = now_ms  -- a new give-up period
+    record['failing'] = nil
+    redis.call('HSET', callback_events, event_id, cjson.encode(record))
+    redis.call('ZADD', callback_pending, now_ms, event_id)
+    if redis.call('HSETNX', callback_heads, comment_id, event_id) == 1 then
+      redis.call('ZADD', callback_due, now_ms, event_id)
+    else
+      redis.call('RPUSH', queues[i], event_id)
+    end
+    queued[#queued + 1] = event_id
+  end
+end
+return queued
+""",
+    keys_tail="queues",
+    argv_tail="ids",
+)
+
 SCRIPTS = (
     INTAKE,
     DECIDE,
@@ -841,4 +1065,7 @@ SCRIPTS = (
     TAKE_TOKENS,
     ERASE,
     PURGE_SPAM,
+    CALLBACK_CLAIM,
+    CALLBACK_SETTLE,
+    CALLBACK_REDELIVER,
 )

@@ -13,7 +13,8 @@ import binascii
 import functools
 import json
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+import secrets
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypedDict
@@ -24,6 +25,8 @@ from redis.exceptions import NoScriptError
 from moderation import jsoncodec
 from moderation.records import (
     PERSONAL_FIELDS,
+    TRUSTED_AUTHOR_RULE,
+    CallbackEvent,
     CommentRecord,
     Decision,
     Status,
@@ -67,6 +70,11 @@ class Order(StrEnum):
     NEWEST = "newest"
 
 
+class CallbackState(StrEnum):
+    PENDING = "pending"  # not delivered yet: due, being sent, or waiting to be retried
+    DEAD = "dead"  # given up on; kept until redelivered
+
+
 @dataclass(frozen=True, slots=True)
 class NewComment:
     """A validated, scored comment ready to be stored."""
@@ -92,6 +100,7 @@ class NewComment:
     repeat_rule: str = ""
     # what the Idempotency-Key must keep meaning: a digest of the comment ('' = none)
     request_fingerprint: str = ""
+    rule: str = ""  # the site rule that set ``status`` ('' = none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,11 +218,33 @@ class _Bound(Generic[K, A]):
         return replies
 
 
-class Store:
-    """Comments, queues and claims of every site, in one Redis."""
+def new_event_id() -> str:
+    """A callback's id: the X-Moderation-Delivery of every attempt, for the CMS to drop
+    repeats by; 96 random bits, unique across sites and instances."""
+    return f"evt_{secrets.token_hex(12)}"
 
-    def __init__(self, redis: Redis) -> None:
+
+class Store:
+    """Comments, queues and claims of every site, in one Redis.
+
+    ``callbacks``: each site's callback event types (a site without callbacks is left
+    out): its decisions of those types are queued for delivery in the same atomic write.
+    ``on_callback(site)`` is told when one was queued, so the deliverer need not wait for
+    its next poll."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        callbacks: Mapping[str, frozenset[str]] | None = None,
+        on_callback: Callable[[str], None] | None = None,
+    ) -> None:
         self.redis = redis
+        self.callbacks = dict(callbacks or {})
+        self.on_callback = on_callback
+        self._auto_callbacks = frozenset(
+            site for site, events in self.callbacks.items() if CallbackEvent.AUTO_DECIDED in events
+        )
         transport = Transport(redis)
         self._transport = transport
         self._intake = _Bound(transport, scripts.INTAKE)
@@ -226,6 +257,19 @@ class Store:
         self._take_tokens = _Bound(transport, scripts.TAKE_TOKENS)
         self._erase = _Bound(transport, scripts.ERASE)
         self._purge_spam = _Bound(transport, scripts.PURGE_SPAM)
+        self._callback_claim = _Bound(transport, scripts.CALLBACK_CLAIM)
+        self._callback_settle = _Bound(transport, scripts.CALLBACK_SETTLE)
+        self._callback_redeliver = _Bound(transport, scripts.CALLBACK_REDELIVER)
+
+    def _callback_argv(self, site: str, event: str) -> tuple[str, str]:
+        """The (callback, event_id) ARGV of a script that may queue ``event``."""
+        if event in self.callbacks.get(site, ()):
+            return "1", new_event_id()
+        return "0", ""
+
+    def _queued(self, site: str) -> None:
+        if self.on_callback is not None:
+            self.on_callback(site)
 
     # -- intake ----------------------------------------------------------------------
 
@@ -233,10 +277,12 @@ class Store:
         """Store a batch in one round trip; each comment gets its own result or exception,
         so one bad write never fails its neighbours."""
         command = scripts.INTAKE.command
+        auto_callbacks = self._auto_callbacks
         by_site: dict[str, list[Command]] = {}
         for c in comments:
             site = c.site
             idempotency_key = c.idempotency_key
+            callback = site in auto_callbacks
             call = command(
                 {
                     **_intake_site_keys(site),
@@ -244,6 +290,7 @@ class Store:
                     "comment": keys.comment(site, c.id),
                     "author_index": keys.by_author(site, c.author_email),
                     "recent_text": keys.recent_text(site, c.text_fingerprint),
+                    "callback_queue": keys.callback_queue(site, c.id),
                 },
                 {
                     "external_id": c.external_id or "",
@@ -263,6 +310,10 @@ class Store:
                     "repeat_history": c.repeat_history,
                     "repeat_rule": c.repeat_rule,
                     "request_fingerprint": c.request_fingerprint,
+                    "rule": c.rule,
+                    "trusted_rule": TRUSTED_AUTHOR_RULE,
+                    "callback": "1" if callback else "0",
+                    "event_id": new_event_id() if callback else "",
                 },
             )
             if site in by_site:
@@ -297,6 +348,8 @@ class Store:
                         repeat_of=reply[3] or None,
                     )
                 )
+                if reply[2] != "pending" and site_of(reply[1]) in auto_callbacks:
+                    self._queued(site_of(reply[1]) or "")
         return results
 
     # -- reads -----------------------------------------------------------------------
@@ -448,6 +501,7 @@ class Store:
                 outcomes[index] = Outcome("missing")
                 continue
             status = decision.status
+            callback, event_id = self._callback_argv(site, CallbackEvent.DECIDED)
             by_site.setdefault(site, []).append(
                 scripts.DECIDE.command(
                     {
@@ -461,6 +515,7 @@ class Store:
                         "approved_authors": keys.approved_authors(site),
                         "decided_index": keys.decided(site),
                         "claim_holders": keys.claim_holders(site),
+                        **_callback_keys(site, comment_id),
                     },
                     {
                         "id": comment_id,
@@ -473,6 +528,8 @@ class Store:
                         "note": note,
                         "decisions_day_ttl": DECISIONS_DAY_TTL_SECONDS,
                         "events_maxlen": EVENTS_MAXLEN,
+                        "callback": callback,
+                        "event_id": event_id,
                     },
                 )
             )
@@ -485,6 +542,8 @@ class Store:
         for site, indexes in sent.items():
             for index, reply in zip(indexes, replies[site], strict=True):
                 outcomes[index] = _decide_outcome(reply)
+            if site in self.callbacks:
+                self._queued(site)
         return [o if o is not None else Outcome("missing") for o in outcomes]
 
     async def undo(self, comment_id: str, moderator: str) -> Outcome:
@@ -505,6 +564,7 @@ class Store:
             return history_line("undone", moderator, at, status="pending", was=was.value)
 
         day_of = at
+        callback, event_id = self._callback_argv(site, CallbackEvent.UNDONE)
         for _ in range(UNDO_ATTEMPTS):
             day_start = day_of - day_of % DAY_MS
             reply = await self._undo(
@@ -519,6 +579,7 @@ class Store:
                     "events": keys.events(site),
                     "decided_index": keys.decided(site),
                     "decisions_day": keys.decisions_per_day(site, utc_day(day_start)),
+                    **_callback_keys(site, comment_id),
                 },
                 argv={
                     "id": comment_id,
@@ -531,9 +592,13 @@ class Store:
                     "approved_undone": undone(Status.APPROVED),
                     "spam_undone": undone(Status.SPAM),
                     "rejected_undone": undone(Status.REJECTED),
+                    "callback": callback,
+                    "event_id": event_id,
                 },
             )
             if reply[0] != "stale":
+                if reply[0] == "ok" and callback == "1":
+                    self._queued(site)
                 return _undo_outcome(reply)
             day_of = int(reply[1])
         # Each 'stale' means the comment was decided again, on yet another day, between
@@ -707,6 +772,140 @@ class Store:
             return 0.0, -1
         return int(wait_ms) / 1000, int(emptiest) - 1
 
+    # -- decision callbacks ------------------------------------------------------------
+
+    async def claim_callbacks(
+        self, site: str, at_ms: int, lease_until_ms: int, limit: int
+    ) -> tuple[list[tuple[str, dict[str, Any]]], int | None]:
+        """Up to ``limit`` due events of ``site``, each now held until ``lease_until_ms``
+        (no other process sends it meanwhile), and when the next event is due (None:
+        none is queued)."""
+        reply = await self._callback_claim(
+            site=site,
+            keys={
+                "callback_due": keys.callback_due(site),
+                "callback_events": keys.callback_events(site),
+            },
+            argv={"now_ms": at_ms, "lease_until_ms": lease_until_ms, "limit": limit},
+        )
+        next_due = int(float(reply[0])) if reply[0] else None
+        claimed = [(reply[i], jsoncodec.loads(reply[i + 1])) for i in range(1, len(reply) - 1, 2)]
+        return claimed, next_due
+
+    async def settle_callback(
+        self,
+        site: str,
+        event_id: str,
+        comment_id: str,
+        lease_until_ms: int,
+        outcome: str,
+        record: Mapping[str, Any] | None = None,
+        next_ms: int = 0,
+    ) -> bool:
+        """Record an attempt's outcome (``delivered``, ``retry`` at ``next_ms``, or
+        ``dead``) with the event's new ``record``; False (and nothing changed) when the
+        lease was no longer the caller's."""
+        reply = await self._callback_settle(
+            site=site,
+            keys={
+                "callback_due": keys.callback_due(site),
+                "callback_events": keys.callback_events(site),
+                "callback_pending": keys.callback_pending(site),
+                "callback_dead": keys.callback_dead(site),
+                "callback_heads": keys.callback_heads(site),
+                "callback_queue": keys.callback_queue(site, comment_id),
+            },
+            argv={
+                "event_id": event_id,
+                "comment_id": comment_id,
+                "lease_until_ms": lease_until_ms,
+                "outcome": outcome,
+                "record": jsoncodec.dumps(record) if record is not None else "",
+                "next_ms": next_ms,
+                "now_ms": now_ms(),
+            },
+        )
+        return bool(reply == "ok")
+
+    async def list_callbacks(
+        self, site: str, state: CallbackState, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The ``state`` ("pending": oldest first, or "dead": latest first) deliveries of
+        ``site``, at most ``limit``, each its record with ``next_attempt_ms`` (None for a
+        dead one, and for one waiting behind an earlier event of its comment); and how
+        many there are in all."""
+        pending = state == CallbackState.PENDING
+        index = keys.callback_pending(site) if pending else keys.callback_dead(site)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if pending:
+                pipe.zrange(index, 0, limit - 1, withscores=True)
+            else:
+                pipe.zrevrange(index, 0, limit - 1, withscores=True)
+            pipe.zcard(index)
+            ranked, total = await pipe.execute()
+        ids = [member for member, _ in ranked]
+        if not ids:
+            return [], int(total)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(keys.callback_events(site), ids)
+            for event_id in ids:
+                pipe.zscore(keys.callback_due(site), event_id)
+            raw, *due = await pipe.execute()
+        listed = []
+        for (event_id, score), record, due_ms in zip(ranked, raw, due, strict=True):
+            if record is None:  # settled between the two reads
+                continue
+            entry: dict[str, Any] = jsoncodec.loads(record)
+            entry["event_id"] = event_id
+            entry["next_attempt_ms"] = int(due_ms) if due_ms is not None else None
+            if not pending:
+                entry["dead_ms"] = int(score)
+            listed.append(entry)
+        return listed, int(total)
+
+    async def callback_backlog(self, site: str) -> tuple[int, int | None]:
+        """How many events of ``site`` wait for delivery, and when the oldest was queued."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(keys.callback_pending(site))
+            pipe.zrange(keys.callback_pending(site), 0, 0, withscores=True)
+            count, oldest = await pipe.execute()
+        return int(count), int(oldest[0][1]) if oldest else None
+
+    async def redeliver_callbacks(self, site: str, event_ids: Sequence[str] | None) -> list[str]:
+        """Queue dead events of ``site`` again (all of them when ``event_ids`` is None),
+        each with a new give-up period; answers the ids queued (others were not dead)."""
+        dead_key = keys.callback_dead(site)
+        ids: Sequence[str] = (
+            event_ids if event_ids is not None else await self.redis.zrange(dead_key, 0, -1)  # type: ignore[assignment]
+        )
+        queued: list[str] = []
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            raw = await self.redis.hmget(keys.callback_events(site), chunk)
+            found = [
+                (event_id, jsoncodec.loads(record)["comment_id"])
+                for event_id, record in zip(chunk, raw, strict=True)
+                if record is not None
+            ]
+            if not found:
+                continue
+            queued += await self._callback_redeliver(
+                site=site,
+                keys={
+                    "callback_dead": dead_key,
+                    "callback_events": keys.callback_events(site),
+                    "callback_pending": keys.callback_pending(site),
+                    "callback_due": keys.callback_due(site),
+                    "callback_heads": keys.callback_heads(site),
+                },
+                argv={"now_ms": now_ms()},
+                keys_tail=[keys.callback_queue(site, comment) for _, comment in found],
+                argv_tail=[part for pair in found for part in pair],
+            )
+        if queued:
+            self._queued(site)
+        return queued
+
     # -- privacy -------------------------------------------------------------------------
 
     async def erase_comment(self, site: str, comment_id: str, actor: str) -> bool:
@@ -806,6 +1005,20 @@ def _intake_site_keys(site: str) -> _IntakeSiteKeys:
         "events": keys.events(site),
         "approved_authors": keys.approved_authors(site),
         "decided_index": keys.decided(site),
+        "callback_events": keys.callback_events(site),
+        "callback_pending": keys.callback_pending(site),
+        "callback_due": keys.callback_due(site),
+        "callback_heads": keys.callback_heads(site),
+    }
+
+
+def _callback_keys(site: str, comment_id: str) -> scripts.CallbackKeys:
+    return {
+        "callback_events": keys.callback_events(site),
+        "callback_pending": keys.callback_pending(site),
+        "callback_due": keys.callback_due(site),
+        "callback_heads": keys.callback_heads(site),
+        "callback_queue": keys.callback_queue(site, comment_id),
     }
 
 
@@ -818,6 +1031,10 @@ class _IntakeSiteKeys(TypedDict):
     events: str
     approved_authors: str
     decided_index: str
+    callback_events: str
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
 
 
 def _undo_outcome(reply: list[str]) -> Outcome:

@@ -1,5 +1,7 @@
-"""The admin moderators' endpoints: erasure on request (``POST /v1/erasure``) and a model
-reload (``POST /v1/model/reload``).  The work itself is the domain's: ``privacy.erase``
+"""The admin moderators' endpoints: erasure on request (``POST /v1/erasure``), a model
+reload (``POST /v1/model/reload``), and the decision callbacks' deliveries
+(``GET /v1/callbacks``, ``POST /v1/callbacks/redeliver``).  The work itself is the
+domain's and the store's: ``privacy.erase``
 and ``ModelHolder.reload``; here are the request, the admin check and the answer."""
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from aiohttp import web
 
 from classifier import ModelError
 from moderation.appkeys import AUTH, CONFIG, MODEL, STORE
+from moderation.config import ModeratorConfig
 from moderation.privacy import erase
-from moderation.web.bodies import ErasureRequest, ModelReloadRequest, parse
+from moderation.records import iso_from_ms
+from moderation.web.bodies import ErasureRequest, ModelReloadRequest, RedeliverRequest, parse
 from moderation.web.http import json_response, read_json_object
 from moderation.web.problems import FieldError, forbidden, invalid, not_found
+from moderation.web.queries import CallbacksQuery, query_values
 
 # the logger the erasure line has always had, so that ops' filters still find it
 privacy_log = logging.getLogger("moderation.privacy")
@@ -65,3 +70,56 @@ async def post_model_reload(request: web.Request) -> web.Response:
         current = holder.model.version if holder.model else None
         raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
     return json_response({"version": model.version, "path": str(holder.source or "default")})
+
+
+def _admin_of(request: web.Request, moderator: ModeratorConfig, site: str, what: str) -> None:
+    """403 unless an admin; 404 unless the site exists and the admin moderates it."""
+    if not moderator.admin:
+        raise forbidden(f"{what} needs a moderator with admin = true.")
+    if not moderator.may_moderate(site) or request.app[CONFIG].site(site) is None:
+        raise not_found(f"No site '{site}'.")
+
+
+def _iso(ms: object) -> str | None:
+    return iso_from_ms(int(str(ms))) if ms not in (None, "", 0, "0") else None
+
+
+async def get_callbacks(request: web.Request) -> web.Response:
+    """GET /v1/callbacks?site=S&state=pending|dead: the site's deliveries in that state."""
+    moderator = await request.app[AUTH].moderator(request)
+    if not moderator.admin:
+        raise forbidden("Listing callbacks needs a moderator with admin = true.")
+    query, errors = query_values(CallbacksQuery, request.query)
+    if query is None:
+        raise invalid(errors)
+    _admin_of(request, moderator, query.site, "Listing callbacks")
+    entries, total = await request.app[STORE].list_callbacks(query.site, query.state, query.limit)
+    deliveries = [
+        {
+            "event_id": e["event_id"],
+            "type": e["type"],
+            "comment_id": e["comment_id"],
+            "occurred_at": _iso(e.get("ms")),
+            "attempts": int(e.get("attempts", 0)),
+            "last_error": e.get("last_error"),
+            "next_attempt_at": _iso(e.get("next_attempt_ms")),
+            "dead_at": _iso(e.get("dead_ms")),
+        }
+        for e in entries
+    ]
+    return json_response(
+        {"site": query.site, "state": query.state.value, "total": total, "deliveries": deliveries}
+    )
+
+
+async def post_redeliver(request: web.Request) -> web.Response:
+    """POST /v1/callbacks/redeliver {"site", "event_ids"?}: dead events go out again."""
+    moderator = await request.app[AUTH].moderator(request)
+    if not moderator.admin:
+        raise forbidden("Redelivering callbacks needs a moderator with admin = true.")
+    body = parse(RedeliverRequest, await read_json_object(request, 256 * 1024))
+    _admin_of(request, moderator, body.site, "Redelivering callbacks")
+    queued = await request.app[STORE].redeliver_callbacks(body.site, body.event_ids)
+    asked = body.event_ids or []
+    not_dead = [e for e in dict.fromkeys(asked) if e not in set(queued)]
+    return json_response({"site": body.site, "queued": queued, "not_dead": not_dead})

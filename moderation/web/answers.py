@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from moderation.records import Status
+from moderation.records import CallbackEvent, Status
+from moderation.storage.store import CallbackState
 from moderation.web.problems import TYPE_PREFIX
 from moderation.web.ui import CSRF_HEADER
 
@@ -243,6 +244,59 @@ class ModelReloadResult(Answer):
     path: str = about("Its file, or `default` for the shipped model.")
 
 
+class CallbackDelivery(Answer):
+    event_id: str = about("The event (X-Moderation-Delivery of every attempt).")
+    type: CallbackEvent
+    comment_id: str
+    occurred_at: str = about("When the decision was made.", format="date-time")
+    attempts: Count = about("Attempts made so far.")
+    last_error: str | None = about(
+        "Why the last attempt failed ('HTTP 500', 'no answer within 10 s', ...)."
+    )
+    next_attempt_at: str | None = about(
+        "When it goes out next: null when dead, and while it waits for an earlier "
+        "event of its comment.",
+        format="date-time",
+    )
+    dead_at: str | None = about("When it was given up on (dead ones).", format="date-time")
+
+
+class CallbackList(Answer):
+    site: str
+    state: CallbackState
+    total: Count = about("How many deliveries are in this state in all.")
+    deliveries: list[CallbackDelivery] = about("At most `limit` of them.")
+
+
+class RedeliverResult(Answer):
+    site: str
+    queued: list[str] = about("The event ids queued again (they were dead).")
+    not_dead: list[str] = about("Event ids asked for that are not dead (or not known).")
+
+
+class CallbackComment(Answer):
+    id: str = about("The service's comment id.")
+    external_id: str | None = about("The CMS's own id of the comment, if it sent one.")
+    status: Status = about("The comment's status now (pending again after an undo).")
+    previous_status: Status | None = about(
+        "Its status before (null for a comment decided as it arrived)."
+    )
+    spam_score: Score | None
+    decided_by: str | None = about("The moderator (null for a site rule's decision).")
+    rule: str | None = about("The site rule that decided it (comment.auto_decided).")
+    note: str | None = about("The moderator's note.")
+
+
+class CallbackBody(Answer):
+    """What the service POSTs to a site's callback_url."""
+
+    event_id: str = about("Unique per event; the same on every attempt: drop repeats by it.")
+    type: CallbackEvent
+    site: str
+    occurred_at: str = about("When the decision was made.", format="date-time")
+    comment: CallbackComment
+
+
 class ModeratorSession(Answer):
     moderator: str = about("The logged-in moderator's name.")
     sites: list[str] = about("The sites they moderate.")
@@ -285,6 +339,9 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     Stats,
     ErasureResult,
     ModelReloadResult,
+    CallbackList,
+    RedeliverResult,
+    CallbackBody,
     ModeratorSession,
     Health,
     Readiness,

@@ -38,6 +38,8 @@ MAX_BULK = 500  # decisions per bulk call
 MAX_NOTE = 2_000
 COMMENT_ID_MAX = 200
 PATH_MAX = 4_096  # Linux's PATH_MAX
+MAX_REDELIVER = 1_000  # event ids per redelivery call
+EVENT_ID_MAX = 100
 MAX_LEASE_SECONDS = 3_600
 DEFAULT_LEASE_SECONDS = 300
 DEFAULT_CLAIM = 10
@@ -107,6 +109,12 @@ Email = Annotated[
     Strict(),
     Field(min_length=1, max_length=EMAIL_MAX, json_schema_extra={"format": "email"}),
     AfterValidator(_email),
+]
+EventId = Annotated[
+    str,
+    Strict(),
+    Field(min_length=1, max_length=EVENT_ID_MAX, description="A callback's event_id."),
+    _text(blank=False),
 ]
 Score = Annotated[float, Strict(), Field(ge=0, le=1)]
 LeaseEnd = Annotated[int, Strict(), Field(ge=0)]
@@ -186,4 +194,13 @@ class ErasureRequest(Body):
 class ModelReloadRequest(Body):
     path: Annotated[
         ModelPath | None, _described("A model file (.skops); by default the configured one.")
+    ] = None
+
+
+class RedeliverRequest(Body):
+    site: SiteId
+    event_ids: Annotated[
+        list[EventId] | None,
+        Field(min_length=1, max_length=MAX_REDELIVER),
+        _described("Dead events to send again; by default every dead one of the site."),
     ] = None

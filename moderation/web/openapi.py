@@ -36,10 +36,11 @@ from moderation.web.bodies import (
     DecisionRequest,
     ErasureRequest,
     ModelReloadRequest,
+    RedeliverRequest,
     ReleaseRequest,
 )
 from moderation.web.problems import PROBLEM_JSON
-from moderation.web.queries import QueueQuery, StatsQuery
+from moderation.web.queries import CallbacksQuery, QueueQuery, StatsQuery
 from moderation.web.ui import (
     ASSET_PATH,
     ASSETS,
@@ -97,6 +98,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     ReleaseRequest,
     ErasureRequest,
     ModelReloadRequest,
+    RedeliverRequest,
 )
 
 
@@ -623,19 +625,7 @@ def _paths() -> Json:
                 "Erase an author's personal data (admins only)",
                 {
                     "200": _json(_ref("ErasureResult"), "Erased."),
-                    **_problems(
-                        400,
-                        401,
-                        403,
-                        404,
-                        413,
-                        415,
-                        422,
-                        503,
-                        s403="The caller is not an admin moderator (`admin = true`), or a "
-                        f"session cookie came without its {CSRF_HEADER} header.",
-                        s404="The caller does not moderate this site.",
-                    ),
+                    **_admin_post_problems(),
                 },
                 security=MODERATOR,
                 parameters=[csrf],
@@ -644,6 +634,45 @@ def _paths() -> Json:
                     "Keeps each comment, its status and its history, and removes the "
                     "author's name, email, URL, IP, user agent and referrer from the "
                     "comments and from every index that names the author."
+                ),
+            )
+        },
+        "/v1/callbacks": {
+            "get": _operation(
+                "listCallbacks",
+                "callbacks",
+                "A site's decision callbacks not yet delivered, or dead (admins only)",
+                {
+                    "200": _json(_ref("CallbackList"), "The deliveries."),
+                    **_problems(
+                        401,
+                        403,
+                        404,
+                        422,
+                        503,
+                        s403="The caller is not an admin moderator (`admin = true`).",
+                        s404="The caller does not moderate this site.",
+                    ),
+                },
+                security=MODERATOR,
+                parameters=query_parameters(CallbacksQuery),
+            )
+        },
+        "/v1/callbacks/redeliver": {
+            "post": _operation(
+                "redeliverCallbacks",
+                "callbacks",
+                "Send dead callbacks again (admins only)",
+                {
+                    "200": _json(_ref("RedeliverResult"), "Queued again."),
+                    **_admin_post_problems(),
+                },
+                security=MODERATOR,
+                parameters=[csrf],
+                body=_json_body("RedeliverRequest"),
+                description=(
+                    "Each event goes out again under its own event_id, with a new give-up "
+                    "period; by default every dead event of the site."
                 ),
             )
         },
@@ -834,6 +863,63 @@ def _page_paths() -> Json:
     }
 
 
+def _admin_post_problems() -> Json:
+    """The problems of an admin's POST about one site (erasure, redelivery)."""
+    return _problems(
+        400,
+        401,
+        403,
+        404,
+        413,
+        415,
+        422,
+        503,
+        s403="The caller is not an admin moderator (`admin = true`), or a "
+        f"session cookie came without its {CSRF_HEADER} header.",
+        s404="The caller does not moderate this site.",
+    )
+
+
+def _webhooks() -> Json:
+    """What the service sends a CMS: the decision callbacks (web/callbacks.py)."""
+    headers = {
+        SIGNATURE_HEADER: "t=<unix seconds>,v1=<hex HMAC-SHA256(callback_secret, "
+        "'<t>.' + raw body)>: the same scheme as intake's.",
+        "X-Moderation-Event": "The event type (as `type`).",
+        "X-Moderation-Delivery": "The event_id: the same on every attempt.",
+        "X-Moderation-Attempt": "1 on the first attempt, then 2, 3, ...",
+    }
+    return {
+        "decisionCallback": {
+            "post": {
+                "operationId": "decisionCallback",
+                "tags": ["callbacks"],
+                "summary": "A decision, POSTed to the site's callback_url",
+                "description": (
+                    "comment.decided: a moderator's decision; comment.auto_decided: a "
+                    "site rule's, on arrival; comment.undone: an undo.  A 2xx within "
+                    "callback_timeout_seconds delivers it; anything else (redirects "
+                    "too, never followed) is retried with back-off until "
+                    "callback_give_up_hours have passed.  Never carries the author's "
+                    "email, IP or user agent."
+                ),
+                "parameters": [
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": True,
+                        "description": text,
+                        "schema": {"type": "string"},
+                    }
+                    for name, text in headers.items()
+                ],
+                "requestBody": _json_body("CallbackBody"),
+                "responses": {"2XX": {"description": "Delivered."}},
+            }
+        }
+    }
+
+
 @functools.cache
 def openapi_document() -> Json:
     """The OpenAPI 3.1 document of the whole HTTP API, built once.
@@ -862,10 +948,12 @@ def openapi_document() -> Json:
             {"name": "intake", "description": "What a CMS sends."},
             {"name": "review", "description": "The moderator API (and a CMS polling)."},
             {"name": "privacy", "description": "Authors' personal data."},
+            {"name": "callbacks", "description": "Decisions told back to the CMS."},
             {"name": "page", "description": "The moderator web page."},
             {"name": "ops", "description": "Health, readiness, metrics, this document."},
         ],
         "paths": _paths(),
+        "webhooks": _webhooks(),
         "components": {
             "schemas": _schemas(),
             "parameters": _PARAMETERS,

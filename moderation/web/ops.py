@@ -8,6 +8,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from moderation.appkeys import CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
+from moderation.records import now_ms
 from moderation.web.http import json_response
 from moderation.web.openapi import openapi_document
 
@@ -52,6 +53,11 @@ async def metrics(request: web.Request) -> web.Response:
         for site in app[CONFIG].sites:
             counts = await app[STORE].counts(site.id)
             registry.pending.labels(site.id).set(counts["pending"])
+            if site.callback_url is not None:
+                waiting, oldest_ms = await app[STORE].callback_backlog(site.id)
+                age = max(0.0, (now_ms() - oldest_ms) / 1000) if oldest_ms else 0.0
+                registry.callback_pending.labels(site.id).set(waiting)
+                registry.callback_oldest_pending.labels(site.id).set(age)
     except Exception as exc:  # a scrape during an outage still shows the other metrics
         registry.redis_errors.inc()
         log.warning("metrics: queue depth unavailable", extra={"error": type(exc).__name__})

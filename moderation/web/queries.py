@@ -36,7 +36,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from moderation.config import SITE_ID_RE
 from moderation.records import Status
-from moderation.storage.store import Order
+from moderation.storage.store import CallbackState, Order
 from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
 from moderation.web.problems import FieldError
 
@@ -154,6 +154,27 @@ class StatsQuery(QueryModel):
     """``GET /v1/stats``."""
 
     site: SiteParam = None
+
+
+class CallbacksQuery(QueryModel):
+    """``GET /v1/callbacks``."""
+
+    site: Annotated[
+        SiteId,
+        WithJsonSchema({"type": "string", "pattern": SITE_ID_RE.pattern}),
+        Field(description="The site whose callbacks to list."),
+    ]
+    state: Annotated[
+        CallbackState,
+        _choice(CallbackState),
+        Field(
+            description="pending: not delivered yet (oldest first); dead: given up on "
+            "(latest first)."
+        ),
+    ] = CallbackState.PENDING
+    limit: Annotated[int, Number(1, MAX_PAGE), Field(description="How many to list.")] = (
+        DEFAULT_PAGE
+    )
 
 
 def query_values(
