@@ -490,9 +490,7 @@ async def test_a_hanging_cms_holds_up_neither_intake_nor_another_sites_callbacks
         raw["sites"][0].update(
             callback_url=receiver.url, callback_secret=SECRET, callback_timeout_seconds=20
         )
-        raw["sites"][1].update(
-            callback_url=blog_receiver.url, callback_secret=blog_receiver.secret
-        )
+        raw["sites"][1].update(callback_url=blog_receiver.url, callback_secret=blog_receiver.secret)
         client = await make_client(replace(config, sites=Config.from_mapping(raw).sites))
         news_ids = [(await _post(client, f"hung-{i}"))["id"] for i in range(20)]
         resp = await client.post(
