@@ -34,7 +34,7 @@ STEPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("add_many", "storage/store.py", "storage/transport.py", "storage/scripts.py"),
     ),
     ("record building (history lines, data JSON)", ("IntakeBatcher._prepare", "history_line")),
-    ("rate limits", ("_check_rate_limits", "take_tokens")),
+    ("rate limits", ("check_rate_limits", "take_tokens")),
     ("validation: email-validator", ("email_validator/",)),
     ("JSON body parse", ("parse_body",)),
     ("validation: other fields", ("validation.py",)),

@@ -32,7 +32,7 @@ from moderation.model_holder import ModelHolder
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
-from moderation.web import admin, intake, ops, review
+from moderation.web import admin, akismet, intake, ops, review
 from moderation.web.auth import Authenticator
 from moderation.web.callbacks import Deliverer, delivering
 from moderation.web.middleware import observe
@@ -178,6 +178,15 @@ def create_app(
     r.add_post("/v1/model/reload", admin.post_model_reload)
     r.add_get("/v1/callbacks", admin.get_callbacks)
     r.add_post("/v1/callbacks/redeliver", admin.post_redeliver)
+    r.add_get("/1.1/test", akismet.get_test)
+    r.add_post("/1.1/verify-key", akismet.post_verify_key)
+    r.add_post("/1.1/comment-check", akismet.post_comment_check)
+    r.add_post("/1.1/submit-spam", akismet.post_submit_spam)
+    r.add_post("/1.1/submit-ham", akismet.post_submit_ham)
+    r.add_post("/1.1/get-subscription", akismet.post_get_subscription)
+    r.add_post("/1.1/get-stats", akismet.post_get_stats)
+    r.add_get("/1.2/usage-limit", akismet.usage_limit)
+    r.add_post("/1.2/usage-limit", akismet.usage_limit)
     r.add_get("/healthz", ops.healthz)
     r.add_get("/readyz", ops.readyz)
     r.add_get("/metrics", ops.metrics)

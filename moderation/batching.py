@@ -47,6 +47,7 @@ class Accepted:
     stored: Stored
     spam_score: float
     reasons: tuple[str, ...]
+    spam: bool  # the model's verdict at its own threshold
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class _Job:
     comment: CommentIn
     idempotency_key: str | None
     future: asyncio.Future[Accepted] = field(repr=False)
+    # a comment no site rule decides is decided by the verdict, under this rule
+    verdict_rule: str | None = None
 
 
 class IntakeBatcher:
@@ -79,12 +82,20 @@ class IntakeBatcher:
         self._cache_model: SpamModel | None = None
 
     async def submit(
-        self, site: SiteConfig, comment: CommentIn, idempotency_key: str | None
+        self,
+        site: SiteConfig,
+        comment: CommentIn,
+        idempotency_key: str | None,
+        *,
+        verdict_rule: str | None = None,
     ) -> Accepted:
+        """Score and store ``comment``; answers once Redis has it.  ``verdict_rule``: a
+        comment no site rule decides is not queued but decided by the model's verdict
+        (spam or approved), recorded as that rule."""
         if self.model.model is None:
             raise ModelNotReady(self.model.error or "the spam model is still loading")
         loop = asyncio.get_running_loop()
-        job = _Job(site, comment, idempotency_key, loop.create_future())
+        job = _Job(site, comment, idempotency_key, loop.create_future(), verdict_rule)
         self._jobs.append(job)
         if len(self._jobs) >= self.max_batch:
             self._flush()
@@ -117,7 +128,7 @@ class IntakeBatcher:
             model = self.model.model
             if model is None:
                 raise ModelNotReady("the spam model is not loaded")
-            scores = self._scores(model, [_for_classifier(j.comment) for j in jobs])
+            scores = self._scores(model, [for_classifier(j.comment) for j in jobs])
             self.metrics.batch_size.observe(len(jobs))
             at = now_ms()
             prepared = [
@@ -131,10 +142,10 @@ class IntakeBatcher:
                 if isinstance(result, BaseException):
                     job.future.set_exception(result)
                     continue
-                reasons = score.reasons
+                reasons = (*job.comment.notes, *score.reasons)
                 if result.repeat_of is not None:
                     reasons = (REPEAT_REASON, *reasons[:3])
-                job.future.set_result(Accepted(result, score.probability, reasons))
+                job.future.set_result(Accepted(result, score.probability, reasons, score.spam))
         except BaseException as exc:
             error = exc
             if not isinstance(exc, Exception):
@@ -183,14 +194,14 @@ class IntakeBatcher:
 
     def _prepare(self, job: _Job, score: Score, at: int, model_version: str) -> NewComment:
         site, comment = job.site, job.comment
-        status, rule = automatic_status(site, comment, score.probability)
+        status, rule = self._status(job, score)
         data: dict[str, Any] = {
             "external_id": comment.external_id,
             "author_name": comment.author_name,
             "author_email": comment.author_email,
             "content": comment.content,
             **comment.extras,
-            "reasons": list(score.reasons),
+            "reasons": [*comment.notes, *score.reasons],
             "model_version": model_version,
         }
         if rule:
@@ -240,9 +251,7 @@ class IntakeBatcher:
             return new
         # What a repeat would change is worked out here, with the id of the comment it
         # repeats left for the intake script to fill in: only Redis knows it.
-        repeat_status, repeat_rule = automatic_status(
-            site, comment, score.probability, repeat_of=REPEAT_PLACEHOLDER
-        )
+        repeat_status, repeat_rule = self._status(job, score, repeat_of=REPEAT_PLACEHOLDER)
         changes = repeat_status != status
         return replace(
             new,
@@ -260,6 +269,17 @@ class IntakeBatcher:
             ),
             repeat_rule=repeat_rule or "" if changes else "",
         )
+
+    @staticmethod
+    def _status(
+        job: _Job, score: Score, *, repeat_of: str | None = None
+    ) -> tuple[Status, str | None]:
+        status, rule = automatic_status(
+            job.site, job.comment, score.probability, repeat_of=repeat_of
+        )
+        if status == Status.PENDING and job.verdict_rule is not None:
+            return (Status.SPAM if score.spam else Status.APPROVED), job.verdict_rule
+        return status, rule
 
     async def close(self) -> None:
         """Send what is waiting and wait for every batch in flight (graceful shutdown)."""
@@ -318,7 +338,7 @@ def _score_key(comment: Comment) -> bytes:
     return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _for_classifier(comment: CommentIn) -> Comment:
+def for_classifier(comment: CommentIn) -> Comment:
     return Comment(
         content=comment.content,
         author_name=comment.author_name,

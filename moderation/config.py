@@ -194,6 +194,17 @@ def _is_callback_url(value: Any) -> bool:
 
 
 CallbackUrl = Annotated[str, _must(_is_callback_url, "must be an http:// or https:// URL")]
+AKISMET_KEY_RE = re.compile(r"[a-z0-9]{12}")
+# WordPress's Akismet plugin refuses a key of another length before sending it.  Kept as
+# its digest from here on, like every other secret.
+AkismetKey = Annotated[
+    str,
+    _must(
+        lambda v: isinstance(v, str) and AKISMET_KEY_RE.fullmatch(v) is not None,
+        "must be exactly 12 characters of a-z and 0-9",
+        sha256_hex,
+    ),
+]
 ALL_CALLBACK_EVENTS = tuple(CallbackEvent)
 CallbackEvents = Annotated[
     tuple[CallbackEvent, ...],
@@ -311,6 +322,10 @@ class _SiteSettings:
     callback_give_up_hours: Number = Field(default=24.0, gt=0, le=24 * 365)
     # the first retry comes within this; each later wait doubles, up to an hour
     callback_retry_seconds: Number = Field(default=5.0, ge=0.01, le=10)
+    # The Akismet-compatible API (web/akismet.py) is on for a site with an akismet_key.
+    # akismet_queue = false: its comments are decided by the verdict at once instead of
+    # waiting for a moderator.
+    akismet_queue: Flag = True
 
     @field_validator("auto_approve_below")
     @classmethod
@@ -335,6 +350,7 @@ class SiteConfig(_SiteSettings):
     # more keys accepted during a rotation: the CMS moves to the new key, then the old
     # one is removed from the config, with no moment when intake answers 401
     extra_api_key_sha256s: tuple[Digest, ...] = ()
+    akismet_key_sha256: Digest | None = None  # the Akismet API's key (akismet_key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
@@ -344,6 +360,7 @@ class _SiteFile(_SiteSettings):
 
     api_key: PlainKeys = ()
     api_key_sha256: Digests = ()
+    akismet_key: AkismetKey | None = Field(default=None, repr=False)  # kept as its digest
 
     @model_validator(mode="after")
     def _some_key(self) -> _SiteFile:
@@ -357,7 +374,12 @@ class _SiteFile(_SiteSettings):
     def site(self) -> SiteConfig:
         first, *extra = (*self.api_key, *self.api_key_sha256)
         settings = {f.name: getattr(self, f.name) for f in fields(_SiteSettings)}
-        return SiteConfig(**settings, api_key_sha256=first, extra_api_key_sha256s=tuple(extra))
+        return SiteConfig(
+            **settings,
+            api_key_sha256=first,
+            extra_api_key_sha256s=tuple(extra),
+            akismet_key_sha256=self.akismet_key,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
@@ -513,6 +535,7 @@ port = 8080
 [[sites]]
 id = "default"
 api_key = "{api_key}"
+akismet_key = "{akismet_key}"          # Akismet clients (README: "Replacing Akismet")
 # signing_secret = "..."             # then every intake must carry X-Moderation-Signature
 # auto_spam_above = 0.98
 # auto_approve_below = 0.02
@@ -525,6 +548,13 @@ admin = true                         # may erase an author's personal data
 """
 
 
+def new_akismet_key() -> str:
+    """12 random hexadecimal digits (48 bits): of a-z and 0-9, as Akismet's keys are, and
+    hexadecimal because WordPress's Akismet settings page strips every other character
+    from a key typed in."""
+    return secrets.token_hex(6)
+
+
 def write_first_run_config(path: Path) -> str:
     """Write a config with one site and one moderator holding fresh random secrets.
 
@@ -533,7 +563,9 @@ def write_first_run_config(path: Path) -> str:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     text = FIRST_RUN_TEMPLATE.format(
-        api_key=secrets.token_urlsafe(32), token=secrets.token_urlsafe(32)
+        api_key=secrets.token_urlsafe(32),
+        token=secrets.token_urlsafe(32),
+        akismet_key=new_akismet_key(),
     )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -615,6 +647,9 @@ def _cross_check(sites: tuple[SiteConfig, ...], moderators: tuple[ModeratorConfi
     digests = [d for s in sites for d in (s.api_key_sha256, *s.extra_api_key_sha256s)]
     if len(set(digests)) != len(digests):
         return "sites.api_key: two sites share one API key"
+    akismet = [s.akismet_key_sha256 for s in sites if s.akismet_key_sha256 is not None]
+    if len(set(akismet)) != len(akismet):
+        return "sites.akismet_key: two sites share one Akismet key"
     names = [m.name for m in moderators]
     if len(set(names)) != len(names):
         return "moderators.name: two moderators share one name"

@@ -3,7 +3,8 @@ model replaces the one in use without a restart.
 
 - ``moderation export-labels`` writes decided comments as JSONL that
   ``python -m classifier train --data`` reads (approved -> ham, spam -> spam; rejected
-  comments are off-topic or abusive, not spam, so they are left out).
+  comments are off-topic or abusive, not spam, so they are left out), and the labels a
+  CMS gave through the Akismet API for comments not stored here.
 - ``POST /v1/model/reload`` (admin moderators; web/admin.py) or SIGHUP loads the
   configured model file again, or the one named; the swap is atomic and a model that
   fails to load leaves the old one serving.
@@ -46,6 +47,20 @@ async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]
                 }
                 out.write(json.dumps(example, ensure_ascii=False) + "\n")
                 counts[label] += 1
+    for given in await store.cms_labels(site):
+        cms_label = str(given.get("label"))
+        if cms_label not in counts:
+            continue
+        example = {
+            "content": given.get("content") or "",
+            "author_name": "",
+            "author_email": "",
+            "author_url": given.get("author_url") or "",
+            "post_url": given.get("post_url") or "",
+            "label": cms_label,
+        }
+        out.write(json.dumps(example, ensure_ascii=False) + "\n")
+        counts[cms_label] += 1
     return counts
 
 

@@ -58,6 +58,9 @@ class CommentIn:
     content: str
     external_id: str | None = None
     extras: dict[str, str] = field(default_factory=dict)  # optional fields that were given
+    # what intake itself noticed (an Akismet client's malformed email): reasons shown
+    # before the model's
+    notes: tuple[str, ...] = ()
 
     def get(self, name: str) -> str:
         return self.extras.get(name, "")

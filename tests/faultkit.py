@@ -586,3 +586,77 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# ---------------------------------------------------------------------------------------
+# Decision callbacks
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal for the few kinds a config option takes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a TOML basic string
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML for {value!r}")
+
+
+def amend_config(
+    path: Path,
+    *,
+    sites: dict[str, dict[str, Any]] | None = None,
+    moderators: dict[str, dict[str, Any]] | None = None,
+) -> Path:
+    """Add options to the ``[[sites]]`` and ``[[moderators]]`` tables of a file written by
+    :func:`write_config` (a :class:`Service`'s ``config_path``): each table's options go
+    right after its ``id = "..."`` or ``name = "..."`` line."""
+    text = path.read_text(encoding="utf-8")
+    tables = [("id", sites or {}), ("name", moderators or {})]
+    for field_name, wanted in tables:
+        for table, options in wanted.items():
+            anchor = f"{field_name} = {json.dumps(table)}\n"
+            assert text.count(anchor) == 1, f"no single {anchor!r} in {path}"
+            lines = "".join(f"{k} = {_toml_value(v)}\n" for k, v in options.items())
+            text = text.replace(anchor, anchor + lines)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def callback_outbox(redis_url: str, site: str = "news") -> dict[str, int]:
+    """How much is in one site's callback outbox: events kept, pending, due (or leased),
+    dead, comments with a head event, and comments with later events queued."""
+    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+        queues = sum(1 for _ in r.scan_iter(match=keys.callback_queue(site, "*"), count=1000))
+        return {
+            "events": int(r.hlen(keys.callback_events(site))),
+            "pending": int(r.zcard(keys.callback_pending(site))),
+            "due": int(r.zcard(keys.callback_due(site))),
+            "dead": int(r.zcard(keys.callback_dead(site))),
+            "heads": int(r.hlen(keys.callback_heads(site))),
+            "queues": queues,
+        }
+
+
+def callback_records(redis_url: str, site: str = "news") -> dict[str, dict[str, Any]]:
+    """Every event still in one site's outbox: event id -> its record."""
+    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+        raw: dict[str, str] = dict(r.hgetall(keys.callback_events(site)))
+    return {event_id: json.loads(value) for event_id, value in raw.items()}
+
+
+def metric_value(text: str, name: str, **labels: str) -> float:
+    """One sample of a Prometheus text exposition (0.0 if absent); ``labels`` must all
+    match, in any order."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        head, _, value = line.rpartition(" ")
+        inside = head[len(name) :].strip("{}")
+        have = dict(part.split("=", 1) for part in inside.split(",") if "=" in part)
+        if all(have.get(k) == json.dumps(v) for k, v in labels.items()):
+            return float(value)
+    return 0.0

@@ -525,3 +525,24 @@ async def test_a_hanging_cms_holds_up_neither_intake_nor_another_sites_callbacks
         assert len(receiver.deliveries) <= 8  # at most 8 in flight per site and process
     finally:
         await blog_receiver.stop()
+
+
+async def test_a_redis_that_forgot_its_scripts_still_queues_automatic_decisions(
+    make_client: Any, config: Config, receiver: Receiver
+) -> None:
+    # a site with auto_decided callbacks takes intake's variant script; after a Redis
+    # restart (SCRIPT FLUSH here) both variants are loaded again by the batch that needs them
+    raw = json.loads(json.dumps(CONFIG_TOML))
+    raw["sites"][0].update(
+        callback_url=receiver.url, callback_secret=SECRET, block=["@spam.example"]
+    )
+    client = await make_client(replace(config, sites=Config.from_mapping(raw).sites))
+    redis = client.app[STORE].redis
+    await redis.script_flush()
+    spam = await _post(client, "flushed-1", author_email="x@spam.example")
+    assert spam["status"] == "spam"
+    await redis.script_flush()
+    ham = await _post(client, "flushed-2")
+    assert ham["status"] == "pending"
+    await receiver.wait_for(lambda r: len(r.delivered()) == 1)
+    assert receiver.deliveries[0].body["comment"]["id"] == spam["id"]

@@ -43,8 +43,8 @@ REDIS_TIMEOUT = 1.0  # the service's [redis] timeout_seconds (the default)
 SLACK = 0.75  # scheduling on a 2-core machine shared with the load generator
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+@pytest.fixture(name="redis_server")
+def own_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A redis-server of this test's own: AOF on, a TCP port, so it can be killed and
     started again on the same port and data."""
     server = RedisServer(tmp_path / "redis", persistent=True, unix_socket=False)

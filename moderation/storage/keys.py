@@ -137,6 +137,29 @@ def callback_queue(site: str, comment_id: str) -> str:
     return f"{_site(site)}:cb:q:{comment_id}"
 
 
+# -- the Akismet-compatible API --------------------------------------------------------
+
+
+def akismet_usage(site: str, month: str) -> str:
+    """STRING with TTL: comment-check calls of the site in ``month`` (YYYY-MM, UTC)."""
+    return f"{_site(site)}:ak:usage:{month}"
+
+
+@_per_site
+def akismet_corrections(site: str) -> str:
+    """HASH: how often a CMS said otherwise than the verdict: ``missed_spam`` (spam that
+    was answered ham) and ``false_positives`` (ham answered spam)."""
+    return f"{_site(site)}:ak:corrections"
+
+
+@_per_site
+def cms_labels(site: str) -> str:
+    """LIST: labels a CMS gave for comments not stored here (Akismet's submit-spam and
+    submit-ham without a match): JSON of the label and the text, newest first, capped.
+    No email or IP: a label is for training, and erasure need not find it."""
+    return f"{_site(site)}:cms-labels"
+
+
 def recent_text(site: str, text_hash: str) -> str:
     """STRING with TTL: hash of a normalised comment text -> the first comment id seen."""
     return f"{_site(site)}:text:{text_hash}"

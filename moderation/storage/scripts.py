@@ -217,6 +217,24 @@ end
 """
 
 
+# What every decision does to the comment's history and, for an approval, to the
+# approved authors (trust_approved_authors).  For scripts that declare ``comment`` and
+# ``approved_authors``.
+_DECISION_HELPERS = """
+local function append_history(line)
+  local history = redis.call('HGET', comment, 'history') or ''
+  redis.call('HSET', comment, 'history', history .. '\\n' .. line)
+end
+local function trust_author(data)
+  local ok, record = pcall(cjson.decode, data or '')
+  if ok and type(record) == 'table' and type(record['author_email']) == 'string'
+     and record['author_email'] ~= '' then
+    redis.call('SADD', approved_authors, record['author_email'])
+  end
+end
+"""
+
+
 class CallbackKeys(TypedDict):
     callback_events: str  # HASH: event id -> callback record (JSON)
     callback_pending: str  # ZSET: undelivered events by time queued
@@ -247,11 +265,6 @@ class IntakeKeys(TypedDict):
     approved_authors: str  # SET: authors with an approved comment
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     recent_text: str  # STRING: the text's fingerprint -> the first comment id
-    callback_events: str  # the callback outbox (CallbackKeys)
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
-    callback_queue: str
 
 
 class IntakeArgv(TypedDict):
@@ -274,19 +287,26 @@ class IntakeArgv(TypedDict):
     repeat_history: str
     repeat_rule: str
     request_fingerprint: str  # digest of the comment, kept with the idempotency key
+
+
+# INTAKE_CALLBACK, for a site with comment.auto_decided callbacks: INTAKE, and its
+# automatic decisions queued as callbacks.  A variant rather than a flag, so that intake
+# of the other sites sends not one argument more.
+class IntakeCallbackKeys(IntakeKeys):
+    callback_events: str  # the callback outbox (CallbackKeys)
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
+    callback_queue: str
+
+
+class IntakeCallbackArgv(IntakeArgv):
     rule: str  # the site rule that decided the status so far ('' = none)
     trusted_rule: str  # the rule of an approval by trust_approved_authors
-    # '1': an automatic decision is a callback (comment.auto_decided), under event_id
-    callback: str
-    event_id: str
+    event_id: str  # the callback's, if the comment is decided automatically
 
 
-INTAKE = Script(
-    "INTAKE",
-    IntakeKeys,
-    IntakeArgv,
-    _QUEUE_CALLBACK
-    + """
+_INTAKE = """
 if external_id ~= '' then
   local seen = redis.call('HGET', external_ids, external_id)
   if seen then return {'dup', seen} end
@@ -319,8 +339,8 @@ if repeat_of ~= '' then
   record['repeat_of'] = repeat_of
   if repeat_status ~= '' and repeat_status ~= status then
     status = repeat_status
-    rule = (string.gsub(repeat_rule, '{repeat_of}', repeat_of))
-    record['rule'] = rule
+    record['rule'] = (string.gsub(repeat_rule, '{repeat_of}', repeat_of))
+    {on_repeat_rule}
     history = (string.gsub(repeat_history, '{repeat_of}', repeat_of))
   end
   data = cjson.encode(record)
@@ -328,7 +348,7 @@ end
 if status == 'pending' and trust_approved_authors == '1' and author_email ~= ''
    and redis.call('SISMEMBER', approved_authors, author_email) == 1 then
   status = 'approved'
-  rule = trusted_rule
+  {on_trusted}
   history = history .. '\\n' .. trusted_history
 end
 redis.call('HSET', comment,
@@ -353,12 +373,30 @@ if ttl > 0 then
 end
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'created', 'id', id, 'status', status, 'spam_score', spam_score, 'ms', created_ms)
-if callback == '1' and status ~= 'pending' then
+{on_stored}return {'new', id, status, repeat_of}
+"""
+
+
+def _intake_body(callbacks: bool) -> str:
+    """INTAKE's body, with (``callbacks``) or without the lines that queue a callback."""
+    parts = {
+        "{on_repeat_rule}": "rule = record['rule']",
+        "{on_trusted}": "rule = trusted_rule",
+        "{on_stored}": """if status ~= 'pending' then
   queue_callback({type = 'comment.auto_decided', comment_id = id, external_id = external_id,
                   status = status, spam_score = spam_score, rule = rule, ms = created_ms})
 end
-return {'new', id, status, repeat_of}
 """,
+    }
+    body = _INTAKE
+    for mark, lines in parts.items():
+        body = body.replace(mark, lines if callbacks else "")
+    return _QUEUE_CALLBACK + body if callbacks else body
+
+
+INTAKE = Script("INTAKE", IntakeKeys, IntakeArgv, _intake_body(False))
+INTAKE_CALLBACK = Script(
+    "INTAKE_CALLBACK", IntakeCallbackKeys, IntakeCallbackArgv, _intake_body(True)
 )
 
 
@@ -403,6 +441,7 @@ DECIDE = Script(
     DecideKeys,
     DecideArgv,
     _QUEUE_CALLBACK
+    + _DECISION_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by',
                           'claim_until_ms', 'created_ms', 'data', 'spam_score')
@@ -422,17 +461,10 @@ redis.call('ZADD', new_status_index, fields[5], id)
 redis.call('ZADD', decided_index, now_ms, id)
 redis.call('HSET', comment, 'status', new_status, 'decided_by', moderator,
            'decided_ms', now_ms, 'note', note, 'claimed_by', '', 'claim_until_ms', '0')
-local history = redis.call('HGET', comment, 'history') or ''
-redis.call('HSET', comment, 'history', history .. '\\n' .. history_line)
+append_history(history_line)
 redis.call('HINCRBY', decisions_day, moderator, 1)
 redis.call('EXPIRE', decisions_day, decisions_day_ttl)
-if new_status == 'approved' then
-  local ok, data = pcall(cjson.decode, fields[6])
-  if ok and type(data) == 'table' and type(data['author_email']) == 'string'
-     and data['author_email'] ~= '' then
-    redis.call('SADD', approved_authors, data['author_email'])
-  end
-end
+if new_status == 'approved' then trust_author(fields[6]) end
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
 if callback == '1' then
@@ -442,6 +474,84 @@ if callback == '1' then
                   decided_by = moderator, note = note, ms = now_ms})
 end
 return {'ok', new_status}
+""",
+)
+
+
+# -- CMS_DECIDE: the CMS's own decision (Akismet's submit-spam / submit-ham) ----------
+#
+# Returns {'ok', previous status}, {'same', status} (nothing to change) or {'missing'}.
+# Unlike DECIDE it also changes a decided comment: the CMS correcting a verdict (spam
+# that was approved, ham that was marked spam) is what submit-spam and submit-ham mean.
+
+
+class CmsDecideKeys(TypedDict):
+    comment: str  # HASH
+    pending_index: str  # ZSET: status index (pending)
+    approved_index: str  # ZSET: status index (approved)
+    spam_index: str  # ZSET: status index (spam)
+    rejected_index: str  # ZSET: status index (rejected)
+    score_index: str  # ZSET: pending comments by spam score
+    claims: str  # ZSET: claims by lease end
+    claim_holders: str  # HASH: claimed comment -> moderator
+    events: str  # STREAM
+    approved_authors: str  # SET
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+    callback_events: str  # the callback outbox (CallbackKeys)
+    callback_pending: str
+    callback_due: str
+    callback_heads: str
+    callback_queue: str
+
+
+class CmsDecideArgv(TypedDict):
+    id: str
+    actor: str
+    new_status: str  # approved or spam
+    now_ms: int
+    history_line: str  # JSON
+    events_maxlen: int
+    callback: str  # '1': the decision is a callback (comment.decided), under event_id
+    event_id: str
+
+
+CMS_DECIDE = Script(
+    "CMS_DECIDE",
+    CmsDecideKeys,
+    CmsDecideArgv,
+    _QUEUE_CALLBACK
+    + _DECISION_HELPERS
+    + """
+local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score')
+local status = fields[1]
+if not status then return {'missing'} end
+if status == new_status then return {'same', status} end
+local zsets = {pending = pending_index, approved = approved_index, spam = spam_index,
+               rejected = rejected_index}
+if not zsets[status] or not zsets[new_status] then
+  return redis.error_reply('CMS_DECIDE: unknown status')
+end
+redis.call('ZREM', zsets[status], id)
+if status == 'pending' then
+  redis.call('ZREM', score_index, id)
+  redis.call('ZREM', claims, id)
+  redis.call('HDEL', claim_holders, id)
+end
+redis.call('ZADD', zsets[new_status], fields[2], id)
+redis.call('ZADD', decided_index, now_ms, id)
+redis.call('HSET', comment, 'status', new_status, 'decided_by', actor, 'decided_ms', now_ms,
+           'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+append_history(history_line)
+if new_status == 'approved' then trust_author(fields[3]) end
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'decided', 'id', id, 'status', new_status, 'actor', actor, 'ms', now_ms)
+if callback == '1' then
+  queue_callback({type = 'comment.decided', comment_id = id,
+                  external_id = external_id_of(fields[3]), status = new_status,
+                  previous_status = status, spam_score = fields[4], decided_by = actor,
+                  ms = now_ms})
+end
+return {'ok', status}
 """,
 )
 
@@ -932,7 +1042,8 @@ class CallbackClaimArgv(TypedDict):
     limit: int
 
 
-# Returns {next due ms or '', event id, record, event id, record, ...}.
+# Returns {next due ms or '', event id, record, event id, record, ...}; each record's
+# attempts counts the attempt it is claimed for.
 CALLBACK_CLAIM = Script(
     "CALLBACK_CLAIM",
     CallbackClaimKeys,
@@ -941,11 +1052,16 @@ CALLBACK_CLAIM = Script(
 local ids = redis.call('ZRANGEBYSCORE', callback_due, '-inf', now_ms, 'LIMIT', 0, limit)
 local out = {''}
 for _, event_id in ipairs(ids) do
-  local record = redis.call('HGET', callback_events, event_id)
-  if record then
+  local raw = redis.call('HGET', callback_events, event_id)
+  if raw then
+    -- the attempt counts from its claim: one cut short by a crash still counted
+    local record = cjson.decode(raw)
+    record['attempts'] = (tonumber(record['attempts']) or 0) + 1
+    raw = cjson.encode(record)
+    redis.call('HSET', callback_events, event_id, raw)
     redis.call('ZADD', callback_due, lease_until_ms, event_id)
     out[#out + 1] = event_id
-    out[#out + 1] = record
+    out[#out + 1] = raw
   else
     redis.call('ZREM', callback_due, event_id)
   end
@@ -1056,7 +1172,9 @@ return queued
 
 SCRIPTS = (
     INTAKE,
+    INTAKE_CALLBACK,
     DECIDE,
+    CMS_DECIDE,
     UNDO,
     PAGE,
     CLAIM,

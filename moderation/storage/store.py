@@ -46,6 +46,7 @@ DECISIONS_DAY_TTL_SECONDS = 3 * 24 * 3600
 UNDO_WINDOW_MS = 10 * 60 * 1000
 UNDO_ATTEMPTS = 3  # a 'stale' answer is retried with the day it names (see Store.undo)
 DAY_MS = 24 * 3600 * 1000  # a UTC day: Unix time has no leap seconds
+CMS_LABELS_MAX = 100_000  # per site: labels for retraining, not an archive
 
 
 # The fields of a comment hash that a listing shows: all but the history.  "status"
@@ -120,7 +121,7 @@ class Stored:
 class Outcome:
     """The result of a decision, undo, claim release: ``ok`` or why not."""
 
-    kind: str  # ok | missing | decided | claimed | not_yours | too_late | pending
+    kind: str  # ok | missing | decided | claimed | not_yours | too_late | pending | same
     status: Status | None = None
     by: str | None = None
 
@@ -171,11 +172,15 @@ class _Bound(Generic[K, A]):
     again is safe).  Not redis-py's ``Script``: on a pipeline, that one sends
     ``SCRIPT EXISTS`` before every batch, a second round trip (see RESULTS.md)."""
 
-    __slots__ = ("_transport", "script")
+    __slots__ = ("_by_sha", "_transport", "script")
 
-    def __init__(self, transport: Transport, script: Script[K, A]) -> None:
+    def __init__(
+        self, transport: Transport, script: Script[K, A], *variants: Script[Any, Any]
+    ) -> None:
         self._transport = transport
         self.script = script
+        # calls of a variant (INTAKE_CALLBACK beside INTAKE) share the round trip
+        self._by_sha = {s.sha: s for s in (script, *variants)}
 
     async def __call__(
         self,
@@ -203,12 +208,14 @@ class _Bound(Generic[K, A]):
                 if isinstance(reply, NoScriptError):
                     refused.setdefault(site, []).append(i)
         if refused:
-            for site in refused:
-                [loaded] = await self._transport.send(
-                    site, [("SCRIPT", "LOAD", self.script.source)]
-                )
-                if isinstance(loaded, BaseException):
-                    raise loaded
+            for site, indexes in refused.items():
+                shas = dict.fromkeys(str(groups[site][i][1]) for i in indexes)
+                loads: list[Command] = [
+                    ("SCRIPT", "LOAD", self._by_sha[sha].source) for sha in shas
+                ]
+                for loaded in await self._transport.send(site, loads):
+                    if isinstance(loaded, BaseException):
+                        raise loaded
             again = await self._transport.send_groups(
                 {site: [groups[site][i] for i in indexes] for site, indexes in refused.items()}
             )
@@ -247,8 +254,9 @@ class Store:
         )
         transport = Transport(redis)
         self._transport = transport
-        self._intake = _Bound(transport, scripts.INTAKE)
+        self._intake = _Bound(transport, scripts.INTAKE, scripts.INTAKE_CALLBACK)
         self._decide = _Bound(transport, scripts.DECIDE)
+        self._cms_decide = _Bound(transport, scripts.CMS_DECIDE)
         self._undo = _Bound(transport, scripts.UNDO)
         self._page = _Bound(transport, scripts.PAGE)
         self._claim = _Bound(transport, scripts.CLAIM)
@@ -282,40 +290,44 @@ class Store:
         for c in comments:
             site = c.site
             idempotency_key = c.idempotency_key
-            callback = site in auto_callbacks
-            call = command(
-                {
-                    **_intake_site_keys(site),
-                    "idempotency": keys.idempotency_key(site, idempotency_key or ""),
-                    "comment": keys.comment(site, c.id),
-                    "author_index": keys.by_author(site, c.author_email),
-                    "recent_text": keys.recent_text(site, c.text_fingerprint),
-                    "callback_queue": keys.callback_queue(site, c.id),
-                },
-                {
-                    "external_id": c.external_id or "",
-                    "idempotency_ttl": IDEMPOTENCY_TTL_SECONDS if idempotency_key else 0,
-                    "id": c.id,
-                    "status": c.status.value,
-                    "spam_score": repr(c.spam_score),
-                    "created_ms": c.created_ms,
-                    "data": jsoncodec.dumps(c.data),
-                    "history": c.history,
-                    "author_email": c.author_email,
-                    "trust_approved_authors": "1" if c.trust_approved_authors else "0",
-                    "trusted_history": c.trusted_history,
-                    "events_maxlen": EVENTS_MAXLEN,
-                    "repeat_window": c.repeat_window_seconds if c.text_fingerprint else 0,
-                    "repeat_status": c.repeat_status.value if c.repeat_status else "",
-                    "repeat_history": c.repeat_history,
-                    "repeat_rule": c.repeat_rule,
-                    "request_fingerprint": c.request_fingerprint,
-                    "rule": c.rule,
-                    "trusted_rule": TRUSTED_AUTHOR_RULE,
-                    "callback": "1" if callback else "0",
-                    "event_id": new_event_id() if callback else "",
-                },
-            )
+            call_keys: scripts.IntakeKeys = {
+                **_intake_site_keys(site),
+                "idempotency": keys.idempotency_key(site, idempotency_key or ""),
+                "comment": keys.comment(site, c.id),
+                "author_index": keys.by_author(site, c.author_email),
+                "recent_text": keys.recent_text(site, c.text_fingerprint),
+            }
+            argv: scripts.IntakeArgv = {
+                "external_id": c.external_id or "",
+                "idempotency_ttl": IDEMPOTENCY_TTL_SECONDS if idempotency_key else 0,
+                "id": c.id,
+                "status": c.status.value,
+                "spam_score": repr(c.spam_score),
+                "created_ms": c.created_ms,
+                "data": jsoncodec.dumps(c.data),
+                "history": c.history,
+                "author_email": c.author_email,
+                "trust_approved_authors": "1" if c.trust_approved_authors else "0",
+                "trusted_history": c.trusted_history,
+                "events_maxlen": EVENTS_MAXLEN,
+                "repeat_window": c.repeat_window_seconds if c.text_fingerprint else 0,
+                "repeat_status": c.repeat_status.value if c.repeat_status else "",
+                "repeat_history": c.repeat_history,
+                "repeat_rule": c.repeat_rule,
+                "request_fingerprint": c.request_fingerprint,
+            }
+            if site in auto_callbacks:
+                call = scripts.INTAKE_CALLBACK.command(
+                    {**call_keys, **_callback_keys(site, c.id)},
+                    {
+                        **argv,
+                        "rule": c.rule,
+                        "trusted_rule": TRUSTED_AUTHOR_RULE,
+                        "event_id": new_event_id(),
+                    },
+                )
+            else:
+                call = command(call_keys, argv)
             if site in by_site:
                 by_site[site].append(call)
             else:
@@ -571,11 +583,7 @@ class Store:
                 site=site,
                 keys={
                     "comment": keys.comment(site, comment_id),
-                    "pending_index": keys.by_status(site, Status.PENDING),
-                    "approved_index": keys.by_status(site, Status.APPROVED),
-                    "spam_index": keys.by_status(site, Status.SPAM),
-                    "rejected_index": keys.by_status(site, Status.REJECTED),
-                    "score_index": keys.pending_by_score(site),
+                    **_status_indexes(site),
                     "events": keys.events(site),
                     "decided_index": keys.decided(site),
                     "decisions_day": keys.decisions_per_day(site, utc_day(day_start)),
@@ -771,6 +779,84 @@ class Store:
         if int(allowed):
             return 0.0, -1
         return int(wait_ms) / 1000, int(emptiest) - 1
+
+    # -- the Akismet-compatible API ----------------------------------------------------
+
+    async def id_for_external(self, site: str, external_id: str) -> str | None:
+        """Our id of the comment the CMS sent under ``external_id``, if it is stored."""
+        found: str | None = await self.redis.hget(keys.external_ids(site), external_id)  # type: ignore[assignment]
+        return found
+
+    async def cms_decide(self, comment_id: str, status: Status, actor: str) -> Outcome:
+        """The CMS's own decision (``approved`` or ``spam``), from any status: ``ok`` with
+        the status it had, ``same`` (nothing changed) or ``missing``."""
+        site = site_of(comment_id)
+        if site is None:
+            return Outcome("missing")
+        at = now_ms()
+        callback, event_id = self._callback_argv(site, CallbackEvent.DECIDED)
+        reply = await self._cms_decide(
+            site=site,
+            keys={
+                "comment": keys.comment(site, comment_id),
+                **_status_indexes(site),
+                "claims": keys.claims(site),
+                "claim_holders": keys.claim_holders(site),
+                "events": keys.events(site),
+                "approved_authors": keys.approved_authors(site),
+                "decided_index": keys.decided(site),
+                **_callback_keys(site, comment_id),
+            },
+            argv={
+                "id": comment_id,
+                "actor": actor,
+                "new_status": status.value,
+                "now_ms": at,
+                "history_line": history_line("decided", actor, at, status=status.value),
+                "events_maxlen": EVENTS_MAXLEN,
+                "callback": callback,
+                "event_id": event_id,
+            },
+        )
+        if reply[0] == "ok":
+            if callback == "1":
+                self._queued(site)
+            return Outcome("ok", status=Status(reply[1]))
+        if reply[0] == "same":
+            return Outcome("same", status=Status(reply[1]))
+        return Outcome("missing")
+
+    async def add_cms_label(self, site: str, label: dict[str, Any]) -> None:
+        """Keep a CMS's label of a comment not stored here (newest first, capped)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(keys.cms_labels(site), jsoncodec.dumps(label))
+            pipe.ltrim(keys.cms_labels(site), 0, CMS_LABELS_MAX - 1)
+            await pipe.execute()
+
+    async def cms_labels(self, site: str) -> list[dict[str, Any]]:
+        raw: list[str] = await self.redis.lrange(keys.cms_labels(site), 0, -1)  # type: ignore[assignment]
+        return [jsoncodec.loads(line) for line in raw]
+
+    async def count_akismet_call(self, site: str, month: str) -> int:
+        """One more comment-check this month; answers the month's count."""
+        key = keys.akismet_usage(site, month)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, 40 * 24 * 3600)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    async def count_akismet_correction(self, site: str, kind: str) -> None:
+        """``missed_spam`` or ``false_positives``: a CMS said otherwise than the verdict."""
+        await self.redis.hincrby(keys.akismet_corrections(site), kind, 1)
+
+    async def akismet_corrections(self, site: str) -> dict[str, int]:
+        raw: dict[str, str] = await self.redis.hgetall(keys.akismet_corrections(site))  # type: ignore[assignment]
+        return {kind: int(raw.get(kind, 0)) for kind in ("missed_spam", "false_positives")}
+
+    async def akismet_calls(self, site: str, month: str) -> int:
+        count = await self.redis.get(keys.akismet_usage(site, month))
+        return int(count or 0)
 
     # -- decision callbacks ------------------------------------------------------------
 
@@ -1005,10 +1091,25 @@ def _intake_site_keys(site: str) -> _IntakeSiteKeys:
         "events": keys.events(site),
         "approved_authors": keys.approved_authors(site),
         "decided_index": keys.decided(site),
-        "callback_events": keys.callback_events(site),
-        "callback_pending": keys.callback_pending(site),
-        "callback_due": keys.callback_due(site),
-        "callback_heads": keys.callback_heads(site),
+    }
+
+
+class _StatusIndexes(TypedDict):
+    pending_index: str
+    approved_index: str
+    spam_index: str
+    rejected_index: str
+    score_index: str
+
+
+def _status_indexes(site: str) -> _StatusIndexes:
+    """The zsets a comment is filed in by its status (and pending ones by score)."""
+    return {
+        "pending_index": keys.by_status(site, Status.PENDING),
+        "approved_index": keys.by_status(site, Status.APPROVED),
+        "spam_index": keys.by_status(site, Status.SPAM),
+        "rejected_index": keys.by_status(site, Status.REJECTED),
+        "score_index": keys.pending_by_score(site),
     }
 
 
@@ -1031,10 +1132,6 @@ class _IntakeSiteKeys(TypedDict):
     events: str
     approved_authors: str
     decided_index: str
-    callback_events: str
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
 
 
 def _undo_outcome(reply: list[str]) -> Outcome:

@@ -54,10 +54,20 @@ class Authenticator:
             for digest in (s.api_key_sha256, *s.extra_api_key_sha256s)
         ]
         self._moderators = [(bytes.fromhex(m.token_sha256), m) for m in config.moderators]
+        self._akismet_sites = [
+            (bytes.fromhex(s.akismet_key_sha256), s)
+            for s in config.sites
+            if s.akismet_key_sha256 is not None
+        ]
         self.sessions: SessionResolver | None = None  # set by the moderator page
 
     def site_for_key(self, presented: str) -> SiteConfig | None:
         return _match(presented, self._sites)
+
+    def site_for_akismet_key(self, presented: str) -> SiteConfig | None:
+        """The site of an Akismet client's key (``akismet_key``), compared as every
+        secret is."""
+        return _match(presented, self._akismet_sites)
 
     def moderator_for_token(self, presented: str) -> ModeratorConfig | None:
         return _match(presented, self._moderators)

@@ -44,7 +44,6 @@ MAX_BACKOFF_SECONDS = 3600.0
 IN_FLIGHT_PER_SITE = 8  # per process: a dead CMS ties up at most this many connections
 POLL_SECONDS = 1.0  # how often a site's outbox is looked at when nothing wakes the loop
 LEASE_MARGIN_SECONDS = 30.0  # a claim outlives the attempt's timeout by this much
-SETTLE_TRIES = 5  # Redis trouble while recording an outcome: tried again this often
 
 
 def backoff_seconds(attempt: int, first: float) -> float:
@@ -222,9 +221,9 @@ class Deliverer:
         record: dict[str, Any],
         lease_until_ms: int,
     ) -> None:
-        attempt = int(record.get("attempts", 0)) + 1
+        attempt = int(record["attempts"])  # counted when it was claimed
         result = await post_once(session, site, record, attempt)
-        record = {**record, "attempts": attempt}
+        record = dict(record)
         event_id = record.pop("event_id")
         fields = {"site": site.id, "event_id": event_id, "attempt": attempt}
         if result.error is None:
@@ -266,9 +265,11 @@ class Deliverer:
         outcome: str,
         next_ms: int,
     ) -> bool:
-        """Record the outcome.  Redis trouble is tried again a few times; if it stays,
-        the lease runs out and the event is sent again (at least once, never lost)."""
-        for tries in range(SETTLE_TRIES):
+        """Record the outcome.  Redis trouble is tried again until the lease ends (after
+        that another process may send the event anyway): an outcome learnt during an
+        outage is not thrown away, so a delivered event is not sent twice."""
+        wait = 0.1
+        while True:
             try:
                 return await self.store.settle_callback(
                     site_id,
@@ -281,8 +282,10 @@ class Deliverer:
                 )
             except (RedisError, OSError) as exc:
                 self._trouble(exc)
-                await asyncio.sleep(0.2 * 2**tries)
-        return False
+                if now_ms() + wait * 1000 >= lease_until_ms:
+                    return False
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, 1.0)
 
     def _trouble(self, exc: BaseException) -> None:
         if not self._redis_trouble:  # once per outage, not per poll

@@ -22,7 +22,7 @@ from moderation.web.problems import invalid, too_many
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 
-async def _check_rate_limits(app: web.Application, site: SiteConfig, ip: str) -> None:
+async def check_rate_limits(app: web.Application, site: SiteConfig, ip: str) -> None:
     """429 when the site's bucket, or this author IP's bucket on the site, is empty.
     Buckets are per site, so a flood against one site never slows another's intake."""
     buckets: list[tuple[str, float, int]] = []
@@ -78,7 +78,7 @@ async def post_comment(request: web.Request) -> web.Response:
     raw = parse_body(media, body)
     # Flood control comes before validation, the costly part, so that refusing a flood
     # costs as little as possible.
-    await _check_rate_limits(app, site, _author_ip(raw))
+    await check_rate_limits(app, site, _author_ip(raw))
     try:
         comment = validate_comment(raw, check_deliverability=config.intake.check_deliverability)
     except FieldsInvalid:

@@ -16,7 +16,7 @@ from moderation.appkeys import CONFIG, METRICS
 from moderation.batching import ModelNotReady
 from moderation.fields import InputError
 from moderation.logs import new_request_id, request_id_var
-from moderation.web.problems import Problem, for_input, unavailable
+from moderation.web.problems import TEXT_PATHS, Problem, for_input, unavailable
 
 log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -84,21 +84,28 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
         proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
         if proto in ("http", "https"):
             request = request.clone(scheme=proto)
+    text = request.path.startswith(TEXT_PATHS)
+
+    def answer(problem: Problem) -> web.Response:
+        return problem.text_response() if text else problem.response(instance, request_id)
+
     try:
         return await handler(request)
     except Problem as problem:
-        return problem.response(instance, request_id)
+        return answer(problem)
     except InputError as exc:  # the domain refused the input: 400, 415 or 422
-        return for_input(exc).response(instance, request_id)
+        return answer(for_input(exc))
     except ModelNotReady as exc:
-        return unavailable(f"The spam model is not ready: {exc}", 5).response(instance, request_id)
+        return answer(unavailable(f"The spam model is not ready: {exc}", 5))
     except REDIS_UNAVAILABLE as exc:
         request.app[METRICS].redis_errors.inc()
         log.warning("redis unavailable", extra={"error": type(exc).__name__})
-        return unavailable(
-            "Storage is unavailable; nothing was stored. Retry later.",
-            config.redis.retry_after_seconds,
-        ).response(instance, request_id)
+        return answer(
+            unavailable(
+                "Storage is unavailable; nothing was stored. Retry later.",
+                config.redis.retry_after_seconds,
+            )
+        )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -109,15 +116,17 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
             _http_detail(exc),
             headers={k: v for k, v in exc.headers.items() if k.lower() in ("allow",)},
         )
-        return http_problem.response(instance, request_id)
+        return answer(http_problem)
     except Exception:
         log.exception("unhandled error", extra={"route": _route(request)})
-        return Problem(
-            500,
-            "internal",
-            "Internal server error",
-            "Something went wrong on our side; the request id identifies it in the logs.",
-        ).response(instance, request_id)
+        return answer(
+            Problem(
+                500,
+                "internal",
+                "Internal server error",
+                "Something went wrong on our side; the request id identifies it in the logs.",
+            )
+        )
 
 
 def _http_detail(exc: web.HTTPException) -> str:

@@ -26,6 +26,8 @@ from moderation import __version__
 from moderation.config import DEFAULT_PORT, IntakeConfig
 from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
 from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
+from moderation.web.akismet import PARAMETERS as AKISMET_PARAMETERS
+from moderation.web.akismet import THANKS as AKISMET_THANKS
 from moderation.web.answers import ANSWERS
 from moderation.web.auth import SIGNATURE_HEADER
 from moderation.web.bodies import (
@@ -676,6 +678,7 @@ def _paths() -> Json:
                 ),
             )
         },
+        **_akismet_paths(),
         **_page_paths(),
         "/healthz": {
             "get": _operation(
@@ -863,6 +866,203 @@ def _page_paths() -> Json:
     }
 
 
+def _akismet_paths() -> Json:
+    """The Akismet-compatible API (web/akismet.py): Akismet's paths, forms and texts."""
+
+    def text(description: str, *examples: str) -> Json:
+        schema: Json = {"type": "string"}
+        if examples:
+            schema["enum"] = list(examples)
+        return {"description": description, "content": {"text/plain": {"schema": schema}}}
+
+    def form(*required: str, names: tuple[str, ...] = AKISMET_PARAMETERS) -> Json:
+        return {
+            "required": True,
+            "content": {
+                FORM_TYPE: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {n: {"type": "string"} for n in names},
+                        "required": list(required),
+                        "additionalProperties": True,
+                    }
+                }
+            },
+        }
+
+    failures = {
+        status: text(what)
+        for status, what in (
+            ("400", "A body that is not a form."),
+            ("408", "The body did not arrive in time."),
+            ("413", "The body is larger than the limit."),
+            ("429", "A rate limit of the site is exhausted (Retry-After)."),
+            ("500", "A failure on our side."),
+            ("503", "Redis or the model is unavailable; nothing was stored (Retry-After)."),
+        )
+    }
+    key = (
+        "The site's `akismet_key`: in `api_key` (form or query), or as the first label "
+        "of the Host header (`<key>.rest.akismet.com`).  An unknown key answers `invalid`."
+    )
+
+    def operation(
+        operation_id: str, summary: str, answer: Json, body: Json | None, description: str
+    ) -> Json:
+        op = _operation(
+            operation_id,
+            "akismet",
+            summary,
+            {"200": answer, **failures},
+            body=body,
+            description=f"{description}  {key}",
+        )
+        return op
+
+    checked = text(
+        "`true` (spam) or `false`; `invalid` for an unknown key; `Missing required field: "
+        "<name>.` (with X-akismet-debug-help) without `blog` or `user_ip`.  "
+        "X-akismet-guid names the stored comment; X-akismet-pro-tip: discard marks "
+        "blatant spam (a site rule's)."
+    )
+    thanks = text("Always this, or `invalid` for an unknown key.", AKISMET_THANKS, "invalid")
+    usage = {
+        "description": "This month's comment-check calls; there is no limit.",
+        "content": {
+            JSON_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "required": ["limit", "usage", "percentage", "throttled"],
+                    "properties": {
+                        "limit": {"const": "none"},
+                        "usage": {"type": "integer", "minimum": 0},
+                        "percentage": {"type": "string"},
+                        "throttled": {"type": "boolean"},
+                    },
+                }
+            },
+            "text/plain": {"schema": {"enum": ["invalid"]}},
+        },
+    }
+    return {
+        "/1.1/verify-key": {
+            "post": operation(
+                "akismetVerifyKey",
+                "Akismet: is this key one of ours",
+                text("`valid` or `invalid`.", "valid", "invalid"),
+                form(names=("key", "api_key", "blog")),
+                "The key is `key` (or `api_key`); `blog` is accepted and not checked.",
+            )
+        },
+        "/1.1/comment-check": {
+            "post": operation(
+                "akismetCommentCheck",
+                "Akismet: score, store and queue a comment",
+                checked,
+                form("blog", "user_ip"),
+                "An intake: scored, stored and queued for a moderator (or decided at once "
+                "with `akismet_queue = false`); `is_test=1` scores and stores nothing.",
+            )
+        },
+        "/1.1/submit-spam": {
+            "post": operation(
+                "akismetSubmitSpam",
+                "Akismet: the CMS says a comment is spam",
+                thanks,
+                form(),
+                "The CMS's decision on the stored comment (by `guid`, else by text, author "
+                "and IP), and a label for retraining.",
+            )
+        },
+        "/1.1/submit-ham": {
+            "post": operation(
+                "akismetSubmitHam",
+                "Akismet: the CMS says a comment is not spam",
+                thanks,
+                form(),
+                "The CMS's decision on the stored comment (approved), and a label.",
+            )
+        },
+        "/1.1/get-subscription": {
+            "post": operation(
+                "akismetGetSubscription",
+                "Akismet: the key's subscription (always active)",
+                {
+                    "description": "WordPress's settings page keeps a typed key only when "
+                    "this says `active`; `api_key` is the key presented.",
+                    "content": {
+                        JSON_TYPE: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["status", "api_key"],
+                                "properties": {
+                                    "status": {"const": "active"},
+                                    "api_key": {"type": "string"},
+                                    "account_type": {"type": "string"},
+                                    "account_name": {"type": "string"},
+                                    "next_billing_date": {"type": "null"},
+                                    "limit_reached": {"type": "boolean"},
+                                },
+                            }
+                        },
+                        "text/plain": {"schema": {"enum": ["invalid"]}},
+                    },
+                },
+                form(names=("key", "api_key", "blog")),
+                "For WordPress's Akismet settings page.",
+            )
+        },
+        "/1.1/get-stats": {
+            "post": operation(
+                "akismetGetStats",
+                "Akismet: the numbers of the settings page",
+                {
+                    "description": "Spam stored, ham approved, and the CMS's corrections.",
+                    "content": {
+                        JSON_TYPE: {
+                            "schema": {
+                                "type": "object",
+                                "required": ["spam", "missed_spam", "false_positives"],
+                                "properties": {
+                                    "spam": {"type": "integer", "minimum": 0},
+                                    "ham": {"type": "integer", "minimum": 0},
+                                    "missed_spam": {"type": "integer", "minimum": 0},
+                                    "false_positives": {"type": "integer", "minimum": 0},
+                                    "accuracy": {"type": "number"},
+                                    "time_saved": {"type": "integer"},
+                                    "breakdown": {"type": "object"},
+                                },
+                            }
+                        },
+                        "text/plain": {"schema": {"enum": ["invalid"]}},
+                    },
+                },
+                form(names=("key", "api_key", "blog", "from")),
+                "For WordPress's Akismet settings page; `from` is accepted and not used.",
+            )
+        },
+        "/1.2/usage-limit": {
+            method: operation(
+                f"akismetUsageLimit{method.title()}",
+                "Akismet: this month's calls",
+                usage,
+                form(names=("api_key",)) if method == "post" else None,
+                "There is no limit here.",
+            )
+            for method in ("get", "post")
+        },
+        "/1.1/test": {
+            "get": operation(
+                "akismetTest",
+                "Akismet: connectivity check",
+                text("Always `connected`.", "connected"),
+                None,
+                "The WordPress plugin's check that it can reach the service.",
+            )
+        },
+    }
+
+
 def _admin_post_problems() -> Json:
     """The problems of an admin's POST about one site (erasure, redelivery)."""
     return _problems(
@@ -949,6 +1149,7 @@ def openapi_document() -> Json:
             {"name": "review", "description": "The moderator API (and a CMS polling)."},
             {"name": "privacy", "description": "Authors' personal data."},
             {"name": "callbacks", "description": "Decisions told back to the CMS."},
+            {"name": "akismet", "description": "The Akismet-compatible API."},
             {"name": "page", "description": "The moderator web page."},
             {"name": "ops", "description": "Health, readiness, metrics, this document."},
         ],

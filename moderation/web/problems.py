@@ -17,6 +17,8 @@ from moderation.fields import FieldError as FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:moderation:problem:"
+# Paths whose clients read text, not problem+json: the Akismet-compatible API.
+TEXT_PATHS = ("/1.1/", "/1.2/")
 
 log = logging.getLogger("moderation.web.problems")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -69,6 +71,19 @@ class Problem(Exception):
             body=self._encoded(instance, request_id),
             content_type=PROBLEM_JSON,
             headers=self.headers,
+        )
+
+    def text_response(self) -> web.Response:
+        """The answer as text, for the paths of ``TEXT_PATHS``, whose
+        clients read text: the detail, also in the ``X-akismet-debug-help`` header."""
+        detail = _SURROGATE.sub("\ufffd", self.detail or self.title)
+        header = detail.encode("ascii", "replace").decode("ascii")
+        return web.Response(
+            status=self.status,
+            text=detail,
+            content_type="text/plain",
+            charset="utf-8",
+            headers={**self.headers, "X-akismet-debug-help": header},
         )
 
     def _encoded(self, instance: str, request_id: str | None) -> bytes:

@@ -1,0 +1,430 @@
+"""The Akismet-compatible API: existing Akismet clients and plugins (WordPress's above
+all) use the service as a self-hosted Akismet.
+
+The paths, the form-encoded requests and the text answers are Akismet's
+(https://akismet.com/developers/), so a client needs no change but where it sends its
+requests.  What the calls do here: comment-check is an intake (scored, stored, queued
+for a moderator unless a site rule decides it, or decided by the verdict at once with
+``akismet_queue = false``); submit-spam and submit-ham are the CMS's own decision on the
+comment comment-check stored, and a label for retraining either way.
+
+Errors are answered as text too (the middleware renders problems on these paths as
+``text/plain`` with an ``X-akismet-debug-help`` header): a client parses text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import ipaddress
+import re
+import time
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from aiohttp import web
+from email_validator import EmailNotValidError, validate_email
+
+from moderation import jsoncodec
+from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, STORE
+from moderation.batching import ModelNotReady, for_classifier
+from moderation.config import SiteConfig
+from moderation.records import CommentRecord, Status, now_ms
+from moderation.rules import automatic_status
+from moderation.validation import CONTENT_MAX, EMAIL_MAX, NAME_MAX, SHORT_MAX, URL_MAX, CommentIn
+from moderation.web.http import read_body
+from moderation.web.intake import check_rate_limits
+
+THANKS = "Thanks for making the web a better place."
+DEBUG_HEADER = "X-akismet-debug-help"
+GUID_HEADER = "X-akismet-guid"
+PRO_TIP_HEADER = "X-akismet-pro-tip"
+VERDICT_RULE = "akismet"  # the rule of a comment decided by the verdict (akismet_queue)
+CMS_ACTOR = "cms"
+MALFORMED_EMAIL = "malformed author email"
+HONEYPOT = "filled in the honeypot field"
+REQUIRED = ("blog", "user_ip")  # what Akismet itself requires of comment-check
+# the text a fingerprint of a comment-check is made of: submit-spam/ham sends the same
+FINGERPRINT_FIELDS = ("comment_content", "comment_author", "comment_author_email", "user_ip")
+EXTERNAL_PREFIX = "akismet:"
+# Akismet's documented parameters; any other (WordPress adds POST_*, HTTP_*, nonces) is
+# accepted and ignored.
+PARAMETERS = (
+    "api_key",
+    "blog",
+    "user_ip",
+    "user_agent",
+    "referrer",
+    "permalink",
+    "comment_type",
+    "comment_author",
+    "comment_author_email",
+    "comment_author_url",
+    "comment_content",
+    "comment_date_gmt",
+    "comment_post_modified_gmt",
+    "comment_parent",
+    "blog_lang",
+    "blog_charset",
+    "user_role",
+    "is_test",
+    "recheck_reason",
+    "honeypot_field_name",
+    "comment_context[]",
+    "guid",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AkismetRequest:
+    """A call's parameters (form body and query string, the body's winning), the first
+    value of each; ``context`` holds every ``comment_context[]``."""
+
+    fields: Mapping[str, str]
+    context: tuple[str, ...]
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+_CHARSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,39}")
+
+
+def _charset(name: str) -> str:
+    """The text encoding ``blog_charset`` names, or UTF-8 for anything else (a name
+    Python does not know, a codec that is not one of text, such as rot13 or zlib, or one
+    a form cannot be written in, such as UTF-16)."""
+    if not _CHARSET_NAME.fullmatch(name):
+        return "utf-8"
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True):
+        return "utf-8"
+    try:  # a form is ASCII (UTF-16 is not), whatever its escapes decode to
+        ascii_compatible = "a=b&c%20".encode(info.name) == b"a=b&c%20"
+    except (UnicodeError, LookupError):
+        ascii_compatible = False
+    return info.name if ascii_compatible else "utf-8"
+
+
+def parse_form(body: bytes, query: Mapping[str, str]) -> AkismetRequest:
+    """The form as Akismet reads it: percent-decoded in the blog's charset (UTF-8 unless
+    ``blog_charset`` names another), an unreadable byte replaced rather than refused."""
+    ascii_view = body.decode("latin-1")
+    pairs = urllib.parse.parse_qsl(ascii_view, keep_blank_values=True, encoding="latin-1")
+    charset = _charset(next((v for k, v in pairs if k == "blog_charset"), ""))
+    raw = body.decode(charset, errors="replace")
+    pairs = urllib.parse.parse_qsl(raw, keep_blank_values=True, encoding=charset, errors="replace")
+    fields: dict[str, str] = {}
+    context: list[str] = []
+    for name, value in pairs:
+        if name in ("comment_context[]", "comment_context"):
+            context.append(value)
+        fields.setdefault(name, value)
+    for name, value in query.items():
+        fields.setdefault(name, value)
+    return AkismetRequest(fields, tuple(context))
+
+
+def _key_from_host(host: str) -> str:
+    """``<key>.rest.akismet.com`` (or ``<key>.`` anything): the first label."""
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else ""
+    first, dot, _ = name.partition(".")
+    return first.lower() if dot else ""
+
+
+def site_of_request(request: web.Request, form: AkismetRequest, *names: str) -> SiteConfig | None:
+    """The site whose akismet_key the call presents (in ``names``, else in the Host)."""
+    presented = next((form.get(n) for n in names if form.get(n)), "")
+    if not presented:
+        presented = _key_from_host(request.host)
+    if not presented:
+        return None
+    return request.app[AUTH].site_for_akismet_key(presented.strip())
+
+
+def _plain(text: str, **headers: str) -> web.Response:
+    return web.Response(text=text, content_type="text/plain", charset="utf-8", headers=headers)
+
+
+def _invalid() -> web.Response:
+    return _plain("invalid", **{DEBUG_HEADER: "The API key is not one this service knows."})
+
+
+async def _form(request: web.Request) -> AkismetRequest:
+    body = await read_body(request, request.app[CONFIG].intake.max_body_bytes)
+    return parse_form(body, request.query)
+
+
+# ---------------------------------------------------------------------------------------
+# Handlers
+
+
+async def get_test(request: web.Request) -> web.Response:
+    """GET /1.1/test: the WordPress plugin's connectivity check."""
+    return _plain("connected")
+
+
+async def post_verify_key(request: web.Request) -> web.Response:
+    form = await _form(request)
+    site = site_of_request(request, form, "key", "api_key")
+    return _plain("valid") if site is not None else _invalid()
+
+
+async def usage_limit(request: web.Request) -> web.Response:
+    form = await _form(request) if request.method == "POST" else parse_form(b"", request.query)
+    site = site_of_request(request, form, "api_key", "key")
+    if site is None:
+        return _invalid()
+    usage = await request.app[STORE].akismet_calls(site.id, _month())
+    return web.json_response(
+        {"limit": "none", "usage": usage, "percentage": "0.00", "throttled": False}
+    )
+
+
+async def post_get_subscription(request: web.Request) -> web.Response:
+    """POST /1.1/get-subscription: WordPress's settings page keeps a typed key only when
+    this says the subscription is active (and saves the ``api_key`` it answers)."""
+    form = await _form(request)
+    site = site_of_request(request, form, "key", "api_key")
+    if site is None:
+        return _invalid()
+    presented = form.get("key") or form.get("api_key") or _key_from_host(request.host)
+    return web.json_response(
+        {
+            "status": "active",
+            "account_type": "self-hosted",
+            "account_name": f"site '{site.id}' of a self-hosted moderation service",
+            "api_key": presented.strip(),
+            "next_billing_date": None,
+            "limit_reached": False,
+        }
+    )
+
+
+async def post_get_stats(request: web.Request) -> web.Response:
+    """POST /1.1/get-stats: the numbers WordPress's settings page shows, from this
+    service: spam stored, and the CMS's corrections (missed spam, false positives)."""
+    form = await _form(request)
+    site = site_of_request(request, form, "key", "api_key")
+    if site is None:
+        return _invalid()
+    store = request.app[STORE]
+    counts = await store.counts(site.id)
+    corrections = await store.akismet_corrections(site.id)
+    checked = sum(counts.values())
+    missed, false_positives = corrections["missed_spam"], corrections["false_positives"]
+    wrong = min(checked, missed + false_positives)
+    return web.json_response(
+        {
+            "spam": counts.get("spam", 0),
+            "ham": counts.get("approved", 0),
+            "missed_spam": missed,
+            "false_positives": false_positives,
+            "accuracy": round(100 * (1 - wrong / checked), 2) if checked else 100.0,
+            "time_saved": 0,
+            "breakdown": {},
+        }
+    )
+
+
+async def post_comment_check(request: web.Request) -> web.Response:
+    app = request.app
+    form = await _form(request)
+    site = site_of_request(request, form, "api_key")
+    if site is None:
+        return _invalid()
+    for name in REQUIRED:
+        if not form.get(name).strip():
+            return _plain(
+                f"Missing required field: {name}.", **{DEBUG_HEADER: f'Empty "{name}" value'}
+            )
+    store = app[STORE]
+    await store.count_akismet_call(site.id, _month())
+    comment = comment_of(form)
+    honeypot = bool(form.get("honeypot_field_name")) and bool(
+        form.get(form.get("honeypot_field_name"))
+    )
+    if honeypot:
+        comment = replace(comment, notes=(*comment.notes, HONEYPOT))
+    if form.get("is_test") in ("1", "true"):
+        return _test_verdict(request, site, comment, honeypot)
+    await check_rate_limits(app, site, comment.get("author_ip"))
+    accepted = await app[BATCHER].submit(
+        site, comment, None, verdict_rule=None if site.akismet_queue else VERDICT_RULE
+    )
+    metrics = app[METRICS]
+    stored = accepted.stored
+    status, spam, rule = stored.status, accepted.spam, None
+    if stored.duplicate:  # a retried comment-check: the first one's verdict
+        metrics.comments.labels("duplicate").inc()
+        record = await store.get(stored.id)
+        if record is not None:
+            status, rule = record.status, record.data.get("rule")
+            holder = app[MODEL].model
+            threshold = holder.threshold if holder is not None else 0.5
+            spam = record.status == Status.SPAM or record.spam_score >= threshold
+    else:
+        metrics.comments.labels(status.value).inc()
+        metrics.spam_score.observe(accepted.spam_score)
+        record = await store.get(stored.id) if status != Status.PENDING else None
+        rule = record.data.get("rule") if record is not None else None
+    if status == Status.SPAM:
+        spam = True
+    elif status == Status.APPROVED:
+        spam = False
+    headers = {GUID_HEADER: stored.id}
+    if status == Status.SPAM and rule and rule != VERDICT_RULE:
+        headers[PRO_TIP_HEADER] = "discard"  # a site rule's: blatant, the CMS may drop it
+    return _plain("true" if spam or honeypot else "false", **headers)
+
+
+def _test_verdict(
+    request: web.Request, site: SiteConfig, comment: CommentIn, honeypot: bool
+) -> web.Response:
+    """``is_test=1``: scored and answered, stored nowhere."""
+    model = request.app[MODEL].model
+    if model is None:
+        raise ModelNotReady(request.app[MODEL].error or "the spam model is still loading")
+    [score] = model.score_batch([for_classifier(comment)])
+    status, rule = automatic_status(site, comment, score.probability)
+    spam = status == Status.SPAM or (status == Status.PENDING and score.spam) or honeypot
+    headers = {PRO_TIP_HEADER: "discard"} if status == Status.SPAM and rule else {}
+    return _plain("true" if spam else "false", **headers)
+
+
+async def post_submit_spam(request: web.Request) -> web.Response:
+    return await _submit(request, Status.SPAM)
+
+
+async def post_submit_ham(request: web.Request) -> web.Response:
+    return await _submit(request, Status.APPROVED)
+
+
+async def _submit(request: web.Request, status: Status) -> web.Response:
+    """The CMS says what a comment was: its decision on the comment comment-check
+    stored, found by the guid it sends back or else by its text, author and IP; a
+    label of its own when none is stored here."""
+    form = await _form(request)
+    site = site_of_request(request, form, "api_key")
+    if site is None:
+        return _invalid()
+    store = request.app[STORE]
+    comment_id = None
+    guid = form.get("guid").strip()
+    if guid and guid.startswith(f"{site.id}_") and await store.get(guid) is not None:
+        comment_id = guid
+    if comment_id is None:
+        external = external_id_of(form)
+        comment_id = await store.id_for_external(site.id, external)
+    if comment_id is not None:
+        record = await store.get(comment_id)
+        outcome = await store.cms_decide(comment_id, status, CMS_ACTOR)
+        if outcome.kind != "missing":
+            if record is not None and outcome.kind == "ok":
+                await _count_correction(request, site, record, status)
+            return _plain(THANKS)
+    comment = comment_of(form)
+    await store.add_cms_label(
+        site.id,
+        {
+            "label": "spam" if status == Status.SPAM else "ham",
+            "source": "akismet",
+            "ms": now_ms(),
+            "content": comment.content,
+            "author_url": comment.get("author_url") or None,
+            "post_url": comment.get("post_url") or None,
+        },
+    )
+    return _plain(THANKS)
+
+
+async def _count_correction(
+    request: web.Request, site: SiteConfig, record: CommentRecord, said: Status
+) -> None:
+    """A CMS saying otherwise than the verdict it got: missed spam or a false positive."""
+    model = request.app[MODEL].model
+    threshold = model.threshold if model is not None else 0.5
+    verdict_spam = record.initial_status == Status.SPAM or (
+        record.initial_status == Status.PENDING and record.spam_score >= threshold
+    )
+    if said == Status.SPAM and not verdict_spam:
+        await request.app[STORE].count_akismet_correction(site.id, "missed_spam")
+    elif said == Status.APPROVED and verdict_spam:
+        await request.app[STORE].count_akismet_correction(site.id, "false_positives")
+
+
+# ---------------------------------------------------------------------------------------
+# From Akismet's parameters to a comment
+
+
+def _clean(value: str, limit: int, *, newlines: bool = False) -> str:
+    """Text as intake keeps it: control characters dropped (not refused: an Akismet
+    client gets no 422), trimmed, cut to ``limit``."""
+    kept = "".join(
+        ch
+        for ch in value
+        if not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) or (newlines and ch in "\n\r\t")
+    )
+    return kept.strip()[:limit]
+
+
+def _url(value: str) -> str:
+    value = _clean(value, URL_MAX)
+    parts = urllib.parse.urlsplit(value) if value else None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return "" if any(ch.isspace() for ch in value) else value
+
+
+def _ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""
+
+
+def external_id_of(form: AkismetRequest) -> str:
+    """The id a comment-check's comment is stored under: a digest of its text, author
+    and IP, the fields submit-spam and submit-ham send again, so they find it."""
+    parts = [form.get(name).strip() for name in FINGERPRINT_FIELDS]
+    digest = hashlib.sha256(jsoncodec.dumps(parts).encode("utf-8", "replace")).hexdigest()
+    return EXTERNAL_PREFIX + digest[:32]
+
+
+def comment_of(form: AkismetRequest) -> CommentIn:
+    """The comment an Akismet call describes.  Name and email are not required here; a
+    malformed email is kept (as the model's feature) and said as a reason."""
+    notes: tuple[str, ...] = ()
+    email = _clean(form.get("comment_author_email"), EMAIL_MAX)
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            email, notes = email.lower(), (MALFORMED_EMAIL,)
+    extras = {
+        "author_url": _url(form.get("comment_author_url")),
+        "post_url": _url(form.get("permalink")),
+        "referrer": _url(form.get("referrer")),
+        "user_agent": _clean(form.get("user_agent"), SHORT_MAX),
+        "author_ip": _ip(form.get("user_ip")),
+        "submitted_at": _clean(form.get("comment_date_gmt"), 64),
+        "lang": _clean(form.get("blog_lang").split(",")[0], 35),
+        "parent_id": _clean(form.get("comment_parent"), 200),
+        "comment_type": _clean(form.get("comment_type"), 64),
+    }
+    return CommentIn(
+        author_name=_clean(form.get("comment_author"), NAME_MAX),
+        author_email=email,
+        content=_clean(form.get("comment_content"), CONTENT_MAX, newlines=True),
+        external_id=external_id_of(form),
+        extras={name: value for name, value in extras.items() if value},
+        notes=notes,
+    )
+
+
+def _month() -> str:
+    return time.strftime("%Y-%m", time.gmtime())
