@@ -202,6 +202,7 @@ class IntakeBatcher:
             "content": comment.content,
             **comment.extras,
             "reasons": [*comment.notes, *score.reasons],
+            "spam": score.spam,
             "model_version": model_version,
         }
         if rule:

@@ -276,6 +276,17 @@ class ModelConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
+class LearningConfig:
+    """[learning]: each site's model learns from its own moderators' decisions."""
+
+    enabled: Flag = True
+    # a site's model is retrained after this many new labels (the first one too)
+    retrain_after_labels: Whole = Field(default=50, ge=1)
+    # the most recent labels held out of training to compare the new model with the old
+    holdout_fraction: Number = Field(default=0.2, gt=0, lt=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
 class RateLimit:
     """A token bucket: `burst` requests at once, refilled at `per_minute`."""
 
@@ -326,6 +337,7 @@ class _SiteSettings:
     # akismet_queue = false: its comments are decided by the verdict at once instead of
     # waiting for a moderator.
     akismet_queue: Flag = True
+    learning: Flag = True  # false: this site keeps the default model ([learning])
 
     @field_validator("auto_approve_below")
     @classmethod
@@ -430,6 +442,7 @@ class _ConfigFile:
     redis: RedisConfig = field(default_factory=RedisConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
+    learning: LearningConfig = field(default_factory=LearningConfig)
     sites: tuple[_SiteFile, ...] = ()
     moderators: tuple[_ModeratorFile, ...] = ()
 
@@ -443,6 +456,7 @@ class Config(ServerConfig):
     moderators: tuple[ModeratorConfig, ...]
     redis: RedisConfig = field(default_factory=RedisConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
+    learning: LearningConfig = field(default_factory=LearningConfig)
     model_path: Path | None = None  # None: the classifier's shipped default model
     source: Path | None = None  # the file this was read from, for messages
 
@@ -595,6 +609,7 @@ _SERVER_KEYS = _keys(ServerConfig)
 _REDIS_KEYS = _keys(RedisConfig)
 _INTAKE_KEYS = _keys(IntakeConfig)
 _MODEL_KEYS = _keys(ModelConfig)
+_LEARNING_KEYS = _keys(LearningConfig)
 _SITE_KEYS = _keys(_SiteFile)
 _RATE_KEYS = _keys(RateLimit)
 _MODERATOR_KEYS = _keys(_ModeratorFile)
@@ -604,6 +619,7 @@ _TABLES: dict[tuple[str, ...], frozenset[str]] = {
     ("redis",): _REDIS_KEYS,
     ("intake",): _INTAKE_KEYS,
     ("model",): _MODEL_KEYS,
+    ("learning",): _LEARNING_KEYS,
     ("sites",): _SITE_KEYS,
     ("sites", "rate_limit"): _RATE_KEYS,
     ("sites", "ip_rate_limit"): _RATE_KEYS,
@@ -631,6 +647,7 @@ def _parse(raw: Mapping[str, Any], source: Path | None) -> Config:
         moderators=moderators,
         redis=parsed.redis,
         intake=parsed.intake,
+        learning=parsed.learning,
         model_path=parsed.model.path,
         source=source,
     )

@@ -156,6 +156,7 @@ class CommentRecord:
             "id": self.id,
             "status": self.initial_status.value,
             "spam_score": self.spam_score,
+            "spam": bool(self.data.get("spam", False)),
             "reasons": self.reasons,
         }
 
@@ -195,6 +196,7 @@ class CommentRecord:
         for name in ("user_agent", "referrer", "submitted_at", "lang", "parent_id"):
             record[name] = self.data.get(name)
         record["model_version"] = self.data.get("model_version")
+        record["spam"] = self.data.get("spam")
         if for_moderator:
             record["note"] = self.note or None
             record["history"] = self.history

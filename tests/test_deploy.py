@@ -365,6 +365,7 @@ def test_every_documented_config_key_is_one_the_loader_takes() -> None:
         | loader._REDIS_KEYS
         | loader._INTAKE_KEYS
         | loader._MODEL_KEYS
+        | loader._LEARNING_KEYS
         | loader._SITE_KEYS
         | loader._MODERATOR_KEYS
     )

@@ -513,3 +513,27 @@ async def test_bulk_item_errors_carry_their_index(client: Client) -> None:
     assert (await resp.json(content_type=None))["errors"] == [
         {"field": "decisions", "message": "must have at most 500 items"}
     ]
+
+
+async def test_human_decisions_are_labels_and_an_undo_takes_its_label_back(
+    client: Client,
+) -> None:
+    store = client.app[STORE]
+    a, b, c = await _post(client, 3, prefix="lab")
+    for cid, decision in ((a, "approve"), (b, "spam"), (c, "reject")):
+        resp = await client.post(
+            f"/v1/comments/{cid}/decision", json={"decision": decision}, headers=auth(ALICE)
+        )
+        assert resp.status == 200
+    assert await store.label_counts("news") == {"ham": 1, "spam": 1, "new": 2}
+    assert [(cid, spam) for cid, spam, _ in await store.labelled("news")] == [
+        (a, False),
+        (b, True),
+    ]
+    resp = await client.post(f"/v1/comments/{b}/undo", headers=auth(ALICE))
+    assert resp.status == 200
+    assert await store.label_counts("news") == {"ham": 1, "spam": 0, "new": 1}
+    await store.take_new_labels("news", 1)
+    assert (await store.label_counts("news"))["new"] == 0
+    # automatic decisions are no labels
+    assert len(await store.labelled("blog")) == 0

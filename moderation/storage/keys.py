@@ -137,6 +137,22 @@ def callback_queue(site: str, comment_id: str) -> str:
     return f"{_site(site)}:cb:q:{comment_id}"
 
 
+# -- learning: the labels of each site ------------------------------------------------
+
+
+def labels(site: str, label: str) -> str:
+    """ZSET: comments a human (a moderator, or the CMS through the Akismet API) labelled
+    ``label`` ("ham": approved, "spam"), scored by when.  An undo takes the label back;
+    a rejection is no label (off-topic or abusive is not spam)."""
+    return f"{_site(site)}:labels:{label}"
+
+
+@_per_site
+def new_labels(site: str) -> str:
+    """STRING: labels given since the site's model was last retrained."""
+    return f"{_site(site)}:labels:new"
+
+
 # -- the Akismet-compatible API --------------------------------------------------------
 
 

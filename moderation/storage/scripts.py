@@ -217,6 +217,21 @@ end
 """
 
 
+# A human decision's label (approved: ham, spam: spam; anything else: none), for scripts
+# that declare ``ham_labels``, ``spam_labels`` and ``new_labels``.
+_LABEL_HELPERS = """
+local function set_label(status, at_ms)
+  local had = redis.call('ZREM', ham_labels, id) + redis.call('ZREM', spam_labels, id)
+  local index = ({approved = ham_labels, spam = spam_labels})[status]
+  if index then
+    redis.call('ZADD', index, at_ms, id)
+    if had == 0 then redis.call('INCR', new_labels) end
+  elseif had > 0 and tonumber(redis.call('GET', new_labels) or '0') > 0 then
+    redis.call('DECR', new_labels)
+  end
+end
+"""
+
 # What every decision does to the comment's history and, for an approval, to the
 # approved authors (trust_approved_authors).  For scripts that declare ``comment`` and
 # ``approved_authors``.
@@ -421,6 +436,9 @@ class DecideKeys(TypedDict):
     callback_due: str
     callback_heads: str
     callback_queue: str
+    ham_labels: str  # ZSET: comments labelled ham by a human
+    spam_labels: str  # ZSET: ... labelled spam
+    new_labels: str  # STRING: labels since the last retrain
 
 
 class DecideArgv(TypedDict):
@@ -442,6 +460,7 @@ DECIDE = Script(
     DecideArgv,
     _QUEUE_CALLBACK
     + _DECISION_HELPERS
+    + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by',
                           'claim_until_ms', 'created_ms', 'data', 'spam_score')
@@ -465,6 +484,7 @@ append_history(history_line)
 redis.call('HINCRBY', decisions_day, moderator, 1)
 redis.call('EXPIRE', decisions_day, decisions_day_ttl)
 if new_status == 'approved' then trust_author(fields[6]) end
+set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
 if callback == '1' then
@@ -502,6 +522,9 @@ class CmsDecideKeys(TypedDict):
     callback_due: str
     callback_heads: str
     callback_queue: str
+    ham_labels: str  # ZSET: comments labelled ham by a human
+    spam_labels: str  # ZSET: ... labelled spam
+    new_labels: str  # STRING: labels since the last retrain
 
 
 class CmsDecideArgv(TypedDict):
@@ -521,6 +544,7 @@ CMS_DECIDE = Script(
     CmsDecideArgv,
     _QUEUE_CALLBACK
     + _DECISION_HELPERS
+    + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score')
 local status = fields[1]
@@ -543,6 +567,7 @@ redis.call('HSET', comment, 'status', new_status, 'decided_by', actor, 'decided_
            'note', '', 'claimed_by', '', 'claim_until_ms', '0')
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
+set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', actor, 'ms', now_ms)
 if callback == '1' then
@@ -584,6 +609,9 @@ class UndoKeys(TypedDict):
     callback_due: str
     callback_heads: str
     callback_queue: str
+    ham_labels: str  # ZSET: comments labelled ham by a human
+    spam_labels: str  # ZSET: ... labelled spam
+    new_labels: str  # STRING: labels since the last retrain
 
 
 class UndoArgv(TypedDict):
@@ -607,6 +635,7 @@ UNDO = Script(
     UndoKeys,
     UndoArgv,
     _QUEUE_CALLBACK
+    + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'decided_ms',
                           'spam_score', 'created_ms', 'data')
@@ -628,6 +657,7 @@ redis.call('ZADD', pending_index, fields[5], id)
 redis.call('ZADD', score_index, fields[4], id)
 redis.call('HSET', comment, 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
            'note', '')
+set_label('pending', now_ms)
 if tonumber(redis.call('HGET', decisions_day, moderator) or '0') > 0 then
   redis.call('HINCRBY', decisions_day, moderator, -1)
 end

@@ -528,6 +528,7 @@ class Store:
                         "decided_index": keys.decided(site),
                         "claim_holders": keys.claim_holders(site),
                         **_callback_keys(site, comment_id),
+                        **_label_keys(site),
                     },
                     {
                         "id": comment_id,
@@ -588,6 +589,7 @@ class Store:
                     "decided_index": keys.decided(site),
                     "decisions_day": keys.decisions_per_day(site, utc_day(day_start)),
                     **_callback_keys(site, comment_id),
+                    **_label_keys(site),
                 },
                 argv={
                     "id": comment_id,
@@ -780,6 +782,32 @@ class Store:
             return 0.0, -1
         return int(wait_ms) / 1000, int(emptiest) - 1
 
+    # -- labels for learning ----------------------------------------------------------
+
+    async def label_counts(self, site: str) -> dict[str, int]:
+        """How many comments of ``site`` humans labelled ham and spam, and how many
+        labels came since the last retrain (``new``)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(keys.labels(site, "ham"))
+            pipe.zcard(keys.labels(site, "spam"))
+            pipe.get(keys.new_labels(site))
+            ham, spam, new = await pipe.execute()
+        return {"ham": int(ham), "spam": int(spam), "new": int(new or 0)}
+
+    async def labelled(self, site: str) -> list[tuple[str, bool, int]]:
+        """Every labelled comment of ``site`` as (id, is spam, when), oldest first."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(keys.labels(site, "ham"), 0, -1, withscores=True)
+            pipe.zrange(keys.labels(site, "spam"), 0, -1, withscores=True)
+            ham, spam = await pipe.execute()
+        merged = [(cid, False, int(ms)) for cid, ms in ham]
+        merged += [(cid, True, int(ms)) for cid, ms in spam]
+        return sorted(merged, key=lambda item: (item[2], item[0]))
+
+    async def take_new_labels(self, site: str, count: int) -> None:
+        """``count`` of the new labels went into a retrain: they are new no more."""
+        await self.redis.decrby(keys.new_labels(site), count)
+
     # -- the Akismet-compatible API ----------------------------------------------------
 
     async def id_for_external(self, site: str, external_id: str) -> str | None:
@@ -806,6 +834,7 @@ class Store:
                 "approved_authors": keys.approved_authors(site),
                 "decided_index": keys.decided(site),
                 **_callback_keys(site, comment_id),
+                **_label_keys(site),
             },
             argv={
                 "id": comment_id,
@@ -1110,6 +1139,20 @@ def _status_indexes(site: str) -> _StatusIndexes:
         "spam_index": keys.by_status(site, Status.SPAM),
         "rejected_index": keys.by_status(site, Status.REJECTED),
         "score_index": keys.pending_by_score(site),
+    }
+
+
+class _LabelKeys(TypedDict):
+    ham_labels: str
+    spam_labels: str
+    new_labels: str
+
+
+def _label_keys(site: str) -> _LabelKeys:
+    return {
+        "ham_labels": keys.labels(site, "ham"),
+        "spam_labels": keys.labels(site, "spam"),
+        "new_labels": keys.new_labels(site),
     }
 
 

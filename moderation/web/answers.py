@@ -92,6 +92,7 @@ class IntakeAnswer(Answer):
         "pending unless a site rule or threshold decided it on arrival."
     )
     spam_score: Score
+    spam: bool = about("The scoring model's verdict at its own threshold.")
     reasons: list[str]
 
 
@@ -167,6 +168,7 @@ class Comment(_CommentFields):
     lang: str | None
     parent_id: str | None
     model_version: str | None = about("The classifier model that scored it.")
+    spam: bool | None = about("That model's verdict at its own threshold.")
     note: str | None = omitted("The deciding moderator's note (moderators only).")
     history: list[HistoryEntry]
 

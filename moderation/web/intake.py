@@ -117,6 +117,7 @@ async def post_comment(request: web.Request) -> web.Response:
             "id": accepted.stored.id,
             "status": accepted.stored.status.value,
             "spam_score": accepted.spam_score,
+            "spam": accepted.spam,
             "reasons": list(accepted.reasons),
         },
         status=202,
