@@ -382,15 +382,7 @@ class SpamModel:
         metadata can be read (and checked) without building any object from the file.
         """
         target = Path(path)
-        try:
-            buffer = io.BytesIO()
-            skops.io.dump(self._pipeline, buffer, compression=zipfile.ZIP_DEFLATED)
-            with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-                meta = dict(self.metadata, version=self.version)
-                archive.writestr(METADATA_ENTRY, json.dumps(meta, indent=2, sort_keys=True))
-            payload = buffer.getvalue()
-        except Exception as exc:  # skops raises several types; the caller needs one
-            raise ModelError(f"cannot serialise model: {exc}") from exc
+        payload = self.to_bytes()
         directory = target.parent if str(target.parent) else Path(".")
         try:
             fd, tmp_name = tempfile.mkstemp(
@@ -407,6 +399,18 @@ class SpamModel:
         except OSError as exc:
             Path(tmp_name).unlink(missing_ok=True)
             raise ModelError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+    def to_bytes(self) -> bytes:
+        """The model file's bytes (what :meth:`save` writes, :meth:`from_bytes` reads)."""
+        try:
+            buffer = io.BytesIO()
+            skops.io.dump(self._pipeline, buffer, compression=zipfile.ZIP_DEFLATED)
+            with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+                meta = dict(self.metadata, version=self.version)
+                archive.writestr(METADATA_ENTRY, json.dumps(meta, indent=2, sort_keys=True))
+            return buffer.getvalue()
+        except Exception as exc:  # skops raises several types; the caller needs one
+            raise ModelError(f"cannot serialise model: {exc}") from exc
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SpamModel:

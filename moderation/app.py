@@ -22,6 +22,8 @@ from moderation.appkeys import (
     MODEL,
     REDIS,
     REDIS_HEALTH,
+    RETRAINER,
+    SITE_MODELS,
     STORE,
 )
 from moderation.batching import IntakeBatcher
@@ -29,10 +31,12 @@ from moderation.config import Config
 from moderation.logs import protocol_logger
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
+from moderation.retraining import Retrainer
+from moderation.site_models import SiteModels
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
-from moderation.web import admin, akismet, intake, ops, review
+from moderation.web import admin, akismet, intake, models, ops, review
 from moderation.web.auth import Authenticator
 from moderation.web.callbacks import Deliverer, delivering
 from moderation.web.middleware import observe
@@ -101,6 +105,8 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
         wait_seconds=app[CONFIG].intake.batch_wait_ms / 1000,
         max_batch=app[CONFIG].intake.batch_max,
     )
+    if app[CONFIG].learning.enabled:
+        app[BATCHER].site_models = app[SITE_MODELS]
     try:
         yield
     finally:
@@ -124,6 +130,16 @@ async def callbacks_ctx(app: web.Application) -> AsyncIterator[None]:
     async with delivering(deliverer):
         yield
     store.on_callback = None
+
+
+async def learning_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Each site's own model (site_models.py), and its retraining (retraining.py)."""
+    config = app[CONFIG]
+    models = SiteModels(app[MODEL], app[STORE], config.sites if config.learning.enabled else ())
+    app[SITE_MODELS] = models
+    app[RETRAINER] = Retrainer(config, app[STORE], models, app[METRICS])
+    async with models.refreshing(), app[RETRAINER].running():
+        yield
 
 
 async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -159,6 +175,7 @@ def create_app(
     app[AUTH] = Authenticator(config)
     app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(learning_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(retention_ctx)
     app.cleanup_ctx.append(callbacks_ctx)
@@ -176,6 +193,8 @@ def create_app(
     r.add_get("/v1/stats", review.get_stats)
     r.add_post("/v1/erasure", admin.post_erasure)
     r.add_post("/v1/model/reload", admin.post_model_reload)
+    r.add_get("/v1/model", models.get_model)
+    r.add_post("/v1/model/rollback", models.post_rollback)
     r.add_get("/v1/callbacks", admin.get_callbacks)
     r.add_post("/v1/callbacks/redeliver", admin.post_redeliver)
     r.add_get("/1.1/test", akismet.get_test)

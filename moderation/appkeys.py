@@ -9,6 +9,8 @@ from moderation.batching import IntakeBatcher
 from moderation.config import Config
 from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
+from moderation.retraining import Retrainer
+from moderation.site_models import SiteModels
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.store import Store
 from moderation.web.auth import Authenticator
@@ -22,4 +24,6 @@ REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
+SITE_MODELS = web.AppKey("site_models", SiteModels)  # each site's own model
+RETRAINER = web.AppKey("retrainer", Retrainer)
 SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.web.ui)

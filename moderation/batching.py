@@ -32,6 +32,7 @@ from moderation.records import (
     now_ms,
 )
 from moderation.rules import automatic_status
+from moderation.site_models import SiteModels
 from moderation.storage.store import NewComment, Store, Stored
 from moderation.validation import CommentIn
 
@@ -78,8 +79,9 @@ class IntakeBatcher:
         self._jobs: list[_Job] = []
         self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._cache: dict[bytes, Score] = {}
-        self._cache_model: SpamModel | None = None
+        # per model version: a score depends on the comment and the model only
+        self._caches: dict[str, dict[bytes, Score]] = {}
+        self.site_models: SiteModels | None = None  # each site's own model (site_models.py)
 
     async def submit(
         self,
@@ -125,15 +127,13 @@ class IntakeBatcher:
     async def _run(self, jobs: list[_Job]) -> None:
         error: BaseException | None = None
         try:
-            model = self.model.model
-            if model is None:
-                raise ModelNotReady("the spam model is not loaded")
-            scores = self._scores(model, [for_classifier(j.comment) for j in jobs])
+            models = self._models_of(jobs)
+            scores = self._scores_by_model(jobs, models)
             self.metrics.batch_size.observe(len(jobs))
             at = now_ms()
             prepared = [
                 self._prepare(job, score, at, model.version)
-                for job, score in zip(jobs, scores, strict=True)
+                for job, score, model in zip(jobs, scores, models, strict=True)
             ]
             results = await self.store.add_many(prepared)
             for job, score, result in zip(jobs, scores, results, strict=True):
@@ -157,14 +157,42 @@ class IntakeBatcher:
                 if not job.future.done():
                     job.future.set_exception(error or RuntimeError("intake batch failed"))
 
+    def _models_of(self, jobs: list[_Job]) -> list[SpamModel]:
+        """The model each job's site is scored with: its own, else the default."""
+        default = self.model.model
+        if default is None:
+            raise ModelNotReady("the spam model is not loaded")
+        if self.site_models is None:
+            return [default] * len(jobs)
+        own = self.site_models.model_for
+        return [own(job.site.id) or default for job in jobs]
+
+    def _scores_by_model(self, jobs: list[_Job], models: list[SpamModel]) -> list[Score]:
+        """One classifier call per model in the batch (nearly always one: most sites use
+        the default model or their own, and a batch is usually one site's)."""
+        first = models[0]
+        if all(model is first for model in models):
+            return self._scores(first, [for_classifier(j.comment) for j in jobs])
+        scores: list[Score | None] = [None] * len(jobs)
+        groups: dict[int, list[int]] = {}
+        for i, model in enumerate(models):
+            groups.setdefault(id(model), []).append(i)
+        for indexes in groups.values():
+            model = models[indexes[0]]
+            got = self._scores(model, [for_classifier(jobs[i].comment) for i in indexes])
+            for i, score in zip(indexes, got, strict=True):
+                scores[i] = score
+        return cast(list[Score], scores)
+
     def _scores(self, model: SpamModel, comments: list[Comment]) -> list[Score]:
         """Scores of a batch, each computed once per model: a spam run posts the same
         comment (text, name, email, links) again and again, and a score depends on
         nothing else, so repeats cost a dictionary lookup instead of the classifier."""
-        if self._cache_model is not model:  # a reload: the old model's scores are stale
-            self._cache.clear()
-            self._cache_model = model
-        cache = self._cache
+        cache = self._caches.get(model.version)
+        if cache is None:  # a model not seen yet (a reload, a site's own): a cache of its own
+            cache = self._caches[model.version] = {}
+            while len(self._caches) > SCORE_CACHES:
+                del self._caches[next(iter(self._caches))]
         # keyed by a digest, not the comment: 4,096 texts of up to 10,000 characters
         # would hold tens of MB; digests and scores hold well under one
         digests = [_score_key(c) for c in comments]
@@ -289,7 +317,8 @@ class IntakeBatcher:
             await asyncio.gather(*self._running, return_exceptions=True)
 
 
-SCORE_CACHE_SIZE = 4096  # comments whose score is kept (a few MB at most)
+SCORE_CACHE_SIZE = 4096  # comments whose score is kept per model (a few MB at most)
+SCORE_CACHES = 16  # models whose scores are kept (the default and the busiest sites')
 REPEAT_REASON = "repeats a recent comment"
 REPEAT_PLACEHOLDER = "{repeat_of}"  # filled in by the intake script
 

@@ -112,6 +112,21 @@ class Metrics:
             registry=registry,
             multiprocess_mode="mostrecent",
         )
+        self.model_retrains = Counter(
+            "moderation_model_retrains_total",
+            "Retrains of a site's model by outcome: swapped (the new one is in use), kept "
+            "(it did worse on the held-out labels) or failed.",
+            ["site", "outcome"],
+            registry=registry,
+        )
+        self.model_labels = Gauge(
+            "moderation_model_labels",
+            "Labels (human decisions: approved is ham, spam is spam) per site (read at "
+            "scrape time).",
+            ["site"],
+            registry=registry,
+            multiprocess_mode="mostrecent",
+        )
 
         # children by labels: .labels() takes a lock and builds a key on every call
         self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}

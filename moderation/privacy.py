@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from moderation import background
 from moderation.config import SiteConfig
 from moderation.records import now_ms
 from moderation.storage.store import Store
@@ -51,21 +52,23 @@ async def retention(store: Store, sites: tuple[SiteConfig, ...]) -> AsyncIterato
     """Run retention in the background while inside, when any site configured it (the
     app's cleanup_ctx enters it)."""
     wanted = [s for s in sites if s.erase_personal_data_after_days or s.purge_spam_after_days]
-    task = asyncio.create_task(_retention_loop(store, sites)) if wanted else None
-    try:
+    if not wanted:
         yield
-    finally:
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        return
+
+    async def loop(stop: asyncio.Event) -> None:
+        await _retention_loop(store, sites, stop)
+
+    async with background.running(loop):
+        yield
 
 
-async def _retention_loop(store: Store, sites: tuple[SiteConfig, ...]) -> None:
-    while True:
+async def _retention_loop(store: Store, sites: tuple[SiteConfig, ...], stop: asyncio.Event) -> None:
+    while not stop.is_set():
         try:
             totals = await apply_retention(store, sites, now_ms())
             if any(totals.values()):
                 log.info("retention", extra=totals)
         except Exception as exc:  # Redis away: try again next round
             log.warning("retention pass failed", extra={"error": type(exc).__name__})
-        await asyncio.sleep(RETENTION_INTERVAL_SECONDS)
+        await background.pause(stop, RETENTION_INTERVAL_SECONDS)

@@ -153,6 +153,45 @@ def new_labels(site: str) -> str:
     return f"{_site(site)}:labels:new"
 
 
+# -- learning: each site's own model ----------------------------------------------------
+
+
+@_per_site
+def model_current(site: str) -> str:
+    """STRING: the version of the site's own model in use (none: the default model)."""
+    return f"{_site(site)}:model:current"
+
+
+@_per_site
+def model_versions(site: str) -> str:
+    """LIST: the versions of the site's model kept (for a rollback), newest first."""
+    return f"{_site(site)}:model:versions"
+
+
+@_per_site
+def model_meta(site: str) -> str:
+    """HASH: version -> its record (JSON: when trained, labels, the held-out scores)."""
+    return f"{_site(site)}:model:meta"
+
+
+@_per_site
+def model_blobs(site: str) -> str:
+    """HASH: version -> the model file (skops, base64), loaded with trusted types only."""
+    return f"{_site(site)}:model:blobs"
+
+
+@_per_site
+def retrains(site: str) -> str:
+    """LIST: every retrain's comparison of new and old model (JSON), newest first."""
+    return f"{_site(site)}:model:retrains"
+
+
+@_per_site
+def retrain_lock(site: str) -> str:
+    """STRING with TTL: the process retraining the site (its token)."""
+    return f"{_site(site)}:model:lock"
+
+
 # -- the Akismet-compatible API --------------------------------------------------------
 
 

@@ -1200,6 +1200,87 @@ return queued
     argv_tail="ids",
 )
 
+# -- Site models: put a retrained one (pruning the oldest), roll back -----------------
+
+
+class ModelKeys(TypedDict):
+    current: str  # STRING: the version in use
+    versions: str  # LIST: versions kept, newest first
+    meta: str  # HASH: version -> its record (JSON)
+    blobs: str  # HASH: version -> the model file, base64
+
+
+class ModelPutArgv(TypedDict):
+    version: str
+    blob: str  # the model file, base64
+    record: str  # JSON
+    keep: int  # how many versions to keep
+
+
+# Returns the versions pruned.
+MODEL_PUT = Script(
+    "MODEL_PUT",
+    ModelKeys,
+    ModelPutArgv,
+    """
+redis.call('HSET', blobs, version, blob)
+redis.call('HSET', meta, version, record)
+redis.call('SET', current, version)
+redis.call('LREM', versions, 0, version)
+redis.call('LPUSH', versions, version)
+local pruned = redis.call('LRANGE', versions, tonumber(keep), -1)
+redis.call('LTRIM', versions, 0, tonumber(keep) - 1)
+for _, old in ipairs(pruned) do
+  redis.call('HDEL', meta, old)
+  redis.call('HDEL', blobs, old)
+end
+return pruned
+""",
+)
+
+
+class ModelRollbackKeys(TypedDict):
+    current: str  # STRING: the version in use
+    blobs: str  # HASH: version -> the model file, base64
+
+
+class ModelRollbackArgv(TypedDict):
+    version: str
+
+
+# Returns 1, or 0 when that version is not kept (nothing changed).
+MODEL_ROLLBACK = Script(
+    "MODEL_ROLLBACK",
+    ModelRollbackKeys,
+    ModelRollbackArgv,
+    """
+if redis.call('HEXISTS', blobs, version) == 0 then return 0 end
+redis.call('SET', current, version)
+return 1
+""",
+)
+
+
+class UnlockKeys(TypedDict):
+    lock: str  # STRING: the holder's token
+
+
+class UnlockArgv(TypedDict):
+    token: str
+
+
+# Releases a lock only for its holder: one that expired and was taken again stays.
+UNLOCK = Script(
+    "UNLOCK",
+    UnlockKeys,
+    UnlockArgv,
+    """
+if redis.call('GET', lock) == token then return redis.call('DEL', lock) end
+return 0
+""",
+)
+
+
 SCRIPTS = (
     INTAKE,
     INTAKE_CALLBACK,
@@ -1216,4 +1297,7 @@ SCRIPTS = (
     CALLBACK_CLAIM,
     CALLBACK_SETTLE,
     CALLBACK_REDELIVER,
+    MODEL_PUT,
+    MODEL_ROLLBACK,
+    UNLOCK,
 )

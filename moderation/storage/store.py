@@ -47,6 +47,8 @@ UNDO_WINDOW_MS = 10 * 60 * 1000
 UNDO_ATTEMPTS = 3  # a 'stale' answer is retried with the day it names (see Store.undo)
 DAY_MS = 24 * 3600 * 1000  # a UTC day: Unix time has no leap seconds
 CMS_LABELS_MAX = 100_000  # per site: labels for retraining, not an archive
+MODELS_KEPT = 5  # versions of a site's model kept for a rollback
+RETRAINS_KEPT = 50  # retrain comparisons kept per site
 
 
 # The fields of a comment hash that a listing shows: all but the history.  "status"
@@ -268,6 +270,9 @@ class Store:
         self._callback_claim = _Bound(transport, scripts.CALLBACK_CLAIM)
         self._callback_settle = _Bound(transport, scripts.CALLBACK_SETTLE)
         self._callback_redeliver = _Bound(transport, scripts.CALLBACK_REDELIVER)
+        self._model_put = _Bound(transport, scripts.MODEL_PUT)
+        self._model_rollback = _Bound(transport, scripts.MODEL_ROLLBACK)
+        self._unlock = _Bound(transport, scripts.UNLOCK)
 
     def _callback_argv(self, site: str, event: str) -> tuple[str, str]:
         """The (callback, event_id) ARGV of a script that may queue ``event``."""
@@ -808,6 +813,78 @@ class Store:
         """``count`` of the new labels went into a retrain: they are new no more."""
         await self.redis.decrby(keys.new_labels(site), count)
 
+    # -- site models -------------------------------------------------------------------
+
+    async def site_model_version(self, site: str) -> str | None:
+        version: str | None = await self.redis.get(keys.model_current(site))  # type: ignore[assignment]
+        return version
+
+    async def site_model_bytes(self, site: str, version: str) -> bytes | None:
+        """The model file of ``site``'s ``version``, or None if it is not kept."""
+        encoded: str | None = await self.redis.hget(keys.model_blobs(site), version)  # type: ignore[assignment]
+        if encoded is None:
+            return None
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return b""  # not base64: SpamModel.from_bytes refuses it as no model file
+
+    async def put_site_model(
+        self, site: str, version: str, payload: bytes, record: Mapping[str, Any]
+    ) -> list[str]:
+        """Keep ``payload`` as ``site``'s ``version`` and use it from now on; the oldest
+        beyond MODELS_KEPT go.  Answers the versions pruned."""
+        pruned: list[str] = await self._model_put(
+            site=site,
+            keys=_model_keys(site),
+            argv={
+                "version": version,
+                "blob": base64.b64encode(payload).decode("ascii"),
+                "record": jsoncodec.dumps({**record, "version": version}),
+                "keep": MODELS_KEPT,
+            },
+        )
+        await self.record_retrain(site, {**record, "version": version})
+        return pruned
+
+    async def rollback_site_model(self, site: str, version: str) -> bool:
+        """Use the kept ``version`` again; False if it is not kept."""
+        done = await self._model_rollback(
+            site=site,
+            keys={"current": keys.model_current(site), "blobs": keys.model_blobs(site)},
+            argv={"version": version},
+        )
+        return bool(int(done))
+
+    async def site_models(self, site: str) -> tuple[str | None, list[dict[str, Any]]]:
+        """The version in use and the record of each version kept, newest first."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(keys.model_current(site))
+            pipe.lrange(keys.model_versions(site), 0, -1)
+            pipe.hgetall(keys.model_meta(site))
+            current, versions, meta = await pipe.execute()
+        kept = [jsoncodec.loads(meta[v]) for v in versions if v in meta]
+        return current, kept
+
+    async def record_retrain(self, site: str, record: Mapping[str, Any]) -> None:
+        """Every retrain's comparison, swapped or not (newest first, capped)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(keys.retrains(site), jsoncodec.dumps({**record, "at_ms": now_ms()}))
+            pipe.ltrim(keys.retrains(site), 0, RETRAINS_KEPT - 1)
+            await pipe.execute()
+
+    async def retrains(self, site: str) -> list[dict[str, Any]]:
+        raw: list[str] = await self.redis.lrange(keys.retrains(site), 0, -1)  # type: ignore[assignment]
+        return [jsoncodec.loads(line) for line in raw]
+
+    async def lock_retrain(self, site: str, token: str, seconds: int) -> bool:
+        """The site's retrain lock (one retrain per site across processes)."""
+        return bool(await self.redis.set(keys.retrain_lock(site), token, nx=True, ex=seconds))
+
+    async def unlock_retrain(self, site: str, token: str) -> None:
+        """Release the lock if it is still ``token``'s (not one taken after it expired)."""
+        await self._unlock(site=site, keys={"lock": keys.retrain_lock(site)}, argv={"token": token})
+
     # -- the Akismet-compatible API ----------------------------------------------------
 
     async def id_for_external(self, site: str, external_id: str) -> str | None:
@@ -1153,6 +1230,15 @@ def _label_keys(site: str) -> _LabelKeys:
         "ham_labels": keys.labels(site, "ham"),
         "spam_labels": keys.labels(site, "spam"),
         "new_labels": keys.new_labels(site),
+    }
+
+
+def _model_keys(site: str) -> scripts.ModelKeys:
+    return {
+        "current": keys.model_current(site),
+        "versions": keys.model_versions(site),
+        "meta": keys.model_meta(site),
+        "blobs": keys.model_blobs(site),
     }
 
 

@@ -299,6 +299,52 @@ class CallbackBody(Answer):
     comment: CallbackComment
 
 
+class HoldoutScores(Answer):
+    roc_auc: float | None = about("On the site's held-out labels (null: one class only).")
+    false_positive_rate: float | None = about("At the model's own threshold.")
+    n: Count | None = about("How many held-out labels.")
+
+
+class LabelCounts(Answer):
+    ham: Count
+    spam: Count
+
+
+class ModelVersion(Answer):
+    version: str | None
+    trained_at: str | None = about("When it was trained.", format="date-time")
+    labels: LabelCounts | None = about("The site's labels when it was trained.")
+    holdout: HoldoutScores | None
+
+
+class Retrain(Answer):
+    outcome: str | None = about("swapped, kept, skipped or failed.")
+    reason: str | None
+    candidate: dict[str, Any] | None = about("The new model's held-out scores.")
+    current: dict[str, Any] | None = about("The model in use's, on the same labels.")
+    at_ms: int | None = about("When, in ms since the epoch.")
+
+
+class SiteModel(Answer):
+    site: str
+    version: str | None = about("The model scoring the site now (its own, or the default).")
+    own: bool = about("True when the site has a model of its own (learnt from its labels).")
+    trained_at: str | None = about("When that model was trained.", format="date-time")
+    labels: LabelCounts = about("The site's labels: human decisions (approve: ham, spam).")
+    holdout: HoldoutScores | None = about(
+        "How the model in use did on the labels held out of its training (null: default)."
+    )
+    previous: list[ModelVersion] = about("Earlier versions kept, for a rollback.")
+    pending_labels: Count = about("Labels since the last retrain.")
+    last_retrain: Retrain | None = about("The latest retrain's comparison, swapped or not.")
+    learning: bool = about("Whether the site learns ([learning] enabled and the site's own).")
+
+
+class RollbackResult(Answer):
+    site: str
+    version: str = about("The version that scores the site now.")
+
+
 class ModeratorSession(Answer):
     moderator: str = about("The logged-in moderator's name.")
     sites: list[str] = about("The sites they moderate.")
@@ -343,6 +389,8 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     ModelReloadResult,
     CallbackList,
     RedeliverResult,
+    SiteModel,
+    RollbackResult,
     CallbackBody,
     ModeratorSession,
     Health,

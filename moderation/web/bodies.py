@@ -204,3 +204,14 @@ class RedeliverRequest(Body):
         Field(min_length=1, max_length=MAX_REDELIVER),
         _described("Dead events to send again; by default every dead one of the site."),
     ] = None
+
+
+class RollbackRequest(Body):
+    site: SiteId
+    version: Annotated[
+        str,
+        Strict(),
+        Field(min_length=1, max_length=64),
+        _text(blank=False),
+        _described("A kept version of the site's model (GET /v1/model lists them)."),
+    ]

@@ -25,7 +25,7 @@ from typing import Any
 import aiohttp
 from redis.exceptions import RedisError
 
-from moderation import jsoncodec
+from moderation import background, jsoncodec
 from moderation.config import SiteConfig
 from moderation.metrics import Metrics
 from moderation.records import iso_from_ms, now_ms
@@ -145,6 +145,7 @@ class Deliverer:
         self._wake = {site: asyncio.Event() for site in self.sites}
         self._in_flight: dict[str, set[asyncio.Task[None]]] = {site: set() for site in self.sites}
         self._redis_trouble = False
+        self._stop = asyncio.Event()  # see moderation.background: set before cancelling
 
     def wake(self, site: str) -> None:
         """Something was queued for ``site``: look at once rather than at the next poll."""
@@ -158,6 +159,9 @@ class Deliverer:
         try:
             yield
         finally:
+            self._stop.set()
+            for event in self._wake.values():
+                event.set()
             for loop in loops:
                 loop.cancel()
             await asyncio.gather(*loops, return_exceptions=True)
@@ -175,7 +179,7 @@ class Deliverer:
         wake = self._wake[site_id]
         in_flight = self._in_flight[site_id]
         lease_ms = int((site.callback_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000)
-        while True:
+        while not self._stop.is_set():
             wake.clear()
             wait = POLL_SECONDS
             free = IN_FLIGHT_PER_SITE - len(in_flight)
@@ -187,7 +191,7 @@ class Deliverer:
                     )
                 except (RedisError, OSError) as exc:
                     self._trouble(exc)
-                    await asyncio.sleep(POLL_SECONDS)
+                    await background.pause(self._stop, POLL_SECONDS)
                     continue
                 self._recovered()
                 for event_id, record in claimed:

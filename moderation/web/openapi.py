@@ -40,9 +40,10 @@ from moderation.web.bodies import (
     ModelReloadRequest,
     RedeliverRequest,
     ReleaseRequest,
+    RollbackRequest,
 )
 from moderation.web.problems import PROBLEM_JSON
-from moderation.web.queries import CallbacksQuery, QueueQuery, StatsQuery
+from moderation.web.queries import CallbacksQuery, ModelQuery, QueueQuery, StatsQuery
 from moderation.web.ui import (
     ASSET_PATH,
     ASSETS,
@@ -101,6 +102,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     ErasureRequest,
     ModelReloadRequest,
     RedeliverRequest,
+    RollbackRequest,
 )
 
 
@@ -636,6 +638,37 @@ def _paths() -> Json:
                     "Keeps each comment, its status and its history, and removes the "
                     "author's name, email, URL, IP, user agent and referrer from the "
                     "comments and from every index that names the author."
+                ),
+            )
+        },
+        "/v1/model": {
+            "get": _operation(
+                "getSiteModel",
+                "learning",
+                "The site's model: version, what it learnt from, how it did",
+                {
+                    "200": _json(_ref("SiteModel"), "The site's model."),
+                    **_problems(401, 404, 422, 503, s404="The caller does not moderate this site."),
+                },
+                security=MODERATOR,
+                parameters=query_parameters(ModelQuery),
+            )
+        },
+        "/v1/model/rollback": {
+            "post": _operation(
+                "rollbackSiteModel",
+                "learning",
+                "Go back to a kept earlier version of the site's model (admins only)",
+                {
+                    "200": _json(_ref("RollbackResult"), "That version scores the site now."),
+                    **_admin_post_problems(),
+                },
+                security=MODERATOR,
+                parameters=[csrf],
+                body=_json_body("RollbackRequest"),
+                description=(
+                    "Every worker and instance scores the site with it within seconds. "
+                    "422 when the version is not kept."
                 ),
             )
         },

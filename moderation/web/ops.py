@@ -53,6 +53,8 @@ async def metrics(request: web.Request) -> web.Response:
         for site in app[CONFIG].sites:
             counts = await app[STORE].counts(site.id)
             registry.pending.labels(site.id).set(counts["pending"])
+            labels = await app[STORE].label_counts(site.id)
+            registry.model_labels.labels(site.id).set(labels["ham"] + labels["spam"])
             if site.callback_url is not None:
                 waiting, oldest_ms = await app[STORE].callback_backlog(site.id)
                 age = max(0.0, (now_ms() - oldest_ms) / 1000) if oldest_ms else 0.0

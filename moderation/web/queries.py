@@ -177,6 +177,16 @@ class CallbacksQuery(QueryModel):
     )
 
 
+class ModelQuery(QueryModel):
+    """``GET /v1/model``."""
+
+    site: Annotated[
+        SiteId,
+        WithJsonSchema({"type": "string", "pattern": SITE_ID_RE.pattern}),
+        Field(description="The site whose model to describe."),
+    ]
+
+
 def query_values(
     model: type[Query], query: Mapping[str, str]
 ) -> tuple[Query | None, list[FieldError]]:

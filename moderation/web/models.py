@@ -1,0 +1,93 @@
+"""Each site's model: ``GET /v1/model?site=S`` (the site's moderators) says which version
+scores the site and what it learnt from; ``POST /v1/model/rollback`` (admins) goes back
+to a kept earlier version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from moderation.appkeys import AUTH, CONFIG, MODEL, SITE_MODELS, STORE
+from moderation.web.bodies import RollbackRequest, parse
+from moderation.web.http import json_response, read_json_object
+from moderation.web.problems import FieldError, forbidden, invalid, not_found
+from moderation.web.queries import ModelQuery, query_values
+
+
+def _holdout(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The held-out scores a version won its place with (None for the default model)."""
+    scores = record.get("candidate")
+    if not isinstance(scores, dict):
+        return None
+    return {
+        "roc_auc": scores.get("roc_auc"),
+        "false_positive_rate": scores.get("false_positive_rate"),
+        "n": record.get("n_holdout", scores.get("n")),
+    }
+
+
+def _version(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": record.get("version"),
+        "trained_at": record.get("trained_at"),
+        "labels": record.get("labels"),
+        "holdout": _holdout(record),
+    }
+
+
+async def get_model(request: web.Request) -> web.Response:
+    moderator = await request.app[AUTH].moderator(request)
+    query, errors = query_values(ModelQuery, request.query)
+    if query is None:
+        raise invalid(errors)
+    site = query.site
+    site_config = request.app[CONFIG].site(site)
+    if not moderator.may_moderate(site) or site_config is None:
+        raise not_found(f"No site '{site}'.")
+    store = request.app[STORE]
+    current, kept = await store.site_models(site)
+    counts = await store.label_counts(site)
+    retrains = await store.retrains(site)
+    in_use = next((r for r in kept if r.get("version") == current), None)
+    default = request.app[MODEL].model
+    answer = {
+        "site": site,
+        "version": current or (default.version if default is not None else None),
+        "own": current is not None,
+        "trained_at": (in_use or {}).get("trained_at")
+        or (default.metadata.get("trained_at") if default is not None else None),
+        "labels": {"ham": counts["ham"], "spam": counts["spam"]},
+        "holdout": _holdout(in_use) if in_use else None,
+        "previous": [_version(r) for r in kept if r.get("version") != current],
+        "pending_labels": counts["new"],
+        "last_retrain": _last(retrains[0]) if retrains else None,
+        "learning": request.app[CONFIG].learning.enabled and site_config.learning,
+    }
+    return json_response(answer)
+
+
+def _last(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "outcome": record.get("outcome"),
+        "reason": record.get("reason"),
+        "candidate": record.get("candidate"),
+        "current": record.get("current"),
+        "at_ms": record.get("at_ms"),
+    }
+
+
+async def post_rollback(request: web.Request) -> web.Response:
+    moderator = await request.app[AUTH].moderator(request)
+    if not moderator.admin:
+        raise forbidden("A rollback needs a moderator with admin = true.")
+    body = parse(RollbackRequest, await read_json_object(request, 16 * 1024))
+    if not moderator.may_moderate(body.site) or request.app[CONFIG].site(body.site) is None:
+        raise not_found(f"No site '{body.site}'.")
+    store = request.app[STORE]
+    if not await store.rollback_site_model(body.site, body.version):
+        raise invalid(
+            [FieldError("version", f"is not a kept version of site '{body.site}''s model")]
+        )
+    await request.app[SITE_MODELS].refresh(body.site)
+    return json_response({"site": body.site, "version": body.version})
