@@ -262,6 +262,8 @@ def test_login_keyboard_approve_and_spam(service: str, browser: Browser, context
     assert get_comment(service, second)["decided_by"] == "alice"
     expect(page.locator("[data-count=spam]")).to_have_text("1")
     expect(page.locator(f"[data-id='{third}']")).to_be_focused()
+    # the site's model and how many decisions it has to learn from (two labels so far)
+    expect(page.locator("#model-info")).to_contain_text("2 decisions", timeout=10_000)
 
     page.keyboard.press("d")
     expect(cards).to_have_count(0)

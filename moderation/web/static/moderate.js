@@ -490,7 +490,24 @@
     }
   }
 
+  // The site's model: which version scores it, and how many decisions it learnt from.
+  async function loadModel() {
+    const res = await api("GET", `/v1/model?site=${encodeURIComponent(state.site)}`);
+    const el = document.getElementById("model-info");
+    if (!res.ok || !res.data || !res.data.labels) {
+      el.textContent = "";
+      return;
+    }
+    const m = res.data;
+    const learnt = (m.labels.ham || 0) + (m.labels.spam || 0);
+    const version = String(m.version || "default").slice(0, 12);
+    el.textContent = m.own
+      ? `Model ${version} · learnt from ${learnt} decisions`
+      : `Default model ${version} · ${learnt} decisions so far`;
+  }
+
   async function loadStats() {
+    loadModel().catch(() => {});
     const res = await api("GET", `/v1/stats?site=${encodeURIComponent(state.site)}`);
     if (!res.ok || !res.data || !res.data.counts) return null;
     for (const s of STATUSES) {
