@@ -514,3 +514,20 @@ def test_a_first_run_akismet_key_can_be_typed_into_wordpress() -> None:
     for _ in range(50):
         key = new_akismet_key()
         assert AKISMET_KEY_RE.fullmatch(key) and all(c in "0123456789abcdef" for c in key)
+
+
+async def test_rate_limits_apply_to_comment_check_and_answer_as_text(
+    make_client: Any, config: Config
+) -> None:
+    service: Client = await make_client(
+        akismet_config(config, ip_rate_limit={"per_minute": 1, "burst": 1})
+    )
+    first = await _check(service, _form(api_key=KEY, **_wordpress_fields()))
+    assert first.status == 200
+    body = _form(api_key=KEY, **_wordpress_fields(comment_content="A second one, too soon."))
+    second = await _check(service, body)
+    assert second.status == 429
+    assert second.headers["Content-Type"].startswith("text/plain")
+    assert int(second.headers["Retry-After"]) >= 1
+    assert "X-akismet-debug-help" in second.headers
+    assert len(await _queue(service)) == 1
