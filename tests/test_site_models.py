@@ -260,3 +260,29 @@ async def test_learning_off_for_a_site_keeps_the_default(make_client: Any, confi
     client: Client = await make_client(replace(learning_config(config), sites=sites))
     assert client.app[RETRAINER].sites == ["blog"]
     assert (await _model(client))["learning"] is False
+
+
+async def test_the_model_answer_sees_a_swap_whole_or_not_at_all(
+    make_client: Any, config: Config
+) -> None:
+    client: Client = await make_client(learning_config(config))
+    store = client.app[STORE]
+    payload = SpamModel.default().to_bytes()
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def reader() -> None:
+        for _ in range(200):
+            answer = await _model(client)
+            last = answer["last_retrain"]
+            if last is not None:
+                seen.append((answer["version"] if answer["own"] else None, last["version"]))
+            await asyncio.sleep(0)
+
+    async def writer() -> None:
+        for i in range(20):
+            await store.put_site_model("news", f"w{i}", payload, {"outcome": "swapped"})
+
+    await asyncio.gather(reader(), writer())
+    assert seen
+    for version, swapped_in in seen:  # the retrain in the answer is the model in the answer
+        assert version == swapped_in

@@ -1208,6 +1208,7 @@ class ModelKeys(TypedDict):
     versions: str  # LIST: versions kept, newest first
     meta: str  # HASH: version -> its record (JSON)
     blobs: str  # HASH: version -> the model file, base64
+    retrains: str  # LIST: retrain records, newest first
 
 
 class ModelPutArgv(TypedDict):
@@ -1215,6 +1216,8 @@ class ModelPutArgv(TypedDict):
     blob: str  # the model file, base64
     record: str  # JSON
     keep: int  # how many versions to keep
+    retrain: str  # the retrain's record (JSON), pushed with the swap ('' = none)
+    retrains_kept: int
 
 
 # Returns the versions pruned.
@@ -1226,6 +1229,11 @@ MODEL_PUT = Script(
 redis.call('HSET', blobs, version, blob)
 redis.call('HSET', meta, version, record)
 redis.call('SET', current, version)
+if retrain ~= '' then
+  -- with the swap, not after it: a reader never sees the retrain without its model
+  redis.call('LPUSH', retrains, retrain)
+  redis.call('LTRIM', retrains, 0, tonumber(retrains_kept) - 1)
+end
 redis.call('LREM', versions, 0, version)
 redis.call('LPUSH', versions, version)
 local pruned = redis.call('LRANGE', versions, tonumber(keep), -1)

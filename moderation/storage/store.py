@@ -842,9 +842,10 @@ class Store:
                 "blob": base64.b64encode(payload).decode("ascii"),
                 "record": jsoncodec.dumps({**record, "version": version}),
                 "keep": MODELS_KEPT,
+                "retrain": jsoncodec.dumps({**record, "version": version, "at_ms": now_ms()}),
+                "retrains_kept": RETRAINS_KEPT,
             },
         )
-        await self.record_retrain(site, {**record, "version": version})
         return pruned
 
     async def rollback_site_model(self, site: str, version: str) -> bool:
@@ -855,6 +856,26 @@ class Store:
             argv={"version": version},
         )
         return bool(int(done))
+
+    async def model_snapshot(self, site: str) -> dict[str, Any]:
+        """Everything GET /v1/model says, read in one MULTI, so that a swap landing
+        meanwhile is seen whole or not at all: the version in use, the records of the
+        versions kept (newest first), the label counts and the latest retrain."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(keys.model_current(site))
+            pipe.lrange(keys.model_versions(site), 0, -1)
+            pipe.hgetall(keys.model_meta(site))
+            pipe.zcard(keys.labels(site, "ham"))
+            pipe.zcard(keys.labels(site, "spam"))
+            pipe.get(keys.new_labels(site))
+            pipe.lrange(keys.retrains(site), 0, 0)
+            current, versions, meta, ham, spam, new, latest = await pipe.execute()
+        return {
+            "current": current,
+            "kept": [jsoncodec.loads(meta[v]) for v in versions if v in meta],
+            "labels": {"ham": int(ham), "spam": int(spam), "new": int(new or 0)},
+            "last_retrain": jsoncodec.loads(latest[0]) if latest else None,
+        }
 
     async def site_models(self, site: str) -> tuple[str | None, list[dict[str, Any]]]:
         """The version in use and the record of each version kept, newest first."""
@@ -1239,6 +1260,7 @@ def _model_keys(site: str) -> scripts.ModelKeys:
         "versions": keys.model_versions(site),
         "meta": keys.model_meta(site),
         "blobs": keys.model_blobs(site),
+        "retrains": keys.retrains(site),
     }
 
 

@@ -319,6 +319,7 @@ class ModelVersion(Answer):
 
 class Retrain(Answer):
     outcome: str | None = about("swapped, kept, skipped or failed.")
+    version: str | None = about("The version it put in use (swapped).")
     reason: str | None
     candidate: dict[str, Any] | None = about("The new model's held-out scores.")
     current: dict[str, Any] | None = about("The model in use's, on the same labels.")

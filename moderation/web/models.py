@@ -45,10 +45,8 @@ async def get_model(request: web.Request) -> web.Response:
     site_config = request.app[CONFIG].site(site)
     if not moderator.may_moderate(site) or site_config is None:
         raise not_found(f"No site '{site}'.")
-    store = request.app[STORE]
-    current, kept = await store.site_models(site)
-    counts = await store.label_counts(site)
-    retrains = await store.retrains(site)
+    snapshot = await request.app[STORE].model_snapshot(site)
+    current, kept, counts = snapshot["current"], snapshot["kept"], snapshot["labels"]
     in_use = next((r for r in kept if r.get("version") == current), None)
     default = request.app[MODEL].model
     answer = {
@@ -61,7 +59,7 @@ async def get_model(request: web.Request) -> web.Response:
         "holdout": _holdout(in_use) if in_use else None,
         "previous": [_version(r) for r in kept if r.get("version") != current],
         "pending_labels": counts["new"],
-        "last_retrain": _last(retrains[0]) if retrains else None,
+        "last_retrain": _last(snapshot["last_retrain"]) if snapshot["last_retrain"] else None,
         "learning": request.app[CONFIG].learning.enabled and site_config.learning,
     }
     return json_response(answer)
@@ -70,6 +68,7 @@ async def get_model(request: web.Request) -> web.Response:
 def _last(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "outcome": record.get("outcome"),
+        "version": record.get("version"),
         "reason": record.get("reason"),
         "candidate": record.get("candidate"),
         "current": record.get("current"),
