@@ -66,6 +66,7 @@ from learning_offline import (
     SHUFFLE_SEED,
     TARGETS,
     _model_scores,
+    quality_lines,
     scores,
 )
 
@@ -467,49 +468,14 @@ def report(results: dict[str, Any]) -> str:
         f"brought pending_labels to >= {p['retrain_after_labels']} the site's next comment "
         f"waited for a newer last_retrain (timeout {p['retrain_timeout_seconds']:.0f} s).",
         "",
-        "Second half of each site's stream (F1 / ROC-AUC / FPR); targets F1 >= 0.93, "
-        "ROC-AUC >= 0.98, FPR <= 2% on every site",
-        f"{'site':<24}{'model':<10}{'n':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}{'FP':>5}{'FN':>5}  met",
+        *quality_lines(
+            results,
+            (("service", "second_half"), ("default", "default_model"), ("ceiling", "ceiling")),
+            (("service", "service"), ("default", "default_model"), ("ceiling", "ceiling")),
+            f"Early quality (service): over the next {EARLY_WINDOW} comments after k decisions",
+            width=24,
+        ),
     ]
-    lines.append("-" * len(lines[-1]))
-    for name, site in results["sites"].items():
-        for label, key in (
-            ("service", "second_half"),
-            ("default", "default_model"),
-            ("ceiling", "ceiling"),
-        ):
-            s = site[key]
-            met = (
-                s["f1"] >= TARGETS["f1"]
-                and (s["roc_auc"] or 0) >= TARGETS["roc_auc"]
-                and s["false_positive_rate"] <= TARGETS["false_positive_rate"]
-            )
-            lines.append(
-                f"{name:<24}{label:<10}{s['n']:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
-                f"  {_fmt(s['false_positive_rate'])}{s['false_positives']:>5}"
-                f"{s['false_negatives']:>5}  {'yes' if met else 'no'}"
-            )
-    for label, key in (
-        ("service", "service"),
-        ("default", "default_model"),
-        ("ceiling", "ceiling"),
-    ):
-        m = results["mean"][key]
-        lines.append(
-            f"{'mean':<24}{label:<10}{'':>5}  {_fmt(m['f1'])}  {_fmt(m['roc_auc'])}"
-            f"  {_fmt(m['false_positive_rate'])}"
-        )
-    lines += [
-        "",
-        f"Early quality (service): over the next {EARLY_WINDOW} comments after k decisions",
-    ]
-    lines.append(f"{'site':<24}{'k':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}")
-    for name, site in results["sites"].items():
-        for k, s in site["early"].items():
-            lines.append(
-                f"{name:<24}{k:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
-                f"  {_fmt(s['false_positive_rate'])}"
-            )
     for k, m in results["mean_early"].items():
         lines.append(
             f"{'mean':<24}{k:>5}  {_fmt(m['f1'])}  {_fmt(m['roc_auc'])}"

@@ -202,19 +202,25 @@ def _fmt(value: Any) -> str:
     return "   n/a" if value is None else f"{value:6.3f}"
 
 
-def report(results: dict[str, Any]) -> str:
+def quality_lines(
+    results: dict[str, Any],
+    rows: tuple[tuple[str, str], ...],
+    means: tuple[tuple[str, str], ...],
+    early_title: str,
+    *,
+    width: int,
+) -> list[str]:
+    """The second-half table (a row per site and model, then the means) and the early
+    quality table, as both learning benches print them."""
     lines = [
         "Second half of each site's stream (F1 / ROC-AUC / FPR); targets F1 >= 0.93, "
         "ROC-AUC >= 0.98, FPR <= 2% on every site",
-        f"{'site':<22}{'model':<12}{'n':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}{'FP':>5}{'FN':>5}  met",
+        f"{'site':<{width}}{'model':<12}{'n':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}"
+        f"{'FP':>5}{'FN':>5}  met",
     ]
     lines.append("-" * len(lines[-1]))
     for name, site in results["sites"].items():
-        for label, key in (
-            ("streamed", "second_half"),
-            ("default", "default_model"),
-            ("ceiling", "ceiling"),
-        ):
+        for label, key in rows:
             s = site[key]
             met = (
                 s["f1"] >= TARGETS["f1"]
@@ -222,28 +228,35 @@ def report(results: dict[str, Any]) -> str:
                 and s["false_positive_rate"] <= TARGETS["false_positive_rate"]
             )
             lines.append(
-                f"{name:<22}{label:<12}{s['n']:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
+                f"{name:<{width}}{label:<12}{s['n']:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
                 f"  {_fmt(s['false_positive_rate'])}{s['false_positives']:>5}"
                 f"{s['false_negatives']:>5}  {'yes' if met else 'no'}"
             )
-    for label, key in (
-        ("streamed", "streamed"),
-        ("default", "default_model"),
-        ("ceiling", "ceiling"),
-    ):
+    for label, key in means:
         m = results["mean"][key]
         lines.append(
-            f"{'mean':<22}{label:<12}{'':>5}  {_fmt(m['f1'])}  {_fmt(m['roc_auc'])}"
+            f"{'mean':<{width}}{label:<12}{'':>5}  {_fmt(m['f1'])}  {_fmt(m['roc_auc'])}"
             f"  {_fmt(m['false_positive_rate'])}"
         )
-    lines += ["", f"Early quality: over the next {EARLY_WINDOW} comments after k decisions"]
-    lines.append(f"{'site':<22}{'k':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}")
+    lines += ["", early_title]
+    lines.append(f"{'site':<{width}}{'k':>5}{'F1':>8}{'AUC':>8}{'FPR':>8}")
     for name, site in results["sites"].items():
         for k, s in site["early"].items():
             lines.append(
-                f"{name:<22}{k:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
+                f"{name:<{width}}{k:>5}  {_fmt(s['f1'])}  {_fmt(s['roc_auc'])}"
                 f"  {_fmt(s['false_positive_rate'])}"
             )
+    return lines
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = quality_lines(
+        results,
+        (("streamed", "second_half"), ("default", "default_model"), ("ceiling", "ceiling")),
+        (("streamed", "streamed"), ("default", "default_model"), ("ceiling", "ceiling")),
+        f"Early quality: over the next {EARLY_WINDOW} comments after k decisions",
+        width=22,
+    )
     lines += ["", "Retrains (after labels: outcome, threshold, candidate/current held-out AUC)"]
     for name, site in results["sites"].items():
         cells = [

@@ -258,6 +258,13 @@ class CallbackKeys(TypedDict):
     callback_queue: str  # LIST: the comment's later events
 
 
+# The KEYS of a decision's label (_LABEL_HELPERS); the decision scripts' KEYS extend both.
+class LabelKeys(TypedDict):
+    ham_labels: str  # ZSET: comments labelled ham by a human
+    spam_labels: str  # ZSET: ... labelled spam
+    new_labels: str  # STRING: labels since the last retrain
+
+
 # -- INTAKE: store a new comment unless the CMS already sent it -------------------------
 #
 # Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
@@ -307,12 +314,8 @@ class IntakeArgv(TypedDict):
 # INTAKE_CALLBACK, for a site with comment.auto_decided callbacks: INTAKE, and its
 # automatic decisions queued as callbacks.  A variant rather than a flag, so that intake
 # of the other sites sends not one argument more.
-class IntakeCallbackKeys(IntakeKeys):
-    callback_events: str  # the callback outbox (CallbackKeys)
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
-    callback_queue: str
+class IntakeCallbackKeys(IntakeKeys, CallbackKeys):
+    """INTAKE's KEYS and the callback outbox's."""
 
 
 class IntakeCallbackArgv(IntakeArgv):
@@ -420,7 +423,7 @@ INTAKE_CALLBACK = Script(
 # Returns {'ok', status}, {'missing'}, {'decided', status, by} or {'claimed', holder}.
 
 
-class DecideKeys(TypedDict):
+class DecideKeys(CallbackKeys, LabelKeys):
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
     score_index: str  # ZSET: pending comments by spam score
@@ -431,14 +434,6 @@ class DecideKeys(TypedDict):
     approved_authors: str  # SET
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     claim_holders: str  # HASH: claimed comment -> moderator
-    callback_events: str  # the callback outbox (CallbackKeys)
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
-    callback_queue: str
-    ham_labels: str  # ZSET: comments labelled ham by a human
-    spam_labels: str  # ZSET: ... labelled spam
-    new_labels: str  # STRING: labels since the last retrain
 
 
 class DecideArgv(TypedDict):
@@ -505,7 +500,7 @@ return {'ok', new_status}
 # that was approved, ham that was marked spam) is what submit-spam and submit-ham mean.
 
 
-class CmsDecideKeys(TypedDict):
+class CmsDecideKeys(CallbackKeys, LabelKeys):
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
     approved_index: str  # ZSET: status index (approved)
@@ -517,14 +512,6 @@ class CmsDecideKeys(TypedDict):
     events: str  # STREAM
     approved_authors: str  # SET
     decided_index: str  # ZSET: decided comments holding personal data (retention)
-    callback_events: str  # the callback outbox (CallbackKeys)
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
-    callback_queue: str
-    ham_labels: str  # ZSET: comments labelled ham by a human
-    spam_labels: str  # ZSET: ... labelled spam
-    new_labels: str  # STRING: labels since the last retrain
 
 
 class CmsDecideArgv(TypedDict):
@@ -592,7 +579,7 @@ return {'ok', status}
 # (a double undo racing a new decision) and would file the comment under two statuses.
 
 
-class UndoKeys(TypedDict):
+class UndoKeys(CallbackKeys, LabelKeys):
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
     approved_index: str  # ZSET: status index (approved)
@@ -604,14 +591,6 @@ class UndoKeys(TypedDict):
     # HASH: decisions per moderator of the UTC day [day_start_ms, day_end_ms), the
     # caller's guess of the day the decision was made (it no longer counts there)
     decisions_day: str
-    callback_events: str  # the callback outbox (CallbackKeys)
-    callback_pending: str
-    callback_due: str
-    callback_heads: str
-    callback_queue: str
-    ham_labels: str  # ZSET: comments labelled ham by a human
-    spam_labels: str  # ZSET: ... labelled spam
-    new_labels: str  # STRING: labels since the last retrain
 
 
 class UndoArgv(TypedDict):
