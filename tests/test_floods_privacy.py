@@ -143,6 +143,33 @@ async def test_trusted_authors_are_auto_approved(make_client: Any, config: Confi
     assert stranger["status"] == "pending"
 
 
+async def test_an_undone_approval_takes_the_trust_back(make_client: Any, config: Config) -> None:
+    client: Client = await make_client(_with_news(config, trust_approved_authors=True))
+    ids = []
+    for n in (1, 2):  # both posted before either is approved: both wait for a human
+        posted = await (
+            await _post(client, id=f"t{n}", author_email="two@example.com", content=f"Hi {n}.")
+        ).json()
+        ids.append(posted["id"])
+    for comment_id in ids:
+        resp = await client.post(
+            f"/v1/comments/{comment_id}/decision",
+            json={"decision": "approve"},
+            headers=auth(ALICE),
+        )
+        assert resp.status == 200
+    # two approvals: undoing one leaves the author trusted, undoing both does not
+    for n, comment_id in enumerate(ids):
+        resp = await client.post(f"/v1/comments/{comment_id}/undo", headers=auth(ALICE))
+        assert resp.status == 200
+        later = await (
+            await _post(
+                client, id=f"t-after-{n}", author_email="two@example.com", content=f"Again {n}."
+            )
+        ).json()
+        assert later["status"] == ("approved" if n == 0 else "pending")
+
+
 def _all_values(url: str) -> str:
     """Every key name and stored value of the test Redis, as one string to search."""
     out = []

@@ -80,7 +80,8 @@ def by_author(site: str, email: str) -> str:
 
 @_per_site
 def approved_authors(site: str) -> str:
-    """SET: normalised emails of authors with at least one approved comment."""
+    """HASH: normalised author email -> how many of their comments a human approved
+    (an undo takes its approval back; an author at 0 is removed)."""
     return f"{_site(site)}:approved-authors"
 
 

@@ -233,18 +233,31 @@ end
 """
 
 # What every decision does to the comment's history and, for an approval, to the
-# approved authors (trust_approved_authors).  For scripts that declare ``comment`` and
-# ``approved_authors``.
+# approved authors (trust_approved_authors): how many approved comments each has.  For
+# scripts that declare ``comment`` and ``approved_authors``.
 _DECISION_HELPERS = """
 local function append_history(line)
   local history = redis.call('HGET', comment, 'history') or ''
   redis.call('HSET', comment, 'history', history .. '\\n' .. line)
 end
-local function trust_author(data)
+local function author_of(data)
   local ok, record = pcall(cjson.decode, data or '')
   if ok and type(record) == 'table' and type(record['author_email']) == 'string'
      and record['author_email'] ~= '' then
-    redis.call('SADD', approved_authors, record['author_email'])
+    return record['author_email']
+  end
+  return nil
+end
+-- approved_authors counts each author's approved comments: an undone (or reversed)
+-- approval takes its count back, and an author with none left is trusted no more
+local function trust_author(data)
+  local email = author_of(data)
+  if email then redis.call('HINCRBY', approved_authors, email, 1) end
+end
+local function untrust_author(data)
+  local email = author_of(data)
+  if email and redis.call('HINCRBY', approved_authors, email, -1) <= 0 then
+    redis.call('HDEL', approved_authors, email)
   end
 end
 """
@@ -364,7 +377,7 @@ if repeat_of ~= '' then
   data = cjson.encode(record)
 end
 if status == 'pending' and trust_approved_authors == '1' and author_email ~= ''
-   and redis.call('SISMEMBER', approved_authors, author_email) == 1 then
+   and tonumber(redis.call('HGET', approved_authors, author_email) or '0') > 0 then
   status = 'approved'
   {on_trusted}
   history = history .. '\\n' .. trusted_history
@@ -554,6 +567,7 @@ redis.call('HSET', comment, 'status', new_status, 'decided_by', actor, 'decided_
            'note', '', 'claimed_by', '', 'claim_until_ms', '0')
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
+if status == 'approved' then untrust_author(fields[3]) end
 set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', actor, 'ms', now_ms)
@@ -580,6 +594,7 @@ return {'ok', status}
 
 
 class UndoKeys(CallbackKeys, LabelKeys):
+    approved_authors: str  # HASH: author email -> approved comments
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
     approved_index: str  # ZSET: status index (approved)
@@ -614,6 +629,7 @@ UNDO = Script(
     UndoKeys,
     UndoArgv,
     _QUEUE_CALLBACK
+    + _DECISION_HELPERS
     + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'decided_ms',
@@ -637,6 +653,7 @@ redis.call('ZADD', score_index, fields[4], id)
 redis.call('HSET', comment, 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
            'note', '')
 set_label('pending', now_ms)
+if status == 'approved' then untrust_author(fields[6]) end
 if tonumber(redis.call('HGET', decisions_day, moderator) or '0') > 0 then
   redis.call('HINCRBY', decisions_day, moderator, -1)
 end

@@ -593,6 +593,7 @@ class Store:
                     "events": keys.events(site),
                     "decided_index": keys.decided(site),
                     "decisions_day": keys.decisions_per_day(site, utc_day(day_start)),
+                    "approved_authors": keys.approved_authors(site),
                     **_callback_keys(site, comment_id),
                     **_label_keys(site),
                 },
@@ -1153,7 +1154,7 @@ class Store:
             for comment_id in ids:
                 changed += await self.erase_comment(site, comment_id, actor)
             await self.redis.zrem(index, *ids)
-        await self.redis.srem(keys.approved_authors(site), email)
+        await self.redis.hdel(keys.approved_authors(site), email)
         return changed
 
     async def erase_decided_before(self, site: str, before_ms: int, limit: int = 500) -> int:
@@ -1169,7 +1170,7 @@ class Store:
                 if email:
                     await self.redis.zrem(keys.by_author(site, email), comment_id)
                     # trusting an author needs their email: retention ends that too
-                    await self.redis.srem(keys.approved_authors(site), email)
+                    await self.redis.hdel(keys.approved_authors(site), email)
             # ERASE takes it out of the decided zset too (even if the hash is gone)
             done += await self.erase_comment(site, comment_id, "retention")
         return done
