@@ -135,7 +135,7 @@ async def callbacks_ctx(app: web.Application) -> AsyncIterator[None]:
 async def learning_ctx(app: web.Application) -> AsyncIterator[None]:
     """Each site's own model (site_models.py), and its retraining (retraining.py)."""
     config = app[CONFIG]
-    models = SiteModels(app[MODEL], app[STORE], config.sites if config.learning.enabled else ())
+    models = SiteModels(app[STORE], config.sites if config.learning.enabled else ())
     app[SITE_MODELS] = models
     app[RETRAINER] = Retrainer(config, app[STORE], models, app[METRICS])
     async with models.refreshing(), app[RETRAINER].running():

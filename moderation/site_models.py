@@ -19,7 +19,6 @@ from redis.exceptions import RedisError
 from classifier import ModelError, SpamModel
 from moderation import background
 from moderation.config import SiteConfig
-from moderation.model_holder import ModelHolder
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")
@@ -30,16 +29,15 @@ REFRESH_SECONDS = 2.0  # how soon another process's swap reaches this one
 class SiteModels:
     """The model each site is scored with, in this process."""
 
-    def __init__(self, default: ModelHolder, store: Store, sites: Sequence[SiteConfig]) -> None:
-        self.default = default
+    def __init__(self, store: Store, sites: Sequence[SiteConfig]) -> None:
         self.store = store
         self.learning_sites = [s.id for s in sites if s.learning]
         self._models: dict[str, SpamModel] = {}
         self._refused: dict[str, str] = {}  # site -> the version that failed to load
 
     def model_for(self, site: str) -> SpamModel | None:
-        """The site's own model, else the default one (None while it loads)."""
-        return self._models.get(site) or self.default.model
+        """The site's own model (None: it is scored by the default model)."""
+        return self._models.get(site)
 
     def version_of(self, site: str) -> str | None:
         model = self._models.get(site)

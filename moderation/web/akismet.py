@@ -136,14 +136,16 @@ def _key_from_host(host: str) -> str:
     return first.lower() if dot else ""
 
 
+def presented_key(request: web.Request, form: AkismetRequest, *names: str) -> str:
+    """The key the call presents: in the first of ``names`` given, else in the Host."""
+    presented = next((form.get(n) for n in names if form.get(n)), "")
+    return (presented or _key_from_host(request.host)).strip()
+
+
 def site_of_request(request: web.Request, form: AkismetRequest, *names: str) -> SiteConfig | None:
     """The site whose akismet_key the call presents (in ``names``, else in the Host)."""
-    presented = next((form.get(n) for n in names if form.get(n)), "")
-    if not presented:
-        presented = _key_from_host(request.host)
-    if not presented:
-        return None
-    return request.app[AUTH].site_for_akismet_key(presented.strip())
+    presented = presented_key(request, form, *names)
+    return request.app[AUTH].site_for_akismet_key(presented) if presented else None
 
 
 def _plain(text: str, **headers: str) -> web.Response:
@@ -192,13 +194,13 @@ async def post_get_subscription(request: web.Request) -> web.Response:
     site = site_of_request(request, form, "key", "api_key")
     if site is None:
         return _invalid()
-    presented = form.get("key") or form.get("api_key") or _key_from_host(request.host)
+    presented = presented_key(request, form, "key", "api_key")
     return web.json_response(
         {
             "status": "active",
             "account_type": "self-hosted",
             "account_name": f"site '{site.id}' of a self-hosted moderation service",
-            "api_key": presented.strip(),
+            "api_key": presented,
             "next_billing_date": None,
             "limit_reached": False,
         }

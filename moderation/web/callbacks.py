@@ -18,7 +18,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,7 +205,9 @@ class Deliverer:
                 async with asyncio.timeout(wait):
                     await wake.wait()
 
-    def _finished(self, site_id: str, in_flight: set[asyncio.Task[None]]) -> Any:
+    def _finished(
+        self, site_id: str, in_flight: set[asyncio.Task[None]]
+    ) -> Callable[[asyncio.Task[None]], None]:
         def done(task: asyncio.Task[None]) -> None:
             in_flight.discard(task)
             if not task.cancelled() and task.exception() is not None:

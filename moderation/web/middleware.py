@@ -84,10 +84,9 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
         proto = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
         if proto in ("http", "https"):
             request = request.clone(scheme=proto)
-    text = request.path.startswith(TEXT_PATHS)
 
     def answer(problem: Problem) -> web.Response:
-        return problem.text_response() if text else problem.response(instance, request_id)
+        return _rendered(problem, request.path, instance, request_id)
 
     try:
         return await handler(request)
@@ -127,6 +126,14 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
                 "Something went wrong on our side; the request id identifies it in the logs.",
             )
         )
+
+
+def _rendered(problem: Problem, path: str, instance: str, request_id: str) -> web.Response:
+    """The problem as problem+json, or as text on the Akismet paths (their clients read
+    text); worked out only when there is a problem to answer."""
+    if path.startswith(TEXT_PATHS):
+        return problem.text_response()
+    return problem.response(instance, request_id)
 
 
 def _http_detail(exc: web.HTTPException) -> str:
