@@ -531,3 +531,28 @@ async def test_rate_limits_apply_to_comment_check_and_answer_as_text(
     assert int(second.headers["Retry-After"]) >= 1
     assert "X-akismet-debug-help" in second.headers
     assert len(await _queue(service)) == 1
+
+
+async def test_a_comment_check_in_many_segments_with_pauses_is_one_comment(
+    service: Client,
+) -> None:
+    """As a remote WordPress sends it: the key in the Host only, the form split across
+    TCP segments with pauses, then sent again (a retry) and twice at once."""
+    from tests.netpath import request_bytes, send_raw
+
+    port = service.server.port
+    assert port is not None
+    body = _form(**_wordpress_fields(comment_content="Split over the wire " + "é" * 300))
+    head, _ = request_bytes(
+        "POST", "/1.1/comment-check", {"Content-Type": FORM["Content-Type"]}, body
+    )
+    head = head.replace(b"Host: 127.0.0.1", f"Host: {KEY}.rest.akismet.com".encode())
+    wire = head + body
+    pieces = [wire[i : i + 97] for i in range(0, len(wire), 97)]
+    first = await send_raw(port, pieces, 0.01)
+    assert first.status == 200 and first.body == b"false", first.body
+    again, twin = await asyncio.gather(send_raw(port, pieces, 0.005), send_raw(port, [wire]))
+    guids = {a.headers.get("x-akismet-guid") for a in (first, again, twin)}  # lower-cased
+    assert len(guids) == 1 and None not in guids
+    [stored] = await _queue(service)
+    assert stored["content"] == "Split over the wire " + "é" * 300
