@@ -546,3 +546,35 @@ async def test_a_redis_that_forgot_its_scripts_still_queues_automatic_decisions(
     assert ham["status"] == "pending"
     await receiver.wait_for(lambda r: len(r.delivered()) == 1)
     assert receiver.deliveries[0].body["comment"]["id"] == spam["id"]
+
+
+async def test_a_claim_whose_reply_is_lost_is_given_back_not_held_for_its_lease(
+    make_client: Any, config: Config, receiver: Receiver
+) -> None:
+    # Redis ran the claim, then the connection went before its reply arrived (as when
+    # redis-server is killed at that moment): the events are leased to nobody.  The
+    # deliverer gives them back once Redis answers, so they go out at once, not a lease
+    # (the timeout + 30 s) later.
+    client = await make_client(with_callbacks(config, receiver))
+    store = client.app[STORE]
+    real_claim = store.claim_callbacks
+    lost: list[str] = []
+
+    async def claim_then_lose_the_reply(*args: Any) -> Any:
+        claimed, next_due = await real_claim(*args)
+        if claimed and not lost:
+            lost.extend(event_id for event_id, _ in claimed)
+            raise ConnectionError("connection closed by server")
+        return claimed, next_due
+
+    store.claim_callbacks = claim_then_lose_the_reply
+    comment = await _post(client, "lost-reply-1")
+    started = asyncio.get_running_loop().time()
+    await _decide(client, comment["id"], "approve")
+    await receiver.wait_for(lambda r: len(r.delivered()) == 1, within=10)
+    assert lost == [receiver.deliveries[0].event_id]
+    assert asyncio.get_running_loop().time() - started < 10  # well within the 32 s lease
+    # its first attempt was the one whose claim was lost: this is attempt 2, counted
+    assert receiver.deliveries[0].headers["X-Moderation-Attempt"] == "2"
+    await _until(lambda: _settled(client))
+    assert_indexes_consistent(config.redis.url or "")

@@ -1099,6 +1099,33 @@ return out
 )
 
 
+class CallbackReleaseKeys(TypedDict):
+    callback_due: str  # ZSET: events to send, by when
+
+
+class CallbackReleaseArgv(TypedDict):
+    lease_until_ms: int  # the claim whose answer never arrived
+    now_ms: int
+
+
+# A claim whose reply was lost (Redis killed or the connection cut after the script ran)
+# holds its events until the lease ends, although nobody sends them: the claimer gives
+# them back once Redis answers again, so they go out now rather than a lease later.
+# Returns how many were given back.
+CALLBACK_RELEASE = Script(
+    "CALLBACK_RELEASE",
+    CallbackReleaseKeys,
+    CallbackReleaseArgv,
+    """
+local ids = redis.call('ZRANGEBYSCORE', callback_due, lease_until_ms, lease_until_ms)
+for _, event_id in ipairs(ids) do
+  redis.call('ZADD', callback_due, now_ms, event_id)
+end
+return #ids
+""",
+)
+
+
 class CallbackSettleKeys(TypedDict):
     callback_due: str  # ZSET: events to send, by when
     callback_events: str  # HASH: event id -> record
@@ -1299,6 +1326,7 @@ SCRIPTS = (
     ERASE,
     PURGE_SPAM,
     CALLBACK_CLAIM,
+    CALLBACK_RELEASE,
     CALLBACK_SETTLE,
     CALLBACK_REDELIVER,
     MODEL_PUT,

@@ -268,6 +268,7 @@ class Store:
         self._erase = _Bound(transport, scripts.ERASE)
         self._purge_spam = _Bound(transport, scripts.PURGE_SPAM)
         self._callback_claim = _Bound(transport, scripts.CALLBACK_CLAIM)
+        self._callback_release = _Bound(transport, scripts.CALLBACK_RELEASE)
         self._callback_settle = _Bound(transport, scripts.CALLBACK_SETTLE)
         self._callback_redeliver = _Bound(transport, scripts.CALLBACK_REDELIVER)
         self._model_put = _Bound(transport, scripts.MODEL_PUT)
@@ -1005,6 +1006,16 @@ class Store:
         next_due = int(float(reply[0])) if reply[0] else None
         claimed = [(reply[i], jsoncodec.loads(reply[i + 1])) for i in range(1, len(reply) - 1, 2)]
         return claimed, next_due
+
+    async def release_callbacks(self, site: str, lease_until_ms: int, at_ms: int) -> int:
+        """Make the events of a claim that ends at ``lease_until_ms`` due again at
+        ``at_ms`` (the claimer never learnt what it claimed); how many there were."""
+        released = await self._callback_release(
+            site=site,
+            keys={"callback_due": keys.callback_due(site)},
+            argv={"lease_until_ms": lease_until_ms, "now_ms": at_ms},
+        )
+        return int(released)
 
     async def settle_callback(
         self,

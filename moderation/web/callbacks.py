@@ -44,6 +44,7 @@ MAX_BACKOFF_SECONDS = 3600.0
 IN_FLIGHT_PER_SITE = 8  # per process: a dead CMS ties up at most this many connections
 POLL_SECONDS = 1.0  # how often a site's outbox is looked at when nothing wakes the loop
 LEASE_MARGIN_SECONDS = 30.0  # a claim outlives the attempt's timeout by this much
+UNANSWERED_KEPT = 16  # claims whose reply was lost, given back when Redis is back
 
 
 def backoff_seconds(attempt: int, first: float) -> float:
@@ -179,6 +180,7 @@ class Deliverer:
         wake = self._wake[site_id]
         in_flight = self._in_flight[site_id]
         lease_ms = int((site.callback_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000)
+        unanswered: list[int] = []  # leases of claims whose reply never came
         while not self._stop.is_set():
             wake.clear()
             wait = POLL_SECONDS
@@ -186,10 +188,18 @@ class Deliverer:
             if free > 0:
                 at = now_ms()
                 try:
+                    while unanswered:
+                        await self.store.release_callbacks(site_id, unanswered[-1], at)
+                        unanswered.pop()
                     claimed, next_due = await self.store.claim_callbacks(
                         site_id, at, at + lease_ms, free
                     )
                 except (RedisError, OSError) as exc:
+                    # the claim may have run before the connection went: its events
+                    # would wait a whole lease unless given back when Redis is back
+                    # (kept for the last few: an older one's events go out when its
+                    # lease ends, as after a crash)
+                    unanswered = [*unanswered[-(UNANSWERED_KEPT - 1) :], at + lease_ms]
                     self._trouble(exc)
                     await background.pause(self._stop, POLL_SECONDS)
                     continue
