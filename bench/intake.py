@@ -49,7 +49,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,7 @@ from benchlib import (
 from profile_breakdown import breakdown, render
 
 from moderation.storage import keys
+from moderation.storage.local_cluster import LocalCluster
 from moderation.storage.redis_server import RedisServer, free_port
 
 SITE = "bench"
@@ -273,20 +274,41 @@ def _record(run: Run, status: int, body: bytes, latency_ms: float) -> None:
         run.acked.append(match.group(1).decode() if match else "?")
 
 
+def _targets(targets: Target | Sequence[Target]) -> list[Target]:
+    """One target, or several that share the load (the instances of one deployment,
+    named alike): connection or request ``i`` goes to target ``i % len``."""
+    out = [targets] if isinstance(targets, Target) else list(targets)
+    if not out:
+        raise ValueError("no target")
+    return out
+
+
+def _generators(
+    targets: Sequence[Target], templates: Sequence[tuple[str, str, str]]
+) -> list[Requests]:
+    # a token of its own per target: two instances of one site must never see one CMS id
+    return [Requests(t, templates, secrets.token_hex(4)) for t in targets]
+
+
 async def closed_loop_python(
-    target: Target, templates: Sequence[tuple[str, str, str]], connections: int, seconds: float
+    targets: Target | Sequence[Target],
+    templates: Sequence[tuple[str, str, str]],
+    connections: int,
+    seconds: float,
 ) -> Run:
     """``connections`` clients, each sending its next request when the last is answered;
     at the deadline every client finishes the request it has in flight, so each comment
-    sent is either acknowledged or refused, none left in doubt."""
-    gen = Requests(target, templates, secrets.token_hex(4))
-    run = Run(target.name, "python", seconds, 0)
-    conns = [await _connect(target.port) for _ in range(connections)]
+    sent is either acknowledged or refused, none left in doubt.  With several targets the
+    connections alternate between them."""
+    ts = _targets(targets)
+    gens = _generators(ts, templates)
+    run = Run(ts[0].name, "python", seconds, 0)
+    conns = [await _connect(ts[i % len(ts)].port) for i in range(connections)]
     clock = time.perf_counter
     started = clock()
     deadline = started + seconds
 
-    async def client(conn: _Connection) -> None:
+    async def client(conn: _Connection, gen: Requests) -> None:
         while clock() < deadline:
             data = gen.next()
             sent = clock()
@@ -298,7 +320,7 @@ async def closed_loop_python(
             _record(run, status, body, (clock() - sent) * 1000)
 
     try:
-        await asyncio.gather(*(client(c) for c in conns))
+        await asyncio.gather(*(client(c, gens[i % len(gens)]) for i, c in enumerate(conns)))
     finally:
         for conn in conns:
             conn.close()
@@ -307,23 +329,31 @@ async def closed_loop_python(
 
 
 async def closed_loop_aiohttp(
-    target: Target, templates: Sequence[tuple[str, str, str]], connections: int, seconds: float
+    targets: Target | Sequence[Target],
+    templates: Sequence[tuple[str, str, str]],
+    connections: int,
+    seconds: float,
 ) -> Run:
     """The same closed loop through aiohttp's client (for comparison; costs the
     generator several times more CPU per request than the minimal client)."""
     import aiohttp
 
-    gen = Requests(target, templates, secrets.token_hex(4))
-    run = Run(target.name, "aiohttp", seconds, 0)
-    url = f"http://127.0.0.1:{target.port}/v1/comments"
-    headers = {"Authorization": f"Bearer {target.api_key}", "Content-Type": "application/json"}
+    ts = _targets(targets)
+    gens = _generators(ts, templates)
+    run = Run(ts[0].name, "aiohttp", seconds, 0)
     clock = time.perf_counter
     started = clock()
     deadline = started + seconds
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(connector=connector) as session:
 
-        async def client() -> None:
+        async def client(k: int) -> None:
+            gen = gens[k % len(gens)]
+            url = f"http://127.0.0.1:{gen.target.port}/v1/comments"
+            headers = {
+                "Authorization": f"Bearer {gen.target.api_key}",
+                "Content-Type": "application/json",
+            }
             while clock() < deadline:
                 data = gen.next()
                 body = data[data.index(b"\r\n\r\n") + 4 :]
@@ -336,13 +366,13 @@ async def closed_loop_aiohttp(
                     return
                 _record(run, resp.status, answer, (clock() - sent) * 1000)
 
-        await asyncio.gather(*(client() for _ in range(connections)))
+        await asyncio.gather(*(client(k) for k in range(connections)))
     run.seconds = clock() - started
     return run.finish()
 
 
 async def open_loop_python(
-    target: Target,
+    targets: Target | Sequence[Target],
     templates: Sequence[tuple[str, str, str]],
     rate: float,
     seconds: float,
@@ -350,23 +380,28 @@ async def open_loop_python(
 ) -> Run:
     """Requests at a fixed arrival rate, whatever the server does: request i is due at
     ``start + i / rate`` and its latency counts from then, so time spent waiting for a
-    free connection (queueing) is part of it.  Connections are opened as needed."""
-    gen = Requests(target, templates, secrets.token_hex(4))
-    run = Run(target.name, "python-open", seconds, 0, rate=rate)
+    free connection (queueing) is part of it.  Connections are opened as needed (up to
+    ``max_connections`` per target); with several targets, request i goes to target
+    ``i % len``."""
+    ts = _targets(targets)
+    gens = _generators(ts, templates)
+    run = Run(ts[0].name, "python-open", seconds, 0, rate=rate)
     loop = asyncio.get_running_loop()
-    idle: list[_Connection] = [await _connect(target.port) for _ in range(16)]
-    opened = len(idle)
-    freed = asyncio.Condition()
+    pools: list[list[_Connection]] = []
+    for t in ts:
+        pools.append([await _connect(t.port) for _ in range(16)])
+    opened = [len(pool) for pool in pools]
+    freed = [asyncio.Condition() for _ in ts]
     lags: list[float] = []
     tasks: set[asyncio.Task[None]] = set()
 
-    async def one(due: float) -> None:
-        nonlocal opened
-        if not idle and opened < max_connections:
-            opened += 1
-            idle.append(await _connect(target.port))
-        async with freed:
-            await freed.wait_for(lambda: bool(idle))
+    async def one(due: float, k: int) -> None:
+        idle, gen = pools[k], gens[k]
+        if not idle and opened[k] < max_connections:
+            opened[k] += 1
+            idle.append(await _connect(gen.target.port))
+        async with freed[k]:
+            await freed[k].wait_for(lambda: bool(idle))
             conn = idle.pop()
         lags.append((loop.time() - due) * 1000)
         try:
@@ -376,8 +411,8 @@ async def open_loop_python(
             return
         _record(run, status, body, (loop.time() - due) * 1000)
         idle.append(conn)
-        async with freed:
-            freed.notify()
+        async with freed[k]:
+            freed[k].notify()
 
     started = loop.time()
     end = started + seconds
@@ -390,7 +425,7 @@ async def open_loop_python(
         if due > now:
             await asyncio.sleep(due - now)
             continue
-        task = loop.create_task(one(due))
+        task = loop.create_task(one(due, i % len(ts)))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         i += 1
@@ -399,13 +434,14 @@ async def open_loop_python(
     run.seconds = loop.time() - started
     lags.sort()
     run.send_lag_p99_ms = percentile(lags, 99)
-    for conn in idle:
-        conn.close()
+    for pool in pools:
+        for conn in pool:
+            conn.close()
     return run.finish()
 
 
 def closed_loop_wrk(
-    target: Target,
+    targets: Target | Sequence[Target],
     bodies_file: Path,
     connections: int,
     seconds: float,
@@ -413,53 +449,62 @@ def closed_loop_wrk(
     children: Children,
 ) -> Run:
     """wrk, one thread (the machine has two cores: one for the server, one for the load),
-    ``connections`` keep-alive connections, ``bench/wrk/intake.lua``."""
-    out = workdir / f"wrk-{secrets.token_hex(4)}.txt"
-    env = {
-        **clean_env(),
-        "BENCH_BODIES": str(bodies_file),
-        "BENCH_RUN": secrets.token_hex(4),
-        "BENCH_KEY": target.api_key,
-        "BENCH_OUT": str(out),
-    }
-    args = [
-        "wrk",
-        "-t1",
-        f"-c{connections}",
-        f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "5s",
-        "-s",
-        str(WRK_SCRIPT),
-        f"http://127.0.0.1:{target.port}/v1/comments",
-    ]
-    process = children.start(args, log_path=workdir / "wrk.log", env=env)
-    try:
-        process.wait(seconds + 60)
-    finally:
-        children.stop(process, grace=2)
-        children.processes.remove(process)
-    if process.returncode != 0 or not out.exists():
-        tail = (workdir / "wrk.log").read_text(errors="replace")[-800:]
-        raise RuntimeError(f"wrk failed (exit {process.returncode}): {tail}")
-    run = Run(target.name, "wrk", seconds, 0)
-    values: dict[str, int] = {}
-    for line in out.read_text().splitlines():
-        kind, _, rest = line.partition(" ")
-        if kind == "ack":
-            run.acked.append(rest)
-        elif kind == "status":
-            code, n = rest.split()
-            run.statuses[int(code)] += int(n)
-        else:
-            values[kind] = int(rest)
-    out.unlink()
-    run.requests = values["requests"]
-    run.seconds = values["duration_us"] / 1e6
-    run.p50_ms = values["p50_us"] / 1000
-    run.p99_ms = values["p99_us"] / 1000
-    run.max_ms = values["max_us"] / 1000
-    run.socket_errors = sum(values[k] for k in values if k.startswith("errors_"))
+    ``connections`` keep-alive connections, ``bench/wrk/intake.lua``.  With several
+    targets, one wrk process per target at once, the connections split between them; the
+    rate is their sum, and p50/p99/max the worst of the processes (percentiles of separate
+    processes cannot be merged exactly)."""
+    ts = _targets(targets)
+    per_target = max(1, connections // len(ts))
+    started: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+    for target in ts:
+        token = secrets.token_hex(4)
+        out, log_path = workdir / f"wrk-{token}.txt", workdir / f"wrk-{token}.log"
+        env = {
+            **clean_env(),
+            "BENCH_BODIES": str(bodies_file),
+            "BENCH_RUN": secrets.token_hex(4),
+            "BENCH_KEY": target.api_key,
+            "BENCH_OUT": str(out),
+        }
+        args = [
+            "wrk",
+            "-t1",
+            f"-c{per_target}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(WRK_SCRIPT),
+            f"http://127.0.0.1:{target.port}/v1/comments",
+        ]
+        started.append((children.start(args, log_path=log_path, env=env), out, log_path))
+    run = Run(ts[0].name, "wrk", 0.0, 0)
+    for process, out, log_path in started:
+        try:
+            process.wait(seconds + 60)
+        finally:
+            children.stop(process, grace=2)
+            children.processes.remove(process)
+        if process.returncode != 0 or not out.exists():
+            tail = log_path.read_text(errors="replace")[-800:]
+            raise RuntimeError(f"wrk failed (exit {process.returncode}): {tail}")
+        values: dict[str, int] = {}
+        for line in out.read_text().splitlines():
+            kind, _, rest = line.partition(" ")
+            if kind == "ack":
+                run.acked.append(rest)
+            elif kind == "status":
+                code, n = rest.split()
+                run.statuses[int(code)] += int(n)
+            else:
+                values[kind] = int(rest)
+        out.unlink()
+        run.requests += values["requests"]
+        run.seconds = max(run.seconds, values["duration_us"] / 1e6)
+        run.p50_ms = max(run.p50_ms, values["p50_us"] / 1000)
+        run.p99_ms = max(run.p99_ms, values["p99_us"] / 1000)
+        run.max_ms = max(run.max_ms, values["max_us"] / 1000)
+        run.socket_errors += sum(values[k] for k in values if k.startswith("errors_"))
     return run
 
 
@@ -476,6 +521,7 @@ port = {port}
 batch_wait_ms = {batch_wait_ms}
 batch_max = {batch_max}
 
+{redis}
 [[sites]]
 id = "{site}"
 api_key = "{api_key}"
@@ -525,6 +571,7 @@ def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -
             api_key=api_key,
             batch_wait_ms=args.batch_wait_ms,
             batch_max=args.batch_max,
+            redis="",
         )
     )
     moderation = Path(sys.executable).with_name("moderation")
@@ -585,20 +632,29 @@ def _redis_pid(url: str) -> int | None:
         client.close()
 
 
-def loss_check(redis_url: str, acked: Sequence[str]) -> dict[str, int]:
-    """How many acknowledged comments Redis holds, and how many comments the site has."""
+def loss_check(
+    redis_url: str, acked: Sequence[str], site: str = SITE, cluster: bool = False
+) -> dict[str, int]:
+    """How many acknowledged comments Redis holds, and how many comments the site has.
+    On a cluster through redis-py's cluster client, which asks each key's master (all of
+    a site's keys share its hash tag, so one slot, so one master)."""
     import redis
+    from redis.cluster import RedisCluster
 
-    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    client: redis.Redis | RedisCluster = (
+        RedisCluster.from_url(redis_url, decode_responses=True)
+        if cluster
+        else redis.Redis.from_url(redis_url, decode_responses=True)
+    )
     try:
         found = 0
         for i in range(0, len(acked), 2000):
             pipe = client.pipeline(transaction=False)
             for comment_id in acked[i : i + 2000]:
-                pipe.exists(keys.comment(SITE, comment_id))
+                pipe.exists(keys.comment(site, comment_id))
             found += sum(int(x) for x in pipe.execute())
-        stored = int(client.hlen(keys.external_ids(SITE)))
-        pending = int(client.zcard(keys.by_status(SITE, "pending")))
+        stored = int(client.hlen(keys.external_ids(site)))
+        pending = int(client.zcard(keys.by_status(site, "pending")))
     finally:
         client.close()
     return {
@@ -883,6 +939,377 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# ---------------------------------------------------------------------------------------
+# --cluster: one Redis, the local cluster, two instances on it
+
+
+@dataclass(slots=True)
+class Deployment:
+    """One configuration measured by ``--cluster``: one or more instances of the service
+    on one Redis or on the cluster, each site of its own, so that each has its own loss
+    check."""
+
+    name: str
+    description: str
+    site: str
+    redis_url: str
+    cluster: bool
+    targets: list[Target]
+    pids: list[int]  # the instances (and their workers)
+    redis_pids: list[int]  # the Redis behind them (shared by the cluster's deployments)
+    acked: list[str] = field(default_factory=list, repr=False)
+
+
+def _serve_command() -> list[str]:
+    moderation = Path(sys.executable).with_name("moderation")
+    return [str(moderation)] if moderation.exists() else [sys.executable, "-m", "moderation"]
+
+
+def start_instance(
+    args: argparse.Namespace,
+    workdir: Path,
+    children: Children,
+    *,
+    name: str,
+    site: str,
+    api_key: str,
+    redis_section: str,
+) -> tuple[subprocess.Popen[bytes], int, Path]:
+    """Start one ``moderation serve`` (its own port, data folder and config); returns the
+    process, its port and its log, without waiting for it (instances train the default
+    model at start, so they start together and are waited for together)."""
+    port = free_port()
+    data_dir = workdir / f"data-{name}"
+    data_dir.mkdir()
+    config = workdir / f"{name}.toml"
+    config.write_text(
+        CONFIG_TEMPLATE.format(
+            port=port,
+            site=site,
+            api_key=api_key,
+            batch_wait_ms=args.batch_wait_ms,
+            batch_max=args.batch_max,
+            redis=redis_section,
+        )
+    )
+    log_path = workdir / f"{name}.log"
+    process = children.start(
+        [
+            *_serve_command(),
+            "serve",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(data_dir),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            args.log_level,
+        ],
+        log_path=log_path,
+        env=clean_env(),
+    )
+    return process, port, log_path
+
+
+def _redis_section(url: str, cluster: bool, ack_replicas: int) -> str:
+    lines = ["[redis]", f'url = "{url}"']
+    if cluster:
+        lines.append("cluster = true")
+    if ack_replicas:
+        lines.append(f"ack_replicas = {ack_replicas}")
+    return "\n".join(lines) + "\n"
+
+
+def machine_note() -> dict[str, Any]:
+    """What the numbers were measured on: CPUs (all of them shared by the servers, the
+    Redis processes and the load generator) and the load average."""
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_allowed": len(os.sched_getaffinity(0)),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run_cluster_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--cluster`` run: reference, (a) one instance on one Redis, (b) one instance
+    on the local cluster, (c) two instances on the cluster, (d) (b) with ``ack_replicas``,
+    all measured alternately with the same load generator.
+
+    No CPU pinning here: two instances pinned to one CPU would measure nothing, and six
+    redis-server processes pinned beside the load generator would starve it.  The
+    scheduler places everything on the machine's CPUs, the same way for every
+    configuration."""
+    client = choose_client(args.client)
+    templates = body_templates()
+    machine_before = machine_note()
+    log(
+        f"machine: {machine_before['cpu_count']} CPUs ({machine_before['cpus_allowed']} "
+        f"allowed), load average {machine_before['load_average']}; the servers, every "
+        "redis-server (1 + the cluster's 6) and the load generator share them"
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-intake-cluster-") as tmp,
+        Children() as children,
+        contextlib.ExitStack() as stack,
+    ):
+        workdir = Path(tmp)
+        bodies_file = workdir / "bodies.tsv"
+        bodies_file.write_text(
+            "".join("\t".join(parts) + "\n" for parts in templates), encoding="utf-8"
+        )
+        # (a)'s Redis: the embedded server's settings (AOF, appendfsync always), but on TCP
+        # loopback like the cluster's nodes, so (a) and (b) differ by the cluster alone.
+        single = RedisServer(workdir / "redis", persistent=True, unix_socket=False)
+        stack.callback(single.stop)
+        log("starting one redis-server and a local cluster (3 masters + 3 replicas) ...")
+        single.start()
+        cluster = LocalCluster(workdir / "cluster")
+        stack.callback(cluster.stop)
+        cluster.start(timeout=60)
+        # Registered last, so it runs first: the services stop before their Redis does.
+        stack.callback(children.stop_all)
+        assert single.process is not None
+        single_pids = [single.process.pid]
+        cluster_pids = [n.process.pid for n in cluster.nodes if n.process is not None]
+
+        reference_port = free_port()
+        reference_log = workdir / "reference.log"
+        reference = children.start(
+            [
+                sys.executable,
+                str(REPO / "bench" / "reference_server.py"),
+                "--port",
+                str(reference_port),
+            ],
+            log_path=reference_log,
+            env=clean_env(),
+        )
+        plans: list[tuple[str, str, str, str, bool, int, int]] = [
+            # name, description, site, url, cluster, ack_replicas, instances
+            ("single", "1 instance, 1 Redis", "bench-single", single.url, False, 0, 1),
+            ("cluster", "1 instance, cluster", "bench-cluster", cluster.url, True, 0, 1),
+            ("cluster-x2", "2 instances, cluster", "bench-cluster-x2", cluster.url, True, 0, 2),
+        ]
+        if args.ack_replicas:
+            plans.append(
+                (
+                    f"cluster-acks{args.ack_replicas}",
+                    f"1 instance, cluster, ack_replicas = {args.ack_replicas}",
+                    "bench-cluster-acks",
+                    cluster.url,
+                    True,
+                    args.ack_replicas,
+                    1,
+                )
+            )
+        log(f"starting {sum(p[-1] for p in plans)} service instances and the reference ...")
+        pending: list[tuple[Deployment, subprocess.Popen[bytes], int, Path]] = []
+        deployments: dict[str, Deployment] = {}
+        for name, description, site, url, on_cluster, acks, count in plans:
+            api_key = secrets.token_urlsafe(32)
+            deployment = Deployment(
+                name,
+                description,
+                site,
+                url,
+                on_cluster,
+                [],
+                [],
+                cluster_pids if on_cluster else single_pids,
+            )
+            for i in range(count):
+                process, port, log_path = start_instance(
+                    args,
+                    workdir,
+                    children,
+                    name=f"{name}-{i + 1}",
+                    site=site,
+                    api_key=api_key,
+                    redis_section=_redis_section(url, on_cluster, acks),
+                )
+                deployment.targets.append(Target(name, port, api_key))
+                pending.append((deployment, process, port, log_path))
+            deployments[name] = deployment
+        _wait_ready(reference_port, reference, reference_log, 30)
+        for deployment, process, port, log_path in pending:
+            _wait_ready(port, process, log_path, 240)  # several train the default model at once
+            deployment.pids += [process.pid, *descendants(process.pid)]
+        reference_target = Target("reference", reference_port, "-")
+
+        def closed(targets: list[Target], seconds: float) -> Run:
+            if client == "wrk":
+                return closed_loop_wrk(
+                    targets, bodies_file, args.connections, seconds, workdir, children
+                )
+            if client == "aiohttp":
+                return asyncio.run(
+                    closed_loop_aiohttp(targets, templates, args.connections, seconds)
+                )
+            return asyncio.run(closed_loop_python(targets, templates, args.connections, seconds))
+
+        def measure(name: str, run_once: Callable[[list[Target]], Run]) -> Run:
+            if name == "reference":
+                pids, redis_pids, targets = [reference.pid], [], [reference_target]
+            else:
+                d = deployments[name]
+                pids, redis_pids, targets = d.pids, d.redis_pids, d.targets
+            before = (cpu_seconds(pids), cpu_seconds(redis_pids))
+            run = run_once(targets)
+            run.cpu(before, (cpu_seconds(pids), cpu_seconds(redis_pids)))
+            if name != "reference":
+                deployments[name].acked.extend(run.acked)
+            return run
+
+        order = ["reference", *deployments]
+        if args.warmup > 0:
+            for name in order:
+                log(f"warm-up: {name}, {args.warmup:g} s")
+                measure(name, lambda ts: closed(ts, args.warmup))
+
+        runs: dict[str, list[Run]] = {name: [] for name in order}
+        for i in range(args.repeat):
+            for name in order:
+                run = measure(name, lambda ts: closed(ts, args.duration))
+                runs[name].append(run)
+                log(
+                    f"[{i + 1}/{args.repeat}] {name:15} {client}: {run.rps:8.0f} req/s  "
+                    f"p50 {run.p50_ms:6.2f} ms  p99 {run.p99_ms:6.2f} ms  "
+                    f"max {run.max_ms:7.2f} ms  non-2xx {run.non_2xx}  "
+                    f"cpu {run.cpu_us_per_request:.0f}+{run.redis_cpu_us_per_request:.0f} µs/req"
+                )
+
+        # One arrival rate for every configuration (half of (a)'s peak), so that their
+        # tails are compared at the same load.
+        rate = args.half_rate or median([r.rps for r in runs["single"]]) / 2
+        open_runs: dict[str, list[Run]] = {name: [] for name in order}
+        if not args.no_open_loop:
+            for i in range(args.repeat):
+                for name in order:
+                    run = measure(
+                        name,
+                        lambda ts: asyncio.run(
+                            open_loop_python(ts, templates, rate, args.duration)
+                        ),
+                    )
+                    open_runs[name].append(run)
+                    log(
+                        f"[{i + 1}/{args.repeat}] {name:15} open loop at {rate:.0f}/s: "
+                        f"{run.rps:8.0f} req/s  p50 {run.p50_ms:6.2f} ms  "
+                        f"p99 {run.p99_ms:6.2f} ms  max {run.max_ms:7.2f} ms  "
+                        f"client lag p99 {run.send_lag_p99_ms:.2f} ms  non-2xx {run.non_2xx}"
+                    )
+
+        time.sleep(0.2)
+        losses = {
+            name: loss_check(d.redis_url, d.acked, site=d.site, cluster=d.cluster)
+            for name, d in deployments.items()
+        }
+        if args.keep_logs:
+            args.keep_logs.mkdir(parents=True, exist_ok=True)
+            for path in workdir.glob("*.log"):
+                shutil.copy(path, args.keep_logs / path.name)
+        log("stopping ...")
+
+    def med(values: list[float]) -> float:
+        return round(median(values), 3)
+
+    rows: list[dict[str, Any]] = []
+    for name in order:
+        closed_runs, opened = runs[name], open_runs[name]
+        d = deployments.get(name)
+        rows.append(
+            {
+                "name": name,
+                "description": d.description if d else "bare aiohttp reference",
+                "instances": len(d.targets) if d else 1,
+                "rps": round(median([r.rps for r in closed_runs]), 1),
+                "p50_ms": med([r.p50_ms for r in closed_runs]),
+                "p99_ms": med([r.p99_ms for r in closed_runs]),
+                "max_ms": med([r.max_ms for r in closed_runs]),
+                "cpu_us_per_request": med([r.cpu_us_per_request for r in closed_runs]),
+                "redis_cpu_us_per_request": med([r.redis_cpu_us_per_request for r in closed_runs]),
+                **(
+                    {
+                        "open_p50_ms": med([r.p50_ms for r in opened]),
+                        "open_p99_ms": med([r.p99_ms for r in opened]),
+                        "open_client_lag_p99_ms": med([r.send_lag_p99_ms for r in opened]),
+                    }
+                    if opened
+                    else {}
+                ),
+                "non_2xx": sum(r.non_2xx for r in closed_runs + opened),
+                "socket_errors": sum(r.socket_errors for r in closed_runs + opened),
+                **(losses[name] if name in losses else {}),
+            }
+        )
+    return {
+        "mode": "cluster",
+        "date": time.strftime("%Y-%m-%d"),
+        "client": client,
+        "workers": args.workers,
+        "pinned": False,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "repeat": args.repeat,
+        "open_loop_rate": round(rate, 1) if not args.no_open_loop else None,
+        "machine": machine_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "lost": sum(v["lost"] for v in losses.values()),
+        "configurations": rows,
+        "runs": [r.summary() for name in order for r in runs[name] + open_runs[name]],
+    }
+
+
+def report_cluster(result: dict[str, Any]) -> str:
+    machine = result["machine"]
+    rate = result["open_loop_rate"]
+    lines = [
+        f"client {result['client']}, {result['connections']} connections (split across the "
+        f"instances of a configuration), {result['duration_s']:g} s per run, median of "
+        f"{result['repeat']}, {result['workers']} worker(s) per instance, no CPU pinning",
+        f"machine: os.cpu_count() = {machine['cpu_count']} ({machine['cpus_allowed']} allowed), "
+        f"load average {machine['load_average']} before, {result['load_average_after']} after.",
+        "The instances, the load generator and every redis-server share these CPUs: the "
+        "cluster's six nodes (3 masters + 3 replicas, AOF appendfsync always) run on the "
+        "same cores, so the cluster figures measure its overhead, not scale-out.",
+        "",
+        f"{'configuration':36} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        + (f"{'open p99':>9} " if rate else "")
+        + f"{'cpu µs/req':>12}  loss check",
+    ]
+    for row in result["configurations"]:
+        loss = (
+            f"{row['acknowledged']} acked, {row['lost']} lost, "
+            f"{row['stored_unacknowledged']} stored unacked"
+            if "lost" in row
+            else "-"
+        )
+        lines.append(
+            f"{row['name'] + ' (' + row['description'] + ')':36} {row['rps']:8.0f} "
+            f"{row['p50_ms']:7.2f} {row['p99_ms']:7.2f} "
+            + (f"{row.get('open_p99_ms', 0):9.2f} " if rate else "")
+            + f"{row['cpu_us_per_request']:6.0f}+{row['redis_cpu_us_per_request']:<5.0f}  "
+            f"{loss}"
+            + (f"; {row['non_2xx']} non-2xx" if row["non_2xx"] else "")
+            + (f"; {row['socket_errors']} socket errors" if row["socket_errors"] else "")
+        )
+    if rate:
+        lines.append(
+            f"open p99: open loop at {rate:.0f} req/s (half of 'single''s peak) for every "
+            "configuration, latency from each request's scheduled send time"
+        )
+    lines.append(
+        "cpu: the instances' CPU per request + their Redis's (for the cluster: all six "
+        "nodes, replication included)"
+    )
+    lines.append(
+        f"loss check -> {'met' if result['lost'] == 0 else 'LOST COMMENTS'} "
+        "(on the cluster read through redis.cluster.RedisCluster)"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
@@ -921,16 +1348,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="leave CPU placement to the scheduler (default with one worker: servers on "
         "CPU 0, load generator and Redis on CPU 1)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="also measure on a local Redis Cluster (3 masters + 3 replicas): one instance "
+        "on one Redis, one on the cluster, two on the cluster, and --ack-replicas",
+    )
+    parser.add_argument(
+        "--ack-replicas",
+        type=int,
+        default=1,
+        help="with --cluster, also one instance with [redis] ack_replicas = N (0: skip)",
+    )
+    parser.add_argument(
+        "--no-open-loop",
+        action="store_true",
+        help="with --cluster, skip the open-loop phase",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     if args.connections < 1 or args.repeat < 1 or args.duration <= 0:
         parser.error("--connections, --repeat and --duration must be positive")
+    if args.ack_replicas < 0:
+        parser.error("--ack-replicas must be 0 or more")
     try:
-        result = run_benchmark(args)
+        result = run_cluster_benchmark(args) if args.cluster else run_benchmark(args)
     except KeyboardInterrupt:
         log("interrupted; every process started was stopped")
         return 130
-    print(json.dumps(result) if args.json else report(result))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(report_cluster(result) if args.cluster else report(result))
     return 0 if result["lost"] == 0 else 1
 
 

@@ -8,9 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
-from redis.asyncio import Redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from classifier import SpamModel
 from moderation import learning, privacy
@@ -20,7 +17,6 @@ from moderation.appkeys import (
     CONFIG,
     METRICS,
     MODEL,
-    REDIS,
     REDIS_HEALTH,
     RETRAINER,
     SITE_MODELS,
@@ -33,6 +29,7 @@ from moderation.metrics import Metrics
 from moderation.model_holder import ModelHolder
 from moderation.retraining import Retrainer
 from moderation.site_models import SiteModels
+from moderation.storage.connect import open_client
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
@@ -67,22 +64,16 @@ async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.to_thread(server.start)
         url = server.url
     timeout = config.redis.timeout_seconds
-    client = Redis.from_url(
-        url,
-        decode_responses=True,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        # No silent retries: a request must learn within the timeout that Redis is away
-        # and answer 503, so the CMS retries; the pool reconnects by itself afterwards.
-        retry=Retry(NoBackoff(), 0),
-    )
-    health = RedisHealth(client, server, timeout)
-    app[REDIS] = client
-    app[REDIS_HEALTH] = health
-    app[STORE] = Store(
+    client = open_client(config.redis, url)
+    store = Store(
         client,
         callbacks={s.id: frozenset(s.callback_events) for s in config.sites if s.callback_url},
+        ack_replicas=config.redis.ack_replicas,
+        ack_timeout_ms=int(timeout * 1000),
     )
+    app[STORE] = store
+    health = RedisHealth(store.check_ready, server, timeout)
+    app[REDIS_HEALTH] = health
     watchdog = asyncio.create_task(health.watch()) if server is not None else None
     try:
         yield

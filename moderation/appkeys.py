@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiohttp import web
-from redis.asyncio import Redis
 
 from moderation.batching import IntakeBatcher
 from moderation.config import Config
@@ -19,7 +18,6 @@ from moderation.web.sessions import SessionStore
 CONFIG = web.AppKey("config", Config)
 METRICS = web.AppKey("metrics", Metrics)
 AUTH = web.AppKey("auth", Authenticator)
-REDIS = web.AppKey("redis", Redis)
 REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)

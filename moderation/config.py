@@ -7,9 +7,9 @@ has is refused, because a silently ignored typo in a security setting (say
 ``signing_secrt``) is worse than a refusal to start.  Every failing key is named, on one
 line (``sites[news].signing_secrt: unknown key (known here: ...)``).
 
-Four environment variables override the file and nothing else is read from the
-environment: MODERATION_CONFIG, MODERATION_REDIS_URL, MODERATION_PORT and
-MODERATION_DATA_DIR.
+Six environment variables override the file and nothing else is read from the
+environment: MODERATION_CONFIG, MODERATION_REDIS_URL, MODERATION_REDIS_CLUSTER,
+MODERATION_REDIS_ACK_REPLICAS, MODERATION_PORT and MODERATION_DATA_DIR.
 """
 
 from __future__ import annotations
@@ -254,6 +254,18 @@ class RedisConfig:
     # no Redis call may hold a request longer than this
     timeout_seconds: Number = Field(default=1.0, ge=0.05)
     retry_after_seconds: Whole = Field(default=2, ge=1)  # what a 503 tells the CMS to wait
+    # url names any node of a Redis Cluster; the client finds the others and follows
+    # slot moves and failovers
+    cluster: Flag = False
+    # a 2xx write waits until this many replicas have it (WAIT): a master that dies
+    # then loses no acknowledged comment; 0 trusts the master alone
+    ack_replicas: Whole = Field(default=0, ge=0, le=16)
+
+    @model_validator(mode="after")
+    def _cluster_needs_a_node(self) -> RedisConfig:
+        if self.cluster and (self.url is None or self.url.startswith("unix://")):
+            raise _fail("cluster = true needs url naming a node of the cluster (redis://host:port)")
+        return self
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=_TABLE)
@@ -516,10 +528,22 @@ def resolve(overrides: Overrides, environ: Mapping[str, str]) -> tuple[Config, s
     changes: dict[str, Any] = {}
     if data_dir is not None:
         changes["data_dir"] = data_dir
+    redis_changes: dict[str, Any] = {}
     redis_url = environ.get("MODERATION_REDIS_URL")
     if redis_url:
-        url = _env_value(_REDIS_URL, redis_url, "MODERATION_REDIS_URL")
-        changes["redis"] = replace(config.redis, url=url)
+        redis_changes["url"] = _env_value(_REDIS_URL, redis_url, "MODERATION_REDIS_URL")
+    if environ.get("MODERATION_REDIS_CLUSTER"):
+        redis_changes["cluster"] = _env_value(
+            _SWITCH, environ["MODERATION_REDIS_CLUSTER"], "MODERATION_REDIS_CLUSTER"
+        )
+    if environ.get("MODERATION_REDIS_ACK_REPLICAS"):
+        redis_changes["ack_replicas"] = _env_value(
+            _ACK_REPLICAS, environ["MODERATION_REDIS_ACK_REPLICAS"], "MODERATION_REDIS_ACK_REPLICAS"
+        )
+    if redis_changes:
+        current = {f.name: getattr(config.redis, f.name) for f in fields(RedisConfig)}
+        names = ", ".join(f"MODERATION_REDIS_{name.upper()}" for name in redis_changes)
+        changes["redis"] = _env_value(_REDIS, {**current, **redis_changes}, names)
     port = overrides.port
     if port is None and environ.get("MODERATION_PORT"):
         port = _env_value(_PORT, environ["MODERATION_PORT"], "MODERATION_PORT")
@@ -595,6 +619,10 @@ def write_first_run_config(path: Path) -> str:
 
 _FILE = TypeAdapter(_ConfigFile)
 _REDIS_URL = TypeAdapter(RedisUrl)
+_REDIS = TypeAdapter(RedisConfig)
+# an environment switch: 1/0, true/false, yes/no, on/off (as pydantic reads them)
+_SWITCH = TypeAdapter(bool)
+_ACK_REPLICAS = TypeAdapter(Annotated[int, Field(ge=0, le=16)])
 _PORT = TypeAdapter(Port)
 
 
@@ -724,7 +752,7 @@ def _child(table: Any, part: str | int) -> Any:
     return None
 
 
-def _env_value(adapter: TypeAdapter[Any], value: str, name: str) -> Any:
+def _env_value(adapter: TypeAdapter[Any], value: object, name: str) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:

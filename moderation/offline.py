@@ -10,12 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from moderation.config import Config
 from moderation.fields import FieldError, FieldsInvalid
 from moderation.learning import export_labels
 from moderation.privacy import erase
+from moderation.storage.connect import open_client
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
 from moderation.validation import normalise_email
@@ -32,9 +31,13 @@ async def connected_store(config: Config) -> AsyncIterator[Store]:
         else:
             await asyncio.to_thread(server.start)
             url = server.url
-    client = Redis.from_url(url, decode_responses=True, socket_timeout=10)
+    client = open_client(config.redis, url, timeout=10)
     try:
-        yield Store(client)
+        yield Store(
+            client,
+            ack_replicas=config.redis.ack_replicas,
+            ack_timeout_ms=int(config.redis.timeout_seconds * 1000),
+        )
     finally:
         await client.aclose()
         if server is not None:

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from classifier import Comment, ModelError, SpamModel
 from moderation import background
@@ -117,7 +117,7 @@ class Retrainer:
                     counts = await self.store.label_counts(site)
                     if counts["new"] >= every:
                         await self.retrain(site)
-                except (RedisError, OSError):
+                except (RedisError, RedisClusterException, OSError):
                     pass  # Redis away: the next round tries again
 
     async def retrain(self, site: str) -> Retrained:

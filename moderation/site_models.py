@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from classifier import ModelError, SpamModel
 from moderation import background
@@ -83,6 +83,6 @@ class SiteModels:
             for site in self.learning_sites:
                 try:
                     await self.refresh(site)
-                except (RedisError, OSError):
+                except (RedisError, RedisClusterException, OSError):
                     pass  # Redis away: keep the models in use; /readyz tells
             await background.pause(stop, REFRESH_SECONDS)

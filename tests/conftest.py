@@ -16,7 +16,9 @@ from aiohttp.test_utils import TestClient
 from moderation.app import create_app
 from moderation.appkeys import MODEL
 from moderation.config import Config
+from moderation.storage.local_cluster import LocalCluster, LocalClusterError
 from moderation.storage.redis_server import RedisServer
+from tests.redis_kinds import CLUSTER_URLS, sync_redis
 
 NEWS_KEY = "news-site-api-key-0123456789"
 BLOG_KEY = "blog-site-api-key-0123456789"
@@ -56,6 +58,25 @@ def comment_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+# The modules whose tests run twice: on one redis-server and on a Redis Cluster of six
+# (three masters, three replicas), the same tests against both (issue 15).
+ON_BOTH_KINDS = frozenset(
+    {"test_intake", "test_review", "test_floods_privacy", "test_status_race", "test_callbacks"}
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if module in ON_BOTH_KINDS and "redis_url" in metafunc.fixturenames:
+        metafunc.parametrize("redis_kind", ["redis", "cluster"], indirect=True)
+
+
+@pytest.fixture
+def redis_kind(request: pytest.FixtureRequest) -> str:
+    """Which Redis the test runs on: one redis-server, or a Redis Cluster."""
+    return str(getattr(request, "param", "redis"))
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """One real redis-server for the whole run: a free port, no persistence."""
@@ -65,9 +86,31 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """One real Redis Cluster for the whole run, started when a test first needs it."""
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        cluster.start()
+    except LocalClusterError as exc:
+        cluster.stop()
+        pytest.skip(f"cannot start a Redis Cluster here: {exc}")
+    CLUSTER_URLS.add(cluster.url)
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
-def redis_url(redis_server: RedisServer) -> Iterator[str]:
-    """The test Redis, emptied before each test (only the server these tests started)."""
+def redis_url(redis_kind: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test Redis (or cluster), emptied before each test (only what these tests
+    started)."""
+    if redis_kind == "cluster":
+        cluster: LocalCluster = request.getfixturevalue("redis_cluster")
+        with sync_redis(cluster.url) as client:
+            client.flushall()  # on every master
+        yield cluster.url
+        return
+    redis_server: RedisServer = request.getfixturevalue("redis_server")
     if not redis_server.running:  # a fault test may have killed it
         redis_server.start()
     with redis_sync.Redis.from_url(redis_server.url) as client:
@@ -76,9 +119,10 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
 
 
 @pytest.fixture
-def config(redis_url: str, tmp_path: Path) -> Config:
+def config(redis_url: str, redis_kind: str, tmp_path: Path) -> Config:
     base = Config.from_mapping(CONFIG_TOML)
-    return replace(base, redis=replace(base.redis, url=redis_url), data_dir=tmp_path / "data")
+    redis = replace(base.redis, url=redis_url, cluster=redis_kind == "cluster")
+    return replace(base, redis=redis, data_dir=tmp_path / "data")
 
 
 MakeClient = Callable[..., Any]

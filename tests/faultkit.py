@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import redis as redis_sync
 
 from moderation.records import Status
 from moderation.storage import keys
 from moderation.storage.redis_server import RedisServer, free_port
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, BOB, CAROL, NEWS_KEY, ROOT
+from tests.redis_kinds import is_cluster, sync_redis
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts" / "reliability"
@@ -69,12 +69,20 @@ sites = ["*"]
 """
 
 
-def write_config(path: Path, *, redis_url: str | None, timeout: float = 1.0) -> Path:
-    """A config file for the test sites; no ``redis_url`` means the embedded Redis."""
+def write_config(
+    path: Path, *, redis_url: str | None, timeout: float = 1.0, ack_replicas: int = 0
+) -> Path:
+    """A config file for the test sites; no ``redis_url`` means the embedded Redis (a
+    cluster node's URL, a Redis Cluster)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    redis_lines = f'url = "{redis_url}"\n' if redis_url else ""
+    if is_cluster(redis_url):
+        redis_lines += "cluster = true\n"
+    if ack_replicas:
+        redis_lines += f"ack_replicas = {ack_replicas}\n"
     path.write_text(
         CONFIG_TEMPLATE.format(
-            redis_url=f'url = "{redis_url}"\n' if redis_url else "",
+            redis_url=redis_lines,
             timeout=timeout,
             news_key=NEWS_KEY,
             blog_key=BLOG_KEY,
@@ -107,11 +115,15 @@ class Service:
         redis_url: str | None,
         timeout: float = 1.0,
         port: int | None = None,
+        ack_replicas: int = 0,
     ) -> None:
         self.workdir = workdir
         self.data_dir = workdir / "data"
         self.config_path = write_config(
-            workdir / "moderation.toml", redis_url=redis_url, timeout=timeout
+            workdir / "moderation.toml",
+            redis_url=redis_url,
+            timeout=timeout,
+            ack_replicas=ack_replicas,
         )
         self.log_path = workdir / "service.log"
         self.port = port or free_port()
@@ -397,7 +409,7 @@ def kill_redis(server: RedisServer) -> None:
 def pause_redis(redis_url: str, ms: int, mode: str = "ALL") -> None:
     """CLIENT PAUSE from a client of our own: Redis stops serving every other client
     for ``ms`` milliseconds (Redis 6.2+)."""
-    with redis_sync.Redis.from_url(redis_url) as r:
+    with sync_redis(redis_url, decode_responses=False) as r:
         r.execute_command("CLIENT", "PAUSE", ms, mode)
 
 
@@ -421,7 +433,7 @@ async def api_external_ids(base: str, site: str = "news", token: str = ROOT) -> 
 
 def stored_external_ids(redis_url: str, site: str = "news") -> dict[str, str]:
     """External id -> comment id, from the site's external-id hash."""
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         return dict(r.hgetall(keys.external_ids(site)))
 
 
@@ -429,7 +441,7 @@ def comment_hashes(redis_url: str, site: str = "news") -> dict[str, dict[str, st
     """Every comment hash of ``site``: comment id -> fields."""
     prefix = keys.comment(site, "")
     out: dict[str, dict[str, str]] = {}
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         names = [str(k) for k in r.scan_iter(match=keys.comment(site, "*"), count=1000)]
         with r.pipeline(transaction=False) as pipe:
             for name in names:
@@ -443,7 +455,7 @@ def comment_hashes(redis_url: str, site: str = "news") -> dict[str, dict[str, st
 def sites_in(redis_url: str) -> list[str]:
     """Every site that has a key in this Redis (read from the keys' ``{site}`` hash tag)."""
     found: set[str] = set()
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         for name in r.scan_iter(match=f"{keys.PREFIX}:{{*}}:*", count=1000):
             tag = str(name)[len(keys.PREFIX) + 2 :]
             site, sep, _ = tag.partition("}")
@@ -460,7 +472,7 @@ def site_violations(redis_url: str, site: str) -> list[str]:
     that is missing or has another status; claims (zset and holders hint) are of pending
     comments only; the external-id hash and the hashes' external ids map one to one."""
     hashes = comment_hashes(redis_url, site)
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         by_status = {
             status: dict(r.zrange(keys.by_status(site, status), 0, -1, withscores=True))
             for status in Status
@@ -556,7 +568,7 @@ def check_consistency(redis_url: str, site: str = "news") -> dict[str, int]:
     no comment filed under two statuses: see :func:`site_violations`), listing every
     violation.  Returns counts for the figures."""
     assert_indexes_consistent(redis_url, [site])
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         sizes = [int(r.zcard(keys.by_status(site, status))) for status in Status]
         external = int(r.hlen(keys.external_ids(site)))
     return {
@@ -629,7 +641,7 @@ def amend_config(
 def callback_outbox(redis_url: str, site: str = "news") -> dict[str, int]:
     """How much is in one site's callback outbox: events kept, pending, due (or leased),
     dead, comments with a head event, and comments with later events queued."""
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         queues = sum(1 for _ in r.scan_iter(match=keys.callback_queue(site, "*"), count=1000))
         return {
             "events": int(r.hlen(keys.callback_events(site))),
@@ -643,7 +655,7 @@ def callback_outbox(redis_url: str, site: str = "news") -> dict[str, int]:
 
 def callback_records(redis_url: str, site: str = "news") -> dict[str, dict[str, Any]]:
     """Every event still in one site's outbox: event id -> its record."""
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         raw: dict[str, str] = dict(r.hgetall(keys.callback_events(site)))
     return {event_id: json.loads(value) for event_id, value in raw.items()}
 

@@ -5,9 +5,11 @@ given is the environment it reads, and the example config loads."""
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import hashlib
 import io
+import ipaddress
 import json
 import re
 import shlex
@@ -77,6 +79,16 @@ def _seconds(duration: str | int) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
+CLUSTER_VARIABLES = {"MODERATION_REDIS_CLUSTER", "MODERATION_REDIS_ACK_REPLICAS"}
+
+
+def _variables_read() -> set[str]:
+    """The MODERATION_* variables the config module reads, found in its source rather
+    than listed here."""
+    source = (ROOT / "moderation" / "config.py").read_text(encoding="utf-8")
+    return set(re.findall(r'"(MODERATION_[A-Z_]+)"', source))
+
+
 def _get_routes() -> set[str]:
     """The GET routes of the app built from the example config (no I/O: only the router
     is read)."""
@@ -96,8 +108,15 @@ def _url_path(words: list[str]) -> tuple[int, str]:
 # docker-compose.yml
 
 
+def _default_services() -> set[str]:
+    """The services `docker compose up` starts: those in no profile."""
+    return {name for name, service in _compose()["services"].items() if not service.get("profiles")}
+
+
 def test_compose_runs_the_service_and_redis() -> None:
-    assert set(_compose()["services"]) == {"redis", "moderation"}
+    assert _default_services() == {"redis", "moderation"}
+    profiles = {p for s in _compose()["services"].values() for p in s.get("profiles", [])}
+    assert profiles == {"cluster"}
 
 
 def test_redis_keeps_data_with_aof_in_a_named_volume() -> None:
@@ -126,10 +145,9 @@ def test_moderation_waits_for_a_healthy_redis() -> None:
 def test_moderation_gets_only_environment_the_service_reads(tmp_path: Path) -> None:
     service = _service("moderation")
     env = _environment(service)
-    # The variables the config module reads, found in its source rather than listed here.
-    source = (ROOT / "moderation" / "config.py").read_text(encoding="utf-8")
-    read = set(re.findall(r'"(MODERATION_[A-Z_]+)"', source))
-    assert read == {
+    read = _variables_read()
+    # the two [redis] cluster variables are read once config.py has them (issue 15)
+    assert read - CLUSTER_VARIABLES == {
         "MODERATION_CONFIG",
         "MODERATION_REDIS_URL",
         "MODERATION_PORT",
@@ -191,6 +209,247 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert set(json.loads(result.stdout)["services"]) == {"redis", "moderation"}
+    # ... and with the cluster profile, every service, YAML merge keys resolved
+    result = subprocess.run(
+        [docker, "compose", "-f", str(COMPOSE), "--profile", "cluster", "config", "--format=json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    services = json.loads(result.stdout)["services"]
+    assert set(services) == set(_compose()["services"])
+    assert services["moderation-a"]["environment"]["MODERATION_REDIS_CLUSTER"] == "1"
+
+
+# ---------------------------------------------------------------------------------------
+# docker-compose.yml, profile `cluster`: Redis Cluster, two instances, a load balancer
+
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+CLUSTER_INSTANCES = {"moderation-a", "moderation-b"}
+
+
+def _cluster_services() -> dict[str, dict[str, Any]]:
+    return {
+        name: service
+        for name, service in _compose()["services"].items()
+        if "cluster" in service.get("profiles", [])
+    }
+
+
+def _nodes() -> dict[str, dict[str, Any]]:
+    """The cluster's Redis nodes: the services whose redis-server runs in cluster mode."""
+    return {
+        name: service
+        for name, service in _cluster_services().items()
+        if "--cluster-enabled" in _words(service.get("command", []))
+    }
+
+
+def _option(words: list[str], name: str) -> str:
+    """The value of a redis-server option given as `--name value`."""
+    assert words.count(name) == 1, f"expected {name} once in {words}"
+    return words[words.index(name) + 1]
+
+
+def _node_address(service: dict[str, Any]) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(service["networks"]["redis-cluster"]["ipv4_address"])
+
+
+def test_cluster_profile_holds_the_cluster_and_nothing_else() -> None:
+    services = _cluster_services()
+    assert set(services) == set(_nodes()) | {"redis-cluster-init", "moderation-lb"} | (
+        CLUSTER_INSTANCES
+    )
+    for name, service in services.items():
+        assert service["profiles"] == ["cluster"], name
+        assert set(service["networks"]) == {"redis-cluster"}, name  # a list or a mapping
+    # the default deployment neither depends on a cluster service nor shares its network
+    for name in _default_services():
+        service = _service(name)
+        assert not set(service.get("depends_on", {})) & set(services), name
+        assert "networks" not in service, name
+
+
+def test_six_cluster_nodes_keep_data_with_aof_and_announce_their_names() -> None:
+    nodes = _nodes()
+    assert len(nodes) == 6
+    named = _compose().get("volumes") or {}
+    volumes = set()
+    for name, node in nodes.items():
+        assert str(node["image"]).split(":")[0] == "redis" and str(node["image"]).startswith(
+            "redis:7"
+        ), name
+        words = _words(node["command"])
+        assert words[0] == "redis-server"
+        assert _option(words, "--cluster-enabled") == "yes"
+        assert _option(words, "--appendonly") == "yes"
+        assert _option(words, "--appendfsync") == "always"  # an acknowledged write is on disk
+        assert _option(words, "--cluster-config-file") == "nodes.conf"  # kept in /data
+        # clients are told names the other containers resolve, not container-local IPs
+        assert _option(words, "--cluster-announce-hostname") == name
+        assert _option(words, "--cluster-preferred-endpoint-type") == "hostname"
+        data = [source for source, target, _ in _mounts(node) if target == "/data"]
+        assert data and data[0] in named, f"{name}: /data must be a named volume"
+        volumes.add(data[0])
+        assert "ports" not in node, f"{name}: no password here, keep it off the host's ports"
+        test = _words(node["healthcheck"]["test"])
+        assert "redis-cli" in " ".join(test) and "ping" in test[-1]
+        assert node["restart"] == "unless-stopped"
+        assert _seconds(node["stop_grace_period"]) >= 10  # time to flush the AOF
+    assert len(volumes) == 6, "each node has its own data volume"
+
+
+def test_cluster_nodes_have_fixed_addresses_on_their_network() -> None:
+    """nodes.conf names peers by IP: fixed ones keep a recreated cluster together."""
+    network = _compose()["networks"]["redis-cluster"]
+    subnet = ipaddress.IPv4Network(network["ipam"]["config"][0]["subnet"])
+    addresses = [_node_address(node) for node in _nodes().values()]
+    assert len(set(addresses)) == 6
+    assert all(address in subnet for address in addresses)
+
+
+def test_cluster_init_creates_the_cluster_once() -> None:
+    init = _service("redis-cluster-init")
+    assert str(init["image"]).startswith("redis:7")
+    assert init.get("restart", "no") == "no"  # one shot
+    assert {name: d["condition"] for name, d in init["depends_on"].items()} == dict.fromkeys(
+        _nodes(), "service_healthy"
+    )
+    command = _words(init["command"])
+    assert command[:2] == ["sh", "-c"]
+    script = command[2]
+    # compose would read a lone $ as its own variable: the shell's are written $$
+    assert not re.search(r"(?<!\$)\$(?!\$)", script.replace("$$", ""))
+    create_lines = [line for line in script.splitlines() if "--cluster create" in line]
+    assert len(create_lines) == 1
+    create = shlex.split(create_lines[0])
+    assert create[:3] == ["redis-cli", "--cluster", "create"]
+    assert _option(create, "--cluster-replicas") == "1"  # three masters, three replicas
+    assert "--cluster-yes" in create
+    # every node, by the fixed address CLUSTER MEET is sent to
+    named = {a for a in create[3:] if not a.startswith("--") and ":" in a}
+    assert named == {f"{_node_address(node)}:6379" for node in _nodes().values()}
+    # idempotent: the create runs only if the cluster does not serve every slot already
+    before = script[: script.index("--cluster create")]
+    assert re.search(r"\bif\b.*cluster info.*cluster_slots_assigned:16384", before)
+    assert "cluster_state:ok" in script[script.index("--cluster create") :]
+
+
+def test_cluster_instances_are_built_like_the_service() -> None:
+    single = _service("moderation")
+    nodes = _nodes()
+    for name in CLUSTER_INSTANCES:
+        service = _service(name)
+        assert service["build"] == single["build"] and service["image"] == single["image"]
+        assert service["depends_on"] == {
+            "redis-cluster-init": {"condition": "service_completed_successfully"}
+        }
+        assert "ports" not in service, f"{name}: reached through the load balancer only"
+        assert service["restart"] == "unless-stopped" and service["init"] is True
+        grace = _seconds(service["stop_grace_period"])
+        assert grace >= 15 and grace > serving.SHUTDOWN_GRACE_SECONDS
+        port, path = _url_path(_words(service["healthcheck"]["test"]))
+        assert (port, path) == (8080, "/readyz") and path in _get_routes()
+
+        env = _environment(service)
+        assert env["MODERATION_REDIS_CLUSTER"] == "1"
+        assert env["MODERATION_REDIS_ACK_REPLICAS"] == "1"
+        url = re.fullmatch(r"redis://([\w-]+):6379", env["MODERATION_REDIS_URL"])
+        assert url and url.group(1) in nodes, "the URL names one node of the cluster"
+        mounts = {target: (source, ro) for source, target, ro in _mounts(service)}
+        assert mounts[env["MODERATION_CONFIG"]] == (
+            "./deploy/moderation.toml",
+            True,
+        )
+    data = {
+        source
+        for name in CLUSTER_INSTANCES
+        for source, target, _ in _mounts(_service(name))
+        if target == "/var/lib/moderation"
+    }
+    assert len(data) == 2 and not data & {"moderation-data"}, "a data folder each"
+
+
+def test_cluster_instances_get_environment_the_service_reads(tmp_path: Path) -> None:
+    read = _variables_read()
+    if not CLUSTER_VARIABLES <= read:
+        pytest.skip("moderation/config.py does not read the [redis] cluster variables yet")
+    for name in sorted(CLUSTER_INSTANCES):
+        env = _environment(_service(name))
+        assert set(env) <= read, f"{name}: variables the service never reads: {set(env) - read}"
+        environ = {**env, "MODERATION_CONFIG": str(EXAMPLE_CONFIG)}
+        config, notice = resolve(Overrides(data_dir=tmp_path), environ)
+        assert notice is None
+        redis = dataclasses.asdict(config.redis)
+        assert redis["url"] == env["MODERATION_REDIS_URL"]
+        assert redis["cluster"] is True and redis["ack_replicas"] == 1
+
+
+def _haproxy() -> dict[str, list[list[str]]]:
+    """deploy/haproxy.cfg as {"section name": [words of each line]}, comments dropped."""
+    sections: dict[str, list[list[str]]] = {}
+    current: list[list[str]] = []
+    for raw in HAPROXY_CONFIG.read_text(encoding="utf-8").splitlines():
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        if not raw[0].isspace():
+            current = sections.setdefault(" ".join(words), [])
+        else:
+            current.append(words)
+    return sections
+
+
+def test_load_balancer_is_published_on_loopback_only() -> None:
+    lb = _service("moderation-lb")
+    assert str(lb["image"]).startswith("haproxy:")
+    assert set(lb["depends_on"]) == CLUSTER_INSTANCES
+    mounts = {target: (source, ro) for source, target, ro in _mounts(lb)}
+    assert mounts["/usr/local/etc/haproxy/haproxy.cfg"] == ("./deploy/haproxy.cfg", True)
+    ports = [str(p) for p in lb["ports"]]
+    assert len(ports) == 1 and ports[0].startswith("127.0.0.1:")
+    host, container = ports[0].split(":")[1:]
+    binds = [line for line in _haproxy()["frontend moderation"] if line[0] == "bind"]
+    assert binds == [["bind", f":{container}"]]
+    # `--profile cluster up` with no service named starts the default pair as well:
+    # their host ports must not clash
+    services = _compose()["services"].values()
+    published = [str(p).rsplit(":", 1)[0] for s in services for p in s.get("ports", [])]
+    assert len(published) == len(set(published)) and f"127.0.0.1:{host}" in published
+    assert lb["restart"] == "unless-stopped"
+    assert lb["stop_signal"] == "SIGUSR1"  # haproxy's soft stop: requests in flight finish
+
+
+def test_load_balancer_sends_to_both_instances_while_ready() -> None:
+    backend = _haproxy()["backend moderation"]
+    servers = [line for line in backend if line[0] == "server"]
+    assert {line[1] for line in servers} == CLUSTER_INSTANCES
+    assert {line[2] for line in servers} == {f"{name}:8080" for name in CLUSTER_INSTANCES}
+    assert all("check" in line for line in servers)
+    assert ["option", "httpchk"] in backend
+    send = next(line for line in backend if line[:2] == ["http-check", "send"])
+    path = send[send.index("uri") + 1]
+    assert path == "/readyz" and path in _get_routes()
+    assert ["http-check", "expect", "status", "200"] in backend
+    assert ["mode", "http"] in _haproxy()["defaults"]
+
+
+def test_haproxy_accepts_its_config() -> None:
+    """Only where haproxy is installed (not required)."""
+    haproxy = shutil.which("haproxy")
+    if haproxy is None:
+        pytest.skip("no haproxy")
+    result = subprocess.run(
+        [haproxy, "-c", "-f", str(HAPROXY_CONFIG)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import redis as redis_sync
 from aiohttp.test_utils import TestClient
 
 from moderation.appkeys import STORE
@@ -18,6 +17,7 @@ from moderation.privacy import DAY_MS, apply_retention
 from moderation.records import now_ms
 from moderation.storage import keys
 from tests.conftest import ALICE, BLOG_KEY, NEWS_KEY, ROOT, auth, comment_body
+from tests.redis_kinds import is_cluster, sync_redis
 
 Client = TestClient[Any, Any]
 
@@ -173,7 +173,7 @@ async def test_an_undone_approval_takes_the_trust_back(make_client: Any, config:
 def _all_values(url: str) -> str:
     """Every key name and stored value of the test Redis, as one string to search."""
     out = []
-    with redis_sync.Redis.from_url(url, decode_responses=True) as r:
+    with sync_redis(url) as r:
         for key in r.scan_iter("*"):
             out.append(key)
             kind = r.type(key)
@@ -243,10 +243,10 @@ def test_erasure_from_the_command_line(tmp_path: Path, redis_url: str) -> None:
     from tests.conftest import CONFIG_TOML
 
     # store one comment through the real data layer, then erase it with the CLI
-    with redis_sync.Redis.from_url(redis_url) as r:
+    with sync_redis(redis_url) as r:
         r.flushall()
     config_file = tmp_path / "moderation.toml"
-    lines = [f'[redis]\nurl = "{redis_url}"\n']
+    lines = [f'[redis]\nurl = "{redis_url}"\ncluster = {str(is_cluster(redis_url)).lower()}\n']
     for site in CONFIG_TOML["sites"]:
         lines.append(f'[[sites]]\nid = "{site["id"]}"\napi_key = "{site["api_key"]}"\n')
     lines.append(
@@ -341,7 +341,7 @@ async def test_retention_erases_old_personal_data_and_purges_old_spam(
     assert ham["status"] == "approved" and ham["author_email"] is None
     wait = await (await client.get(f"/v1/comments/{pending['id']}", headers=auth(ALICE))).json()
     assert wait["author_email"] == "wait@example.com"  # undecided comments keep theirs
-    with redis_sync.Redis.from_url(redis_url, decode_responses=True) as r:
+    with sync_redis(redis_url) as r:
         assert r.hget(keys.external_ids("news"), "old-spam") is None
     stored = _all_values(redis_url)
     assert "old@example.com" not in stored and "spammer@example.com" not in stored

@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from moderation.records import Decision, Status, history_line, new_comment_id, now_ms
 from moderation.storage import scripts
+from moderation.storage.cluster_transport import ClusterTransport
 from moderation.storage.store import NewComment, Order, Store
 from moderation.storage.transport import Command, Reply, Transport
 
@@ -20,7 +21,7 @@ from moderation.storage.transport import Command, Reply, Transport
 class Recorder:
     """Wraps a store's transport: keeps each (site, command) it is given."""
 
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport | ClusterTransport) -> None:
         self.sent: list[tuple[str, Command]] = []
         self.round_trips = 0
         send, send_groups = transport.send, transport.send_groups
@@ -46,9 +47,9 @@ def _keys_of(command: Command) -> list[str]:
     if name == "EVALSHA":
         count = int(command[2])
         return [str(k) for k in command[3 : 3 + count]]
-    if name == "SCRIPT":
+    if name in ("SCRIPT", "MULTI", "EXEC"):
         return []
-    assert name == "HMGET", command
+    # every other command the store sends has one key, first (ZREM, HDEL, HMGET, ...)
     return [str(command[1])]
 
 

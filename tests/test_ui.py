@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 
 from moderation.config import Config, ModeratorConfig, sha256_hex
 from moderation.storage import keys
+from moderation.storage.store import Store
 from moderation.web.sessions import IDLE_SECONDS, SessionStore
 from moderation.web.ui import (
     CONTENT_SECURITY_POLICY,
@@ -347,7 +348,7 @@ async def test_sessions_end_after_their_maximum_age(config: Config) -> None:
     assert config.redis.url is not None
     r = redis_async.Redis.from_url(config.redis.url, decode_responses=True)
     try:
-        store = SessionStore(r, idle_seconds=60, max_age_seconds=3600)
+        store = SessionStore(Store(r), idle_seconds=60, max_age_seconds=3600)
         session_id, session = await store.create("alice", "00" * 32)
         assert await store.get(session_id) == session
         key = keys.session(hashlib.sha256(session_id.encode()).hexdigest())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import redis.exceptions
-from redis.asyncio import Redis
 
 from moderation.storage.redis_server import RedisServer, RedisServerError
 
@@ -16,19 +16,27 @@ CHECK_INTERVAL_SECONDS = 0.5
 
 
 class RedisHealth:
-    def __init__(self, client: Redis, server: RedisServer | None, timeout: float) -> None:
-        self.client = client
+    def __init__(
+        self, check: Callable[[], Awaitable[None]], server: RedisServer | None, timeout: float
+    ) -> None:
+        self.check = check  # raises unless Redis can serve every site now
         self.server = server
         self.timeout = timeout
         self.restarts = 0
         self.last_error: str | None = None
 
     async def ping(self) -> str | None:
-        """None if Redis answers PING within the timeout, else what went wrong."""
+        """None if Redis can serve every site (checked within the timeout), else what
+        went wrong."""
         try:
             async with asyncio.timeout(self.timeout):
-                await self.client.ping()
-        except (redis.exceptions.RedisError, OSError, TimeoutError) as exc:
+                await self.check()
+        except (
+            redis.exceptions.RedisError,
+            redis.exceptions.RedisClusterException,
+            OSError,
+            TimeoutError,
+        ) as exc:
             self.last_error = f"{type(exc).__name__}: {exc}"[:200]
             return self.last_error
         return None

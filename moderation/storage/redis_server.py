@@ -175,6 +175,8 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        if self.process is not None and self.process.stderr:
+            self.process.stderr.close()  # its pipe would leak when start() replaces it
 
 
 def _pong(sock: socket.socket) -> bool:

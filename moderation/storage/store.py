@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypedDict
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
 from moderation import jsoncodec
@@ -36,8 +37,9 @@ from moderation.records import (
     utc_day,
 )
 from moderation.storage import keys, scripts
+from moderation.storage.cluster_transport import ClusterTransport, check_replicas
 from moderation.storage.scripts import A, K, Script
-from moderation.storage.transport import Arg, Command, Reply, Transport
+from moderation.storage.transport import Arg, Command, Reply, Transport, as_mapping
 from moderation.validation import text_problem
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
@@ -177,7 +179,10 @@ class _Bound(Generic[K, A]):
     __slots__ = ("_by_sha", "_transport", "script")
 
     def __init__(
-        self, transport: Transport, script: Script[K, A], *variants: Script[Any, Any]
+        self,
+        transport: Transport | ClusterTransport,
+        script: Script[K, A],
+        *variants: Script[Any, Any],
     ) -> None:
         self._transport = transport
         self.script = script
@@ -243,10 +248,12 @@ class Store:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: Redis | RedisCluster,
         *,
         callbacks: Mapping[str, frozenset[str]] | None = None,
         on_callback: Callable[[str], None] | None = None,
+        ack_replicas: int = 0,
+        ack_timeout_ms: int = 1000,
     ) -> None:
         self.redis = redis
         self.callbacks = dict(callbacks or {})
@@ -254,8 +261,13 @@ class Store:
         self._auto_callbacks = frozenset(
             site for site, events in self.callbacks.items() if CallbackEvent.AUTO_DECIDED in events
         )
-        transport = Transport(redis)
+        transport: Transport | ClusterTransport = (
+            ClusterTransport(redis, ack_replicas, ack_timeout_ms)
+            if isinstance(redis, RedisCluster)
+            else Transport(redis, ack_replicas, ack_timeout_ms)
+        )
         self._transport = transport
+        self._ack_replicas = ack_replicas
         self._intake = _Bound(transport, scripts.INTAKE, scripts.INTAKE_CALLBACK)
         self._decide = _Bound(transport, scripts.DECIDE)
         self._cms_decide = _Bound(transport, scripts.CMS_DECIDE)
@@ -274,6 +286,40 @@ class Store:
         self._model_put = _Bound(transport, scripts.MODEL_PUT)
         self._model_rollback = _Bound(transport, scripts.MODEL_ROLLBACK)
         self._unlock = _Bound(transport, scripts.UNLOCK)
+
+    async def check_ready(self) -> None:
+        """Raise unless Redis can serve every site now: it answers, and has the
+        replicas ``ack_replicas`` asks for; on a cluster, every master answers, says the
+        cluster is ok, and every slot has a master."""
+        if isinstance(self._transport, ClusterTransport):
+            await self._transport.check_ready(self._ack_replicas)
+            return
+        [info] = await self._transport.send("", [("INFO", "replication")])
+        if isinstance(info, BaseException):
+            raise info
+        check_replicas(info, self._ack_replicas, "redis")
+
+    async def write(self, tag: str, *commands: Command) -> list[Reply]:
+        """``commands`` (keys of hash tag ``tag`` only: a site's id, or a key without
+        braces) in one round trip, on the node that holds them and replicated as
+        ``[redis] ack_replicas`` asks before this returns; the first error is raised.
+        Every write that answers 2xx goes through here or a script: a redis-py call
+        cannot WAIT on the connection that wrote."""
+        replies = await self._transport.send(tag, commands)
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return replies
+
+    async def atomically(self, tag: str, *commands: Command) -> list[Reply]:
+        """``commands`` in one MULTI/EXEC (as :meth:`write`): their replies, all or none
+        of the writes applied, and reads that see no other write in between."""
+        replies = await self.write(tag, ("MULTI",), *commands, ("EXEC",))
+        done: list[Reply] = replies[-1]
+        for reply in done:
+            if isinstance(reply, BaseException):
+                raise reply
+        return done
 
     def _callback_argv(self, site: str, event: str) -> tuple[str, str]:
         """The (callback, event_id) ARGV of a script that may queue ``event``."""
@@ -813,7 +859,7 @@ class Store:
 
     async def take_new_labels(self, site: str, count: int) -> None:
         """``count`` of the new labels went into a retrain: they are new no more."""
-        await self.redis.decrby(keys.new_labels(site), count)
+        await self.write(site, ("DECRBY", keys.new_labels(site), count))
 
     # -- site models -------------------------------------------------------------------
 
@@ -863,15 +909,17 @@ class Store:
         """Everything GET /v1/model says, read in one MULTI, so that a swap landing
         meanwhile is seen whole or not at all: the version in use, the records of the
         versions kept (newest first), the label counts and the latest retrain."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.get(keys.model_current(site))
-            pipe.lrange(keys.model_versions(site), 0, -1)
-            pipe.hgetall(keys.model_meta(site))
-            pipe.zcard(keys.labels(site, "ham"))
-            pipe.zcard(keys.labels(site, "spam"))
-            pipe.get(keys.new_labels(site))
-            pipe.lrange(keys.retrains(site), 0, 0)
-            current, versions, meta, ham, spam, new, latest = await pipe.execute()
+        current, versions, flat_meta, ham, spam, new, latest = await self.atomically(
+            site,
+            ("GET", keys.model_current(site)),
+            ("LRANGE", keys.model_versions(site), 0, -1),
+            ("HGETALL", keys.model_meta(site)),
+            ("ZCARD", keys.labels(site, "ham")),
+            ("ZCARD", keys.labels(site, "spam")),
+            ("GET", keys.new_labels(site)),
+            ("LRANGE", keys.retrains(site), 0, 0),
+        )
+        meta = as_mapping(flat_meta)
         return {
             "current": current,
             "kept": [jsoncodec.loads(meta[v]) for v in versions if v in meta],
@@ -891,10 +939,11 @@ class Store:
 
     async def record_retrain(self, site: str, record: Mapping[str, Any]) -> None:
         """Every retrain's comparison, swapped or not (newest first, capped)."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(keys.retrains(site), jsoncodec.dumps({**record, "at_ms": now_ms()}))
-            pipe.ltrim(keys.retrains(site), 0, RETRAINS_KEPT - 1)
-            await pipe.execute()
+        await self.atomically(
+            site,
+            ("LPUSH", keys.retrains(site), jsoncodec.dumps({**record, "at_ms": now_ms()})),
+            ("LTRIM", keys.retrains(site), 0, RETRAINS_KEPT - 1),
+        )
 
     async def retrains(self, site: str) -> list[dict[str, Any]]:
         raw: list[str] = await self.redis.lrange(keys.retrains(site), 0, -1)  # type: ignore[assignment]
@@ -902,7 +951,10 @@ class Store:
 
     async def lock_retrain(self, site: str, token: str, seconds: int) -> bool:
         """The site's retrain lock (one retrain per site across processes)."""
-        return bool(await self.redis.set(keys.retrain_lock(site), token, nx=True, ex=seconds))
+        [taken] = await self.write(
+            site, ("SET", keys.retrain_lock(site), token, "NX", "EX", seconds)
+        )
+        return taken is not None
 
     async def unlock_retrain(self, site: str, token: str) -> None:
         """Release the lock if it is still ``token``'s (not one taken after it expired)."""
@@ -957,10 +1009,11 @@ class Store:
 
     async def add_cms_label(self, site: str, label: dict[str, Any]) -> None:
         """Keep a CMS's label of a comment not stored here (newest first, capped)."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(keys.cms_labels(site), jsoncodec.dumps(label))
-            pipe.ltrim(keys.cms_labels(site), 0, CMS_LABELS_MAX - 1)
-            await pipe.execute()
+        await self.atomically(
+            site,
+            ("LPUSH", keys.cms_labels(site), jsoncodec.dumps(label)),
+            ("LTRIM", keys.cms_labels(site), 0, CMS_LABELS_MAX - 1),
+        )
 
     async def cms_labels(self, site: str) -> list[dict[str, Any]]:
         raw: list[str] = await self.redis.lrange(keys.cms_labels(site), 0, -1)  # type: ignore[assignment]
@@ -969,15 +1022,12 @@ class Store:
     async def count_akismet_call(self, site: str, month: str) -> int:
         """One more comment-check this month; answers the month's count."""
         key = keys.akismet_usage(site, month)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, 40 * 24 * 3600)
-            count, _ = await pipe.execute()
+        count, _ = await self.atomically(site, ("INCR", key), ("EXPIRE", key, 40 * 24 * 3600))
         return int(count)
 
     async def count_akismet_correction(self, site: str, kind: str) -> None:
         """``missed_spam`` or ``false_positives``: a CMS said otherwise than the verdict."""
-        await self.redis.hincrby(keys.akismet_corrections(site), kind, 1)
+        await self.write(site, ("HINCRBY", keys.akismet_corrections(site), kind, 1))
 
     async def akismet_corrections(self, site: str) -> dict[str, int]:
         raw: dict[str, str] = await self.redis.hgetall(keys.akismet_corrections(site))  # type: ignore[assignment]
@@ -1164,8 +1214,8 @@ class Store:
                 break
             for comment_id in ids:
                 changed += await self.erase_comment(site, comment_id, actor)
-            await self.redis.zrem(index, *ids)
-        await self.redis.hdel(keys.approved_authors(site), email)
+            await self.write(site, ("ZREM", index, *ids))
+        await self.write(site, ("HDEL", keys.approved_authors(site), email))
         return changed
 
     async def erase_decided_before(self, site: str, before_ms: int, limit: int = 500) -> int:
@@ -1179,9 +1229,12 @@ class Store:
             if record is not None:
                 email = record.data.get("author_email")
                 if email:
-                    await self.redis.zrem(keys.by_author(site, email), comment_id)
                     # trusting an author needs their email: retention ends that too
-                    await self.redis.hdel(keys.approved_authors(site), email)
+                    await self.write(
+                        site,
+                        ("ZREM", keys.by_author(site, email), comment_id),
+                        ("HDEL", keys.approved_authors(site), email),
+                    )
             # ERASE takes it out of the decided zset too (even if the hash is gone)
             done += await self.erase_comment(site, comment_id, "retention")
         return done
@@ -1195,7 +1248,7 @@ class Store:
         for comment_id in ids:
             record = await self.get(comment_id)
             if record is None:
-                await self.redis.zrem(keys.by_status(site, Status.SPAM), comment_id)
+                await self.write(site, ("ZREM", keys.by_status(site, Status.SPAM), comment_id))
                 continue
             data = record.data
             purged += await self._purge_spam(

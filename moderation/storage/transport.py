@@ -104,80 +104,145 @@ def _encode(value: object) -> bytes:
     raise DataError(f"cannot send {type(value).__name__} to Redis: {value!r}")
 
 
-class Transport:
-    """Batches of commands to one Redis, over the pool of a redis-py client."""
+class NotReplicated(RedisTimeoutError):
+    """``WAIT`` timed out before ``ack_replicas`` replicas had the write: it is on the
+    master but not yet safe from the master's death, so it is not acknowledged (503;
+    the client's retry is idempotent)."""
 
-    def __init__(self, redis: Redis) -> None:
+
+class Transport:
+    """Batches of commands to one Redis, over the pool of a redis-py client.
+
+    With ``ack_replicas`` N >= 1, every batch ends in ``WAIT N <ack_timeout_ms>`` on the
+    same connection (WAIT counts the replicas that have that connection's writes), and
+    a batch fewer replicas confirmed raises :class:`NotReplicated`."""
+
+    def __init__(self, redis: Redis, ack_replicas: int = 0, ack_timeout_ms: int = 1000) -> None:
         pool = redis.connection_pool
         encoder = pool.get_encoder()  # type: ignore[no-untyped-call]
-        # pack() writes text as UTF-8 strictly, as redis-py's default encoder does; a
-        # client set up to encode otherwise would see other bytes from us than from itself
-        if encoder.encoding.lower().replace("_", "-") not in ("utf-8", "utf8") or (
-            encoder.encoding_errors != "strict"
-        ):
-            raise ValueError(
-                "the transport sends text as strict UTF-8; the Redis client encodes "
-                f"with {encoder.encoding!r}, errors={encoder.encoding_errors!r}"
-            )
+        _check_encoding(encoder.encoding, encoder.encoding_errors)
         self._pool = pool
+        self._ack = Ack(ack_replicas, ack_timeout_ms)
 
     async def send(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
         """Run ``commands`` (keys of hash tag ``tag`` only) in one round trip; a reply
         per command, in order, each an error of its own if it failed."""
-        return await self._round_trip(pack(commands), len(commands))
+        return await self._round_trip(commands)
 
     async def send_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
         """Run each hash tag's commands; the replies of each tag, as :meth:`send` gives
         them.  On one Redis every group goes out in the same write."""
         if len(groups) == 1:
             [(tag, commands)] = groups.items()
-            return {tag: await self._round_trip(pack(commands), len(commands))}
+            return {tag: await self._round_trip(commands)}
         replies = await self._round_trip(
-            pack(command for commands in groups.values() for command in commands),
-            sum(len(commands) for commands in groups.values()),
+            [command for commands in groups.values() for command in commands]
         )
-        out: dict[str, list[Reply]] = {}
-        start = 0
-        for tag, commands in groups.items():
-            out[tag] = replies[start : start + len(commands)]
-            start += len(commands)
-        return out
+        return split_replies(groups, replies)
 
-    async def _round_trip(self, packed: bytes, count: int) -> list[Reply]:
-        """Write ``packed`` (``count`` commands) on one pooled connection, read every reply.
-
-        One deadline covers the whole batch, longer for a long one (a bulk of 500
-        decisions), rather than redis-py's ``socket_timeout`` around each read: that
-        costs a timer per reply, 2.6-3.9 µs per comment at intake's batch of 8 (a fifth
-        of this whole round trip).  The reads themselves wait without a limit of their own
-        (``timeout=math.inf``, which every redis-py in the supported range honours: 8.x
-        skips the timer for it, earlier releases set one that never fires).
-        """
-        if not count:
+    async def _round_trip(self, commands: Sequence[Command]) -> list[Reply]:
+        if not commands:
             return []
         pool = self._pool
         conn = await pool.get_connection()  # type: ignore[no-untyped-call]
         try:
-            # the pool has just checked the connection: no health PING of a round trip
-            await conn.send_packed_command(packed, check_health=False)
-            replies: list[Reply] = []
-            read = conn.read_response
-            deadline = None
-            if conn.socket_timeout is not None:
-                deadline = conn.socket_timeout * max(1, math.ceil(count / 100))
-            try:
-                async with asyncio.timeout(deadline):
-                    for _ in range(count):
-                        try:
-                            replies.append(await read(timeout=math.inf))
-                        except ResponseError as exc:
-                            replies.append(exc)
-            except TimeoutError as exc:
-                raise RedisTimeoutError(f"Timeout reading {count} replies from Redis") from exc
-        except BaseException:
-            # replies may still be on their way: this connection must not be used again
-            await conn.disconnect(nowait=True)
-            raise
+            return await exchange(conn, commands, self._ack)
         finally:
             await pool.release(conn)
-        return replies
+
+
+class Ack:
+    """How many replicas must have a batch's writes before it counts as done."""
+
+    __slots__ = ("replicas", "timeout_ms", "wait")
+
+    def __init__(self, replicas: int, timeout_ms: int) -> None:
+        self.replicas = replicas
+        self.timeout_ms = timeout_ms
+        self.wait: Command | None = ("WAIT", replicas, timeout_ms) if replicas else None
+
+
+def as_mapping(reply: Reply) -> dict[str, Any]:
+    """An HGETALL reply as a dict: redis-py's reader gives one already, some of its
+    releases (and RESP2 without hiredis) a flat list of field, value, ..."""
+    if isinstance(reply, dict):
+        return reply
+    return dict(zip(reply[::2], reply[1::2], strict=True))
+
+
+def split_replies(
+    groups: Mapping[str, Sequence[Command]], replies: Sequence[Reply]
+) -> dict[str, list[Reply]]:
+    """The replies of commands sent as ``groups`` in order, back into their groups."""
+    out: dict[str, list[Reply]] = {}
+    start = 0
+    for tag, commands in groups.items():
+        out[tag] = list(replies[start : start + len(commands)])
+        start += len(commands)
+    return out
+
+
+async def exchange(conn: Any, commands: Sequence[Command], ack: Ack) -> list[Reply]:
+    """Write ``commands`` on ``conn`` (a redis-py asyncio ``Connection``) in one write
+    and read every reply, then the WAIT's (when ``ack`` asks for replicas).
+
+    One deadline covers the whole batch, longer for a long one (a bulk of 500
+    decisions) and for the replicas' WAIT, rather than redis-py's ``socket_timeout``
+    around each read: that costs a timer per reply, 2.6-3.9 µs per comment at intake's
+    batch of 8 (a fifth of this whole round trip).  The reads themselves wait without a
+    limit of their own (``timeout=math.inf``, which every redis-py in the supported
+    range honours: 8.x skips the timer for it, earlier releases set one that never
+    fires).  On any trouble the connection is closed before the caller releases it.
+    """
+    count = len(commands)
+    packed = pack(commands) if ack.wait is None else pack([*commands, ack.wait])
+    try:
+        # the pool has just checked the connection: no health PING of a round trip
+        await conn.send_packed_command(packed, check_health=False)
+        replies: list[Reply] = []
+        read = conn.read_response
+        deadline = None
+        if conn.socket_timeout is not None:
+            deadline = conn.socket_timeout * max(1, math.ceil(count / 100))
+            if ack.wait is not None:
+                deadline += ack.timeout_ms / 1000
+        try:
+            async with asyncio.timeout(deadline):
+                for _ in range(count):
+                    try:
+                        replies.append(await read(timeout=math.inf))
+                    except ResponseError as exc:
+                        replies.append(exc)
+                acked: Reply = 0
+                if ack.wait is not None:
+                    try:
+                        acked = await read(timeout=math.inf)
+                    except ResponseError as exc:  # a replica refuses WAIT
+                        acked = exc
+        except TimeoutError as exc:
+            raise RedisTimeoutError(f"Timeout reading {count} replies from Redis") from exc
+    except BaseException:
+        # replies may still be on their way: this connection must not be used again
+        await conn.disconnect(nowait=True)
+        raise
+    if isinstance(acked, ResponseError):
+        if all(isinstance(reply, ResponseError) for reply in replies):
+            # nothing was written (a former master, now a replica, answered MOVED to
+            # every command): each command's own error says where to go
+            return replies
+        raise NotReplicated(f"WAIT failed: {acked}")
+    if ack.wait is not None and int(acked) < ack.replicas:
+        raise NotReplicated(
+            f"{acked} of {ack.replicas} replicas confirmed the write within {ack.timeout_ms} ms"
+        )
+    return replies
+
+
+def _check_encoding(encoding: str, errors: str) -> None:
+    # pack() writes text as UTF-8 strictly, as redis-py's default encoder does; a
+    # client set up to encode otherwise would see other bytes from us than from itself
+    if encoding.lower().replace("_", "-") not in ("utf-8", "utf8") or errors != "strict":
+        raise ValueError(
+            "the transport sends text as strict UTF-8; the Redis client encodes "
+            f"with {encoding!r}, errors={errors!r}"
+        )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from moderation import background, jsoncodec
 from moderation.config import SiteConfig
@@ -194,13 +194,18 @@ class Deliverer:
                     claimed, next_due = await self.store.claim_callbacks(
                         site_id, at, at + lease_ms, free
                     )
-                except (RedisError, OSError) as exc:
+                except (RedisError, RedisClusterException, OSError) as exc:
                     # the claim may have run before the connection went: its events
                     # would wait a whole lease unless given back when Redis is back
                     # (kept for the last few: an older one's events go out when its
                     # lease ends, as after a crash)
                     unanswered = [*unanswered[-(UNANSWERED_KEPT - 1) :], at + lease_ms]
                     self._trouble(exc)
+                    await background.pause(self._stop, POLL_SECONDS)
+                    continue
+                except Exception:
+                    # a bug must not end this site's deliveries for the process's life
+                    log.exception("callback claim failed unexpectedly", extra={"site": site_id})
                     await background.pause(self._stop, POLL_SECONDS)
                     continue
                 self._recovered()
@@ -296,7 +301,7 @@ class Deliverer:
                     record,
                     next_ms,
                 )
-            except (RedisError, OSError) as exc:
+            except (RedisError, RedisClusterException, OSError) as exc:
                 self._trouble(exc)
                 if now_ms() + wait * 1000 >= lease_until_ms:
                     return False

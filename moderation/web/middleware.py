@@ -28,6 +28,12 @@ REDIS_UNAVAILABLE = (
     redis.exceptions.TimeoutError,
     redis.exceptions.BusyLoadingError,
     redis.exceptions.ReadOnlyError,
+    # a Redis Cluster mid-failover or mid-migration: no master for a slot yet, the
+    # cluster says it is down, or redirects that did not settle in time
+    redis.exceptions.ClusterError,
+    redis.exceptions.RedisClusterException,
+    redis.exceptions.TryAgainError,
+    redis.exceptions.AskError,
     asyncio.TimeoutError,
     ConnectionError,
 )

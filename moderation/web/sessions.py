@@ -17,10 +17,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
-
 from moderation.records import now_ms
 from moderation.storage import keys
+from moderation.storage.store import Store
+from moderation.storage.transport import as_mapping
 
 IDLE_SECONDS = 8 * 3600  # a working day without a request ends the session
 MAX_AGE_SECONDS = 24 * 3600  # even an active session logs in again every day
@@ -43,12 +43,12 @@ class SessionStore:
 
     def __init__(
         self,
-        redis: Redis,
+        store: Store,
         *,
         idle_seconds: int = IDLE_SECONDS,
         max_age_seconds: int = MAX_AGE_SECONDS,
     ) -> None:
-        self.redis = redis
+        self.store = store
         self.idle_seconds = idle_seconds
         self.max_age_seconds = max_age_seconds
 
@@ -61,19 +61,24 @@ class SessionStore:
             csrf_token=secrets.token_urlsafe(32),
             created_ms=now_ms(),
         )
-        async with self.redis.pipeline(transaction=True) as pipe:
-            key = _key(session_id)
-            pipe.hset(
+        key = _key(session_id)
+        # a session key has no hash tag: it is its own (one slot on a cluster)
+        await self.store.atomically(
+            key,
+            (
+                "HSET",
                 key,
-                mapping={
-                    "moderator": session.moderator,
-                    "token_sha256": session.token_sha256,
-                    "csrf": session.csrf_token,
-                    "created_ms": str(session.created_ms),
-                },
-            )
-            pipe.expire(key, self.idle_seconds)
-            await pipe.execute()
+                "moderator",
+                session.moderator,
+                "token_sha256",
+                session.token_sha256,
+                "csrf",
+                session.csrf_token,
+                "created_ms",
+                str(session.created_ms),
+            ),
+            ("EXPIRE", key, self.idle_seconds),
+        )
         return session_id, session
 
     async def get(self, session_id: str) -> Session | None:
@@ -83,10 +88,10 @@ class SessionStore:
         key = _key(session_id)
         # One MULTI: read and renew together.  EXPIRE on a missing key does nothing, so a
         # logged-out session is never brought back.
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hgetall(key)
-            pipe.expire(key, self.idle_seconds)
-            raw, _ = await pipe.execute()
+        flat, _ = await self.store.atomically(
+            key, ("HGETALL", key), ("EXPIRE", key, self.idle_seconds)
+        )
+        raw = as_mapping(flat)
         if not raw or "moderator" not in raw or "csrf" not in raw:
             return None
         session = Session(
@@ -96,10 +101,11 @@ class SessionStore:
             created_ms=int(raw.get("created_ms", "0") or 0),
         )
         if now_ms() - session.created_ms > self.max_age_seconds * 1000:
-            await self.redis.delete(key)
+            await self.store.write(key, ("DEL", key))
             return None
         return session
 
     async def delete(self, session_id: str) -> None:
         if session_id and len(session_id) <= 128:
-            await self.redis.delete(_key(session_id))
+            key = _key(session_id)
+            await self.store.write(key, ("DEL", key))

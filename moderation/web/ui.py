@@ -36,7 +36,7 @@ from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
-from moderation.appkeys import AUTH, CONFIG, REDIS, SESSIONS
+from moderation.appkeys import AUTH, CONFIG, SESSIONS, STORE
 from moderation.config import ModeratorConfig
 from moderation.validation import header_text, text_problem
 from moderation.web.http import json_response
@@ -108,7 +108,7 @@ def setup_ui(app: web.Application) -> None:
 
 async def sessions_ctx(app: web.Application) -> AsyncIterator[None]:
     """The session store, on the Redis client that ``redis_ctx`` opened before it."""
-    app[SESSIONS] = SessionStore(app[REDIS])
+    app[SESSIONS] = SessionStore(app[STORE])
     yield
 
 
