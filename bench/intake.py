@@ -574,22 +574,9 @@ def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -
             redis="",
         )
     )
-    moderation = Path(sys.executable).with_name("moderation")
-    command = [str(moderation)] if moderation.exists() else [sys.executable, "-m", "moderation"]
     service_log = workdir / "service.log"
     service = children.start(
-        [
-            *command,
-            "serve",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data_dir),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            args.log_level,
-        ],
+        _serve_argv(args, config, data_dir),
         log_path=service_log,
         env=env,
     )
@@ -960,9 +947,22 @@ class Deployment:
     acked: list[str] = field(default_factory=list, repr=False)
 
 
-def _serve_command() -> list[str]:
+def _serve_argv(args: argparse.Namespace, config: Path, data_dir: Path) -> list[str]:
+    """``moderation serve`` on ``config`` and ``data_dir``, with the run's options."""
     moderation = Path(sys.executable).with_name("moderation")
-    return [str(moderation)] if moderation.exists() else [sys.executable, "-m", "moderation"]
+    command = [str(moderation)] if moderation.exists() else [sys.executable, "-m", "moderation"]
+    return [
+        *command,
+        "serve",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data_dir),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        args.log_level,
+    ]
 
 
 def start_instance(
@@ -994,18 +994,7 @@ def start_instance(
     )
     log_path = workdir / f"{name}.log"
     process = children.start(
-        [
-            *_serve_command(),
-            "serve",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(data_dir),
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            args.log_level,
-        ],
+        _serve_argv(args, config, data_dir),
         log_path=log_path,
         env=clean_env(),
     )

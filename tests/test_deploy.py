@@ -199,27 +199,23 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     )
     if probe.returncode != 0:
         pytest.skip("docker client without the compose plugin")
-    result = subprocess.run(
-        [docker, "compose", "-f", str(COMPOSE), "config", "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    assert set(json.loads(result.stdout)["services"]) == {"redis", "moderation"}
+
+    def resolved(*profile: str) -> dict[str, Any]:
+        result = subprocess.run(
+            [docker, "compose", "-f", str(COMPOSE), *profile, "config", "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, result.stderr
+        services: dict[str, Any] = json.loads(result.stdout)["services"]
+        return services
+
+    assert set(resolved()) == {"redis", "moderation"}
     # ... and with the cluster profile, every service, YAML merge keys resolved
-    result = subprocess.run(
-        [docker, "compose", "-f", str(COMPOSE), "--profile", "cluster", "config", "--format=json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    services = json.loads(result.stdout)["services"]
+    services = resolved("--profile", "cluster")
     assert set(services) == set(_compose()["services"])
     assert services["moderation-a"]["environment"]["MODERATION_REDIS_CLUSTER"] == "1"
 

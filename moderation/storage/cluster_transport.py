@@ -217,20 +217,15 @@ class ClusterTransport:
         """Raise unless the cluster can serve every slot now: each master answers and
         says the cluster is ok (and has ``ack_replicas`` replicas), and the slot map
         gives every slot a master."""
-        if self._stale:
-            await self.refresh()
-        info = await self.on_each_master(("CLUSTER", "INFO"))
-        replication = await self.on_each_master(("INFO", "replication"))
-        for name, text in info.items():
-            if isinstance(text, BaseException):
-                raise text
-            if "cluster_state:ok" not in str(text):
+        answers = await self.on_each_master(("CLUSTER", "INFO"), ("INFO", "replication"))
+        for name, (info, replication) in answers.items():
+            for text in (info, replication):
+                if isinstance(text, BaseException):
+                    raise text
+            if "cluster_state:ok" not in str(info):
                 self._stale = True
                 raise ClusterUnavailable(f"node {name} says the cluster is not ok")
-        for name, text in replication.items():
-            if isinstance(text, BaseException):
-                raise text
-            check_replicas(text, ack_replicas, f"node {name}")
+            check_replicas(replication, ack_replicas, f"node {name}")
         slots = self._cluster.nodes_manager.slots_cache
         if len(slots) < SLOTS or not all(slots.get(slot) for slot in range(SLOTS)):
             self._stale = True
@@ -244,27 +239,27 @@ class ClusterTransport:
             if node.server_type == "primary"
         ]
 
-    async def on_each_master(self, command: Command) -> dict[str, Reply]:
-        """``command`` on every master, in parallel: each node's name -> its reply."""
+    async def on_each_master(self, *commands: Command) -> dict[str, list[Reply]]:
+        """``commands`` on every master (one round trip each, in parallel): each node's
+        name -> its replies."""
         if self._stale:
             await self.refresh()
         nodes = self.masters()
         results: list[Any] = await asyncio.gather(
-            *(self._single(node, command) for node in nodes), return_exceptions=True
+            *(self._on_node(node, commands) for node in nodes), return_exceptions=True
         )
         for result in results:
             if isinstance(result, BaseException):
                 self._stale = True
                 raise result
-        return {node.name: reply for node, reply in zip(nodes, results, strict=True)}
+        return {node.name: replies for node, replies in zip(nodes, results, strict=True)}
 
-    async def _single(self, node: ClusterNode, command: Command) -> Reply:
+    async def _on_node(self, node: ClusterNode, commands: Sequence[Command]) -> list[Reply]:
         conn = node.acquire_connection()
         try:
-            [reply] = await exchange(conn, [command], Ack(0, 0))
+            return await exchange(conn, commands, Ack(0, 0))
         finally:
             node.release(conn)
-        return reply
 
 
 def check_replicas(info: object, wanted: int, where: str) -> None:
