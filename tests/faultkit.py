@@ -225,6 +225,16 @@ class Service:
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_text()[-chars:]
 
+    def unavailable_causes(self) -> dict[str, int]:
+        """How many requests it answered 503 for Redis trouble, by the error's type (as
+        its log says), so a figure of 503s says what caused them."""
+        causes: dict[str, int] = {}
+        for line in self.log_text().splitlines():
+            if '"redis unavailable"' in line:
+                error = str(json.loads(line).get("error", "?"))
+                causes[error] = causes.get(error, 0) + 1
+        return causes
+
 
 # ---------------------------------------------------------------------------------------
 # Load

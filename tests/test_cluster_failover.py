@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -81,6 +81,15 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         for service in (*services[1], *services[0]):
             service.stop()
         cluster.stop()
+
+
+def _causes(services: Sequence[Service]) -> dict[str, int]:
+    """Both instances' 503s by the Redis error behind them."""
+    causes: dict[str, int] = {}
+    for service in services:
+        for error, count in service.unavailable_causes().items():
+            causes[error] = causes.get(error, 0) + count
+    return causes
 
 
 def _bodies(label: str, count: int) -> list[dict[str, object]]:
@@ -264,11 +273,13 @@ async def test_a_sites_slot_moved_to_another_master_while_it_takes_comments(
         "statuses": load.statuses(),
         "move_s": round(moved_s, 3),
         "max_latency_s": round(max(o.elapsed for o in load.outcomes), 3),
+        "causes_of_503": _causes(services),
     }
     record("cluster_slot_moved", {"faults": "the news site's slot moved live", **figures})
     assert lost == []
-    # no 500 and no hang; a few 503s (with Retry-After) happened in 1 of ~4 runs when a
-    # move outlasted the redirect budget (RELIABILITY.md): the CMS's retry takes them
+    # no 500 and no hang.  A 503 with Retry-After is tolerated (once in CI, 6 of 900,
+    # cause unrecorded then; causes_of_503 says now): the 1 s Redis timeout these
+    # instances run with can be exceeded on a loaded machine; the CMS's retry takes them
     assert load.server_errors() == [] and load.unanswered == [], load.statuses()
     assert all(o.retry_after for o in load.with_status(503))
     by_id = {str(b["id"]): b for b in bodies}

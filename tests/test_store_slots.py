@@ -9,13 +9,15 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
 
 from moderation.records import Decision, Status, history_line, new_comment_id, now_ms
 from moderation.storage import scripts
 from moderation.storage.cluster_transport import ClusterTransport
+from moderation.storage.local_cluster import LocalCluster
 from moderation.storage.store import NewComment, Order, Store
 from moderation.storage.transport import Command, Reply, Transport
+from tests.redis_kinds import sync_redis
 
 
 class Recorder:
@@ -134,3 +136,27 @@ async def test_scripts_lost_by_redis_are_sent_again(store: Store) -> None:
     assert [c[0] for _, c in recorder.sent].count("EVALSHA") == 4
     await store.redis.script_flush()
     assert (await store.decide(batch[0].id, "alice", Decision.APPROVE, "")).kind == "ok"
+
+
+async def test_on_a_cluster_a_lost_script_is_loaded_on_every_master(
+    redis_cluster: LocalCluster,
+) -> None:
+    """A NOSCRIPT on a cluster may come from a node the client's slot map does not show
+    as the slot's owner: the target of a slot move, reached through ``ASK`` after it
+    took the slot (a live move answered 11 of 900 comments 500 that way: the script was
+    loaded on the source, and the target refused it again).  So the store loads it on
+    every master, and a slot that moves next finds it already there."""
+    with sync_redis(redis_cluster.url) as flushing:
+        flushing.flushall()
+    for master in redis_cluster.masters():
+        master.command("SCRIPT", "FLUSH")
+    client = RedisCluster.from_url(redis_cluster.url, decode_responses=True)
+    try:
+        store = Store(client)
+        [stored] = await store.add_many([_comment("news", 1)])
+        assert not isinstance(stored, BaseException) and not stored.duplicate
+    finally:
+        await client.aclose()
+    for master in redis_cluster.masters():
+        with master.client() as direct:
+            assert direct.script_exists(scripts.INTAKE.sha) == [True], master

@@ -85,6 +85,7 @@ class ClusterTransport:
         self._cluster = cluster
         self._ack = Ack(ack_replicas, ack_timeout_ms)
         self._stale = True  # the client has not read the slot map yet
+        self._client_initialised = False
         self._refreshed_at = 0.0
         self._refreshing = asyncio.Lock()
 
@@ -208,7 +209,13 @@ class ClusterTransport:
                 return
             self._refreshed_at = time.monotonic()
             try:
-                await self._cluster.nodes_manager.initialize()
+                if self._client_initialised:
+                    await self._cluster.nodes_manager.initialize()
+                else:
+                    # the client's own first read of the map: only a client initialised
+                    # that way closes its nodes' connections in aclose()
+                    await self._cluster.initialize()
+                    self._client_initialised = True
             except RedisClusterException as exc:  # no node answered
                 raise ClusterUnavailable(str(exc)) from exc
             self._stale = False

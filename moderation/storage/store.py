@@ -220,9 +220,7 @@ class _Bound(Generic[K, A]):
                 loads: list[Command] = [
                     ("SCRIPT", "LOAD", self._by_sha[sha].source) for sha in shas
                 ]
-                for loaded in await self._transport.send(site, loads):
-                    if isinstance(loaded, BaseException):
-                        raise loaded
+                await self._load(site, loads)
             again = await self._transport.send_groups(
                 {site: [groups[site][i] for i in indexes] for site, indexes in refused.items()}
             )
@@ -230,6 +228,20 @@ class _Bound(Generic[K, A]):
                 for i, reply in zip(indexes, again[site], strict=True):
                     replies[site][i] = reply
         return replies
+
+    async def _load(self, site: str, loads: list[Command]) -> None:
+        """Load scripts where the site's calls may run.  On a cluster that is every
+        master: the refusal may have come from the target of a slot being migrated
+        (reached through ``ASK``, and new to the script), not the slot's owner, and a
+        replica promoted by a failover may never have been sent it."""
+        if isinstance(self._transport, ClusterTransport):
+            answers = await self._transport.on_each_master(*loads)
+            replies = [reply for got in answers.values() for reply in got]
+        else:
+            replies = await self._transport.send(site, loads)
+        for loaded in replies:
+            if isinstance(loaded, BaseException):
+                raise loaded
 
 
 def new_event_id() -> str:

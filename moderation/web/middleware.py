@@ -34,6 +34,9 @@ REDIS_UNAVAILABLE = (
     redis.exceptions.RedisClusterException,
     redis.exceptions.TryAgainError,
     redis.exceptions.AskError,
+    # a script refused again right after it was loaded: that Redis lost its scripts
+    # once more (a restart, a failover) in between; the retry finds them
+    redis.exceptions.NoScriptError,
     asyncio.TimeoutError,
     ConnectionError,
 )
