@@ -67,7 +67,8 @@ ON_BOTH_KINDS = frozenset(
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rpartition(".")[2]
-    if module in ON_BOTH_KINDS and "redis_url" in metafunc.fixturenames:
+    marked = metafunc.definition.get_closest_marker("both_kinds") is not None
+    if (module in ON_BOTH_KINDS or marked) and "redis_url" in metafunc.fixturenames:
         metafunc.parametrize("redis_kind", ["redis", "cluster"], indirect=True)
 
 

@@ -5,6 +5,7 @@ read Redis behind the service's back."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 from redis.cluster import RedisCluster
@@ -23,3 +24,16 @@ def sync_redis(url: str, *, decode_responses: bool = True) -> Any:
     if is_cluster(url):
         return RedisCluster.from_url(url, decode_responses=decode_responses)
     return redis.Redis.from_url(url, decode_responses=decode_responses)
+
+
+def another_entry_point(url: str) -> str:
+    """For a cluster node's URL, another master's (so two instances of a test enter the
+    cluster at different nodes, as instances on different machines would); for one
+    redis-server, ``url`` itself."""
+    if not is_cluster(url):
+        return url
+    with RedisCluster.from_url(url) as client:
+        others = [n for n in client.get_primaries() if n.port != urlsplit(url).port]
+    other = f"redis://{others[0].host}:{others[0].port}"
+    CLUSTER_URLS.add(other)
+    return other

@@ -37,6 +37,7 @@ from tests.faultkit import (
     wait_for,
 )
 from tests.receiver import Delivery, Receiver
+from tests.redis_kinds import another_entry_point, is_cluster
 from tests.test_faults import own_redis_server  # noqa: F401  (each test's own Redis, AOF on)
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
@@ -335,12 +336,16 @@ async def test_redis_killed_between_the_decision_and_its_delivery(
     )
 
 
+@pytest.mark.both_kinds
 async def test_two_processes_deliver_every_event_exactly_once(
-    redis_server: RedisServer, services: Callable[..., Service], receiver: Receiver
+    redis_url: str, services: Callable[..., Service], receiver: Receiver
 ) -> None:
+    """Two instances on one Redis, or on a cluster (each given a different node)."""
     options = {"block": ["@spam.example"]}
-    one = services("one", redis_url=redis_server.url, callback_url=receiver.url, **options)
-    two = services("two", redis_url=redis_server.url, callback_url=receiver.url, **options)
+    one = services("one", redis_url=redis_url, callback_url=receiver.url, **options)
+    two = services(
+        "two", redis_url=another_entry_point(redis_url), callback_url=receiver.url, **options
+    )
     await _started(one, two)
     ids_one = await _comments(one.base, "p1", 100)
     ids_two = await _comments(two.base, "p2", 100)
@@ -356,7 +361,7 @@ async def test_two_processes_deliver_every_event_exactly_once(
     )
     total = len(ids_one) + len(ids_two) + len(blocked)
     await receiver.wait_for(lambda r: len(_distinct_delivered(r)) == total, within=30)
-    await _outbox_empty(redis_server.url)
+    await _outbox_empty(redis_url)
     await asyncio.sleep(1.5)  # longer than a poll: a late duplicate would be here now
 
     delivered = receiver.delivered()
@@ -380,12 +385,13 @@ async def test_two_processes_deliver_every_event_exactly_once(
             )
         )
     assert sum(by_process.values()) == total
-    check_consistency(redis_server.url)
+    check_consistency(redis_url)
 
+    on = "a Redis Cluster" if is_cluster(redis_url) else "one Redis"
     record(
-        "callbacks_two_processes",
+        "callbacks_two_processes" + ("_cluster" if is_cluster(redis_url) else ""),
         {
-            "faults": "none: two moderation serve processes on one Redis, one healthy CMS",
+            "faults": f"none: two moderation serve processes on {on}, one healthy CMS",
             "events": total,
             "decisions": len(ids_one) + len(ids_two),
             "auto_decided_on_arrival": len(blocked),

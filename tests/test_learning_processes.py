@@ -1,5 +1,6 @@
 """Per-site learning across real service processes: two `moderation serve` on one Redis
-retrain a site once, not once each, and both score it with the same new version."""
+(or on a Redis Cluster) retrain a site once, not once each, and both score it with the
+same new version."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from moderation.storage.redis_server import RedisServer
 from tests.conftest import ALICE, NEWS_KEY
 from tests.faultkit import Service, get_json, metric_value, wait_for
+from tests.redis_kinds import another_entry_point
 from tests.test_faults import own_redis_server  # noqa: F401  (each test's own Redis, AOF on)
 from tests.test_site_models import HAM, SPAM
 
@@ -20,10 +21,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 @pytest.fixture
-def two_services(tmp_path: Path, redis_server: RedisServer) -> Iterator[tuple[Service, Service]]:
+def two_services(tmp_path: Path, redis_url: str) -> Iterator[tuple[Service, Service]]:
+    """Two instances on one Redis, or on a cluster (each given a different node)."""
     made = []
-    for name in ("one", "two"):
-        service = Service(tmp_path / name, redis_url=redis_server.url)
+    for name, url in (("one", redis_url), ("two", another_entry_point(redis_url))):
+        service = Service(tmp_path / name, redis_url=url)
         with service.config_path.open("a", encoding="utf-8") as config:
             config.write("\n[learning]\nretrain_after_labels = 30\n")
         made.append(service)
@@ -54,6 +56,7 @@ async def _post_and_decide(base: str, session: aiohttp.ClientSession, i: int) ->
         assert resp.status == 200, await resp.text()
 
 
+@pytest.mark.both_kinds
 async def test_two_processes_retrain_a_site_once_and_score_it_alike(
     two_services: tuple[Service, Service],
 ) -> None:
