@@ -18,11 +18,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import aiohttp
 import pytest
 
 from moderation.storage.cluster_transport import tag_slot
 from moderation.storage.local_cluster import LocalCluster, LocalClusterError
-from tests.conftest import ROOT
+from tests.conftest import ALICE, BOB, ROOT
 from tests.faultkit import (
     Load,
     Service,
@@ -35,7 +36,7 @@ from tests.faultkit import (
     stream,
     wait_for,
 )
-from tests.redis_kinds import CLUSTER_URLS
+from tests.redis_kinds import CLUSTER_URLS, sync_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -287,3 +288,54 @@ async def test_a_sites_slot_moved_to_another_master_while_it_takes_comments(
     await _through_both(services, [by_id[o.external_id] for o in load.with_status(503)], retry, 30)
     assert len(retry.acked) == len(retry.outcomes)
     assert status == 200 and sum(stats["counts"].values()) == len(stored), stats
+
+
+async def _work_the_queue(base: str, token: str, taken: list[str]) -> None:
+    """A moderator at one instance: claim 8, decide them, claim again, until none is
+    left; every id claimed goes into ``taken``."""
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+        while True:
+            async with session.post(
+                base + "/v1/queue/claim",
+                json={"site": "news", "limit": 8, "lease_seconds": 60, "order": "oldest"},
+            ) as resp:
+                assert resp.status == 200, await resp.text()
+                ids = [item["id"] for item in (await resp.json())["items"]]
+            if not ids:
+                return
+            taken.extend(ids)
+            for comment_id in ids:
+                async with session.post(
+                    f"{base}/v1/comments/{comment_id}/decision", json={"decision": "approve"}
+                ) as resp:
+                    assert resp.status == 200, await resp.text()  # 409: someone else's
+
+
+async def test_two_instances_on_the_cluster_are_one_queue_and_claims_never_overlap(
+    deployment: Deployment,
+) -> None:
+    """A comment posted to either instance is in both instances' queue, and two
+    moderators working it at once through different instances (each entering the
+    cluster at its own node) never claim the same comment."""
+    with sync_redis(deployment.cluster.url) as client:
+        client.flushall()  # the failover rounds' comments are not this test's
+    services = deployment.fast
+    await _all_ready(services)
+    load = Load()
+    await _through_both(services, _bodies("queue", 120), load, seconds=30)
+    assert len(load.acked) == 120, load.statuses()
+    for service in services:
+        status, stats = await get_json(service.base, "/v1/stats?site=news", ROOT)
+        assert status == 200 and stats["counts"]["pending"] == 120, stats
+    by_alice: list[str] = []
+    by_bob: list[str] = []
+    await asyncio.gather(
+        _work_the_queue(services[0].base, ALICE, by_alice),
+        _work_the_queue(services[1].base, BOB, by_bob),
+    )
+    assert not set(by_alice) & set(by_bob)
+    assert len(by_alice) + len(by_bob) == len(set(by_alice) | set(by_bob)) == 120
+    assert by_alice and by_bob  # both worked it
+    for service in services:
+        _, stats = await get_json(service.base, "/v1/stats?site=news", ROOT)
+        assert stats["counts"]["pending"] == 0 and stats["counts"]["approved"] == 120, stats
