@@ -313,3 +313,24 @@ def test_cli_port_in_use_is_one_line(tmp_path: Path) -> None:
             assert result.returncode == serving.EXIT_CANNOT_LISTEN, result.stderr
             assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
             assert "Traceback" not in result.stderr
+
+
+def test_the_cluster_and_its_replicas_come_from_the_environment_too(tmp_path: Path) -> None:
+    path = _good(tmp_path)
+    env = {
+        "MODERATION_CONFIG": str(path),
+        "MODERATION_REDIS_URL": "redis://10.0.0.7:7000",
+        "MODERATION_REDIS_CLUSTER": "1",
+        "MODERATION_REDIS_ACK_REPLICAS": "1",
+    }
+    config, _ = resolve(Overrides(), env)
+    assert config.redis.cluster is True and config.redis.ack_replicas == 1
+    assert config.redis.url == "redis://10.0.0.7:7000"
+    plain, _ = resolve(Overrides(), {"MODERATION_CONFIG": str(path)})
+    assert plain.redis.cluster is False and plain.redis.ack_replicas == 0  # the defaults
+    for name, value in (
+        ("MODERATION_REDIS_CLUSTER", "maybe"),
+        ("MODERATION_REDIS_ACK_REPLICAS", "-1"),
+    ):
+        with pytest.raises(ConfigError, match=name):
+            resolve(Overrides(), {**env, name: value})
