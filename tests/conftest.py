@@ -61,14 +61,26 @@ def comment_body(**overrides: Any) -> dict[str, Any]:
 # The modules whose tests run twice: on one redis-server and on a Redis Cluster of six
 # (three masters, three replicas), the same tests against both (issue 15).
 ON_BOTH_KINDS = frozenset(
-    {"test_intake", "test_review", "test_floods_privacy", "test_status_race", "test_callbacks"}
+    {
+        "test_intake",
+        "test_review",
+        "test_floods_privacy",
+        "test_status_race",
+        "test_callbacks",
+        "test_ui",
+        "test_ops",
+        "test_site_models",
+        "test_akismet",
+        "test_site_learning",
+    }
 )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     module = metafunc.module.__name__.rpartition(".")[2]
     marked = metafunc.definition.get_closest_marker("both_kinds") is not None
-    if (module in ON_BOTH_KINDS or marked) and "redis_url" in metafunc.fixturenames:
+    alone = metafunc.definition.get_closest_marker("one_redis") is not None
+    if (module in ON_BOTH_KINDS or marked) and not alone and "redis_url" in metafunc.fixturenames:
         metafunc.parametrize("redis_kind", ["redis", "cluster"], indirect=True)
 
 

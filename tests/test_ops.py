@@ -78,6 +78,7 @@ async def _keys(url: str) -> set[bytes]:
         return set(r.keys("*"))
 
 
+@pytest.mark.one_redis  # a redis-server of its own, or the embedded one
 async def test_redis_down_answers_503_then_recovers(
     make_client: Any, config: Config, tmp_path: Path
 ) -> None:
@@ -126,6 +127,7 @@ async def test_redis_down_answers_503_then_recovers(
         server.stop()
 
 
+@pytest.mark.one_redis  # a redis-server of its own, or the embedded one
 async def test_embedded_redis_keeps_data_across_restarts(
     make_client: Any, config: Config, tmp_path: Path
 ) -> None:

@@ -10,12 +10,12 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 import pytest
-import redis.asyncio as redis_async
 from aiohttp import web
 from aiohttp.test_utils import TestClient, make_mocked_request
 
 from moderation.config import Config, ModeratorConfig, sha256_hex
 from moderation.storage import keys
+from moderation.storage.connect import open_client
 from moderation.storage.store import Store
 from moderation.web.sessions import IDLE_SECONDS, SessionStore
 from moderation.web.ui import (
@@ -142,7 +142,7 @@ async def test_login_sets_a_strict_http_only_cookie(client: Client, config: Conf
 
     # Redis keeps the hash of the id, with a TTL; never the id itself.
     assert config.redis.url is not None
-    r = redis_async.Redis.from_url(config.redis.url, decode_responses=True)
+    r = open_client(config.redis, config.redis.url)
     try:
         digest = hashlib.sha256(session_id.encode()).hexdigest()
         key = keys.session(digest)
@@ -285,7 +285,7 @@ async def test_logout_needs_csrf_and_ends_the_session(client: Client, config: Co
     assert cleared[COOKIE].value == ""
 
     assert config.redis.url is not None
-    r = redis_async.Redis.from_url(config.redis.url)
+    r = open_client(config.redis, config.redis.url)
     try:
         digest = hashlib.sha256(session_id.encode()).hexdigest()
         assert await r.exists(keys.session(digest)) == 0
@@ -346,7 +346,7 @@ async def test_rotating_the_token_ends_its_sessions(
 
 async def test_sessions_end_after_their_maximum_age(config: Config) -> None:
     assert config.redis.url is not None
-    r = redis_async.Redis.from_url(config.redis.url, decode_responses=True)
+    r = open_client(config.redis, config.redis.url)
     try:
         store = SessionStore(Store(r), idle_seconds=60, max_age_seconds=3600)
         session_id, session = await store.create("alice", "00" * 32)
