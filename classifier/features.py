@@ -407,7 +407,10 @@ def words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
         words = _deleet(words, meta)
     n_words = len(words)
     if not n_words:
-        meta["s:no_words"] = 1.0
+        # Two features, not one: a bare link is nearly always spam, a row of emoji nearly
+        # always a fan, and with one shared feature a site's model learnt from its bare
+        # links to hold the hearts (bench/RESULTS.md, per-site learning).
+        meta["s:only_links" if hosts else "s:no_words"] = 1.0
     meta["s:len=" + _length_bin(n_words)] = 1.0
     if comment.author_name or comment.author_email or comment.author_url:
         _author_features(comment, meta)
@@ -686,6 +689,7 @@ _STRUCTURAL_PHRASES = {
     "s:caps": "written in capitals",
     "s:shouting_punct": "repeated !! or ??",
     "s:no_words": "no words",
+    "s:only_links": "nothing but links",
     "s:len=tiny": "very short comment",
     "s:len=short": "short comment",
     "s:len=medium": "medium-length comment",

@@ -168,6 +168,17 @@ def test_trailing_bom_is_not_a_feature() -> None:
     assert with_bom == without
 
 
+def test_a_bare_link_and_a_row_of_emoji_are_told_apart(model: SpamModel) -> None:
+    # Both have no words; on YouTube a bare link is nearly always spam and a row of hearts
+    # is a fan.  One shared feature taught site models that the hearts were spam.
+    link = analyse(Comment("http://binbox.io/1FIRo#123")).meta
+    hearts = analyse(Comment("\u2764\ufe0f \u2764\ufe0f \u2764\ufe0f \u2764\ufe0f")).meta
+    assert "s:only_links" in link and "s:no_words" not in link
+    assert "s:no_words" in hearts and "s:only_links" not in hearts
+    (bare,) = model.score_batch([Comment("http://binbox.io/1FIRo#123")])
+    assert "nothing but links" in bare.reasons
+
+
 def test_russian_text_is_not_folded_to_latin() -> None:
     text, _, signals = normalise("Отличная статья, спасибо")
     assert text == "отличная статья, спасибо"
