@@ -72,11 +72,14 @@ class LearningSettings:
     # Relative weight of the seed's text-only copies (the default model has 0.5).  Off: the
     # site's own labels teach the words, and the copies halve the time of a retrain.
     seed_text_only_weight: float = 0.0
-    # The threshold calls at most this share of the site's (out-of-fold) ham spam: below
-    # 200 site ham that is none of them; above, one mislabelled ham does not lift it.
-    target_fpr: float = 0.005
+    # The threshold calls at most this share of the site's (out-of-fold) ham spam: none of
+    # them below 67 site ham, one from 67, two from 134.  At 0.005 (none below 200 ham) one
+    # odd approved comment lifted a young site's threshold to the cap and its recall with
+    # it (KatyPerry: a fan's "so close to 14,000,000 subscribers" at 0.94); 0.015 keeps a
+    # margin under the 2 % goal, which 0.02 once crossed (bench/RESULTS.md, ten shuffles).
+    target_fpr: float = 0.015
     # Never below 0.5: out-of-fold ham of a young site is too few to trust a low threshold
-    # (at 0.2 the bench's Psy video had 5 false positives in 84 ham, at 0.5 two).
+    # (at 0.2 the bench's Psy video had 5 false positives in 84 ham).
     min_threshold: float = 0.5
     # A cap, so that one ham scored like spam does not switch a site's filter off.
     max_threshold: float = 0.9
