@@ -70,14 +70,17 @@ async def test_a_flood_from_one_ip_spares_the_other_site(make_client: Any, confi
             flood_statuses[resp.status] += 1
             await resp.read()
 
+    flood_started = time.monotonic()
     flood = asyncio.gather(*(flood_worker(w) for w in range(4)))
     during, during_statuses = await _blog_latencies(client, 100, "during")
     await flood
+    flood_seconds = time.monotonic() - flood_started
 
     assert base_statuses == Counter({202: 100})
     assert during_statuses == Counter({202: 100})
     assert set(flood_statuses) <= {202, 429}
-    assert flood_statuses[202] <= 5 + 2  # the burst, plus what trickled back meanwhile
+    # The burst, plus what refilled meanwhile (1 a second): a loaded machine floods slower.
+    assert flood_statuses[202] <= 5 + int(flood_seconds) + 1
     figures = {
         "flood_requests": sum(flood_statuses.values()),
         "flood_202": flood_statuses[202],
