@@ -171,11 +171,12 @@ def test_trailing_bom_is_not_a_feature() -> None:
 def test_a_bare_link_and_a_row_of_emoji_are_told_apart(model: SpamModel) -> None:
     # Both have no words; on YouTube a bare link is nearly always spam and a row of hearts
     # is a fan.  One shared feature taught site models that the hearts were spam.
-    link = analyse(Comment("http://binbox.io/1FIRo#123")).meta
+    bare_link = Comment("http://binbox.io/1FIRo#123")
+    link = analyse(bare_link).meta
     hearts = analyse(Comment("\u2764\ufe0f \u2764\ufe0f \u2764\ufe0f \u2764\ufe0f")).meta
     assert "s:only_links" in link and "s:no_words" not in link
     assert "s:no_words" in hearts and "s:only_links" not in hearts
-    (bare,) = model.score_batch([Comment("http://binbox.io/1FIRo#123")])
+    (bare,) = model.score_batch([bare_link])
     assert "nothing but links" in bare.reasons
 
 
