@@ -3,11 +3,15 @@
 # Needs BuildKit (the default builder since Docker 23) for RUN --mount.
 
 # --- build: every dependency as a wheel, so the runtime stage needs no build tools -----
+# The versions are the lock's (requirements/service.txt, hash-checked), the same that
+# `./run serve` installs: an image built next month runs what the tests ran.
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY . .
-RUN pip wheel --wheel-dir /wheels .
+RUN pip install --require-hashes --no-deps -r requirements/service.txt \
+ && pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements/service.txt \
+ && pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
 # --- runtime -------------------------------------------------------------------------
 FROM python:3.11-slim

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 import redis as redis_sync
-from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from moderation.app import create_app
@@ -18,6 +17,7 @@ from moderation.appkeys import MODEL
 from moderation.config import Config
 from moderation.storage.local_cluster import LocalCluster, LocalClusterError
 from moderation.storage.redis_server import RedisServer
+from tests.clients import start_client
 from tests.redis_kinds import CLUSTER_URLS, sync_redis
 
 NEWS_KEY = "news-site-api-key-0123456789"
@@ -142,19 +142,26 @@ MakeClient = Callable[..., Any]
 
 
 @pytest.fixture
-async def make_client(
-    aiohttp_client: Callable[[web.Application], Any],
-) -> AsyncIterator[Callable[[Config], Any]]:
-    async def make(config: Config) -> TestClient[Any, Any]:
+async def make_client() -> AsyncIterator[Callable[..., Any]]:
+    """Clients of apps built from a config, each closed at teardown (or at once, when
+    its app fails to start), so one failed test leaves nothing open for the next."""
+    clients: list[TestClient[Any, Any]] = []
+
+    async def make(config: Config, **server_kwargs: Any) -> TestClient[Any, Any]:
         app = create_app(config)
-        client: TestClient[Any, Any] = await aiohttp_client(app)
+        client = await start_client(app, **server_kwargs)
+        clients.append(client)
         for _ in range(600):  # the model loads in the background; wait up to 30 s
             if app[MODEL].ready or app[MODEL].error:
                 break
             await asyncio.sleep(0.05)
         return client
 
-    yield make
+    try:
+        yield make
+    finally:
+        for client in reversed(clients):
+            await client.close()
 
 
 @pytest.fixture

@@ -498,6 +498,13 @@ def test_dockerfile_base_user_and_port() -> None:
     assert any(re.search(r"\bpip (install|wheel)\b.*", a) for a in installs)
 
 
+def test_dockerfile_installs_the_locked_versions() -> None:
+    """The image takes every dependency from the lock, hash-checked, like ./run serve."""
+    installs = " ".join(args for w, args in _instructions() if w == "RUN" and "pip " in args)
+    assert re.search(r"pip wheel --require-hashes --no-deps .*-r requirements/service\.txt", installs)
+    assert "--no-build-isolation" in installs  # setuptools from the lock, not the day's
+
+
 def test_dockerfile_runs_moderation_serve_on_all_interfaces() -> None:
     cmd = json.loads(_one(_final_stage(), "CMD"))  # exec form: SIGTERM reaches the service
     assert cmd[:2] == ["moderation", "serve"]
@@ -565,7 +572,12 @@ def test_dockerignore_keeps_secrets_and_clutter_out() -> None:
         "moderation/__pycache__/app.cpython-311.pyc",
     ):
         assert _ignored(path, patterns), f"{path} would be sent to the Docker build"
-    for path in ("pyproject.toml", "moderation/app.py", "classifier/data/seed_corpus.jsonl"):
+    for path in (
+        "pyproject.toml",
+        "requirements/service.txt",
+        "moderation/app.py",
+        "classifier/data/seed_corpus.jsonl",
+    ):
         assert not _ignored(path, patterns), f"{path} is needed by the image build"
 
 

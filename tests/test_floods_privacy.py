@@ -255,14 +255,12 @@ def test_erasure_from_the_command_line(tmp_path: Path, redis_url: str) -> None:
     config_file.write_text("\n".join(lines))
 
     async def seed() -> None:
-        from aiohttp.test_utils import TestClient as TC
-        from aiohttp.test_utils import TestServer
-
         from moderation.app import create_app
         from moderation.appkeys import MODEL
+        from tests.clients import serving
 
         app = create_app(Config.load(config_file))
-        async with TC(TestServer(app)) as c:
+        async with serving(app) as c:
             for _ in range(600):
                 if app[MODEL].ready:
                     break

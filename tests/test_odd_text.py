@@ -32,8 +32,6 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.app import create_app
-from moderation.appkeys import MODEL
 from moderation.config import Config
 from moderation.logs import JsonFormatter
 from moderation.web.auth import sign
@@ -164,16 +162,8 @@ class Served:
     csrf: str
 
 
-async def _start(
-    aiohttp_server: Callable[..., Any], aiohttp_client: Callable[..., Any], config: Config
-) -> Served:
-    app = create_app(config)
-    server = await aiohttp_server(app, access_log=None)
-    client: TestClient[Any, Any] = await aiohttp_client(server)
-    for _ in range(600):
-        if app[MODEL].ready or app[MODEL].error:
-            break
-        await asyncio.sleep(0.05)
+async def _start(make_client: Callable[..., Any], config: Config) -> Served:
+    client: TestClient[Any, Any] = await make_client(config, access_log=None)
     port = client.server.port
     assert port is not None
     resp = await client.post(
@@ -202,10 +192,8 @@ async def _start(
 
 
 @pytest.fixture
-async def served(
-    aiohttp_server: Callable[..., Any], aiohttp_client: Callable[..., Any], config: Config
-) -> AsyncIterator[Served]:
-    yield await _start(aiohttp_server, aiohttp_client, config)
+async def served(make_client: Callable[..., Any], config: Config) -> AsyncIterator[Served]:
+    yield await _start(make_client, config)
 
 
 def bearer(token: str) -> Header:

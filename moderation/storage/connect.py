@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
-from redis.asyncio.retry import Retry as ClusterRetry
+from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from moderation.config import RedisConfig
 
@@ -28,7 +27,7 @@ def open_client(config: RedisConfig, url: str, timeout: float | None = None) -> 
             decode_responses=True,
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
-            retry=ClusterRetry(NoBackoff(), CLUSTER_RETRIES),
+            retry=Retry(NoBackoff(), CLUSTER_RETRIES),
         )
     return Redis.from_url(
         url,
@@ -37,5 +36,7 @@ def open_client(config: RedisConfig, url: str, timeout: float | None = None) -> 
         socket_connect_timeout=timeout,
         # No silent retries: a request must learn within the timeout that Redis is away
         # and answer 503, so the CMS retries; the pool reconnects by itself afterwards.
+        # The asyncio Retry (redis.asyncio.retry), not the synchronous one: redis-py 8.2
+        # warns on an asyncio client given redis.retry.Retry.
         retry=Retry(NoBackoff(), 0),
     )
