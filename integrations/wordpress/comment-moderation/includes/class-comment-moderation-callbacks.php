@@ -1,0 +1,185 @@
+<?php
+/**
+ * The service's decisions: `POST /wp-json/comment-moderation/v1/events`.
+ *
+ * The route is open to anyone (permission_callback true) because the service is not a
+ * WordPress user: every request proves itself with `X-Moderation-Signature`, an
+ * HMAC-SHA256 with the callback secret over "<t>." and the raw body, at most 300 s old.
+ * Anything else is 401 and changes nothing.  Each delivery (`X-Moderation-Delivery`,
+ * stable across the service's retries) is applied once.
+ *
+ * @package comment-moderation
+ */
+
+if ( ! defined( 'ABSPATH' ) ) {
+	exit;
+}
+
+/**
+ * The callback route.
+ */
+final class Comment_Moderation_Callbacks {
+
+	const ROUTE_NAMESPACE = 'comment-moderation/v1';
+	const TOLERANCE       = 300;
+	const TYPES           = array( 'comment.decided', 'comment.auto_decided', 'comment.undone' );
+	/** Applied deliveries remembered per comment. */
+	const REMEMBERED = 20;
+
+	/**
+	 * Hooks.
+	 */
+	public static function register() {
+		add_action( 'rest_api_init', array( __CLASS__, 'routes' ) );
+	}
+
+	/**
+	 * The route.
+	 */
+	public static function routes() {
+		register_rest_route(
+			self::ROUTE_NAMESPACE,
+			'/events',
+			array(
+				'methods'             => 'POST',
+				'callback'            => array( __CLASS__, 'receive' ),
+				'permission_callback' => '__return_true', // The signature is checked in receive().
+			)
+		);
+	}
+
+	/**
+	 * Whether a signature header is a fresh, valid signature of the body.
+	 *
+	 * @param string $header The X-Moderation-Signature value.
+	 * @param string $body   The raw body.
+	 * @param string $secret The callback secret.
+	 * @param int    $now    Unix seconds.
+	 * @return bool
+	 */
+	public static function verify( $header, $body, $secret, $now ) {
+		if ( '' === $secret || '' === $header ) {
+			return false;
+		}
+		$timestamp  = null;
+		$signatures = array();
+		foreach ( explode( ',', $header ) as $part ) {
+			$pair = explode( '=', trim( $part ), 2 );
+			if ( 2 !== count( $pair ) ) {
+				continue;
+			}
+			if ( 't' === $pair[0] && ctype_digit( $pair[1] ) && strlen( $pair[1] ) <= 12 ) {
+				$timestamp = (int) $pair[1];
+			} elseif ( 'v1' === $pair[0] ) {
+				$signatures[] = $pair[1];
+			}
+		}
+		if ( null === $timestamp || ! $signatures || abs( $now - $timestamp ) > self::TOLERANCE ) {
+			return false;
+		}
+		$expected = hash_hmac( 'sha256', $timestamp . '.' . $body, $secret );
+		$valid    = false;
+		foreach ( $signatures as $signature ) {
+			// Every candidate compared, in constant time.
+			$valid = hash_equals( $expected, strtolower( $signature ) ) || $valid;
+		}
+		return $valid;
+	}
+
+	/**
+	 * One callback.
+	 *
+	 * @param WP_REST_Request $request The request.
+	 * @return WP_REST_Response
+	 */
+	public static function receive( $request ) {
+		$body = (string) $request->get_body();
+		if ( ! self::verify(
+			(string) $request->get_header( 'x_moderation_signature' ),
+			$body,
+			Comment_Moderation_Config::get( 'callback_secret' ),
+			time()
+		) ) {
+			return self::answer( 401, array( 'error' => 'missing, wrong or stale X-Moderation-Signature' ) );
+		}
+		$event = json_decode( $body, true );
+		if ( ! is_array( $event ) || ! isset( $event['comment'] ) || ! is_array( $event['comment'] ) ) {
+			return self::answer( 400, array( 'error' => 'not an event' ) );
+		}
+		$type = isset( $event['type'] ) ? (string) $event['type'] : '';
+		if ( ! in_array( $type, self::TYPES, true ) ) {
+			return self::answer( 200, array( 'applied' => false, 'reason' => 'event type not handled' ) );
+		}
+		$delivery = (string) $request->get_header( 'x_moderation_delivery' );
+		if ( '' === $delivery && isset( $event['event_id'] ) ) {
+			$delivery = (string) $event['event_id'];
+		}
+		$data        = $event['comment'];
+		$service_id  = isset( $data['id'] ) ? (string) $data['id'] : '';
+		$external_id = isset( $data['external_id'] ) ? (string) $data['external_id'] : '';
+		$status      = isset( $data['status'] ) ? (string) $data['status'] : '';
+		$comment     = ctype_digit( $external_id ) ? get_comment( (int) $external_id ) : null;
+		if ( ! $comment ) {
+			self::log( 'an event for a comment this site does not have (service id ' . $service_id . ')' );
+			return self::answer( 200, array( 'applied' => false, 'reason' => 'unknown comment' ) );
+		}
+		$id    = (int) $comment->comment_ID;
+		$known = (string) get_comment_meta( $id, 'moderation_id', true );
+		if ( '' !== $known ? $known !== $service_id : ! Comment_Moderation_Sync::synced( $comment ) ) {
+			self::log( 'an event for comment ' . $id . ' names another service id (' . $service_id . ')' );
+			return self::answer( 200, array( 'applied' => false, 'reason' => 'another comment' ) );
+		}
+		if ( '' === $known && '' !== $service_id ) {
+			update_comment_meta( $id, 'moderation_id', $service_id ); // The 202 answer was lost.
+		}
+		if ( '' !== $delivery && in_array( $delivery, get_comment_meta( $id, 'moderation_delivery', false ), true ) ) {
+			return self::answer( 200, array( 'applied' => false, 'reason' => 'already applied' ) );
+		}
+		$changed = Comment_Moderation_Sync::apply( $comment, $status );
+		if ( '' !== $delivery ) {
+			self::remember( $id, $delivery );
+		}
+		return self::answer(
+			200,
+			array(
+				'applied' => true,
+				'changed' => $changed,
+				'status'  => wp_get_comment_status( $id ),
+			)
+		);
+	}
+
+	/**
+	 * Keep a delivery id in the comment's meta (the last REMEMBERED of them).
+	 *
+	 * @param int    $id       The comment.
+	 * @param string $delivery The delivery id.
+	 */
+	private static function remember( $id, $delivery ) {
+		add_comment_meta( $id, 'moderation_delivery', $delivery );
+		$all = get_comment_meta( $id, 'moderation_delivery', false );
+		while ( count( $all ) > self::REMEMBERED ) {
+			delete_comment_meta( $id, 'moderation_delivery', array_shift( $all ) );
+		}
+	}
+
+	/**
+	 * A JSON answer.
+	 *
+	 * @param int   $status The HTTP status.
+	 * @param array $data   The body.
+	 * @return WP_REST_Response
+	 */
+	private static function answer( $status, array $data ) {
+		return new WP_REST_Response( $data, $status );
+	}
+
+	/**
+	 * A line in PHP's error log (ids only: never a secret, an email or a text).
+	 *
+	 * @param string $message What happened.
+	 */
+	private static function log( $message ) {
+		error_log( 'comment-moderation: ' . sanitize_text_field( $message ) ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
+	}
+}
