@@ -33,7 +33,7 @@ from moderation.storage.connect import open_client
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
-from moderation.web import admin, akismet, intake, models, ops, review
+from moderation.web import admin, akismet, cms, intake, models, ops, review
 from moderation.web.auth import Authenticator
 from moderation.web.callbacks import Deliverer, delivering
 from moderation.web.middleware import observe
@@ -176,6 +176,7 @@ def create_app(
     r.add_post("/v1/comments", intake.post_comment)
     r.add_get("/v1/comments/{id}", review.get_comment)
     r.add_post("/v1/comments/{id}/decision", review.post_decision)
+    r.add_post("/v1/comments/{id}/cms-status", cms.post_cms_status)
     r.add_post("/v1/comments/{id}/release", review.post_release)
     r.add_post("/v1/comments/{id}/undo", review.post_undo)
     r.add_post("/v1/decisions", review.post_bulk_decisions)

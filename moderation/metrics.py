@@ -55,6 +55,13 @@ class Metrics:
             ["status"],
             registry=registry,
         )
+        self.cms_decisions = Counter(
+            "moderation_cms_decisions_total",
+            "A CMS's own decisions (cms-status, Akismet submit-spam / submit-ham) that "
+            "changed a comment, by the status it was given.",
+            ["status"],
+            registry=registry,
+        )
         self.spam_score = Histogram(
             "moderation_spam_score",
             "Spam probability of comments taken in.",

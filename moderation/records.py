@@ -20,6 +20,10 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
+# Who a CMS's own decision is recorded as (cms-status, Akismet's submit-spam / -ham).
+CMS_ACTOR = "cms"
+
+
 class Decision(StrEnum):
     APPROVE = "approve"
     SPAM = "spam"

@@ -72,6 +72,7 @@ ON_BOTH_KINDS = frozenset(
         "test_site_models",
         "test_akismet",
         "test_site_learning",
+        "test_cms_status",
     }
 )
 

@@ -122,11 +122,12 @@ async def test_the_sync_client_validates_checks_submits_and_reads_usage(service:
             comment_author_email="deals@pills.example",
             comment_author_url="http://bit.ly/cheap-pills",
         )
-        submitted = client.submit_spam(
+        submitted = client.submit_spam(  # Akismet asks for the same fields as the check
             user_ip="203.0.113.5",
             comment_content=HAM_TEXT,
             comment_author="Maria Lopez",
             comment_author_email="maria@example.com",
+            permalink="https://news.example.com/2026/budget",
         )
         usage = client.usage_limit()
         return {"ham": ham, "spam": spam, "submitted": submitted, "usage": usage}
@@ -380,7 +381,9 @@ async def test_failures_on_akismet_paths_are_text(service: Client) -> None:
     assert resp.status == 405 and resp.headers["Content-Type"].startswith("text/plain")
 
 
-async def test_a_cms_decision_sends_a_callback(make_client: Any, config: Config) -> None:
+async def test_a_cms_decision_is_not_sent_back_to_the_cms(make_client: Any, config: Config) -> None:
+    """submit-spam is the CMS's own decision: recorded (actor cms), but no callback goes
+    back to the CMS that made it (no echo); a moderator's decision still does."""
     receiver = await Receiver("news-callback-secret-0123456789").start()
     try:
         service: Client = await make_client(
@@ -397,14 +400,34 @@ async def test_a_cms_decision_sends_a_callback(make_client: Any, config: Config)
             "/1.1/submit-spam", data=_form(api_key=KEY, **_wordpress_fields()), headers=FORM
         )
         assert await resp.text() == "Thanks for making the web a better place."
+        record = await service.get(f"/v1/comments/{guid}", headers=auth(ALICE))
+        assert (await record.json())["decided_by"] == "cms"
+        # a moderator's decision on another comment is delivered; the CMS's never is
+        resp = await _check(
+            service, _form(api_key=KEY, **_wordpress_fields(comment_content="Second one."))
+        )
+        other = resp.headers["X-akismet-guid"]
+        resp = await service.post(
+            f"/v1/comments/{other}/decision", json={"decision": "approve"}, headers=auth(ALICE)
+        )
+        assert resp.status == 200
         await receiver.wait_for(lambda r: len(r.delivered()) == 1)
-        body = receiver.deliveries[0].body
-        assert body["type"] == "comment.decided"
-        assert body["comment"]["id"] == guid
-        assert body["comment"]["decided_by"] == "cms"
-        assert body["comment"]["previous_status"] == "pending"
+        assert [d.body["comment"]["id"] for d in receiver.delivered()] == [other]
     finally:
         await receiver.stop()
+
+
+async def test_the_same_text_on_two_posts_is_two_comments(service: Client) -> None:
+    """A reader who posts the same words under two articles made two comments: each is
+    stored and decided on its own (the digest includes the permalink)."""
+    first = await _check(service, _form(api_key=KEY, **_wordpress_fields()))
+    second = await _check(
+        service,
+        _form(api_key=KEY, **_wordpress_fields(permalink="http://wp.example/another-post/")),
+    )
+    assert first.headers["X-akismet-guid"] != second.headers["X-akismet-guid"]
+    again = await _check(service, _form(api_key=KEY, **_wordpress_fields()))  # a retry
+    assert again.headers["X-akismet-guid"] == first.headers["X-akismet-guid"]
 
 
 def test_akismet_key_config() -> None:

@@ -91,7 +91,7 @@ async def test_a_decision_is_delivered_signed_with_the_contracts_body(
     make_client: Any, config: Config, receiver: Receiver
 ) -> None:
     client = await make_client(with_callbacks(config, receiver))
-    comment = await _post(client, "cms-7")
+    comment = await _post(client, "cms-7", post_id=314)
     await _decide(client, comment["id"], "approve")
     await receiver.wait_for(lambda r: len(r.delivered()) == 1)
     [delivery] = receiver.deliveries
@@ -107,6 +107,7 @@ async def test_a_decision_is_delivered_signed_with_the_contracts_body(
     assert body["comment"] == {
         "id": comment["id"],
         "external_id": "cms-7",
+        "post_id": "314",  # as a string, as sent
         "status": "approved",
         "previous_status": "pending",
         "spam_score": comment["spam_score"],

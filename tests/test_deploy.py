@@ -501,7 +501,8 @@ def test_dockerfile_base_user_and_port() -> None:
 def test_dockerfile_installs_the_locked_versions() -> None:
     """The image takes every dependency from the lock, hash-checked, like ./run serve."""
     installs = " ".join(args for w, args in _instructions() if w == "RUN" and "pip " in args)
-    assert re.search(r"pip wheel --require-hashes --no-deps .*-r requirements/service\.txt", installs)
+    locked = r"pip wheel --require-hashes --no-deps .*-r requirements/service\.txt"
+    assert re.search(locked, installs)
     assert "--no-build-isolation" in installs  # setuptools from the lock, not the day's
 
 

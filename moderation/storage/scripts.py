@@ -207,12 +207,12 @@ local function queue_callback(record)
     redis.call('RPUSH', callback_queue, event_id)
   end
 end
-local function external_id_of(data)
+-- the CMS's own ids (external_id, post_id) in a stored comment's JSON, for the callback
+local function cms_ids_of(data)
   local ok, record = pcall(cjson.decode, data or '')
-  if ok and type(record) == 'table' and type(record['external_id']) == 'string' then
-    return record['external_id']
-  end
-  return ''
+  if not ok or type(record) ~= 'table' then return '', '' end
+  local function text(value) return type(value) == 'string' and value or '' end
+  return text(record['external_id']), text(record['post_id'])
 end
 """
 
@@ -334,6 +334,7 @@ class IntakeCallbackKeys(IntakeKeys, CallbackKeys):
 class IntakeCallbackArgv(IntakeArgv):
     rule: str  # the site rule that decided the status so far ('' = none)
     trusted_rule: str  # the rule of an approval by trust_approved_authors
+    post_id: str  # the CMS's id of the post ('' = none), for the callback
     event_id: str  # the callback's, if the comment is decided automatically
 
 
@@ -415,7 +416,8 @@ def _intake_body(callbacks: bool) -> str:
         "{on_trusted}": "rule = trusted_rule",
         "{on_stored}": """if status ~= 'pending' then
   queue_callback({type = 'comment.auto_decided', comment_id = id, external_id = external_id,
-                  status = status, spam_score = spam_score, rule = rule, ms = created_ms})
+                  post_id = post_id, status = status, spam_score = spam_score, rule = rule,
+                  ms = created_ms})
 end
 """,
     }
@@ -496,8 +498,9 @@ set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
 if callback == '1' then
+  local external_id, post_id = cms_ids_of(fields[6])
   queue_callback({type = 'comment.decided', comment_id = id,
-                  external_id = external_id_of(fields[6]), status = new_status,
+                  external_id = external_id, post_id = post_id, status = new_status,
                   previous_status = 'pending', spam_score = fields[7],
                   decided_by = moderator, note = note, ms = now_ms})
 end
@@ -506,14 +509,17 @@ return {'ok', new_status}
 )
 
 
-# -- CMS_DECIDE: the CMS's own decision (Akismet's submit-spam / submit-ham) ----------
+# -- CMS_DECIDE: the CMS's own decision (cms-status, Akismet's submit-spam / submit-ham) --
 #
 # Returns {'ok', previous status}, {'same', status} (nothing to change) or {'missing'}.
-# Unlike DECIDE it also changes a decided comment: the CMS correcting a verdict (spam
-# that was approved, ham that was marked spam) is what submit-spam and submit-ham mean.
+# Unlike DECIDE it changes a comment in any status, to any status: the CMS follows its own
+# editors (an approval in wp-admin, a comment sent back to moderation, a trashed one), and
+# the later decision on either side wins.  'pending' puts the comment back in the queue
+# and takes its label back.  No callback: the CMS made the decision and must not get it
+# back (no echo); the events stream has it.
 
 
-class CmsDecideKeys(CallbackKeys, LabelKeys):
+class CmsDecideKeys(LabelKeys):
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
     approved_index: str  # ZSET: status index (approved)
@@ -529,21 +535,17 @@ class CmsDecideKeys(CallbackKeys, LabelKeys):
 
 class CmsDecideArgv(TypedDict):
     id: str
-    actor: str
-    new_status: str  # approved or spam
+    new_status: str  # approved, spam, rejected or pending
     now_ms: int
     history_line: str  # JSON
     events_maxlen: int
-    callback: str  # '1': the decision is a callback (comment.decided), under event_id
-    event_id: str
 
 
 CMS_DECIDE = Script(
     "CMS_DECIDE",
     CmsDecideKeys,
     CmsDecideArgv,
-    _QUEUE_CALLBACK
-    + _DECISION_HELPERS
+    _DECISION_HELPERS
     + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score')
@@ -557,26 +559,29 @@ if not zsets[status] or not zsets[new_status] then
 end
 redis.call('ZREM', zsets[status], id)
 if status == 'pending' then
+  -- a moderator's claim ends with the decision
   redis.call('ZREM', score_index, id)
   redis.call('ZREM', claims, id)
   redis.call('HDEL', claim_holders, id)
 end
 redis.call('ZADD', zsets[new_status], fields[2], id)
-redis.call('ZADD', decided_index, now_ms, id)
-redis.call('HSET', comment, 'status', new_status, 'decided_by', actor, 'decided_ms', now_ms,
-           'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+if new_status == 'pending' then
+  redis.call('ZADD', score_index, fields[4], id)
+  redis.call('ZREM', decided_index, id)
+  redis.call('HSET', comment, 'status', new_status, 'decided_by', '', 'decided_ms', '0',
+             'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+else
+  redis.call('ZADD', decided_index, now_ms, id)
+  redis.call('HSET', comment, 'status', new_status, 'decided_by', 'cms',
+             'decided_ms', now_ms, 'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+end
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
 if status == 'approved' then untrust_author(fields[3]) end
 set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
-  'type', 'decided', 'id', id, 'status', new_status, 'actor', actor, 'ms', now_ms)
-if callback == '1' then
-  queue_callback({type = 'comment.decided', comment_id = id,
-                  external_id = external_id_of(fields[3]), status = new_status,
-                  previous_status = status, spam_score = fields[4], decided_by = actor,
-                  ms = now_ms})
-end
+  'type', 'decided', 'id', id, 'status', new_status, 'previous_status', status,
+  'actor', 'cms', 'ms', now_ms)
 return {'ok', status}
 """,
 )
@@ -662,8 +667,9 @@ redis.call('HSET', comment, 'history', history .. '\\n' .. lines[status])
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'undone', 'id', id, 'status', 'pending', 'actor', moderator, 'ms', now_ms)
 if callback == '1' then
+  local external_id, post_id = cms_ids_of(fields[6])
   queue_callback({type = 'comment.undone', comment_id = id,
-                  external_id = external_id_of(fields[6]), status = 'pending',
+                  external_id = external_id, post_id = post_id, status = 'pending',
                   previous_status = status, spam_score = fields[4],
                   decided_by = moderator, ms = now_ms})
 end

@@ -25,6 +25,7 @@ from redis.exceptions import NoScriptError
 
 from moderation import jsoncodec
 from moderation.records import (
+    CMS_ACTOR,
     PERSONAL_FIELDS,
     TRUSTED_AUTHOR_RULE,
     CallbackEvent,
@@ -387,6 +388,7 @@ class Store:
                         **argv,
                         "rule": c.rule,
                         "trusted_rule": TRUSTED_AUTHOR_RULE,
+                        "post_id": str(c.data.get("post_id") or ""),
                         "event_id": new_event_id(),
                     },
                 )
@@ -979,14 +981,18 @@ class Store:
         found: str | None = await self.redis.hget(keys.external_ids(site), external_id)  # type: ignore[assignment]
         return found
 
-    async def cms_decide(self, comment_id: str, status: Status, actor: str) -> Outcome:
-        """The CMS's own decision (``approved`` or ``spam``), from any status: ``ok`` with
-        the status it had, ``same`` (nothing changed) or ``missing``."""
+    async def cms_decide(
+        self, comment_id: str, status: Status, cms_user: str | None = None
+    ) -> Outcome:
+        """The CMS's own decision (any status, ``pending`` included), from any status:
+        ``ok`` with the status it had, ``same`` (nothing changed) or ``missing``.  It is
+        recorded as decided by ``cms`` (the CMS's own user in the history as
+        ``cms_user``), labels the comment like a moderator's decision, ends any claim and
+        queues no callback: the CMS that made it must not get it back."""
         site = site_of(comment_id)
         if site is None:
             return Outcome("missing")
         at = now_ms()
-        callback, event_id = self._callback_argv(site, CallbackEvent.DECIDED)
         reply = await self._cms_decide(
             site=site,
             keys={
@@ -997,23 +1003,19 @@ class Store:
                 "events": keys.events(site),
                 "approved_authors": keys.approved_authors(site),
                 "decided_index": keys.decided(site),
-                **_callback_keys(site, comment_id),
                 **_label_keys(site),
             },
             argv={
                 "id": comment_id,
-                "actor": actor,
                 "new_status": status.value,
                 "now_ms": at,
-                "history_line": history_line("decided", actor, at, status=status.value),
+                "history_line": history_line(
+                    "decided", CMS_ACTOR, at, status=status.value, cms_user=cms_user or None
+                ),
                 "events_maxlen": EVENTS_MAXLEN,
-                "callback": callback,
-                "event_id": event_id,
             },
         )
         if reply[0] == "ok":
-            if callback == "1":
-                self._queued(site)
             return Outcome("ok", status=Status(reply[1]))
         if reply[0] == "same":
             return Outcome("same", status=Status(reply[1]))

@@ -41,12 +41,17 @@ DEBUG_HEADER = "X-akismet-debug-help"
 GUID_HEADER = "X-akismet-guid"
 PRO_TIP_HEADER = "X-akismet-pro-tip"
 VERDICT_RULE = "akismet"  # the rule of a comment decided by the verdict (akismet_queue)
-CMS_ACTOR = "cms"
 MALFORMED_EMAIL = "malformed author email"
 HONEYPOT = "filled in the honeypot field"
 REQUIRED = ("blog", "user_ip")  # what Akismet itself requires of comment-check
 # the text a fingerprint of a comment-check is made of: submit-spam/ham sends the same
-FINGERPRINT_FIELDS = ("comment_content", "comment_author", "comment_author_email", "user_ip")
+FINGERPRINT_FIELDS = (
+    "comment_content",
+    "comment_author",
+    "comment_author_email",
+    "user_ip",
+    "permalink",
+)
 EXTERNAL_PREFIX = "akismet:"
 # Akismet's documented parameters; any other (WordPress adds POST_*, HTTP_*, nonces) is
 # accepted and ignored.
@@ -324,8 +329,10 @@ async def _submit(request: web.Request, status: Status) -> web.Response:
         comment_id = await store.id_for_external(site.id, external)
     if comment_id is not None:
         record = await store.get(comment_id)
-        outcome = await store.cms_decide(comment_id, status, CMS_ACTOR)
+        outcome = await store.cms_decide(comment_id, status)
         if outcome.kind != "missing":
+            if outcome.kind == "ok":
+                request.app[METRICS].cms_decisions.labels(status.value).inc()
             if record is not None and outcome.kind == "ok":
                 await _count_correction(request, site, record, status)
             return _plain(THANKS)

@@ -219,6 +219,12 @@ class Undone(Answer):
     status: Literal[Status.PENDING]
 
 
+class CmsStatusResult(Answer):
+    id: str = about("The service's comment id (also when the path named the CMS's own).")
+    status: Status = about("The comment's status now: the one the CMS sent.")
+    previous_status: Status = about("Its status before (the same when nothing changed).")
+
+
 Counts = create_model(
     "Counts",
     __base__=Answer,
@@ -279,6 +285,7 @@ class RedeliverResult(Answer):
 class CallbackComment(Answer):
     id: str = about("The service's comment id.")
     external_id: str | None = about("The CMS's own id of the comment, if it sent one.")
+    post_id: str | None = about("The CMS's id of the post it was made on, if it sent one.")
     status: Status = about("The comment's status now (pending again after an undo).")
     previous_status: Status | None = about(
         "Its status before (null for a comment decided as it arrived)."
@@ -385,6 +392,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     BulkDecisionResults,
     Released,
     Undone,
+    CmsStatusResult,
     Stats,
     ErasureResult,
     ModelReloadResult,

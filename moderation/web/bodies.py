@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from moderation.fields import describe, key_path
-from moderation.records import Decision
+from moderation.records import Decision, Status
 from moderation.storage.store import Order
 from moderation.validation import EMAIL_MAX, SITE_MAX, normalise_email, odd_text
 from moderation.web.problems import FieldError, invalid
@@ -138,6 +138,34 @@ class Body(BaseModel):
 class DecisionRequest(Body):
     decision: DecisionField
     note: Note | None = None
+
+
+CMS_ACTOR_MAX = 200
+
+
+class CmsStatusRequest(Body):
+    """A CMS's own decision on a comment (``POST /v1/comments/{id}/cms-status``)."""
+
+    status: Annotated[
+        Status,
+        Field(
+            description="What the CMS made of the comment: approved (published), spam, "
+            "rejected (trashed or deleted) or pending (held for moderation again)."
+        ),
+    ]
+    actor: (
+        Annotated[
+            str,
+            Strict(),
+            Field(
+                max_length=CMS_ACTOR_MAX,
+                description="The CMS user who decided (kept in the history as cms_user).",
+            ),
+            _text(),
+            AfterValidator(lambda value: value.strip()),
+        ]
+        | None
+    ) = None
 
 
 class BulkDecisionItem(Body):

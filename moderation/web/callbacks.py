@@ -67,6 +67,7 @@ def body_of(site: str, record: dict[str, Any]) -> bytes:
     comment = {
         "id": record["comment_id"],
         "external_id": text("external_id"),
+        "post_id": text("post_id"),
         "status": record["status"],
         "previous_status": text("previous_status"),
         "spam_score": float(score) if score not in (None, "") else None,

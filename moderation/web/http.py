@@ -64,10 +64,20 @@ async def read_body(request: web.Request, limit: int) -> bytes:
 
 async def read_json_object(request: web.Request, limit: int) -> dict[str, Any]:
     """A JSON object body (moderator API calls); 400/413/415/422 otherwise."""
+    check_json_media(request)
+    return json_object_of(await read_body(request, limit))
+
+
+def check_json_media(request: web.Request) -> None:
+    """415 unless the body is declared ``application/json``."""
     media = request.headers.get("Content-Type", "").partition(";")[0].strip().lower()
     if media != "application/json":
         raise unsupported_media(media, ("application/json",))
-    body = await read_body(request, limit)
+
+
+def json_object_of(body: bytes) -> dict[str, Any]:
+    """A raw body (already read, e.g. to check its signature) as a JSON object; 400 or
+    422 otherwise."""
     try:
         value = jsoncodec.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

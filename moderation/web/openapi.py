@@ -35,6 +35,7 @@ from moderation.web.bodies import (
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
+    CmsStatusRequest,
     DecisionRequest,
     ErasureRequest,
     ModelReloadRequest,
@@ -95,6 +96,7 @@ def _duration(seconds: int) -> str:
 REQUESTS: tuple[type[BaseModel], ...] = (
     CommentSubmission,
     DecisionRequest,
+    CmsStatusRequest,
     BulkDecisionRequest,
     BulkDecisionItem,  # a component of its own (pydantic 2.7 refers to it only so)
     ClaimRequest,
@@ -253,6 +255,15 @@ _PARAMETERS: Json = {
         "required": True,
         "description": "The service's comment id (as answered by intake).",
         "schema": {"type": "string", "maxLength": 120},
+    },
+    "CmsCommentId": {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "The service's comment id (as answered by intake), or "
+        "`ext:<the CMS's own comment id>` (the `id` it sent to intake).",
+        "schema": {"type": "string", "maxLength": 220},
+        "example": "ext:42",
     },
     "CsrfToken": {
         "name": CSRF_HEADER,
@@ -447,6 +458,42 @@ def _paths() -> Json:
                 parameters=[*comment_id, csrf],
                 body=_json_body("DecisionRequest"),
                 description="Atomic: of two moderators deciding at once, one gets 409.",
+            )
+        },
+        "/v1/comments/{id}/cms-status": {
+            "post": _operation(
+                "setCmsStatus",
+                "intake",
+                "Record the CMS's own decision on a comment (an editor in the CMS decided)",
+                {
+                    "200": _json(_ref("CmsStatusResult"), "Recorded (or it had that status)."),
+                    **_problems(
+                        400,
+                        401,
+                        403,
+                        404,
+                        413,
+                        415,
+                        422,
+                        503,
+                        s401="Missing or unknown site API key.",
+                        s403="The site requires a signature and it is missing, "
+                        "malformed, wrong or stale.",
+                        s404="No comment of this site has this id (or CMS id).",
+                    ),
+                },
+                security=SITE,
+                parameters=[_param("CmsCommentId"), _param("Signature")],
+                body=_json_body("CmsStatusRequest"),
+                description=(
+                    "The CMS tells the service what its own editors did, so that the queue "
+                    "follows the CMS: approved, spam, rejected (trashed or deleted) or "
+                    "pending (held again, back in the queue). From any status to any "
+                    "status: the later decision, on either side, wins. Recorded like a "
+                    "moderator's decision (`decided_by: cms`, the CMS user as `cms_user` in "
+                    "the history, a label for retraining, the events stream) and ends any "
+                    "moderator's claim; no callback goes back to the CMS. Idempotent."
+                ),
             )
         },
         "/v1/comments/{id}/release": {

@@ -1,0 +1,69 @@
+"""POST /v1/comments/{id}/cms-status: the CMS's own decisions (an editor approving,
+trashing or holding a comment in wp-admin), so that the service's queue follows the CMS
+as the CMS follows the queue through callbacks.
+
+Authenticated like intake (the site's API key, and its intake signature when the site
+has a ``signing_secret``).  The comment is named by the service's id or by the CMS's own,
+as ``ext:<CMS id>``.  Nothing is sent back to the CMS (no echo)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
+from moderation.config import SiteConfig
+from moderation.records import site_of
+from moderation.validation import ID_MAX, odd_text
+from moderation.web.auth import SIGNATURE_HEADER, verify_signature
+from moderation.web.bodies import CmsStatusRequest, parse
+from moderation.web.http import check_json_media, json_object_of, json_response, read_body
+from moderation.web.problems import not_found
+
+BODY_LIMIT = 16 * 1024
+EXTERNAL = "ext:"  # {id} = "ext:<the CMS's own comment id>"
+
+
+async def comment_id_at_path(request: web.Request, site: SiteConfig) -> str:
+    """The service's id of the comment the path names, on the caller's site; 404 for an
+    id that is not the site's or not known (the same answer, so ids reveal nothing)."""
+    raw = request.match_info["id"]
+    if raw.startswith(EXTERNAL):
+        external = raw[len(EXTERNAL) :].strip()
+        if not external or len(external) > ID_MAX or odd_text(external) is not None:
+            raise not_found("No such comment.")
+        found = await request.app[STORE].id_for_external(site.id, external)
+        if found is None:
+            raise not_found("No comment with this CMS id.")
+        return found
+    if site_of(raw) != site.id:
+        raise not_found("No such comment.")
+    return raw
+
+
+async def post_cms_status(request: web.Request) -> web.Response:
+    app = request.app
+    config = app[CONFIG]
+    site = app[AUTH].site(request)
+    check_json_media(request)
+    body = await read_body(request, BODY_LIMIT)
+    verify_signature(
+        site,
+        request.headers.get(SIGNATURE_HEADER),
+        body,
+        tolerance=config.intake.signature_tolerance_seconds,
+    )
+    wanted = parse(CmsStatusRequest, json_object_of(body))
+    comment_id = await comment_id_at_path(request, site)
+    outcome = await app[STORE].cms_decide(comment_id, wanted.status, wanted.actor or None)
+    if outcome.kind == "missing" or outcome.status is None:
+        raise not_found("No such comment.")
+    if outcome.kind == "ok":
+        app[METRICS].cms_decisions.labels(wanted.status.value).inc()
+    return json_response(
+        {
+            "id": comment_id,
+            "status": wanted.status.value,
+            # the status it had; the same as "status" when nothing changed
+            "previous_status": outcome.status.value,
+        }
+    )
