@@ -71,8 +71,8 @@ from benchlib import (
 from profile_breakdown import breakdown, render
 
 from moderation.storage import keys
-from moderation.storage.local_cluster import LocalCluster
 from moderation.storage.redis_server import RedisServer, free_port
+from tests.support.local_cluster import LocalCluster
 
 SITE = "bench"
 BODY_TEMPLATES = 512

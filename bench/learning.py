@@ -77,9 +77,9 @@ from classifier.site_learning import (
     load_seed,
 )
 from classifier.site_learning import _Features as Features
-from moderation.batching import for_classifier
+from moderation.intake.batching import for_classifier
+from moderation.intake.validation import validate_comment
 from moderation.storage.redis_server import free_port
-from moderation.validation import validate_comment
 
 RETRAIN_AFTER = 50
 RETRAIN_TIMEOUT = 60.0

@@ -40,13 +40,13 @@ from benchlib import Children, log, percentile, samples
 from redis.asyncio import Redis
 
 from classifier import Comment, SpamModel
-from moderation.batching import IntakeBatcher, _Job
 from moderation.config import SiteConfig
-from moderation.records import Decision
+from moderation.core.records import Decision
+from moderation.intake.batching import IntakeBatcher, _Job
+from moderation.intake.validation import CommentIn, validate_comment
 from moderation.storage import keys
 from moderation.storage.redis_server import RedisServer, find_binary
 from moderation.storage.store import NewComment, Order, Store, encode_cursor
-from moderation.validation import CommentIn, validate_comment
 
 SITE = "bench"
 TARGET_P99_MS = 5.0

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from classifier import SpamModel
-from moderation import learning, privacy
 from moderation.appkeys import (
     AUTH,
     BATCHER,
@@ -22,20 +21,21 @@ from moderation.appkeys import (
     SITE_MODELS,
     STORE,
 )
-from moderation.batching import IntakeBatcher
 from moderation.config import Config
-from moderation.logs import protocol_logger
-from moderation.metrics import Metrics
-from moderation.model_holder import ModelHolder
-from moderation.retraining import Retrainer
-from moderation.site_models import SiteModels
+from moderation.core.logs import protocol_logger
+from moderation.core.metrics import Metrics
+from moderation.delivery.callbacks import Deliverer, delivering
+from moderation.intake.batching import IntakeBatcher
+from moderation.learning.model_holder import ModelHolder, reload_on_sighup
+from moderation.learning.retraining import Retrainer
+from moderation.learning.site_models import SiteModels
+from moderation.review import privacy
 from moderation.storage.connect import open_client
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
 from moderation.web import admin, akismet, cms, intake, models, ops, review
 from moderation.web.auth import Authenticator
-from moderation.web.callbacks import Deliverer, delivering
 from moderation.web.middleware import observe
 from moderation.web.ui import setup_ui
 
@@ -114,7 +114,7 @@ async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def callbacks_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Decision callbacks (web/callbacks.py), delivered from this process too."""
+    """Decision callbacks (delivery/callbacks.py), delivered from this process too."""
     store = app[STORE]
     deliverer = Deliverer(store, app[CONFIG].sites, app[METRICS])
     store.on_callback = deliverer.wake
@@ -134,8 +134,8 @@ async def learning_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def sighup_ctx(app: web.Application) -> AsyncIterator[None]:
-    """SIGHUP reloads the model (learning.py)."""
-    async with learning.reload_on_sighup(app[MODEL]):
+    """SIGHUP reloads the model (learning/model_holder.py)."""
+    async with reload_on_sighup(app[MODEL]):
         yield
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderation.batching import IntakeBatcher
 from moderation.config import Config
-from moderation.metrics import Metrics
-from moderation.model_holder import ModelHolder
-from moderation.retraining import Retrainer
-from moderation.site_models import SiteModels
+from moderation.core.metrics import Metrics
+from moderation.intake.batching import IntakeBatcher
+from moderation.learning.model_holder import ModelHolder
+from moderation.learning.retraining import Retrainer
+from moderation.learning.site_models import SiteModels
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.store import Store
 from moderation.web.auth import Authenticator

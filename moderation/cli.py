@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from moderation.config import Config, ConfigError, Overrides, resolve, sha256_hex
-from moderation.logs import setup_logging
-from moderation.serving import run_single
+from moderation.core.logs import setup_logging
+from moderation.runtime.serving import run_single
 
 if TYPE_CHECKING:  # the model's imports are heavy: load them only when serving
     pass
@@ -132,7 +132,7 @@ def _run_offline(
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from moderation.offline import run_export
+    from moderation.runtime.offline import run_export
 
     config = _offline_config(args)
     if config is None:
@@ -156,8 +156,8 @@ def export_command(args: argparse.Namespace) -> int:
 def erase_command(args: argparse.Namespace) -> int:
     """Erase from the command line, against the configured Redis or the embedded one
     (reused if the service is running, started for the occasion if not)."""
-    from moderation.fields import FieldsInvalid
-    from moderation.offline import run_erase
+    from moderation.core.fields import FieldsInvalid
+    from moderation.runtime.offline import run_erase
 
     config = _offline_config(args)
     if config is None:
@@ -201,7 +201,7 @@ def serve(args: argparse.Namespace) -> int:
         return 2
     config.data_dir.mkdir(parents=True, exist_ok=True)
     if args.workers > 1:
-        from moderation.workers import run_workers
+        from moderation.runtime.workers import run_workers
 
         return run_workers(config, args.workers)
     return run_single(config)

@@ -40,8 +40,8 @@ from pydantic import (
 from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
-from moderation.fields import describe
-from moderation.records import CallbackEvent
+from moderation.core.fields import describe
+from moderation.core.records import CallbackEvent
 
 SITE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
 MODERATOR_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
@@ -335,7 +335,7 @@ class _SiteSettings:
     auto_spam_duplicates: Flag = False
     erase_personal_data_after_days: Whole | None = Field(default=None, ge=1)
     purge_spam_after_days: Whole | None = Field(default=None, ge=1)
-    # Decision callbacks (web/callbacks.py): each event is POSTed to callback_url, signed
+    # Decision callbacks (delivery/callbacks.py): each event is POSTed to callback_url, signed
     # with callback_secret, retried with back-off until callback_give_up_hours have
     # passed, then kept as dead.
     callback_url: CallbackUrl | None = None

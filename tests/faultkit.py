@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from moderation.records import Status
+from moderation.core.records import Status
 from moderation.storage import keys
 from moderation.storage.redis_server import RedisServer, free_port
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, BOB, CAROL, NEWS_KEY, ROOT

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from moderation.web.auth import sign
+from moderation.core.signing import sign
 from tests.conftest import (
     ALICE,
     BLOG_KEY,
@@ -226,7 +226,7 @@ EMAILS = ["newsreader@example.com", "blogreader@example.org", "maria@example.com
 
 def _assert_no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> None:
     """No secret, session id or author email in any log line (message or extra fields)."""
-    from moderation.logs import JsonFormatter
+    from moderation.core.logs import JsonFormatter
 
     formatter = JsonFormatter()
     lines = [formatter.format(record) for record in caplog.records]

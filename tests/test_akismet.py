@@ -494,7 +494,7 @@ async def test_the_readmes_python_snippet_reaches_the_service(service: Client) -
 async def test_export_labels_includes_the_cms_labels(service: Client) -> None:
     import io
 
-    from moderation.learning import export_labels
+    from moderation.learning.labels import export_labels
 
     fields = _wordpress_fields(comment_content="Cheap pills, never checked here")
     resp = await service.post("/1.1/submit-spam", data=_form(api_key=KEY, **fields), headers=FORM)

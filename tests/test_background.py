@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from moderation import background
+from moderation.core import background
 
 
 async def test_a_loop_that_swallows_its_cancellation_still_stops() -> None:

@@ -7,16 +7,17 @@ from typing import Any
 
 import pytest
 
-from moderation.fields import (
+from moderation.core.fields import (
     LONE_SURROGATE,
     BadBody,
     FieldError,
     FieldsInvalid,
     UnsupportedMediaType,
 )
-from moderation.records import Decision
+from moderation.core.records import Decision
+from moderation.core.text import CONTROL_CHARACTERS
+from moderation.intake.validation import validate_comment
 from moderation.storage.store import Order
-from moderation.validation import CONTROL_CHARACTERS, validate_comment
 from moderation.web.bodies import (
     BulkDecisionItem,
     ClaimRequest,

@@ -43,7 +43,7 @@ from tests.test_faults import own_redis_server  # noqa: F401  (each test's own R
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 SECRET = "news-callback-secret-0123456789"
-LEASE_MARGIN = 30.0  # moderation/web/callbacks.py LEASE_MARGIN_SECONDS
+LEASE_MARGIN = 30.0  # moderation/delivery/callbacks.py LEASE_MARGIN_SECONDS
 CMS_DOWN_SECONDS = 4.0
 EMPTY_OUTBOX = {"events": 0, "pending": 0, "due": 0, "dead": 0, "heads": 0, "queues": 0}
 

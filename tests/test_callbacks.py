@@ -513,7 +513,7 @@ async def test_a_hanging_cms_holds_up_neither_intake_nor_another_sites_callbacks
         raw_body = json.dumps(body).encode()
         import time as clock
 
-        from moderation.web.auth import sign
+        from moderation.core.signing import sign
 
         resp = await client.post(
             "/v1/comments",

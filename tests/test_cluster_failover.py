@@ -22,7 +22,6 @@ import aiohttp
 import pytest
 
 from moderation.storage.cluster_transport import tag_slot
-from moderation.storage.local_cluster import LocalCluster, LocalClusterError
 from tests.conftest import ALICE, BOB, ROOT
 from tests.faultkit import (
     Load,
@@ -37,6 +36,7 @@ from tests.faultkit import (
     wait_for,
 )
 from tests.redis_kinds import CLUSTER_URLS, sync_redis
+from tests.support.local_cluster import LocalCluster, LocalClusterError
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 

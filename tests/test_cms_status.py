@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 
 from moderation.appkeys import STORE
 from moderation.config import Config
+from moderation.core.signing import sign
 from moderation.storage.store import CallbackState
-from moderation.web.auth import sign
 from tests.conftest import (
     ALICE,
     BLOG_KEY,

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from moderation import serving
 from moderation.config import (
     Config,
     ConfigError,
@@ -19,6 +18,7 @@ from moderation.config import (
     resolve,
     sha256_hex,
 )
+from moderation.runtime import serving
 
 GOOD = """
 [redis]

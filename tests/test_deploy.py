@@ -22,9 +22,10 @@ from typing import Any
 import pytest
 import yaml
 
-from moderation import cli, serving
+from moderation import cli
 from moderation.app import create_app
 from moderation.config import Config, Overrides, resolve
+from moderation.runtime import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"

@@ -19,7 +19,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from moderation.config import Config, RateLimit
-from moderation.web.auth import sign
+from moderation.core.signing import sign
 from tests.conftest import BLOG_KEY, BLOG_SIGNING, NEWS_KEY, auth, comment_body
 
 Client = TestClient[Any, Any]

@@ -13,8 +13,8 @@ from aiohttp.test_utils import TestClient
 
 from moderation.appkeys import STORE
 from moderation.config import Config, RateLimit
-from moderation.privacy import DAY_MS, apply_retention
-from moderation.records import now_ms
+from moderation.core.records import now_ms
+from moderation.review.privacy import DAY_MS, apply_retention
 from moderation.storage import keys
 from tests.conftest import ALICE, BLOG_KEY, NEWS_KEY, ROOT, auth, comment_body
 from tests.redis_kinds import is_cluster, sync_redis
@@ -46,7 +46,7 @@ async def test_site_rate_limit_answers_429_and_spares_other_sites(
     import json
     import time
 
-    from moderation.web.auth import sign
+    from moderation.core.signing import sign
 
     raw = json.dumps(comment_body(id="b1")).encode()
     headers = {

@@ -51,9 +51,8 @@ from schemathesis.specs.openapi.checks import (
 
 from classifier import Comment, SpamModel
 from classifier.features import normalise
-from moderation.fields import FieldsInvalid, InputError
-from moderation.storage.redis_server import RedisServer
-from moderation.validation import (
+from moderation.core.fields import FieldsInvalid, InputError
+from moderation.intake.validation import (
     CONTENT_MAX,
     FORM_TYPE,
     JSON_TYPE,
@@ -62,6 +61,7 @@ from moderation.validation import (
     parse_body,
     validate_comment,
 )
+from moderation.storage.redis_server import RedisServer
 from moderation.web.problems import for_input
 from tests import test_odd_text as odd_text
 from tests.conftest import NEWS_KEY, ROOT

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from moderation.web.auth import sign
+from moderation.core.signing import sign
 from tests.conftest import ALICE, BLOG_KEY, BLOG_SIGNING, NEWS_KEY, auth, comment_body
 from tests.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)
 

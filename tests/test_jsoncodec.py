@@ -1,4 +1,4 @@
-"""moderation.jsoncodec: orjson's speed, the standard library's answers."""
+"""moderation.core.jsoncodec: orjson's speed, the standard library's answers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from moderation import jsoncodec
+from moderation.core import jsoncodec
 
 EDGE_CASES = [
     '{"id": 18446744073709551616}',  # past 64 bits: orjson alone would give a float

@@ -1,23 +1,14 @@
 """The code's layout keeps its promises: no import cycles between the project's modules
 (counting imports inside functions too, which hide a cycle from the interpreter until the
-day the order of imports changes), the layers import only what is below them, and no
-aiohttp or Redis in the classifier.
+day the order of imports changes), each folder of ``moderation`` imports only the folders
+its ``__init__`` docstring allows, and no aiohttp or Redis in the classifier.
 
-The layers of ``moderation``:
-
-- the web layer, ``moderation/web/``: handlers, bodies, answers, problems, middleware;
-- storage, ``moderation/storage/``: everything that speaks to Redis;
-- the process wiring: ``app`` (create_app), ``appkeys`` (the typed app state, which
-  holds web objects), ``cli``, ``serving``, ``workers`` and ``__main__``;
-- the domain: every other module at the top level of ``moderation/`` (records, rules,
-  validation, batching, privacy, learning, fields, config, offline, model_holder,
-  metrics, logs, jsoncodec).
-
-Storage and the domain import neither the web layer nor the process wiring nor aiohttp:
-they say what is wrong with domain errors (fields.py), which the web layer answers, and
-run background work in context managers that the app's cleanup_ctx enters.  Storage and
-the domain may use each other (the store keeps records; batching stores comments).  The
-web layer reaches the process only through ``appkeys``.
+The folders of ``moderation``, from the bottom up (docs/architecture.md draws them):
+``core`` (the shared vocabulary), ``config``, ``storage`` (everything that speaks to
+Redis), ``learning``, ``intake``, ``review``, ``delivery``, then ``web`` (handlers and the
+API's models), ``appkeys`` and ``app`` (the wiring), ``runtime`` (processes) and ``cli``.
+The domain folders say what is wrong with domain errors (``core.fields``), which the web
+layer answers, and run background work in context managers the app's cleanup_ctx enters.
 """
 
 from __future__ import annotations
@@ -89,32 +80,85 @@ def test_the_checker_sees_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-PROCESS = frozenset(
-    f"moderation.{name}" for name in ("app", "appkeys", "cli", "serving", "workers", "__main__")
-)
-# What a module of each layer must not import (a name or anything under it).
-FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "storage": ("moderation.web", *sorted(PROCESS), "aiohttp"),
-    "domain": ("moderation.web", *sorted(PROCESS), "aiohttp"),
-    "web": tuple(sorted(PROCESS - {"moderation.appkeys"})),
+# What each part of ``moderation`` may import of the project, besides itself; a part is
+# a folder (``moderation.storage.store`` is ``storage``) or a module beside the folders.
+_DOMAIN = frozenset({"core", "config", "storage", "learning", "intake", "review", "delivery"})
+MAY_IMPORT: dict[str, frozenset[str]] = {
+    "core": frozenset(),
+    "config": frozenset({"core"}),
+    "storage": frozenset({"core", "config"}),
+    "learning": frozenset({"core", "config", "storage"}),
+    "intake": frozenset({"core", "config", "storage", "learning"}),
+    "review": frozenset({"core", "config", "storage"}),
+    "delivery": frozenset({"core", "config", "storage"}),
+    # the web layer reaches the process only through appkeys (the typed app state)
+    "web": _DOMAIN | {"appkeys"},
+    "appkeys": _DOMAIN | {"web"},
+    "app": _DOMAIN | {"web", "appkeys"},
+    "runtime": _DOMAIN | {"web", "appkeys", "app"},
+    "cli": _DOMAIN | {"runtime"},
+    "__main__": frozenset({"cli"}),
+    "__init__": frozenset(),
 }
+# Parts that serve no HTTP: no aiohttp at all (delivery may use its client, not its server).
+NO_AIOHTTP = frozenset({"core", "config", "storage", "learning", "intake", "review"})
 # The exceptions, each with its reason.
 ALLOWED = {
     # logs.py's filter for aiohttp's connection handler recognises aiohttp's HTTP parser
     # errors, whose text carries the request line, to redact them: an exception class,
     # not a handler, imported inside the filter when a record is logged.
-    ("moderation.logs", "aiohttp.http_exceptions"),
+    ("moderation.core.logs", "aiohttp.http_exceptions"),
 }
 
 
-def _layer(module: str) -> str:
-    if module == "moderation.web" or module.startswith("moderation.web."):
-        return "web"
-    if module == "moderation.storage" or module.startswith("moderation.storage."):
-        return "storage"
-    if module in PROCESS:
-        return "process"
-    return "domain" if module.startswith("moderation") else "other"
+def _part(module: str) -> str:
+    """The folder (or top-level module) of ``module``: moderation.storage.store -> storage."""
+    parts = module.split(".")
+    if parts[0] != "moderation":
+        return ""
+    if len(parts) == 1 or parts[1] in ("__init__", "__version__"):
+        return "__init__"
+    return parts[1]
+
+
+def _breaches(imports: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(module, import) for each import that its module's part may not make."""
+    found = []
+    for module, names in sorted(imports.items()):
+        part = _part(module)
+        allowed = [name for m, name in ALLOWED if m == module]
+        for name in sorted(names):
+            if any(_under(name, a) for a in allowed):
+                continue
+            target = _part(name)
+            # the package itself (its __version__) is anyone's
+            if target not in ("", "__init__", part) and target not in MAY_IMPORT[part]:
+                found.append((module, name))
+            elif _under(name, "aiohttp") and (
+                part in NO_AIOHTTP or (part == "delivery" and _under(name, "aiohttp.web"))
+            ):
+                found.append((module, name))
+    return found
+
+
+def _under(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def test_every_part_is_known_and_says_what_it_may_import() -> None:
+    for path in (ROOT / "moderation").iterdir():
+        name = path.stem if path.suffix == ".py" else path.name
+        if path.is_dir() and not (path / "__init__.py").exists():
+            continue  # web/static and the like
+        assert name in MAY_IMPORT, f"{path}: a new part of moderation needs its rule here"
+        if path.is_dir():
+            doc = ast.get_docstring(ast.parse((path / "__init__.py").read_text()))
+            assert doc and "import" in doc, f"{path}/__init__.py must say what it may import"
+
+
+def test_few_modules_beside_the_folders() -> None:
+    modules = [p for p in (ROOT / "moderation").glob("*.py")]
+    assert len(modules) <= 6, sorted(p.name for p in modules)
 
 
 def _all_imports(path: Path) -> set[str]:
@@ -129,24 +173,6 @@ def _all_imports(path: Path) -> set[str]:
     return found
 
 
-def _breaches(imports: dict[str, set[str]]) -> list[tuple[str, str]]:
-    """(module, import) for each import that its module's layer forbids."""
-    found = []
-    for module, names in sorted(imports.items()):
-        forbidden = FORBIDDEN.get(_layer(module), ())
-        allowed = [name for m, name in ALLOWED if m == module]
-        for name in sorted(names):
-            if any(_under(name, f) for f in forbidden) and not any(
-                _under(name, a) for a in allowed
-            ):
-                found.append((module, name))
-    return found
-
-
-def _under(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
-
-
 def test_each_layer_imports_only_what_it_may() -> None:
     files = (ROOT / "moderation").rglob("*.py")
     assert _breaches({_module_name(f): _all_imports(f) for f in files}) == []
@@ -159,16 +185,18 @@ def test_every_exception_is_still_needed() -> None:
 
 def test_the_checker_sees_a_breach() -> None:
     imports = {
-        "moderation.privacy": {"moderation.storage.store", "aiohttp.web"},
-        "moderation.storage.store": {"moderation.records", "moderation.web.problems"},
-        "moderation.validation": {"moderation.appkeys", "moderation.fields"},
+        "moderation.review.privacy": {"moderation.storage.store", "aiohttp.web"},
+        "moderation.storage.store": {"moderation.core.records", "moderation.web.problems"},
+        "moderation.intake.validation": {"moderation.appkeys", "moderation.core.fields"},
         "moderation.web.admin": {"moderation.appkeys", "moderation.app"},
+        "moderation.delivery.callbacks": {"aiohttp", "aiohttp.web"},
         "moderation.app": {"moderation.web", "aiohttp"},
     }
     assert _breaches(imports) == [
-        ("moderation.privacy", "aiohttp.web"),
+        ("moderation.delivery.callbacks", "aiohttp.web"),
+        ("moderation.intake.validation", "moderation.appkeys"),
+        ("moderation.review.privacy", "aiohttp.web"),
         ("moderation.storage.store", "moderation.web.problems"),
-        ("moderation.validation", "moderation.appkeys"),
         ("moderation.web.admin", "moderation.app"),
     ]
 

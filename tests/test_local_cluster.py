@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from redis.cluster import RedisCluster
 
-from moderation.storage.local_cluster import (
+from tests.support.local_cluster import (
     LocalCluster,
     LocalClusterError,
     find_cli,

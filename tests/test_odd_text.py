@@ -33,8 +33,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.config import Config
-from moderation.logs import JsonFormatter
-from moderation.web.auth import sign
+from moderation.core.logs import JsonFormatter
+from moderation.core.signing import sign
 from tests.conftest import (
     ALICE,
     BLOG_KEY,
@@ -1033,7 +1033,7 @@ async def test_what_the_http_parser_refuses_stays_out_of_the_log(
     (not problem+json, and without a request id: that answer is the parser's, configured
     in app.py by the owner of the parser-error handling).  What this checks is the log:
     the parser's error text holds the raw header or request line, and the protocol
-    logger (moderation.logs.protocol_logger) must drop it."""
+    logger (moderation.core.logs.protocol_logger) must drop it."""
     caplog.set_level(logging.DEBUG)
     target, headers = PARSER_REFUSALS[name]
     answer = await send(served.port, "GET", target, headers=headers)

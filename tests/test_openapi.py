@@ -19,10 +19,10 @@ from referencing.jsonschema import DRAFT202012
 
 from moderation.app import create_app
 from moderation.config import Config, IntakeConfig
-from moderation.records import Decision, Status
+from moderation.core.records import Decision, Status
+from moderation.intake.validation import CONTENT_MAX
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Order
-from moderation.validation import CONTENT_MAX
 from moderation.web.answers import ANSWERS
 from moderation.web.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
 from moderation.web.openapi import REQUESTS, openapi_document

@@ -202,7 +202,7 @@ async def test_access_log_modes(
 def test_a_log_line_with_a_lone_surrogate_is_still_written() -> None:
     """stderr writes UTF-8: a lone surrogate in a log field would make the handler drop
     the whole line (and print a traceback holding it); the formatter escapes it instead."""
-    from moderation.logs import JsonFormatter
+    from moderation.core.logs import JsonFormatter
 
     record = logging.LogRecord("moderation", logging.INFO, "", 0, "odd \ud800 text", None, None)
     record.__dict__["route"] = "/v1/\udcff"

@@ -104,7 +104,7 @@ async def test_a_retrain_is_swapped_in_and_scores_only_its_site(
     body = json.dumps(comment_body(id="blog-after")).encode()
     import time as clock
 
-    from moderation.web.auth import sign
+    from moderation.core.signing import sign
 
     resp = await client.post(
         "/v1/comments",
@@ -243,7 +243,7 @@ async def test_an_akismet_submission_is_a_label(make_client: Any, config: Config
 async def test_the_loop_retrains_after_enough_labels(
     make_client: Any, config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from moderation import retraining
+    from moderation.learning import retraining
 
     monkeypatch.setattr(retraining, "CHECK_SECONDS", 0.2)
     client: Client = await make_client(learning_config(config, retrain_after_labels=30))

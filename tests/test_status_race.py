@@ -17,7 +17,7 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from moderation.appkeys import STORE
-from moderation.records import Decision, Status, now_ms, utc_day
+from moderation.core.records import Decision, Status, now_ms, utc_day
 from moderation.storage import keys
 from moderation.storage import store as store_module
 from moderation.storage.store import DAY_MS, Store

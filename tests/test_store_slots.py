@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis, RedisCluster
 
-from moderation.records import Decision, Status, history_line, new_comment_id, now_ms
+from moderation.core.records import Decision, Status, history_line, new_comment_id, now_ms
 from moderation.storage import scripts
 from moderation.storage.cluster_transport import ClusterTransport
-from moderation.storage.local_cluster import LocalCluster
 from moderation.storage.store import NewComment, Order, Store
 from moderation.storage.transport import Command, Reply, Transport
 from tests.redis_kinds import sync_redis
+from tests.support.local_cluster import LocalCluster
 
 
 class Recorder:

@@ -1057,7 +1057,7 @@ return 1
 
 # -- Delivering callbacks: claim the due ones, settle each attempt, redeliver dead ones --
 #
-# A deliverer (moderation/web/callbacks.py, in every service process) claims due events
+# A deliverer (moderation/delivery/callbacks.py, in every service process) claims due events
 # for a lease: their due score becomes the lease's end, so no other process sends them
 # meanwhile, and one whose process died is due again when the lease ends.  Settling
 # checks the lease is still the caller's, so a late answer cannot undo a newer attempt.

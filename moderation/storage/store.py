@@ -23,8 +23,8 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
-from moderation import jsoncodec
-from moderation.records import (
+from moderation.core import jsoncodec
+from moderation.core.records import (
     CMS_ACTOR,
     PERSONAL_FIELDS,
     TRUSTED_AUTHOR_RULE,
@@ -37,11 +37,11 @@ from moderation.records import (
     site_of,
     utc_day,
 )
+from moderation.core.text import text_problem
 from moderation.storage import keys, scripts
 from moderation.storage.cluster_transport import ClusterTransport, check_replicas
 from moderation.storage.scripts import A, K, Script
 from moderation.storage.transport import Arg, Command, Reply, Transport, as_mapping
-from moderation.validation import text_problem
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys

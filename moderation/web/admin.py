@@ -14,8 +14,8 @@ from aiohttp import web
 from classifier import ModelError
 from moderation.appkeys import AUTH, CONFIG, MODEL, STORE
 from moderation.config import ModeratorConfig
-from moderation.privacy import erase
-from moderation.records import iso_from_ms
+from moderation.core.records import iso_from_ms
+from moderation.review.privacy import erase
 from moderation.web.bodies import ErasureRequest, ModelReloadRequest, RedeliverRequest, parse
 from moderation.web.http import json_response, read_json_object
 from moderation.web.problems import FieldError, forbidden, invalid, not_found

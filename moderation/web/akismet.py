@@ -26,13 +26,20 @@ from dataclasses import dataclass, replace
 from aiohttp import web
 from email_validator import EmailNotValidError, validate_email
 
-from moderation import jsoncodec
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, STORE
-from moderation.batching import ModelNotReady, for_classifier
 from moderation.config import SiteConfig
-from moderation.records import CommentRecord, Status, now_ms
-from moderation.rules import automatic_status
-from moderation.validation import CONTENT_MAX, EMAIL_MAX, NAME_MAX, SHORT_MAX, URL_MAX, CommentIn
+from moderation.core import jsoncodec
+from moderation.core.records import CommentRecord, Status, now_ms
+from moderation.intake.batching import ModelNotReady, for_classifier
+from moderation.intake.rules import automatic_status
+from moderation.intake.validation import (
+    CONTENT_MAX,
+    EMAIL_MAX,
+    NAME_MAX,
+    SHORT_MAX,
+    URL_MAX,
+    CommentIn,
+)
 from moderation.web.http import read_body
 from moderation.web.intake import check_rate_limits
 

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from moderation.records import CallbackEvent, Status
+from moderation.core.records import CallbackEvent, Status
 from moderation.storage.store import CallbackState
 from moderation.web.problems import TYPE_PREFIX
 from moderation.web.ui import CSRF_HEADER

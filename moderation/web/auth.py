@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 from aiohttp import web
 
 from moderation.config import Config, ModeratorConfig, SiteConfig
+from moderation.core.signing import SIGNATURE_HEADER, sign
 from moderation.web.problems import Problem, forbidden, not_found, unauthorized
 
 
@@ -131,15 +132,8 @@ def require_site_access(moderator: ModeratorConfig, site: str) -> None:
         raise not_found(f"No site '{site}'.")
 
 
-SIGNATURE_HEADER = "X-Moderation-Signature"
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _HEX_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header value a CMS sends (also used by tests and docs)."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
 
 
 def verify_signature(

@@ -27,10 +27,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from moderation.fields import describe, key_path
-from moderation.records import Decision, Status
+from moderation.core.fields import describe, key_path
+from moderation.core.records import Decision, Status
+from moderation.core.text import odd_text
+from moderation.intake.validation import EMAIL_MAX, SITE_MAX, normalise_email
 from moderation.storage.store import Order
-from moderation.validation import EMAIL_MAX, SITE_MAX, normalise_email, odd_text
 from moderation.web.problems import FieldError, invalid
 
 MAX_PAGE = 500  # comments per queue page or claim

@@ -12,9 +12,11 @@ from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
-from moderation.records import site_of
-from moderation.validation import ID_MAX, odd_text
-from moderation.web.auth import SIGNATURE_HEADER, verify_signature
+from moderation.core.records import site_of
+from moderation.core.signing import SIGNATURE_HEADER
+from moderation.core.text import odd_text
+from moderation.intake.validation import ID_MAX
+from moderation.web.auth import verify_signature
 from moderation.web.bodies import CmsStatusRequest, parse
 from moderation.web.http import check_json_media, json_object_of, json_response, read_body
 from moderation.web.problems import not_found

@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
-from moderation import jsoncodec
 from moderation.appkeys import CONFIG
+from moderation.core import jsoncodec
 from moderation.web.problems import (
     FieldError,
     bad_request,

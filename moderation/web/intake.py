@@ -13,9 +13,10 @@ from aiohttp import web
 
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
-from moderation.fields import FieldError, FieldsInvalid
-from moderation.validation import check_content_type, parse_body, validate_comment
-from moderation.web.auth import SIGNATURE_HEADER, verify_signature
+from moderation.core.fields import FieldError, FieldsInvalid
+from moderation.core.signing import SIGNATURE_HEADER
+from moderation.intake.validation import check_content_type, parse_body, validate_comment
+from moderation.web.auth import verify_signature
 from moderation.web.http import json_response, read_body
 from moderation.web.problems import invalid, too_many
 

@@ -13,9 +13,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from moderation.appkeys import CONFIG, METRICS
-from moderation.batching import ModelNotReady
-from moderation.fields import InputError
-from moderation.logs import new_request_id, request_id_var
+from moderation.core.fields import InputError
+from moderation.core.logs import new_request_id, request_id_var
+from moderation.intake.batching import ModelNotReady
 from moderation.web.problems import TEXT_PATHS, Problem, for_input, unavailable
 
 log = logging.getLogger("moderation.web.http")

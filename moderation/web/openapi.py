@@ -24,12 +24,12 @@ from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from moderation import __version__
 from moderation.config import DEFAULT_PORT, IntakeConfig
+from moderation.core.signing import SIGNATURE_HEADER
+from moderation.intake.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
 from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS
-from moderation.validation import FORM_TYPE, JSON_TYPE, CommentSubmission
 from moderation.web.akismet import PARAMETERS as AKISMET_PARAMETERS
 from moderation.web.akismet import THANKS as AKISMET_THANKS
 from moderation.web.answers import ANSWERS
-from moderation.web.auth import SIGNATURE_HEADER
 from moderation.web.bodies import (
     MAX_BULK,
     BulkDecisionItem,
@@ -1161,7 +1161,7 @@ def _admin_post_problems() -> Json:
 
 
 def _webhooks() -> Json:
-    """What the service sends a CMS: the decision callbacks (web/callbacks.py)."""
+    """What the service sends a CMS: the decision callbacks (delivery/callbacks.py)."""
     headers = {
         SIGNATURE_HEADER: "t=<unix seconds>,v1=<hex HMAC-SHA256(callback_secret, "
         "'<t>.' + raw body)>: the same scheme as intake's.",

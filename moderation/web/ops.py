@@ -8,7 +8,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from moderation.appkeys import CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
-from moderation.records import now_ms
+from moderation.core.records import now_ms
 from moderation.web.http import json_response
 from moderation.web.openapi import openapi_document
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from aiohttp import web
 
-from moderation.fields import BadBody, FieldsInvalid, InputError, UnsupportedMediaType
+from moderation.core.fields import BadBody, FieldsInvalid, InputError, UnsupportedMediaType
 
 # the handlers build their 422s from the domain's FieldError: one kind of field error
-from moderation.fields import FieldError as FieldError
+from moderation.core.fields import FieldError as FieldError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:moderation:problem:"

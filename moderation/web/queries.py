@@ -35,7 +35,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from moderation.config import SITE_ID_RE
-from moderation.records import Status
+from moderation.core.records import Status
 from moderation.storage.store import CallbackState, Order
 from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
 from moderation.web.problems import FieldError

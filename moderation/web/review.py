@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
 from moderation.config import ModeratorConfig
-from moderation.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
+from moderation.core.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome
 from moderation.web.auth import ModeratorCaller, SiteCaller, require_site_access
 from moderation.web.bodies import (

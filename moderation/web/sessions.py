@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from moderation.records import now_ms
+from moderation.core.records import now_ms
 from moderation.storage import keys
 from moderation.storage.store import Store
 from moderation.storage.transport import as_mapping

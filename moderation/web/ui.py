@@ -38,7 +38,7 @@ from multidict import MultiDictProxy
 
 from moderation.appkeys import AUTH, CONFIG, SESSIONS, STORE
 from moderation.config import ModeratorConfig
-from moderation.validation import header_text, text_problem
+from moderation.core.text import header_text, text_problem
 from moderation.web.http import json_response
 from moderation.web.problems import bad_request, body_timeout, forbidden, unauthorized
 from moderation.web.sessions import Session, SessionStore

@@ -21,7 +21,7 @@ from dataclasses import replace
 from types import FrameType
 
 from moderation.config import Config
-from moderation.serving import EXIT_CANNOT_LISTEN, cannot_listen
+from moderation.runtime.serving import EXIT_CANNOT_LISTEN, cannot_listen
 from moderation.storage.redis_server import RedisServer
 
 log = logging.getLogger("moderation.workers")
@@ -31,8 +31,8 @@ RESTART_BACKOFF_SECONDS = 1.0
 
 def _worker(config: Config, index: int) -> None:
     from classifier import ModelError, SpamModel
-    from moderation.logs import setup_logging
-    from moderation.serving import run_single
+    from moderation.core.logs import setup_logging
+    from moderation.runtime.serving import run_single
 
     setup_logging()
     logger = logging.getLogger("moderation")

@@ -24,11 +24,11 @@ from typing import Any
 from redis.exceptions import RedisClusterException, RedisError
 
 from classifier import Comment, ModelError, SpamModel
-from moderation import background
 from moderation.config import Config
-from moderation.metrics import Metrics
-from moderation.records import Status, now_ms
-from moderation.site_models import SiteModels
+from moderation.core import background
+from moderation.core.metrics import Metrics
+from moderation.core.records import Status, now_ms
+from moderation.learning.site_models import SiteModels
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from classifier import ModelError, SpamModel
@@ -66,3 +68,36 @@ class ModelHolder:
         if self.parent_pid is not None:
             os.kill(self.parent_pid, signal.SIGHUP)
         return model
+
+
+@asynccontextmanager
+async def reload_on_sighup(holder: ModelHolder) -> AsyncIterator[None]:
+    """While inside, SIGHUP reloads the model, as daemons reload their config; the
+    workers' parent passes it on to each worker (the app's cleanup_ctx enters it)."""
+    loop = asyncio.get_running_loop()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def reload() -> None:
+        try:
+            await holder.load()
+        except ModelError:
+            pass  # logged by the holder; the old model keeps serving
+
+    def on_hup() -> None:
+        task = loop.create_task(reload())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    try:
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+        installed = True
+    except (RuntimeError, NotImplementedError, ValueError):  # not the main thread (tests)
+        installed = False
+    try:
+        yield
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGHUP)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -15,9 +15,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from moderation import background
 from moderation.config import SiteConfig
-from moderation.records import now_ms
+from moderation.core import background
+from moderation.core.records import now_ms
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.privacy")

@@ -5,8 +5,8 @@ with the write, since "has an approved comment" is Redis state.)"""
 from __future__ import annotations
 
 from moderation.config import SiteConfig
-from moderation.records import Status
-from moderation.validation import CommentIn
+from moderation.core.records import Status
+from moderation.intake.validation import CommentIn
 
 
 def _matches(entry: str, email: str, ip: str) -> bool:

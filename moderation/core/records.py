@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from moderation import jsoncodec
+from moderation.core import jsoncodec
 
 
 class Status(StrEnum):

@@ -20,21 +20,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from classifier import Comment, Score, SpamModel
-from moderation import jsoncodec
 from moderation.config import SiteConfig
-from moderation.metrics import Metrics
-from moderation.model_holder import ModelHolder
-from moderation.records import (
+from moderation.core import jsoncodec
+from moderation.core.metrics import Metrics
+from moderation.core.records import (
     TRUSTED_AUTHOR_RULE,
     Status,
     history_line,
     new_comment_id,
     now_ms,
 )
-from moderation.rules import automatic_status
-from moderation.site_models import SiteModels
+from moderation.intake.rules import automatic_status
+from moderation.intake.validation import CommentIn
+from moderation.learning.model_holder import ModelHolder
+from moderation.learning.site_models import SiteModels
 from moderation.storage.store import NewComment, Store, Stored
-from moderation.validation import CommentIn
 
 log = logging.getLogger("moderation.web.intake")
 

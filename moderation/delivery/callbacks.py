@@ -25,12 +25,12 @@ from typing import Any
 import aiohttp
 from redis.exceptions import RedisClusterException, RedisError
 
-from moderation import background, jsoncodec
 from moderation.config import SiteConfig
-from moderation.metrics import Metrics
-from moderation.records import iso_from_ms, now_ms
+from moderation.core import background, jsoncodec
+from moderation.core.metrics import Metrics
+from moderation.core.records import iso_from_ms, now_ms
+from moderation.core.signing import sign
 from moderation.storage.store import Store
-from moderation.web.auth import sign
 
 log = logging.getLogger("moderation.callbacks")
 
@@ -147,7 +147,7 @@ class Deliverer:
         self._wake = {site: asyncio.Event() for site in self.sites}
         self._in_flight: dict[str, set[asyncio.Task[None]]] = {site: set() for site in self.sites}
         self._redis_trouble = False
-        self._stop = asyncio.Event()  # see moderation.background: set before cancelling
+        self._stop = asyncio.Event()  # see moderation.core.background: set before cancelling
 
     def wake(self, site: str) -> None:
         """Something was queued for ``site``: look at once rather than at the next poll."""

@@ -11,13 +11,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from moderation.config import Config
-from moderation.fields import FieldError, FieldsInvalid
-from moderation.learning import export_labels
-from moderation.privacy import erase
+from moderation.core.fields import FieldError, FieldsInvalid
+from moderation.intake.validation import normalise_email
+from moderation.learning.labels import export_labels
+from moderation.review.privacy import erase
 from moderation.storage.connect import open_client
 from moderation.storage.redis_server import RedisServer
 from moderation.storage.store import Store
-from moderation.validation import normalise_email
 
 
 @asynccontextmanager

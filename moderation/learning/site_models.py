@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from redis.exceptions import RedisClusterException, RedisError
 
 from classifier import ModelError, SpamModel
-from moderation import background
 from moderation.config import SiteConfig
+from moderation.core import background
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")
