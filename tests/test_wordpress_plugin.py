@@ -42,6 +42,8 @@ SIGNING = "news-signing-secret-for-the-wordpress-test"
 CALLBACK = "news-callback-secret-for-the-wordpress-test"
 EVENTS_ROUTE = "/?rest_route=/comment-moderation/v1/events"  # plain permalinks
 DECIDED_WITHIN = 5.0  # the "within 5 s"
+TRUSTED = "@trusted-reader.example"  # the news site's allow rule
+BLOCKED = "@blatant-spam.example"  # and its block rule
 
 T = TypeVar("T")
 
@@ -83,6 +85,8 @@ def wp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                     "comment.undone",
                 ],
                 "callback_retry_seconds": 0.5,
+                "allow": [TRUSTED],
+                "block": [BLOCKED],
             }
         },
         moderators={"root": {"admin": True}},
@@ -328,6 +332,19 @@ def test_a_readers_comment_is_held_in_wordpress_and_pending_in_the_queue(wp: Set
     record = _record(wp, service_id)
     assert record["post_url"] == wp.permalink
     assert record["author_email"] == "maria@example.com"
+    assert _outbox(wp.site) == []
+
+
+def test_a_site_rules_verdict_is_applied_at_once(wp: Setup) -> None:
+    trusted = _unique("A reader the site trusts")
+    approved = _post(wp, trusted, author="Trusted", email="someone" + TRUSTED)
+    spam = _post(wp, _unique("Casino bonus, win big"), author="Bonus", email="win" + BLOCKED)
+    # decided by the 202 answer, before the reader's request ended
+    assert _wp_status(wp.site, approved) == "1" and _visible(wp, trusted)
+    assert _wp_status(wp.site, spam) == "spam"
+    for comment_id, status in ((approved, "approved"), (spam, "spam")):
+        record = _record(wp, _service_id(wp, comment_id))
+        assert (record["status"], record["decided_by"]) == (status, "auto")
     assert _outbox(wp.site) == []
 
 
