@@ -335,6 +335,30 @@ def test_a_readers_comment_is_held_in_wordpress_and_pending_in_the_queue(wp: Set
     assert _outbox(wp.site) == []
 
 
+def test_a_comment_through_the_rest_api_is_held_and_queued(wp: Setup) -> None:
+    """A logged-in reader (a subscriber) comments through WordPress's REST API."""
+    text = _unique("Posted through the REST API by a subscriber.")
+    got = wp.site.php_eval(
+        f"""
+        $user = wp_insert_user( array(
+            'user_login' => 'reader' . wp_rand(), 'user_pass' => wp_generate_password(),
+            'user_email' => 'reader' . wp_rand() . '@example.com', 'role' => 'subscriber',
+        ) );
+        wp_set_current_user( $user );
+        $request = new WP_REST_Request( 'POST', '/wp/v2/comments' );
+        $request->set_body_params( array( 'post' => {wp.post_id}, 'content' => '{text}' ) );
+        $response = rest_do_request( $request );
+        $result = array( 'status' => $response->get_status(), 'data' => $response->get_data() );
+        """
+    )
+    assert got["status"] == 201, got
+    comment_id = str(got["data"]["id"])
+    assert got["data"]["status"] == "hold"
+    assert _wp_status(wp.site, comment_id) == "0"
+    [item] = [item for item in _queue(wp) if item["external_id"] == comment_id]
+    assert item["content"] == text and item["id"] == _service_id(wp, comment_id)
+
+
 def test_a_site_rules_verdict_is_applied_at_once(wp: Setup) -> None:
     trusted = _unique("A reader the site trusts")
     approved = _post(wp, trusted, author="Trusted", email="someone" + TRUSTED)
