@@ -15,12 +15,14 @@ two exceptions Debian's packaging leaves no way around, both removed by :meth:`s
 
 from __future__ import annotations
 
+import contextlib
 import html.parser
 import http.cookiejar
 import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -28,6 +30,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ AKISMET = WORDPRESS / "wp-content" / "plugins" / "akismet"
 THEME = WORDPRESS / "wp-content" / "themes" / "twentytwentythree"
 MU_PLUGIN = Path(__file__).resolve().parent.parent / "integrations" / "wordpress"
 MU_PLUGIN_FILE = MU_PLUGIN / "moderation-akismet.php"
+PLUGIN_DIR = MU_PLUGIN / "comment-moderation"  # the one-queue plugin (a regular plugin)
 
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin-password-for-the-test-only"
@@ -110,6 +114,31 @@ def _stop(process: subprocess.Popen[bytes] | None, timeout: float = 15.0) -> Non
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
+
+
+def _stop_group(process: subprocess.Popen[bytes] | None, timeout: float = 15.0) -> None:
+    """Stop a process started with ``start_new_session`` and every process of its group
+    (``php -S`` forks PHP_CLI_SERVER_WORKERS workers that keep its port open)."""
+    if process is None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
 
 
 # ---------------------------------------------------------------------------------------
@@ -287,12 +316,15 @@ class Browser:
     def request(
         self,
         path: str,
-        data: dict[str, str] | None = None,
+        data: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        raw: bytes | None = None,
     ) -> Reply:
+        """GET, or POST a form (``data``; pairs repeat a name) or a ``raw`` body."""
         url = path if path.startswith("http") else self.base + path
         assert url.startswith("http://127.0.0.1:"), url  # loopback only
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        body = urllib.parse.urlencode(data).encode() if data is not None else raw
         req = urllib.request.Request(url, data=body, headers={"User-Agent": UA, **(headers or {})})
         opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
@@ -308,13 +340,22 @@ UA = "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0"
 
 
 class WordPressSite:
-    """A WordPress site on ``php -S 127.0.0.1:<port>`` whose Akismet plugin talks to
-    ``akismet_url`` through the must-use plugin of integrations/wordpress."""
+    """A WordPress site on ``php -S 127.0.0.1:<port>``: with ``akismet_url``, its Akismet
+    plugin talks to the service through the must-use plugin of integrations/wordpress;
+    ``constants`` are more ``define()``s of its wp-config.php."""
 
-    def __init__(self, workdir: Path, *, akismet_url: str, akismet_key: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        *,
+        akismet_url: str | None = None,
+        akismet_key: str = "",
+        constants: Mapping[str, str] | None = None,
+    ) -> None:
         self.workdir = workdir
         self.akismet_url = akismet_url
         self.akismet_key = akismet_key
+        self.constants = dict(constants or {})
         self.db = MariaDB(workdir)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -334,6 +375,11 @@ class WordPressSite:
         self.db.sql(f"CREATE DATABASE {self.database} CHARACTER SET utf8mb4")
         self._write_content_dir()
         self._write_config()
+        self.serve()
+
+    def serve(self) -> None:
+        """Start ``php -S`` (again, after :meth:`stop_serving`), on the same port."""
+        assert self.process is None or self.process.poll() is not None
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")},
             "PHP_CLI_SERVER_WORKERS": "4",  # a request to itself would otherwise wait
@@ -346,8 +392,14 @@ class WordPressSite:
                 stderr=log,
                 env=env,
                 cwd=self.workdir,
+                start_new_session=True,  # its workers are its process group
             )
         _wait("php -S", lambda: self._serving(), 30, self.php_log)
+
+    def stop_serving(self) -> None:
+        """Stop ``php -S`` and its workers (WordPress down; its database stays up)."""
+        _stop_group(self.process)
+        _wait("php -S to stop", lambda: not _port_open(self.port), 30, self.php_log)
 
     def _serving(self) -> bool:
         assert self.process is not None
@@ -370,7 +422,8 @@ class WordPressSite:
             (self.content / sub).mkdir(parents=True, exist_ok=True)
         (self.content / "plugins" / "akismet").symlink_to(AKISMET)
         (self.content / "themes" / THEME.name).symlink_to(THEME)
-        shutil.copy(MU_PLUGIN_FILE, self.content / "mu-plugins" / MU_PLUGIN_FILE.name)
+        if self.akismet_url is not None:
+            shutil.copy(MU_PLUGIN_FILE, self.content / "mu-plugins" / MU_PLUGIN_FILE.name)
         # The test's own must-use plugin: one IP posts several comments within seconds
         # (WordPress's flood check would refuse them), and no mail leaves the machine.
         (self.content / "mu-plugins" / "zz-test-site.php").write_text(
@@ -412,8 +465,9 @@ class WordPressSite:
             "WP_CONTENT_DIR": str(self.content),
             "WP_HOME": self.base,
             "WP_SITEURL": self.base,
-            "MODERATION_AKISMET_URL": self.akismet_url,
             "WP_DEBUG_LOG": str(self.debug_log),
+            **({"MODERATION_AKISMET_URL": self.akismet_url} if self.akismet_url else {}),
+            **self.constants,
         }
         flags = {
             "WP_DEBUG": True,
@@ -484,6 +538,45 @@ class WordPressSite:
             );
             """
         )
+
+    def install_plugin(self, source: Path = PLUGIN_DIR) -> dict[str, Any]:
+        """Copy a plugin's folder into the site's plugins folder and activate it, as
+        an administrator does; what WordPress says about it."""
+        target = self.content / "plugins" / source.name
+        shutil.copytree(source, target)
+        main = f"{source.name}/{source.name}.php"
+        return self.php_eval(
+            f"""
+            require_once ABSPATH . 'wp-admin/includes/plugin.php';
+            $activated = activate_plugin( {_php_str(main)} );
+            if ( is_wp_error( $activated ) ) {{
+                throw new Exception( $activated->get_error_message() );
+            }}
+            $result = array(
+                'active' => is_plugin_active( {_php_str(main)} ),
+                'wp_version' => $GLOBALS['wp_version'],
+            );
+            """
+        )
+
+    def add_post(self, title: str) -> tuple[int, str]:
+        """A published post with comments open: its id and permalink."""
+        info = self.php_eval(
+            f"""
+            $post_id = wp_insert_post( array(
+                'post_title' => {_php_str(title)},
+                'post_content' => 'Say what you think.',
+                'post_status' => 'publish',
+                'post_author' => 1,
+                'comment_status' => 'open',
+            ), true );
+            if ( is_wp_error( $post_id ) ) {{
+                throw new Exception( $post_id->get_error_message() );
+            }}
+            $result = array( 'post_id' => $post_id, 'permalink' => get_permalink( $post_id ) );
+            """
+        )
+        return int(info["post_id"]), str(info["permalink"])
 
     # -- using it --------------------------------------------------------------------
 
@@ -611,7 +704,7 @@ class WordPressSite:
         return "\n".join(parts)
 
     def stop(self) -> None:
-        _stop(self.process)
+        _stop_group(self.process)
         self.db.stop()
         self.debian_config.unlink(missing_ok=True)
 
