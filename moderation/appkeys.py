@@ -11,9 +11,9 @@ from moderation.learning.model_holder import ModelHolder
 from moderation.learning.retraining import Retrainer
 from moderation.learning.site_models import SiteModels
 from moderation.storage.redis_health import RedisHealth
+from moderation.storage.sessions import SessionStore
 from moderation.storage.store import Store
 from moderation.web.auth import Authenticator
-from moderation.web.sessions import SessionStore
 
 CONFIG = web.AppKey("config", Config)
 METRICS = web.AppKey("metrics", Metrics)

@@ -463,14 +463,12 @@ async def test_the_readmes_verifiers_accept_a_real_callback_and_refuse_a_forged_
 
 
 async def test_events_the_streams_cap_trims_are_still_delivered(
-    make_client: Any, config: Config, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    make_client: Any, config: Config, receiver: Receiver
 ) -> None:
-    from moderation.storage import store as store_module
-
-    monkeypatch.setattr(store_module, "EVENTS_MAXLEN", 1)
     up = False
     receiver.answer = lambda n, d: 200 if up else 503
     client = await make_client(with_callbacks(config, receiver, callback_retry_seconds=0.5))
+    client.app[STORE].events_maxlen = 1
     ids = [(await _post(client, f"trim-{i}"))["id"] for i in range(150)]
     resp = await client.post(
         "/v1/decisions",

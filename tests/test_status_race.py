@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from moderation.appkeys import STORE
 from moderation.core.records import Decision, Status, now_ms, utc_day
 from moderation.storage import keys
-from moderation.storage import store as store_module
+from moderation.storage import queue as store_module
 from moderation.storage.store import DAY_MS, Store
 from moderation.web.problems import PROBLEM_JSON
 from tests.conftest import ALICE, BOB, NEWS_KEY, ROOT, auth, comment_body

@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 from moderation.config import Config, ModeratorConfig, sha256_hex
 from moderation.storage import keys
 from moderation.storage.connect import open_client
+from moderation.storage.sessions import IDLE_SECONDS, SessionStore
 from moderation.storage.store import Store
-from moderation.web.sessions import IDLE_SECONDS, SessionStore
 from moderation.web.ui import (
     CONTENT_SECURITY_POLICY,
     COOKIE,

@@ -14,7 +14,7 @@ Why plain static files and the JSON API rather than server-rendered templates:
   ``moderation/static`` that ship as package data.  The page needs a script anyway for
   polling, claims and the keyboard, so templates would only have moved the rendering.
 
-Sessions (``moderation.web.sessions``): logging in with a moderator token creates a session in
+Sessions (``moderation.storage.sessions``): logging in with a moderator token creates a session in
 Redis and an HttpOnly, SameSite=Strict cookie (Secure and ``__Host-`` prefixed over
 https).  The session also carries a CSRF token that the page reads from
 ``GET /moderate/session`` and sends as ``X-CSRF-Token`` on every POST; ``PageSessions`` is
@@ -39,9 +39,9 @@ from multidict import MultiDictProxy
 from moderation.appkeys import AUTH, CONFIG, SESSIONS, STORE
 from moderation.config import ModeratorConfig
 from moderation.core.text import header_text, text_problem
+from moderation.storage.sessions import Session, SessionStore
 from moderation.web.http import json_response
 from moderation.web.problems import bad_request, body_timeout, forbidden, unauthorized
-from moderation.web.sessions import Session, SessionStore
 
 STATIC_DIR = Path(__file__).parent / "static"
 

@@ -1,0 +1,268 @@
+"""Comments in and out: intake's atomic write (a batch in one round trip), reads of
+records and pages, counts, and the flood buckets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from moderation.core import jsoncodec
+from moderation.core.records import (
+    TRUSTED_AUTHOR_RULE,
+    CommentRecord,
+    Status,
+    now_ms,
+    site_of,
+)
+from moderation.storage import keys, scripts
+from moderation.storage.base import (
+    IDEMPOTENCY_TTL_SECONDS,
+    LISTED_FIELDS,
+    NewComment,
+    Order,
+    Page,
+    StoreBase,
+    Stored,
+    callback_keys,
+    decode_cursor,
+    encode_cursor,
+    in_range,
+    intake_site_keys,
+    new_event_id,
+)
+from moderation.storage.transport import Arg, Command
+
+
+class CommentStore(StoreBase):
+    """Comments in and out: intake's atomic write (a batch in one round trip), reads of"""
+
+    # -- intake ----------------------------------------------------------------------
+
+    async def add_many(self, comments: Sequence[NewComment]) -> list[Stored | BaseException]:
+        """Store a batch in one round trip; each comment gets its own result or exception,
+        so one bad write never fails its neighbours."""
+        command = scripts.INTAKE.command
+        auto_callbacks = self._auto_callbacks
+        by_site: dict[str, list[Command]] = {}
+        for c in comments:
+            site = c.site
+            idempotency_key = c.idempotency_key
+            call_keys: scripts.IntakeKeys = {
+                **intake_site_keys(site),
+                "idempotency": keys.idempotency_key(site, idempotency_key or ""),
+                "comment": keys.comment(site, c.id),
+                "author_index": keys.by_author(site, c.author_email),
+                "recent_text": keys.recent_text(site, c.text_fingerprint),
+            }
+            argv: scripts.IntakeArgv = {
+                "external_id": c.external_id or "",
+                "idempotency_ttl": IDEMPOTENCY_TTL_SECONDS if idempotency_key else 0,
+                "id": c.id,
+                "status": c.status.value,
+                "spam_score": repr(c.spam_score),
+                "created_ms": c.created_ms,
+                "data": jsoncodec.dumps(c.data),
+                "history": c.history,
+                "author_email": c.author_email,
+                "trust_approved_authors": "1" if c.trust_approved_authors else "0",
+                "trusted_history": c.trusted_history,
+                "events_maxlen": self.events_maxlen,
+                "repeat_window": c.repeat_window_seconds if c.text_fingerprint else 0,
+                "repeat_status": c.repeat_status.value if c.repeat_status else "",
+                "repeat_history": c.repeat_history,
+                "repeat_rule": c.repeat_rule,
+                "request_fingerprint": c.request_fingerprint,
+            }
+            if site in auto_callbacks:
+                call = scripts.INTAKE_CALLBACK.command(
+                    {**call_keys, **callback_keys(site, c.id)},
+                    {
+                        **argv,
+                        "rule": c.rule,
+                        "trusted_rule": TRUSTED_AUTHOR_RULE,
+                        "post_id": str(c.data.get("post_id") or ""),
+                        "event_id": new_event_id(),
+                    },
+                )
+            else:
+                call = command(call_keys, argv)
+            if site in by_site:
+                by_site[site].append(call)
+            else:
+                by_site[site] = [call]
+        replies = await self._intake.run(by_site)
+        if len(replies) == 1:  # one site's comments: already in the callers' order
+            [in_order] = replies.values()
+        else:
+            per_site = {site: iter(got) for site, got in replies.items()}
+            in_order = [next(per_site[c.site]) for c in comments]
+        results: list[Stored | BaseException] = []
+        for reply in in_order:
+            if isinstance(reply, BaseException):
+                results.append(reply)
+            elif reply[0] in ("dup", "conflict"):
+                results.append(
+                    Stored(
+                        id=reply[1],
+                        status=Status.PENDING,
+                        duplicate=True,
+                        conflict=reply[0] == "conflict",
+                    )
+                )
+            else:
+                results.append(
+                    Stored(
+                        id=reply[1],
+                        status=Status(reply[2]),
+                        duplicate=False,
+                        repeat_of=reply[3] or None,
+                    )
+                )
+                if reply[2] != "pending" and site_of(reply[1]) in auto_callbacks:
+                    self._queued(site_of(reply[1]) or "")
+        return results
+
+    # -- reads -----------------------------------------------------------------------
+
+    async def get(self, comment_id: str) -> CommentRecord | None:
+        site = site_of(comment_id)
+        if site is None:
+            return None
+        raw: dict[str, str] = await self.redis.hgetall(keys.comment(site, comment_id))  # type: ignore[assignment]  # decode_responses=True
+        if not raw:
+            return None
+        return CommentRecord.from_hash(comment_id, site, raw)
+
+    async def get_many(self, site: str, ids: Sequence[str]) -> list[CommentRecord]:
+        """The records of ``ids`` in that order, skipping any that vanished meanwhile,
+        without their history (it grows with every event, and lists do not show it)."""
+        rows = await self._transport.send(
+            site, [("HMGET", keys.comment(site, i), *LISTED_FIELDS) for i in ids]
+        )
+        for row in rows:
+            if isinstance(row, BaseException):
+                raise row
+        return [
+            CommentRecord.from_hash(
+                comment_id,
+                site,
+                {f: v for f, v in zip(LISTED_FIELDS, row, strict=True) if v is not None},
+            )
+            for comment_id, row in zip(ids, rows, strict=True)
+            if row[0] is not None
+        ]
+
+    async def records_in(self, site: str, status: Status) -> AsyncIterator[list[CommentRecord]]:
+        """Every comment of ``site`` with ``status``, oldest first, a few hundred at a
+        time (each page read once its turn comes, so the whole set is never in memory)."""
+        index = keys.by_status(site, status)
+        start = 0
+        while True:
+            ids: list[str] = await self.redis.zrange(index, start, start + 499)  # type: ignore[assignment]
+            if not ids:
+                return
+            yield [r for r in await self.get_many(site, ids) if r.status == status]
+            start += len(ids)
+
+    async def page(
+        self,
+        site: str,
+        *,
+        status: Status = Status.PENDING,
+        order: Order = Order.SCORE,
+        limit: int = 50,
+        cursor: str | None = None,
+        min_score: float | None = None,
+        max_score: float | None = None,
+        author_email: str | None = None,
+    ) -> Page:
+        """One page of comments; costs O(log N + limit) however deep the cursor."""
+        member, score = decode_cursor(cursor) if cursor else ("", "0")
+        score_filtered = min_score is not None or max_score is not None
+        if author_email is not None:
+            index, desc = keys.by_author(site, author_email), order != Order.OLDEST
+            score_range = ("-inf", "+inf")
+        elif order == Order.SCORE and status == Status.PENDING:
+            index, desc = keys.pending_by_score(site), True
+            score_range = (
+                repr(min_score) if min_score is not None else "-inf",
+                repr(max_score) if max_score is not None else "+inf",
+            )
+            score_filtered = False  # the index itself is the score
+        else:
+            index, desc = keys.by_status(site, status), order != Order.OLDEST
+            score_range = ("-inf", "+inf")
+        records: list[CommentRecord] = []
+        next_cursor: str | None = None
+        # Filters the index cannot apply (status within an author's comments, a score range
+        # in time order) are applied to each fetched page; a few pages are read at most,
+        # so a sparse filter answers a short page with a cursor rather than scanning all.
+        for _ in range(5):
+            flat = await self._page(
+                site=site,
+                keys={"index": index},
+                argv={
+                    "descending": "1" if desc else "0",
+                    "limit": limit,
+                    "cursor_member": member,
+                    "cursor_score": score,
+                    "min_score": score_range[0],
+                    "max_score": score_range[1],
+                },
+            )
+            pairs = list(zip(flat[::2], flat[1::2], strict=True))
+            fetched = await self.get_many(site, [m for m, _ in pairs])
+            by_id = {r.id: r for r in fetched}
+            for m, s in pairs:
+                member, score = m, s
+                record = by_id.get(m)
+                if record is None or record.status != status:
+                    continue
+                if score_filtered and not in_range(record.spam_score, min_score, max_score):
+                    continue
+                records.append(record)
+            if len(pairs) < limit:
+                next_cursor = None
+                break
+            next_cursor = encode_cursor(member, score)
+            if len(records) >= limit or not (score_filtered or author_email):
+                break
+        return Page(records=records[:limit], next_cursor=next_cursor)
+
+    async def counts(self, site: str) -> dict[str, int]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for status in Status:
+                pipe.zcard(keys.by_status(site, status))
+            values = await pipe.execute()
+        return {status.value: int(v) for status, v in zip(Status, values, strict=True)}
+
+    async def oldest_pending_ms(self, site: str) -> int | None:
+        first = await self.redis.zrange(keys.by_status(site, Status.PENDING), 0, 0, withscores=True)
+        return int(first[0][1]) if first else None
+
+    async def decisions_on(self, site: str, day: str) -> dict[str, int]:
+        raw: dict[str, str] = await self.redis.hgetall(keys.decisions_per_day(site, day))  # type: ignore[assignment]
+        # an undone decision leaves a 0 behind: those moderators made none that day
+        return {name: int(n) for name, n in raw.items() if int(n) > 0}
+
+    # -- floods and repeats ----------------------------------------------------------
+
+    async def take_tokens(
+        self, site: str, buckets: Sequence[tuple[str, float, int]]
+    ) -> tuple[float, int]:
+        """Take a token from each of ``site``'s (scope, refill per second, burst) buckets,
+        all or none; a scope is "site" or "ip:<address>".  Answers (0, -1) when allowed,
+        else the seconds until the emptiest bucket has a token again and that bucket's
+        index in ``buckets``."""
+        limits: list[Arg] = []
+        for _, per_second, burst in buckets:
+            limits += [per_second / 1000, burst]
+        allowed, wait_ms, emptiest = await self._take_tokens(
+            site=site,
+            keys={},
+            argv={"now_ms": now_ms()},
+            keys_tail=[keys.rate_bucket(site, scope) for scope, _, _ in buckets],
+            argv_tail=limits,
+        )
+        if int(allowed):
+            return 0.0, -1
+        return int(wait_ms) / 1000, int(emptiest) - 1

@@ -1,0 +1,185 @@
+"""What learning keeps in Redis: the humans' labels, each site's models and retrain
+records and locks, a CMS's labels of comments not stored here, and the Akismet API's
+counters."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from moderation.core import jsoncodec
+from moderation.core.records import (
+    now_ms,
+)
+from moderation.storage import keys
+from moderation.storage.base import (
+    CMS_LABELS_MAX,
+    MODELS_KEPT,
+    RETRAINS_KEPT,
+    StoreBase,
+    model_keys,
+)
+from moderation.storage.transport import as_mapping
+
+
+class LearningStore(StoreBase):
+    """What learning keeps in Redis: the humans' labels, each site's models and retrain"""
+
+    # -- labels for learning ----------------------------------------------------------
+
+    async def label_counts(self, site: str) -> dict[str, int]:
+        """How many comments of ``site`` humans labelled ham and spam, and how many
+        labels came since the last retrain (``new``)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zcard(keys.labels(site, "ham"))
+            pipe.zcard(keys.labels(site, "spam"))
+            pipe.get(keys.new_labels(site))
+            ham, spam, new = await pipe.execute()
+        return {"ham": int(ham), "spam": int(spam), "new": int(new or 0)}
+
+    async def labelled(self, site: str) -> list[tuple[str, bool, int]]:
+        """Every labelled comment of ``site`` as (id, is spam, when), oldest first."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(keys.labels(site, "ham"), 0, -1, withscores=True)
+            pipe.zrange(keys.labels(site, "spam"), 0, -1, withscores=True)
+            ham, spam = await pipe.execute()
+        merged = [(cid, False, int(ms)) for cid, ms in ham]
+        merged += [(cid, True, int(ms)) for cid, ms in spam]
+        return sorted(merged, key=lambda item: (item[2], item[0]))
+
+    async def take_new_labels(self, site: str, count: int) -> None:
+        """``count`` of the new labels went into a retrain: they are new no more."""
+        await self.write(site, ("DECRBY", keys.new_labels(site), count))
+
+    # -- site models -------------------------------------------------------------------
+
+    async def site_model_version(self, site: str) -> str | None:
+        version: str | None = await self.redis.get(keys.model_current(site))  # type: ignore[assignment]
+        return version
+
+    async def site_model_bytes(self, site: str, version: str) -> bytes | None:
+        """The model file of ``site``'s ``version``, or None if it is not kept."""
+        encoded: str | None = await self.redis.hget(keys.model_blobs(site), version)  # type: ignore[assignment]
+        if encoded is None:
+            return None
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return b""  # not base64: SpamModel.from_bytes refuses it as no model file
+
+    async def put_site_model(
+        self, site: str, version: str, payload: bytes, record: Mapping[str, Any]
+    ) -> list[str]:
+        """Keep ``payload`` as ``site``'s ``version`` and use it from now on; the oldest
+        beyond MODELS_KEPT go.  Answers the versions pruned."""
+        pruned: list[str] = await self._model_put(
+            site=site,
+            keys=model_keys(site),
+            argv={
+                "version": version,
+                "blob": base64.b64encode(payload).decode("ascii"),
+                "record": jsoncodec.dumps({**record, "version": version}),
+                "keep": MODELS_KEPT,
+                "retrain": jsoncodec.dumps({**record, "version": version, "at_ms": now_ms()}),
+                "retrains_kept": RETRAINS_KEPT,
+            },
+        )
+        return pruned
+
+    async def rollback_site_model(self, site: str, version: str) -> bool:
+        """Use the kept ``version`` again; False if it is not kept."""
+        done = await self._model_rollback(
+            site=site,
+            keys={"current": keys.model_current(site), "blobs": keys.model_blobs(site)},
+            argv={"version": version},
+        )
+        return bool(int(done))
+
+    async def model_snapshot(self, site: str) -> dict[str, Any]:
+        """Everything GET /v1/model says, read in one MULTI, so that a swap landing
+        meanwhile is seen whole or not at all: the version in use, the records of the
+        versions kept (newest first), the label counts and the latest retrain."""
+        current, versions, flat_meta, ham, spam, new, latest = await self.atomically(
+            site,
+            ("GET", keys.model_current(site)),
+            ("LRANGE", keys.model_versions(site), 0, -1),
+            ("HGETALL", keys.model_meta(site)),
+            ("ZCARD", keys.labels(site, "ham")),
+            ("ZCARD", keys.labels(site, "spam")),
+            ("GET", keys.new_labels(site)),
+            ("LRANGE", keys.retrains(site), 0, 0),
+        )
+        meta = as_mapping(flat_meta)
+        return {
+            "current": current,
+            "kept": [jsoncodec.loads(meta[v]) for v in versions if v in meta],
+            "labels": {"ham": int(ham), "spam": int(spam), "new": int(new or 0)},
+            "last_retrain": jsoncodec.loads(latest[0]) if latest else None,
+        }
+
+    async def site_models(self, site: str) -> tuple[str | None, list[dict[str, Any]]]:
+        """The version in use and the record of each version kept, newest first."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(keys.model_current(site))
+            pipe.lrange(keys.model_versions(site), 0, -1)
+            pipe.hgetall(keys.model_meta(site))
+            current, versions, meta = await pipe.execute()
+        kept = [jsoncodec.loads(meta[v]) for v in versions if v in meta]
+        return current, kept
+
+    async def record_retrain(self, site: str, record: Mapping[str, Any]) -> None:
+        """Every retrain's comparison, swapped or not (newest first, capped)."""
+        await self.atomically(
+            site,
+            ("LPUSH", keys.retrains(site), jsoncodec.dumps({**record, "at_ms": now_ms()})),
+            ("LTRIM", keys.retrains(site), 0, RETRAINS_KEPT - 1),
+        )
+
+    async def retrains(self, site: str) -> list[dict[str, Any]]:
+        raw: list[str] = await self.redis.lrange(keys.retrains(site), 0, -1)  # type: ignore[assignment]
+        return [jsoncodec.loads(line) for line in raw]
+
+    async def lock_retrain(self, site: str, token: str, seconds: int) -> bool:
+        """The site's retrain lock (one retrain per site across processes)."""
+        [taken] = await self.write(
+            site, ("SET", keys.retrain_lock(site), token, "NX", "EX", seconds)
+        )
+        return taken is not None
+
+    async def unlock_retrain(self, site: str, token: str) -> None:
+        """Release the lock if it is still ``token``'s (not one taken after it expired)."""
+        await self._unlock(site=site, keys={"lock": keys.retrain_lock(site)}, argv={"token": token})
+
+    # -- the Akismet-compatible API ----------------------------------------------------
+
+    async def add_cms_label(self, site: str, label: dict[str, Any]) -> None:
+        """Keep a CMS's label of a comment not stored here (newest first, capped)."""
+        await self.atomically(
+            site,
+            ("LPUSH", keys.cms_labels(site), jsoncodec.dumps(label)),
+            ("LTRIM", keys.cms_labels(site), 0, CMS_LABELS_MAX - 1),
+        )
+
+    async def cms_labels(self, site: str) -> list[dict[str, Any]]:
+        raw: list[str] = await self.redis.lrange(keys.cms_labels(site), 0, -1)  # type: ignore[assignment]
+        return [jsoncodec.loads(line) for line in raw]
+
+    async def count_akismet_call(self, site: str, month: str) -> int:
+        """One more comment-check this month; answers the month's count."""
+        key = keys.akismet_usage(site, month)
+        count, _ = await self.atomically(site, ("INCR", key), ("EXPIRE", key, 40 * 24 * 3600))
+        return int(count)
+
+    async def count_akismet_correction(self, site: str, kind: str) -> None:
+        """``missed_spam`` or ``false_positives``: a CMS said otherwise than the verdict."""
+        await self.write(site, ("HINCRBY", keys.akismet_corrections(site), kind, 1))
+
+    async def akismet_corrections(self, site: str) -> dict[str, int]:
+        raw: dict[str, str] = await self.redis.hgetall(keys.akismet_corrections(site))  # type: ignore[assignment]
+        return {kind: int(raw.get(kind, 0)) for kind in ("missed_spam", "false_positives")}
+
+    async def akismet_calls(self, site: str, month: str) -> int:
+        count = await self.redis.get(keys.akismet_usage(site, month))
+        return int(count or 0)
