@@ -28,6 +28,7 @@ import pytest
 from tests.conftest import ALICE, NEWS_KEY, ROOT
 from tests.faultkit import Service, amend_config
 from tests.wordpress_site import (
+    PLUGIN_DIR,
     Browser,
     Reply,
     WordPressSite,
@@ -277,6 +278,7 @@ def _signed_event(
     delivery: str | None = None,
     secret: str = CALLBACK,
     at: int | None = None,
+    previous: str = "pending",
 ) -> tuple[bytes, dict[str, str]]:
     """A callback as the service sends one."""
     event_id = delivery or "evt_" + secrets.token_hex(8)
@@ -291,7 +293,7 @@ def _signed_event(
                 "external_id": comment_id,
                 "post_id": None,
                 "status": status,
-                "previous_status": "pending",
+                "previous_status": previous,
                 "spam_score": 0.1,
                 "decided_by": "alice",
                 "rule": None,
@@ -699,6 +701,65 @@ def test_the_same_delivery_twice_is_applied_once(wp: Setup) -> None:
     again = _deliver(wp, body, headers)
     assert again.status == 200 and json.loads(again.text)["applied"] is False, again.text
     assert _wp_status(wp.site, comment_id) == "0"
+    # X-Moderation-Delivery is not signed: a replay within the 300 s under another header
+    # value is still the same (signed) event_id
+    reply = _deliver(wp, body, {**headers, "X-Moderation-Delivery": "evt_" + secrets.token_hex(8)})
+    assert reply.status == 200 and json.loads(reply.text)["applied"] is False, reply.text
+    assert _wp_status(wp.site, comment_id) == "0"
+
+
+def test_a_callback_older_than_an_editors_decision_does_not_undo_it(wp: Setup) -> None:
+    """The service approved while its callback was still on its way (WordPress was
+    down, a retry was waiting); meanwhile an editor trashed the comment in wp-admin,
+    which reached the service as the later decision.  The late callback must not
+    publish what the editor trashed: both sides stay at the editor's decision."""
+    comment_id = _post(wp, _unique("Trashed by an editor before a late callback"), author="Late")
+    service_id = _service_id(wp, comment_id)
+    late_body, late_headers = _signed_event(comment_id, service_id, "approved")
+    _set_status(wp.site, comment_id, "trash")
+    assert _record(wp, service_id)["status"] == "rejected"
+    reply = _deliver(wp, late_body, late_headers)
+    assert reply.status == 200, reply.text
+    assert json.loads(reply.text)["applied"] is False, reply.text
+    assert _wp_status(wp.site, comment_id) == "trash"
+    assert _record(wp, service_id)["status"] == "rejected"
+    assert _outbox(wp.site) == []
+    # a decision the service makes after the editor's (its previous_status is the
+    # editor's) is applied as usual
+    body, headers = _signed_event(comment_id, service_id, "pending", previous="rejected")
+    reply = _deliver(wp, body, headers)
+    assert reply.status == 200 and json.loads(reply.text)["applied"] is True, reply.text
+    assert _wp_status(wp.site, comment_id) == "0"
+
+
+def test_a_callback_waits_behind_a_wordpress_decision_not_yet_sent(wp: Setup) -> None:
+    """While an editor's decision waits in the outbox (the service did not take it yet),
+    a callback for the comment is not applied: the editor's decision reaches the
+    service after it and is the later one there too."""
+    comment_id = _post(wp, _unique("Held again by an editor, not sent yet"), author="Waiting")
+    service_id = _service_id(wp, comment_id)
+    # the editor's "Unapprove" of a moment ago, in its back-off after a 503
+    wp.site.php_eval(
+        f"""
+        global $wpdb;
+        $wpdb->insert( Comment_Moderation_Outbox::table(), array(
+            'comment_id' => {int(comment_id)}, 'kind' => 'status',
+            'payload' => wp_json_encode( array( 'status' => 'pending', 'actor' => 'admin',
+                'service_id' => {json.dumps(service_id)} ) ),
+            'attempts' => 1, 'next_attempt_at' => time() + 3600, 'locked_until' => 0,
+            'last_error' => 'HTTP 503', 'created_at' => time(),
+        ) );
+        $result = array();
+        """
+    )
+    body, headers = _signed_event(comment_id, service_id, "approved")
+    reply = _deliver(wp, body, headers)
+    assert reply.status == 200 and json.loads(reply.text)["applied"] is False, reply.text
+    assert _wp_status(wp.site, comment_id) == "0"
+    _flush(wp.site)
+    assert _outbox(wp.site) == []
+    record = _record(wp, service_id)
+    assert record["status"] == "pending"
 
 
 def test_an_event_for_a_comment_wordpress_does_not_have_is_answered_200(wp: Setup) -> None:
@@ -764,3 +825,94 @@ def test_the_settings_page_shows_the_service_and_the_outbox(wp: Setup) -> None:
     # a reader is not let in
     reader = Browser(wp.site.base).request("/wp-admin/options-general.php?page=comment-moderation")
     assert reader.status == 302
+
+
+def test_secrets_saved_on_the_settings_page_are_kept_as_typed(wp: Setup) -> None:
+    """A secret with a backslash, a %xx sequence, a < and two spaces reaches the option
+    unchanged (sanitize_text_field and a second wp_unslash used to mangle it, and the
+    HMACs would then never match); an empty secret field keeps the saved one.  The
+    test site's constants win over the option, so saving it changes nothing else."""
+    admin = wp.site.admin()
+    path = "/wp-admin/options-general.php?page=comment-moderation"
+    page = admin.request(path)
+    [fields] = [f for attrs, f in page_forms(page.text) if attrs.get("action") == "options.php"]
+    option = "comment_moderation_settings"
+    secret = "ab\\c%41d<e  f'g\"h"
+    typed = {
+        f"{option}[url]": " http://moderation.example:8080/ ",
+        f"{option}[site_key]": secret,
+        f"{option}[signing_secret]": "\tsigning-" + secret + " ",
+        f"{option}[callback_secret]": secret[::-1],
+    }
+    saved = {
+        "url": "http://moderation.example:8080/",
+        "site_key": secret,
+        "signing_secret": "signing-" + secret,
+        "callback_secret": secret[::-1],
+    }
+    read = f"$result = array( 'saved' => get_option( '{option}' ) );"
+    try:
+        for form in (typed, {**typed, **{k: "" for k in typed if "secret" in k or "key" in k}}):
+            reply = admin.request(
+                "/wp-admin/options.php",
+                {**fields, **form},
+                headers={"Referer": wp.site.base + path},
+            )
+            assert reply.status == 302, reply.text[-2000:]
+            assert wp.site.php_eval(read)["saved"] == saved
+    finally:
+        wp.site.php_eval(f"delete_option( '{option}' ); $result = array();")
+
+
+def test_what_the_service_answers_decides_retry_or_refusal(wp: Setup) -> None:
+    """A 404 or a redirect from a wrong service URL is retried (dropping the row would
+    lose the comment for good); the service's problem+json 404 to a cms-status (no such
+    comment) and a 422 are refusals."""
+    got = wp.site.php_eval(
+        """
+        $client = 'Comment_Moderation_Client';
+        $result = array(
+            'wrong_path' => $client::post( '/v1/no-such-endpoint', array( 'id' => '1' ) ),
+            'unknown' => $client::post( '/v1/comments/ext:987654321/cms-status',
+                array( 'status' => 'approved' ) ),
+            'invalid' => $client::post( '/v1/comments', array( 'id' => '987654322' ) ),
+            'redirect' => $client::outcome( '/v1/comments', 301, false ),
+            'plain_404_status' => $client::outcome( '/v1/comments/x/cms-status', 404, false ),
+            'intake_404' => $client::outcome( '/v1/comments', 404, true ),
+            'too_large' => $client::outcome( '/v1/comments', 413, true ),
+        );
+        """
+    )
+    assert got["wrong_path"]["outcome"] == "retry", got
+    assert "check the service URL" in got["wrong_path"]["error"]
+    assert (got["unknown"]["outcome"], got["unknown"]["code"]) == ("refused", 404), got
+    assert (got["invalid"]["outcome"], got["invalid"]["code"]) == ("refused", 422), got
+    assert got["redirect"] == got["plain_404_status"] == got["intake_404"] == "retry"
+    assert got["too_large"] == "refused"
+
+
+def test_uninstall_removes_the_plugins_table_options_and_bookkeeping(wp: Setup) -> None:
+    """uninstall.php (run last: it empties what the other tests use; the table and
+    the cron event are put back at the end)."""
+    comment_id = _post(wp, _unique("Present when the plugin is deleted"), author="Last")
+    service_id = _service_id(wp, comment_id)
+    assert wp.site.comment_meta(comment_id).get("moderation_sync") == "1"
+    uninstall = PLUGIN_DIR / "uninstall.php"
+    got = wp.site.php_eval(
+        f"""
+        global $wpdb;
+        define( 'WP_UNINSTALL_PLUGIN', 'comment-moderation/comment-moderation.php' );
+        include {json.dumps(str(uninstall))};
+        $table = Comment_Moderation_Outbox::table();
+        $result = array(
+            'table' => $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ),
+            'version' => get_option( 'comment_moderation_db_version', null ),
+            'cron' => wp_next_scheduled( 'comment_moderation_cron' ),
+        );
+        Comment_Moderation_Outbox::activate();
+        """
+    )
+    assert got == {"table": None, "version": None, "cron": False}, got
+    meta = wp.site.comment_meta(comment_id)
+    assert meta == {"moderation_id": service_id}, meta
+    assert _outbox(wp.site) == []

@@ -5,8 +5,17 @@
  * The route is open to anyone (permission_callback true) because the service is not a
  * WordPress user: every request proves itself with `X-Moderation-Signature`, an
  * HMAC-SHA256 with the callback secret over "<t>." and the raw body, at most 300 s old.
- * Anything else is 401 and changes nothing.  Each delivery (`X-Moderation-Delivery`,
- * stable across the service's retries) is applied once.
+ * Anything else is 401 and changes nothing.  Each event is applied once: it is known by
+ * its `event_id`, which is inside the signed body (`X-Moderation-Delivery` carries the
+ * same value but is not signed, so a replay within the 300 s with another header value
+ * is still a repeat).
+ *
+ * An event does not overrule a later decision made in WordPress: it is answered 200
+ * and not applied while a WordPress decision on the comment waits in the outbox (it
+ * reaches the service after the event, and wins there), or when the comment's status
+ * was last set by an editor here and is no longer the one the event decided from
+ * (`comment.previous_status`: the event is older than that decision, which the
+ * service already has).
  *
  * @package comment-moderation
  */
@@ -106,19 +115,21 @@ final class Comment_Moderation_Callbacks {
 		if ( ! is_array( $event ) || ! isset( $event['comment'] ) || ! is_array( $event['comment'] ) ) {
 			return self::answer( 400, array( 'error' => 'not an event' ) );
 		}
-		$type = isset( $event['type'] ) ? (string) $event['type'] : '';
+		$type = isset( $event['type'] ) && is_string( $event['type'] ) ? $event['type'] : '';
 		if ( ! in_array( $type, self::TYPES, true ) ) {
 			return self::answer( 200, array( 'applied' => false, 'reason' => 'event type not handled' ) );
 		}
-		$delivery = (string) $request->get_header( 'x_moderation_delivery' );
-		if ( '' === $delivery && isset( $event['event_id'] ) ) {
-			$delivery = (string) $event['event_id'];
+		// The signed event_id first: the header is not covered by the signature.
+		$delivery = isset( $event['event_id'] ) && is_string( $event['event_id'] ) ? $event['event_id'] : '';
+		if ( '' === $delivery ) {
+			$delivery = (string) $request->get_header( 'x_moderation_delivery' );
 		}
 		$data        = $event['comment'];
-		$service_id  = isset( $data['id'] ) ? (string) $data['id'] : '';
-		$external_id = isset( $data['external_id'] ) ? (string) $data['external_id'] : '';
-		$status      = isset( $data['status'] ) ? (string) $data['status'] : '';
-		$comment     = ctype_digit( $external_id ) ? get_comment( (int) $external_id ) : null;
+		$service_id  = isset( $data['id'] ) && is_scalar( $data['id'] ) ? (string) $data['id'] : '';
+		$external_id = isset( $data['external_id'] ) && is_scalar( $data['external_id'] ) ? (string) $data['external_id'] : '';
+		$status      = isset( $data['status'] ) && is_string( $data['status'] ) ? $data['status'] : '';
+		$previous    = isset( $data['previous_status'] ) && is_string( $data['previous_status'] ) ? $data['previous_status'] : '';
+		$comment     = ctype_digit( $external_id ) && (int) $external_id > 0 ? get_comment( (int) $external_id ) : null;
 		if ( ! $comment ) {
 			self::log( 'an event for a comment this site does not have (service id ' . $service_id . ')' );
 			return self::answer( 200, array( 'applied' => false, 'reason' => 'unknown comment' ) );
@@ -135,6 +146,14 @@ final class Comment_Moderation_Callbacks {
 		if ( '' !== $delivery && in_array( $delivery, get_comment_meta( $id, 'moderation_delivery', false ), true ) ) {
 			return self::answer( 200, array( 'applied' => false, 'reason' => 'already applied' ) );
 		}
+		$later = self::later_decision_here( $comment, $previous );
+		if ( '' !== $later ) {
+			self::log( 'an event for comment ' . $id . ' not applied: ' . $later );
+			if ( '' !== $delivery ) {
+				self::remember( $id, $delivery );
+			}
+			return self::answer( 200, array( 'applied' => false, 'reason' => $later ) );
+		}
 		$changed = Comment_Moderation_Sync::apply( $comment, $status );
 		if ( '' !== $delivery ) {
 			self::remember( $id, $delivery );
@@ -147,6 +166,30 @@ final class Comment_Moderation_Callbacks {
 				'status'  => wp_get_comment_status( $id ),
 			)
 		);
+	}
+
+	/**
+	 * Why an event must not be applied because WordPress decided the comment after the
+	 * service made it ('' when nothing stands in its way).
+	 *
+	 * @param WP_Comment $comment  The comment.
+	 * @param string     $previous The event's comment.previous_status ('' when absent).
+	 * @return string
+	 */
+	private static function later_decision_here( $comment, $previous ) {
+		$id = (int) $comment->comment_ID;
+		if ( Comment_Moderation_Outbox::status_waiting( $id ) ) {
+			return 'a later decision made in WordPress is waiting to be sent';
+		}
+		$local = (string) get_comment_meta( $id, 'moderation_local_status', true );
+		if ( '' === $local || '' === $previous ) {
+			return '';
+		}
+		$current = Comment_Moderation_Sync::service_status( $comment );
+		if ( $current === $local && $current !== $previous ) {
+			return 'a later decision made in WordPress stands';
+		}
+		return '';
 	}
 
 	/**

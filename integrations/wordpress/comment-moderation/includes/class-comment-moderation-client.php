@@ -17,9 +17,17 @@ final class Comment_Moderation_Client {
 
 	/** Delivered: the item is done. */
 	const DONE = 'done';
-	/** Try again later (no connection, 5xx, 429, and 401/403: a configuration to fix). */
+	/**
+	 * Try again later: no connection, 5xx, 408, 429; and what a configuration to fix
+	 * answers (401/403, a redirect, a 404 or 405 that is not the service's "no such
+	 * comment"): dropping the item then would lose it for good.
+	 */
 	const RETRY = 'retry';
-	/** The service will never take it (422 and other 4xx): keep the error, drop the item. */
+	/**
+	 * The service will never take it (422, 400, 409, 413, ..., and a cms-status's
+	 * problem+json 404: the service does not know the comment): keep the error, drop
+	 * the item.
+	 */
 	const REFUSED = 'refused';
 
 	/** Seconds one request may take: the first attempt runs inside a reader's request. */
@@ -81,10 +89,33 @@ final class Comment_Moderation_Client {
 			return self::answer( self::DONE, $code, $decoded, '' );
 		}
 		$error = 'HTTP ' . $code . self::problem_summary( $decoded );
-		if ( 401 === $code || 403 === $code || 408 === $code || 429 === $code || $code >= 500 ) {
-			return self::answer( self::RETRY, $code, $decoded, $error );
+		$type  = strtolower( (string) wp_remote_retrieve_header( $response, 'content-type' ) );
+		$outcome = self::outcome( $path, $code, 0 === strpos( $type, 'application/problem+json' ) );
+		if ( self::RETRY === $outcome && ( $code < 400 || 404 === $code || 405 === $code ) ) {
+			$error .= ' (not the service\'s API there: check the service URL)';
 		}
-		return self::answer( self::REFUSED, $code, $decoded, $error );
+		return self::answer( $outcome, $code, $decoded, $error );
+	}
+
+	/**
+	 * What an answer that is not a 2xx means for the item.
+	 *
+	 * @param string $path    The path the request went to.
+	 * @param int    $code    The HTTP status.
+	 * @param bool   $problem Whether the answer is problem+json (the service's own).
+	 * @return string RETRY or REFUSED.
+	 */
+	public static function outcome( $path, $code, $problem ) {
+		if ( $code < 400 || 401 === $code || 403 === $code || 405 === $code || 408 === $code || 429 === $code || $code >= 500 ) {
+			return self::RETRY; // 1xx/3xx included: a redirect is never followed (a wrong URL).
+		}
+		if ( 404 === $code ) {
+			// Only the service's own 404 to a cms-status means "no such comment"; a 404
+			// elsewhere (intake) or from another server means a wrong service URL.
+			$cms_status = '/cms-status' === substr( $path, -strlen( '/cms-status' ) );
+			return $cms_status && $problem ? self::REFUSED : self::RETRY;
+		}
+		return self::REFUSED;
 	}
 
 	/**

@@ -79,11 +79,15 @@ final class Comment_Moderation_Outbox {
 	}
 
 	/**
-	 * The table, when activation did not run here (a network, a copied database).
+	 * The table and the safety net, when activation did not run here (a site of a
+	 * network, a copied database, a plugin folder replaced by hand).
 	 */
 	public static function maybe_install() {
 		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
 			self::install();
+		}
+		if ( ! wp_next_scheduled( self::SAFETY_NET_HOOK ) ) {
+			wp_schedule_event( time() + 300, 'comment_moderation_five_minutes', self::SAFETY_NET_HOOK );
 		}
 	}
 
@@ -110,7 +114,8 @@ final class Comment_Moderation_Outbox {
 			KEY comment_id (comment_id)
 			) {$charset};"
 		);
-		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, false );
+		// Autoloaded: every request reads it (maybe_install on init).
+		update_option( self::DB_VERSION_OPTION, self::DB_VERSION, true );
 	}
 
 	/**
@@ -373,6 +378,27 @@ final class Comment_Moderation_Outbox {
 			wp_unschedule_event( $next, self::HOOK );
 		}
 		wp_schedule_single_event( $due, self::HOOK );
+	}
+
+	/**
+	 * Whether a status decided in WordPress for this comment still waits to be sent.
+	 *
+	 * @param int $comment_id The WordPress comment.
+	 * @return bool
+	 */
+	public static function status_waiting( $comment_id ) {
+		global $wpdb;
+		if ( get_option( self::DB_VERSION_OPTION ) !== self::DB_VERSION ) {
+			return false;
+		}
+		$table = self::table();
+		return null !== $wpdb->get_var(
+			$wpdb->prepare(
+				"SELECT id FROM {$table} WHERE comment_id = %d AND kind = %s LIMIT 1", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				(int) $comment_id,
+				'status'
+			)
+		);
 	}
 
 	/**

@@ -60,6 +60,11 @@ final class Comment_Moderation_Settings {
 	/**
 	 * What the form sent, cleaned; an empty secret field keeps the saved secret.
 	 *
+	 * options.php has unslashed the values already.  A secret is kept as typed (but for
+	 * surrounding blanks and control characters): sanitize_text_field() would drop its
+	 * `%xx` sequences, `<`, runs of spaces, and wp_unslash() its backslashes, and the
+	 * HMACs would then never match the service's.
+	 *
 	 * @param mixed $input The submitted values.
 	 * @return array<string, string>
 	 */
@@ -69,9 +74,11 @@ final class Comment_Moderation_Settings {
 		$input = is_array( $input ) ? $input : array();
 		$clean = array();
 		foreach ( array_keys( self::LABELS ) as $name ) {
-			$value = isset( $input[ $name ] ) ? trim( sanitize_text_field( wp_unslash( (string) $input[ $name ] ) ) ) : '';
+			$value = isset( $input[ $name ] ) && is_scalar( $input[ $name ] ) ? (string) $input[ $name ] : '';
 			if ( 'url' === $name ) {
-				$value = esc_url_raw( $value, array( 'http', 'https' ) );
+				$value = esc_url_raw( trim( sanitize_text_field( $value ) ), array( 'http', 'https' ) );
+			} else {
+				$value = trim( (string) preg_replace( '/[\x00-\x1f\x7f]/', '', $value ) );
 			}
 			if ( in_array( $name, self::SECRET, true ) && '' === $value && isset( $saved[ $name ] ) ) {
 				$value = (string) $saved[ $name ];
@@ -182,13 +189,13 @@ final class Comment_Moderation_Settings {
 										id="comment-moderation-<?php echo esc_attr( $name ); ?>"
 										name="<?php echo esc_attr( Comment_Moderation_Config::OPTION . '[' . $name . ']' ); ?>" value="">
 									<p class="description">
-										<?php echo '' !== Comment_Moderation_Config::get( $name ) ? 'Set; leave empty to keep it.' : 'Not set.'; ?>
+										<?php echo esc_html( '' !== Comment_Moderation_Config::get( $name ) ? 'Set; leave empty to keep it.' : 'Not set.' ); ?>
 									</p>
 								<?php else : ?>
 									<input type="url" class="regular-text"
 										id="comment-moderation-<?php echo esc_attr( $name ); ?>"
 										name="<?php echo esc_attr( Comment_Moderation_Config::OPTION . '[' . $name . ']' ); ?>"
-										value="<?php echo esc_attr( Comment_Moderation_Config::get( $name ) ); ?>">
+										value="<?php echo esc_url( Comment_Moderation_Config::get( $name ) ); ?>">
 								<?php endif; ?>
 							</td>
 						</tr>

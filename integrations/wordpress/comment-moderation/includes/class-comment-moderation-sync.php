@@ -11,6 +11,9 @@
  *   comments have their status changes sent; older comments are left alone);
  * - `moderation_id`    the service's id of the comment (from its 202 answer);
  * - `moderation_error` why the service refused it (a 422: the comment stays held);
+ * - `moderation_local_status` the service's name of the status an editor last set
+ *   here (cleared when a status the service decided is applied): a callback older
+ *   than that decision does not undo it (see the callbacks class);
  * - `moderation_delivery` the callbacks applied (see the callbacks class).
  *
  * @package comment-moderation
@@ -115,6 +118,7 @@ final class Comment_Moderation_Sync {
 		$status = (string) $comment->comment_approved;
 		if ( '0' !== $status && isset( self::TO_SERVICE[ $status ] ) ) {
 			$user = $comment->user_id ? get_userdata( (int) $comment->user_id ) : false;
+			update_comment_meta( $id, 'moderation_local_status', self::TO_SERVICE[ $status ] );
 			Comment_Moderation_Outbox::enqueue(
 				$id,
 				'status',
@@ -161,15 +165,15 @@ final class Comment_Moderation_Sync {
 	/**
 	 * `transition_comment_status`: a status set in WordPress is the CMS's decision.
 	 *
-	 * @param string     $new     The new status ('approved', 'unapproved', 'spam', 'trash', 'delete').
-	 * @param string     $old     The old one.
-	 * @param WP_Comment $comment The comment.
+	 * @param string     $new_status The new status ('approved', 'unapproved', 'spam', 'trash', 'delete').
+	 * @param string     $old_status The old one.
+	 * @param WP_Comment $comment    The comment.
 	 */
-	public static function transition( $new, $old, $comment ) {
-		if ( self::$applying || ! isset( self::TO_SERVICE[ (string) $new ] ) || ! self::synced( $comment ) ) {
+	public static function transition( $new_status, $old_status, $comment ) {
+		if ( self::$applying || ! isset( self::TO_SERVICE[ (string) $new_status ] ) || ! self::synced( $comment ) ) {
 			return;
 		}
-		self::send_status( $comment, self::TO_SERVICE[ (string) $new ] );
+		self::send_status( $comment, self::TO_SERVICE[ (string) $new_status ] );
 	}
 
 	/**
@@ -197,6 +201,7 @@ final class Comment_Moderation_Sync {
 	 */
 	private static function send_status( $comment, $status ) {
 		$user = wp_get_current_user();
+		update_comment_meta( (int) $comment->comment_ID, 'moderation_local_status', $status );
 		Comment_Moderation_Outbox::enqueue(
 			(int) $comment->comment_ID,
 			'status',
@@ -206,6 +211,20 @@ final class Comment_Moderation_Sync {
 				'service_id' => (string) get_comment_meta( (int) $comment->comment_ID, 'moderation_id', true ),
 			)
 		);
+	}
+
+	/**
+	 * A comment's WordPress status in the service's words ('' for one it has no word
+	 * for, e.g. `post-trashed`).
+	 *
+	 * @param WP_Comment $comment The comment.
+	 * @return string
+	 */
+	public static function service_status( $comment ) {
+		$status = (string) $comment->comment_approved;
+		return '0' === $status || '1' === $status || 'spam' === $status || 'trash' === $status
+			? self::TO_SERVICE[ $status ]
+			: '';
 	}
 
 	/**
@@ -277,7 +296,12 @@ final class Comment_Moderation_Sync {
 			'spam'     => 'spam',
 			'rejected' => 'trash',
 		);
-		if ( ! isset( $wanted[ $status ] ) || $wanted[ $status ] === $current ) {
+		if ( ! isset( $wanted[ $status ] ) ) {
+			return false;
+		}
+		// The service's decision is now the latest one: no editor's decision here stands.
+		delete_comment_meta( (int) $comment->comment_ID, 'moderation_local_status' );
+		if ( $wanted[ $status ] === $current ) {
 			return false;
 		}
 		self::$applying = true;
