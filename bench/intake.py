@@ -71,7 +71,7 @@ from benchlib import (
 from profile_breakdown import breakdown, render
 
 from moderation.storage import keys
-from moderation.storage.redis_server import RedisServer, free_port
+from moderation.storage.redis_server import RedisServer, embedded_server, free_port
 from tests.support.local_cluster import LocalCluster
 
 SITE = "bench"
@@ -593,7 +593,7 @@ def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -
     )
     _wait_ready(reference_port, reference, reference_log, 30)
     _wait_ready(service_port, service, service_log, 180)  # the default model trains at start
-    redis_url = RedisServer(data_dir / "redis").url  # where the service's embedded Redis is
+    redis_url = embedded_server(data_dir).url  # where the service's embedded Redis is
     redis_pid = _redis_pid(redis_url)
     if redis_pid:
         children.orphans.append(redis_pid)  # killed if it outlives the service

@@ -39,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchlib import Children, log, percentile, samples
 from redis.asyncio import Redis
 
-from classifier import Comment, SpamModel
+from classifier import SpamModel
 from moderation.config import SiteConfig
 from moderation.core.records import Decision
-from moderation.intake.batching import IntakeBatcher, _Job
+from moderation.intake.batching import IntakeBatcher, _Job, for_classifier
 from moderation.intake.validation import CommentIn, validate_comment
 from moderation.storage import keys
 from moderation.storage.redis_server import RedisServer, find_binary
@@ -79,18 +79,7 @@ class Filler:
             self.comments.append(
                 validate_comment({"id": "x", **s.fields()}, check_deliverability=False)
             )
-        self.scores = model.score_batch(
-            [
-                Comment(
-                    content=c.content,
-                    author_name=c.author_name,
-                    author_email=c.author_email,
-                    author_url=c.get("author_url"),
-                    post_url=c.get("post_url"),
-                )
-                for c in self.comments
-            ]
-        )
+        self.scores = model.score_batch([for_classifier(c) for c in self.comments])
         # _prepare only reads the job's site/comment/key: the batcher's collaborators are
         # never used here, so none are given.
         self.batcher = IntakeBatcher(

@@ -32,7 +32,7 @@ from moderation.learning.site_models import SiteModels
 from moderation.review import privacy
 from moderation.storage.connect import open_client
 from moderation.storage.redis_health import RedisHealth
-from moderation.storage.redis_server import RedisServer
+from moderation.storage.redis_server import configured_or_embedded
 from moderation.storage.store import Store
 from moderation.web import admin, akismet, cms, intake, models, ops, review
 from moderation.web.auth import Authenticator
@@ -57,12 +57,7 @@ async def _cancel(task: asyncio.Task[None] | None) -> None:
 async def redis_ctx(app: web.Application) -> AsyncIterator[None]:
     """The Redis client (and the embedded server when no URL is configured)."""
     config = app[CONFIG]
-    server: RedisServer | None = None
-    url = config.redis.url
-    if url is None:
-        server = RedisServer(config.data_dir / "redis", persistent=True)
-        await asyncio.to_thread(server.start)
-        url = server.url
+    url, server = await asyncio.to_thread(configured_or_embedded, config)
     timeout = config.redis.timeout_seconds
     client = open_client(config.redis, url)
     store = Store(

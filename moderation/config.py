@@ -24,7 +24,6 @@ from dataclasses import dataclass as plain_dataclass
 from dataclasses import field, fields, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from urllib.parse import urlsplit
 
 from pydantic import (
     BeforeValidator,
@@ -41,6 +40,7 @@ from pydantic.dataclasses import dataclass
 from pydantic_core import PydanticCustomError
 
 from moderation.core.fields import describe
+from moderation.core.netaddr import url_problem
 from moderation.core.records import CallbackEvent
 
 SITE_ID_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62})$")
@@ -186,14 +186,13 @@ Digests = Annotated[
 ]
 
 
-def _is_callback_url(value: Any) -> bool:
-    if not isinstance(value, str) or any(c.isspace() or ord(c) < 32 for c in value):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-CallbackUrl = Annotated[str, _must(_is_callback_url, "must be an http:// or https:// URL")]
+CallbackUrl = Annotated[
+    str,
+    _must(
+        lambda v: isinstance(v, str) and url_problem(v) is None,
+        "must be an http:// or https:// URL",
+    ),
+]
 AKISMET_KEY_RE = re.compile(r"[a-z0-9]{12}")
 # WordPress's Akismet plugin refuses a key of another length before sending it.  Kept as
 # its digest from here on, like every other secret.

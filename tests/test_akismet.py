@@ -306,6 +306,19 @@ async def test_missing_required_fields_are_answered_as_akismet_does(service: Cli
     assert await _queue(service) == []
 
 
+async def test_a_url_that_does_not_parse_is_dropped_not_a_500(service: Client) -> None:
+    """A URL the standard library cannot split ("http://[", a host that NFKC would
+    change) is dropped like any other URL that is not http(s): the comment is kept."""
+    fields = _wordpress_fields(
+        comment_author_url="http://[", permalink="http://\u2100/", comment_content=HAM_TEXT
+    )
+    resp = await _check(service, _form(api_key=KEY, **fields))
+    assert resp.status == 200, await resp.text()
+    assert await resp.text() == "false"
+    stored = await _comment(service, resp.headers["X-akismet-guid"])
+    assert stored["author_url"] is None and stored["post_url"] is None
+
+
 async def test_no_name_and_a_malformed_email_are_reasons_never_a_422(service: Client) -> None:
     fields = _wordpress_fields(comment_author="", comment_author_email="not-an-email@")
     resp = await _check(service, _form(api_key=KEY, **fields))

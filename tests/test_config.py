@@ -117,6 +117,18 @@ def test_errors_name_the_key(tmp_path: Path, text: str, named: str) -> None:
     assert "\n" not in str(info.value)
 
 
+def test_a_callback_url_that_does_not_parse_is_refused_with_the_usual_words(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "[[sites]]\nid='news'\napi_key='0123456789abcdefgh'\n"
+        "callback_url='http://['\ncallback_secret='0123456789abcdefgh'\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        Config.load(_write(tmp_path, text))
+    assert "sites[news].callback_url: must be an http:// or https:// URL" in str(info.value)
+
+
 def test_every_failing_key_is_named_on_one_line(tmp_path: Path) -> None:
     text = (
         "[server]\nport = 99999\naccess_log = 'some'\n"

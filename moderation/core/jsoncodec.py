@@ -1,4 +1,6 @@
-"""JSON on the intake path, through orjson with the standard library as the fallback.
+"""The service's one JSON codec (answers, problem bodies, Redis values, cursors, label
+exports), through orjson with the standard library as the fallback; only log lines keep
+their own format (``logs``).
 
 Every accepted comment costs four to five JSON encodings (its data, two or three history
 lines, the answer) and one decoding; the standard library spends ~2.5 µs on each small

@@ -44,6 +44,10 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
+        # Not jsoncodec on purpose: a log line is the operators' format, with the
+        # standard library's spacing (their filters, and tests, search for '"msg": "..."'),
+        # any extra written as its str() (orjson would expand a dataclass or a datetime
+        # its own way), and ASCII escapes where the line could not be written otherwise.
         line = json.dumps(entry, default=str, ensure_ascii=False)
         if not line.isascii():
             try:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
-from redis.exceptions import RedisClusterException, RedisError
 
 from moderation.config import SiteConfig
 from moderation.core import background, jsoncodec
 from moderation.core.metrics import Metrics
 from moderation.core.records import iso_from_ms, now_ms
 from moderation.core.signing import sign
+from moderation.storage.errors import REDIS_ERRORS
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.callbacks")
@@ -195,7 +195,7 @@ class Deliverer:
                     claimed, next_due = await self.store.claim_callbacks(
                         site_id, at, at + lease_ms, free
                     )
-                except (RedisError, RedisClusterException, OSError) as exc:
+                except REDIS_ERRORS as exc:
                     # the claim may have run before the connection went: its events
                     # would wait a whole lease unless given back when Redis is back
                     # (kept for the last few: an older one's events go out when its
@@ -302,7 +302,7 @@ class Deliverer:
                     record,
                     next_ms,
                 )
-            except (RedisError, RedisClusterException, OSError) as exc:
+            except REDIS_ERRORS as exc:
                 self._trouble(exc)
                 if now_ms() + wait * 1000 >= lease_until_ms:
                     return False

@@ -6,11 +6,11 @@ out), and the labels a CMS gave through the Akismet API for comments not stored 
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import IO
 
 from moderation.core.records import Status
+from moderation.learning.examples import example_line, example_of
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")
@@ -24,29 +24,12 @@ async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]
     for status, label in LABELS.items():
         async for records in store.records_in(site, status):
             for record in records:
-                data = record.data
-                example = {
-                    "content": data.get("content", ""),
-                    "author_name": data.get("author_name") or "",
-                    "author_email": data.get("author_email") or "",
-                    "author_url": data.get("author_url") or "",
-                    "post_url": data.get("post_url") or "",
-                    "label": label,
-                }
-                out.write(json.dumps(example, ensure_ascii=False) + "\n")
+                out.write(example_line(example_of(record.data), label))
                 counts[label] += 1
     for given in await store.cms_labels(site):
         cms_label = str(given.get("label"))
         if cms_label not in counts:
             continue
-        example = {
-            "content": given.get("content") or "",
-            "author_name": "",
-            "author_email": "",
-            "author_url": given.get("author_url") or "",
-            "post_url": given.get("post_url") or "",
-            "label": cms_label,
-        }
-        out.write(json.dumps(example, ensure_ascii=False) + "\n")
+        out.write(example_line(example_of(given), cms_label))
         counts[cms_label] += 1
     return counts

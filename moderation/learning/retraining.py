@@ -21,14 +21,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from redis.exceptions import RedisClusterException, RedisError
-
 from classifier import Comment, ModelError, SpamModel
 from moderation.config import Config
 from moderation.core import background
 from moderation.core.metrics import Metrics
 from moderation.core.records import Status, now_ms
+from moderation.learning.examples import example_of
 from moderation.learning.site_models import SiteModels
+from moderation.storage.errors import REDIS_ERRORS
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")
@@ -117,7 +117,7 @@ class Retrainer:
                     counts = await self.store.label_counts(site)
                     if counts["new"] >= every:
                         await self.retrain(site)
-                except (RedisError, RedisClusterException, OSError):
+                except REDIS_ERRORS:
                     pass  # Redis away: the next round tries again
 
     async def retrain(self, site: str) -> Retrained:
@@ -141,16 +141,7 @@ class Retrainer:
             stored = by_id.get(comment_id)
             if stored is None or stored.status not in (Status.APPROVED, Status.SPAM):
                 continue
-            data = stored.data
-            comments.append(
-                Comment(
-                    content=data.get("content") or "",
-                    author_name=data.get("author_name") or "",
-                    author_email=data.get("author_email") or "",
-                    author_url=data.get("author_url") or "",
-                    post_url=data.get("post_url") or "",
-                )
-            )
+            comments.append(example_of(stored.data))
             labels.append(spam)
         current = self.models.version_of(site)
         current_bytes = (

@@ -14,11 +14,10 @@ import contextlib
 import logging
 from collections.abc import Sequence
 
-from redis.exceptions import RedisClusterException, RedisError
-
 from classifier import ModelError, SpamModel
 from moderation.config import SiteConfig
 from moderation.core import background
+from moderation.storage.errors import REDIS_ERRORS
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.learning")
@@ -83,6 +82,6 @@ class SiteModels:
             for site in self.learning_sites:
                 try:
                     await self.refresh(site)
-                except (RedisError, RedisClusterException, OSError):
+                except REDIS_ERRORS:
                     pass  # Redis away: keep the models in use; /readyz tells
             await background.pause(stop, REFRESH_SECONDS)

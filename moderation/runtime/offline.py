@@ -16,21 +16,14 @@ from moderation.intake.validation import normalise_email
 from moderation.learning.labels import export_labels
 from moderation.review.privacy import erase
 from moderation.storage.connect import open_client
-from moderation.storage.redis_server import RedisServer
+from moderation.storage.redis_server import configured_or_embedded
 from moderation.storage.store import Store
 
 
 @asynccontextmanager
 async def connected_store(config: Config) -> AsyncIterator[Store]:
-    server: RedisServer | None = None
-    url = config.redis.url
-    if url is None:
-        server = RedisServer(config.data_dir / "redis", persistent=True)
-        if server.ping():  # the service is running: share its Redis
-            url, server = server.url, None
-        else:
-            await asyncio.to_thread(server.start)
-            url = server.url
+    # a running service's embedded Redis is shared, not started twice on the same data
+    url, server = await asyncio.to_thread(configured_or_embedded, config, share_running=True)
     client = open_client(config.redis, url, timeout=10)
     try:
         yield Store(

@@ -22,7 +22,7 @@ from types import FrameType
 
 from moderation.config import Config
 from moderation.runtime.serving import EXIT_CANNOT_LISTEN, cannot_listen
-from moderation.storage.redis_server import RedisServer
+from moderation.storage.redis_server import configured_or_embedded
 
 log = logging.getLogger("moderation.workers")
 
@@ -73,11 +73,9 @@ def run_workers(config: Config, count: int) -> int:
     # Read by prometheus-client when a worker first imports it; set before spawning.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
 
-    server: RedisServer | None = None
-    if config.redis.url is None:
-        server = RedisServer(config.data_dir / "redis", persistent=True)
-        server.start()
-        config = replace(config, redis=replace(config.redis, url=server.url))
+    # one embedded Redis for every worker: they are given its URL
+    url, server = configured_or_embedded(config)
+    config = replace(config, redis=replace(config.redis, url=url))
 
     ctx = multiprocessing.get_context("spawn")  # a clean interpreter per worker, no forked locks
     stopping = False

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import json
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -25,6 +24,7 @@ from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError
 
+from moderation.core import jsoncodec
 from moderation.core.records import (
     CallbackEvent,
     CommentRecord,
@@ -135,7 +135,7 @@ class CursorError(ValueError):
 
 
 def encode_cursor(member: str, score: str) -> str:
-    raw = json.dumps([member, score], separators=(",", ":")).encode()
+    raw = jsoncodec.dumps([member, score]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -153,7 +153,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
         raise CursorError("not a cursor from this service")
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        member, score = json.loads(raw)
+        member, score = jsoncodec.loads(raw)
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:
         raise CursorError("not a cursor from this service") from exc
     if not isinstance(member, str) or not isinstance(score, str):

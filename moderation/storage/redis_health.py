@@ -6,8 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-import redis.exceptions
-
+from moderation.storage.errors import REDIS_ERRORS
 from moderation.storage.redis_server import RedisServer, RedisServerError
 
 log = logging.getLogger("moderation.redis")
@@ -31,12 +30,7 @@ class RedisHealth:
         try:
             async with asyncio.timeout(self.timeout):
                 await self.check()
-        except (
-            redis.exceptions.RedisError,
-            redis.exceptions.RedisClusterException,
-            OSError,
-            TimeoutError,
-        ) as exc:
+        except REDIS_ERRORS as exc:  # asyncio.timeout's TimeoutError is an OSError
             self.last_error = f"{type(exc).__name__}: {exc}"[:200]
             return self.last_error
         return None

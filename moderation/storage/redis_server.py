@@ -14,6 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from moderation.config import Config
+
 
 class RedisServerError(RuntimeError):
     """The server could not be found or started; the message says why."""
@@ -177,6 +179,29 @@ class RedisServer:
             self.process.wait(10)
         if self.process is not None and self.process.stderr:
             self.process.stderr.close()  # its pipe would leak when start() replaces it
+
+
+def embedded_server(data_dir: Path) -> RedisServer:
+    """The embedded redis-server of the service whose data folder is ``data_dir`` (not
+    started): persistent, on a socket in ``data_dir/redis``."""
+    return RedisServer(data_dir / "redis", persistent=True)
+
+
+def configured_or_embedded(
+    config: Config, *, share_running: bool = False
+) -> tuple[str, RedisServer | None]:
+    """The Redis URL to use, and the embedded server this call started (the caller stops
+    it), if any: the configured URL; else the embedded redis-server's, started here
+    (blocking: async code calls this in a thread).  ``share_running``: an embedded
+    server that already answers (a running service's) is used as it is, not started and
+    not returned (the offline commands beside a running service)."""
+    if config.redis.url is not None:
+        return config.redis.url, None
+    server = embedded_server(config.data_dir)
+    if share_running and server.ping():
+        return server.url, None
+    server.start()
+    return server.url, server
 
 
 def _pong(sock: socket.socket) -> bool:

@@ -12,13 +12,13 @@ from pathlib import Path
 from aiohttp import web
 
 from classifier import ModelError
-from moderation.appkeys import AUTH, CONFIG, MODEL, STORE
-from moderation.config import ModeratorConfig
+from moderation.appkeys import MODEL, STORE
 from moderation.core.records import iso_from_ms
 from moderation.review.privacy import erase
+from moderation.web.access import moderated_site, moderated_sites, require_admin
 from moderation.web.bodies import ErasureRequest, ModelReloadRequest, RedeliverRequest, parse
 from moderation.web.http import json_response, read_json_object
-from moderation.web.problems import FieldError, forbidden, invalid, not_found
+from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import CallbacksQuery, query_values
 
 # the logger the erasure line has always had, so that ops' filters still find it
@@ -27,17 +27,12 @@ privacy_log = logging.getLogger("moderation.privacy")
 
 async def post_erasure(request: web.Request) -> web.Response:
     """POST /v1/erasure {"author_email", "site"?}: admins only, on their own sites."""
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("Erasure needs a moderator with admin = true.")
+    moderator = await require_admin(request, "Erasure")
     body = parse(ErasureRequest, await read_json_object(request, 64 * 1024))
-    config = request.app[CONFIG]
     if body.site is not None:
-        if not moderator.may_moderate(body.site) or config.site(body.site) is None:
-            raise not_found(f"No site '{body.site}'.")
-        sites = [body.site]
+        sites = [moderated_site(request, moderator, body.site).id]
     else:
-        sites = [s.id for s in config.sites if moderator.may_moderate(s.id)]
+        sites = moderated_sites(request, moderator)
     counts = await erase(request.app[STORE], sites, body.author_email, moderator.name)
     privacy_log.info(
         "erasure", extra={"moderator": moderator.name, "comments": sum(counts.values())}
@@ -47,9 +42,7 @@ async def post_erasure(request: web.Request) -> web.Response:
 
 async def post_model_reload(request: web.Request) -> web.Response:
     """Load the configured model file again, or ``{"path": ...}``; 422 keeps the old."""
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("Reloading the model needs a moderator with admin = true.")
+    await require_admin(request, "Reloading the model")
     raw = await read_json_object(request, 16 * 1024) if request.can_read_body else {}
     path_raw = parse(ModelReloadRequest, raw).path
     holder = request.app[MODEL]
@@ -72,27 +65,17 @@ async def post_model_reload(request: web.Request) -> web.Response:
     return json_response({"version": model.version, "path": str(holder.source or "default")})
 
 
-def _admin_of(request: web.Request, moderator: ModeratorConfig, site: str, what: str) -> None:
-    """403 unless an admin; 404 unless the site exists and the admin moderates it."""
-    if not moderator.admin:
-        raise forbidden(f"{what} needs a moderator with admin = true.")
-    if not moderator.may_moderate(site) or request.app[CONFIG].site(site) is None:
-        raise not_found(f"No site '{site}'.")
-
-
 def _iso(ms: object) -> str | None:
     return iso_from_ms(int(str(ms))) if ms not in (None, "", 0, "0") else None
 
 
 async def get_callbacks(request: web.Request) -> web.Response:
     """GET /v1/callbacks?site=S&state=pending|dead: the site's deliveries in that state."""
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("Listing callbacks needs a moderator with admin = true.")
+    moderator = await require_admin(request, "Listing callbacks")
     query, errors = query_values(CallbacksQuery, request.query)
     if query is None:
         raise invalid(errors)
-    _admin_of(request, moderator, query.site, "Listing callbacks")
+    moderated_site(request, moderator, query.site)
     entries, total = await request.app[STORE].list_callbacks(query.site, query.state, query.limit)
     deliveries = [
         {
@@ -114,11 +97,9 @@ async def get_callbacks(request: web.Request) -> web.Response:
 
 async def post_redeliver(request: web.Request) -> web.Response:
     """POST /v1/callbacks/redeliver {"site", "event_ids"?}: dead events go out again."""
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("Redelivering callbacks needs a moderator with admin = true.")
+    moderator = await require_admin(request, "Redelivering callbacks")
     body = parse(RedeliverRequest, await read_json_object(request, 256 * 1024))
-    _admin_of(request, moderator, body.site, "Redelivering callbacks")
+    moderated_site(request, moderator, body.site)
     queued = await request.app[STORE].redeliver_callbacks(body.site, body.event_ids)
     asked = body.event_ids or []
     not_dead = [e for e in dict.fromkeys(asked) if e not in set(queued)]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import ipaddress
 import re
 import time
 import urllib.parse
@@ -29,6 +28,7 @@ from email_validator import EmailNotValidError, validate_email
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, MODEL, STORE
 from moderation.config import SiteConfig
 from moderation.core import jsoncodec
+from moderation.core.netaddr import normal_ip, url_problem
 from moderation.core.records import CommentRecord, Status, now_ms
 from moderation.intake.batching import ModelNotReady, for_classifier
 from moderation.intake.rules import automatic_status
@@ -389,18 +389,9 @@ def _clean(value: str, limit: int, *, newlines: bool = False) -> str:
 
 
 def _url(value: str) -> str:
+    """The URL, cleaned, if it is an http(s) one; else '' (dropped: no 422 here)."""
     value = _clean(value, URL_MAX)
-    parts = urllib.parse.urlsplit(value) if value else None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return ""
-    return "" if any(ch.isspace() for ch in value) else value
-
-
-def _ip(value: str) -> str:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return ""
+    return "" if url_problem(value) is not None else value
 
 
 def external_id_of(form: AkismetRequest) -> str:
@@ -426,7 +417,7 @@ def comment_of(form: AkismetRequest) -> CommentIn:
         "post_url": _url(form.get("permalink")),
         "referrer": _url(form.get("referrer")),
         "user_agent": _clean(form.get("user_agent"), SHORT_MAX),
-        "author_ip": _ip(form.get("user_ip")),
+        "author_ip": normal_ip(form.get("user_ip")) or "",
         "submitted_at": _clean(form.get("comment_date_gmt"), 64),
         "lang": _clean(form.get("blog_lang").split(",")[0], 35),
         "parent_id": _clean(form.get("comment_parent"), 200),

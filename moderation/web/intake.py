@@ -3,7 +3,6 @@ score, store, answer 202 — only once Redis has the comment."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 from collections.abc import Mapping
@@ -14,6 +13,7 @@ from aiohttp import web
 from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
 from moderation.core.fields import FieldError, FieldsInvalid
+from moderation.core.netaddr import normal_ip
 from moderation.core.signing import SIGNATURE_HEADER
 from moderation.intake.validation import check_content_type, parse_body, validate_comment
 from moderation.web.auth import verify_signature
@@ -56,12 +56,7 @@ async def check_rate_limits(app: web.Application, site: SiteConfig, ip: str) -> 
 def _author_ip(raw: Mapping[str, Any]) -> str:
     """The author IP as the rate limit keys it, or '' (validation reports a bad one)."""
     value = raw.get("author_ip")
-    if not isinstance(value, str):
-        return ""
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return ""
+    return (normal_ip(value) or "") if isinstance(value, str) else ""
 
 
 async def post_comment(request: web.Request) -> web.Response:

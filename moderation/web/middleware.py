@@ -3,12 +3,10 @@ and the one place where errors become problem+json answers."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
 
-import redis.exceptions
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
@@ -16,30 +14,12 @@ from moderation.appkeys import CONFIG, METRICS
 from moderation.core.fields import InputError
 from moderation.core.logs import new_request_id, request_id_var
 from moderation.intake.batching import ModelNotReady
+from moderation.storage.errors import REDIS_UNAVAILABLE
 from moderation.web.problems import TEXT_PATHS, Problem, for_input, unavailable
 
 log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 SLOW_REQUEST_SECONDS = 1.0  # logged even when only errors are
-
-# Failures that mean "Redis cannot take this now": the CMS should retry, so 503.
-REDIS_UNAVAILABLE = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    redis.exceptions.BusyLoadingError,
-    redis.exceptions.ReadOnlyError,
-    # a Redis Cluster mid-failover or mid-migration: no master for a slot yet, the
-    # cluster says it is down, or redirects that did not settle in time
-    redis.exceptions.ClusterError,
-    redis.exceptions.RedisClusterException,
-    redis.exceptions.TryAgainError,
-    redis.exceptions.AskError,
-    # a script refused again right after it was loaded: that Redis lost its scripts
-    # once more (a restart, a failover) in between; the retry finds them
-    redis.exceptions.NoScriptError,
-    asyncio.TimeoutError,
-    ConnectionError,
-)
 
 
 def _route(request: web.Request) -> str:

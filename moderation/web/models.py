@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, MODEL, SITE_MODELS, STORE
+from moderation.web.access import moderated_site, require_admin
 from moderation.web.bodies import RollbackRequest, parse
 from moderation.web.http import json_response, read_json_object
-from moderation.web.problems import FieldError, forbidden, invalid, not_found
+from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import ModelQuery, query_values
 
 
@@ -42,9 +43,7 @@ async def get_model(request: web.Request) -> web.Response:
     if query is None:
         raise invalid(errors)
     site = query.site
-    site_config = request.app[CONFIG].site(site)
-    if not moderator.may_moderate(site) or site_config is None:
-        raise not_found(f"No site '{site}'.")
+    site_config = moderated_site(request, moderator, site)
     snapshot = await request.app[STORE].model_snapshot(site)
     current, kept, counts = snapshot["current"], snapshot["kept"], snapshot["labels"]
     in_use = next((r for r in kept if r.get("version") == current), None)
@@ -77,12 +76,9 @@ def _last(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def post_rollback(request: web.Request) -> web.Response:
-    moderator = await request.app[AUTH].moderator(request)
-    if not moderator.admin:
-        raise forbidden("A rollback needs a moderator with admin = true.")
+    moderator = await require_admin(request, "A rollback")
     body = parse(RollbackRequest, await read_json_object(request, 16 * 1024))
-    if not moderator.may_moderate(body.site) or request.app[CONFIG].site(body.site) is None:
-        raise not_found(f"No site '{body.site}'.")
+    moderated_site(request, moderator, body.site)
     store = request.app[STORE]
     if not await store.rollback_site_model(body.site, body.version):
         raise invalid(

@@ -3,13 +3,13 @@ answer to each of the domain's input errors (``for_input``)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
 
 from aiohttp import web
 
+from moderation.core import jsoncodec
 from moderation.core.fields import BadBody, FieldsInvalid, InputError, UnsupportedMediaType
 
 # the handlers build their 422s from the domain's FieldError: one kind of field error
@@ -88,13 +88,12 @@ class Problem(Exception):
 
     def _encoded(self, instance: str, request_id: str | None) -> bytes:
         try:
-            text = json.dumps(self.body(instance, request_id), ensure_ascii=False)
+            text = jsoncodec.dumps(self.body(instance, request_id))
         except (TypeError, ValueError):  # an extra that is not JSON: answer without extras
             log.warning("problem body not JSON-encodable", extra={"slug": self.slug})
-            text = json.dumps(
-                {k: v for k, v in self.body(instance, request_id).items() if k not in self.extra},
-                ensure_ascii=False,
-                default=str,
+            # what is left is text and numbers (the slug, title, detail, field errors)
+            text = jsoncodec.dumps(
+                {k: v for k, v in self.body(instance, request_id).items() if k not in self.extra}
             )
         try:
             return text.encode("utf-8")

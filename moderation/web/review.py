@@ -9,11 +9,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from moderation.appkeys import AUTH, CONFIG, METRICS, STORE
+from moderation.appkeys import AUTH, METRICS, STORE
 from moderation.config import ModeratorConfig
 from moderation.core.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome
-from moderation.web.auth import ModeratorCaller, SiteCaller, require_site_access
+from moderation.web.access import moderated_site
+from moderation.web.auth import ModeratorCaller, SiteCaller
 from moderation.web.bodies import (
     BulkDecisionItem,
     BulkDecisionRequest,
@@ -46,21 +47,13 @@ def _site(
     return ""
 
 
-def _require_site(request: web.Request, moderator: ModeratorConfig, site: str) -> None:
-    """404 unless ``site`` exists and the moderator moderates it (the same answer for
-    both, so site ids do not leak)."""
-    require_site_access(moderator, site)
-    if request.app[CONFIG].site(site) is None:
-        raise not_found(f"No site '{site}'.")
-
-
 async def get_queue(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     query, errors = query_values(QueueQuery, request.query)
     site = _site(moderator, query, request.query, errors)
     if query is None or errors:
         raise invalid(errors)
-    _require_site(request, moderator, site)
+    moderated_site(request, moderator, site)
     try:
         page = await request.app[STORE].page(
             site,
@@ -128,6 +121,9 @@ def _answer(comment_id: str, outcome: Outcome) -> tuple[int, dict[str, Any]]:
 
 
 def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
+    """Whether ``moderator`` moderates the site a comment id names.  Not
+    ``access.moderated_site`` on purpose: a comment the caller may not touch is answered
+    "No such comment." (as a missing one is), and in a bulk decision only that item."""
     site = site_of(comment_id)
     return site is not None and moderator.may_moderate(site)
 
@@ -188,7 +184,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
 async def post_claim(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     body = parse(ClaimRequest, await read_json_object(request, JSON_LIMIT))
-    _require_site(request, moderator, body.site)
+    moderated_site(request, moderator, body.site)
     records = await request.app[STORE].claim(
         body.site,
         moderator.name,
@@ -250,7 +246,7 @@ async def get_stats(request: web.Request) -> web.Response:
     site = _site(moderator, stats_query, request.query, errors)
     if errors:
         raise invalid(errors)
-    _require_site(request, moderator, site)
+    moderated_site(request, moderator, site)
     store = request.app[STORE]
     counts = await store.counts(site)
     oldest = await store.oldest_pending_ms(site)

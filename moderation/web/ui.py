@@ -40,6 +40,7 @@ from moderation.appkeys import AUTH, CONFIG, SESSIONS, STORE
 from moderation.config import ModeratorConfig
 from moderation.core.text import header_text, text_problem
 from moderation.storage.sessions import Session, SessionStore
+from moderation.web.access import moderated_sites
 from moderation.web.http import json_response
 from moderation.web.problems import bad_request, body_timeout, forbidden, unauthorized
 
@@ -309,8 +310,7 @@ async def session_info(request: web.Request) -> web.Response:
     if found is None:
         raise unauthorized("No session: log in at /moderate.")
     session, moderator = found
-    all_sites = [s.id for s in request.app[CONFIG].sites]
-    sites = [s for s in all_sites if moderator.may_moderate(s)]
+    sites = moderated_sites(request, moderator)
     return json_response(
         {"moderator": moderator.name, "sites": sites, "csrf_token": session.csrf_token}
     )
