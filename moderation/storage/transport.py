@@ -35,8 +35,8 @@ The contract, each part tested in ``tests/test_transport.py``:
   redis-py's reader gives, before any of redis-py's per-command conversions: the
   ``as_...`` helpers below turn each kind into a typed value.
 
-It relies on these redis-py APIs, the same from 6.0 to 8.1 (the range pyproject.toml
-allows, checked with each release's source and this module's tests):
+It relies on these redis-py APIs, the same from 8.0 to 8.2 (pyproject.toml allows 8.x;
+`./run test-latest` meets each new release):
 ``ConnectionPool.get_connection()`` without arguments, ``ConnectionPool.release``,
 ``ConnectionPool.get_encoder``, ``Connection.send_packed_command(..., check_health=)``,
 ``Connection.read_response(timeout=math.inf)``, ``Connection.socket_timeout`` and
