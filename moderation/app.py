@@ -11,6 +11,7 @@ from aiohttp import web
 
 from classifier import SpamModel
 from moderation.appkeys import (
+    API_ROUTES,
     AUTH,
     BATCHER,
     CONFIG,
@@ -34,9 +35,10 @@ from moderation.storage.connect import open_client
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import configured_or_embedded
 from moderation.storage.store import Store
-from moderation.web import admin, akismet, cms, intake, models, ops, review
 from moderation.web.auth import Authenticator
 from moderation.web.middleware import observe
+from moderation.web.routes import add_routes
+from moderation.web.table import ROUTES
 from moderation.web.ui import setup_ui
 
 # Bigger than any intake body (64 KiB by default) so that intake can answer its own 413
@@ -167,35 +169,7 @@ def create_app(
     app.cleanup_ctx.append(callbacks_ctx)
     app.cleanup_ctx.append(sighup_ctx)
 
-    r = app.router
-    r.add_post("/v1/comments", intake.post_comment)
-    r.add_get("/v1/comments/{id}", review.get_comment)
-    r.add_post("/v1/comments/{id}/decision", review.post_decision)
-    r.add_post("/v1/comments/{id}/cms-status", cms.post_cms_status)
-    r.add_post("/v1/comments/{id}/release", review.post_release)
-    r.add_post("/v1/comments/{id}/undo", review.post_undo)
-    r.add_post("/v1/decisions", review.post_bulk_decisions)
-    r.add_get("/v1/queue", review.get_queue)
-    r.add_post("/v1/queue/claim", review.post_claim)
-    r.add_get("/v1/stats", review.get_stats)
-    r.add_post("/v1/erasure", admin.post_erasure)
-    r.add_post("/v1/model/reload", admin.post_model_reload)
-    r.add_get("/v1/model", models.get_model)
-    r.add_post("/v1/model/rollback", models.post_rollback)
-    r.add_get("/v1/callbacks", admin.get_callbacks)
-    r.add_post("/v1/callbacks/redeliver", admin.post_redeliver)
-    r.add_get("/1.1/test", akismet.get_test)
-    r.add_post("/1.1/verify-key", akismet.post_verify_key)
-    r.add_post("/1.1/comment-check", akismet.post_comment_check)
-    r.add_post("/1.1/submit-spam", akismet.post_submit_spam)
-    r.add_post("/1.1/submit-ham", akismet.post_submit_ham)
-    r.add_post("/1.1/get-subscription", akismet.post_get_subscription)
-    r.add_post("/1.1/get-stats", akismet.post_get_stats)
-    r.add_get("/1.2/usage-limit", akismet.usage_limit)
-    r.add_post("/1.2/usage-limit", akismet.usage_limit)
-    r.add_get("/healthz", ops.healthz)
-    r.add_get("/readyz", ops.readyz)
-    r.add_get("/metrics", ops.metrics)
-    r.add_get("/openapi.json", ops.openapi)
+    app[API_ROUTES] = ROUTES
+    add_routes(app.router, ROUTES)
     setup_ui(app)
     return app

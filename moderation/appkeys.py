@@ -14,6 +14,7 @@ from moderation.storage.redis_health import RedisHealth
 from moderation.storage.sessions import SessionStore
 from moderation.storage.store import Store
 from moderation.web.auth import Authenticator
+from moderation.web.routes import Route
 
 CONFIG = web.AppKey("config", Config)
 METRICS = web.AppKey("metrics", Metrics)
@@ -25,3 +26,5 @@ BATCHER = web.AppKey("batcher", IntakeBatcher)
 SITE_MODELS = web.AppKey("site_models", SiteModels)  # each site's own model
 RETRAINER = web.AppKey("retrainer", Retrainer)
 SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.web.ui)
+# every route with its operation: what /openapi.json describes (moderation.web.table)
+API_ROUTES: web.AppKey[tuple[Route, ...]] = web.AppKey("api_routes")

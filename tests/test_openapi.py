@@ -28,6 +28,7 @@ from moderation.web.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRe
 from moderation.web.openapi import REQUESTS, openapi_document
 from moderation.web.problems import PROBLEM_JSON, TEXT_PATHS
 from moderation.web.queries import QueueQuery, StatsQuery, query_values
+from moderation.web.table import ROUTES
 from tests.conftest import ALICE, BLOG_KEY, BOB, NEWS_KEY, ROOT, auth, comment_body
 
 Client = TestClient[Any, Any]
@@ -49,7 +50,7 @@ def _closed(node: Any) -> Any:
     return node
 
 
-STRICT = _closed(copy.deepcopy(openapi_document()))
+STRICT = _closed(copy.deepcopy(openapi_document(ROUTES)))
 REGISTRY: Registry[Any] = Registry().with_resource(
     DOC_URI, Resource.from_contents(STRICT, default_specification=DRAFT202012)
 )
@@ -112,14 +113,14 @@ async def check(resp: ClientResponse, path: str, method: str | None = None) -> A
 
 
 def test_document_is_valid_openapi_3_1() -> None:
-    doc = openapi_document()
+    doc = openapi_document(ROUTES)
     validate(doc, cls=OpenAPIV31SpecValidator)
     assert doc["openapi"].startswith("3.1.")
     json.dumps(doc)  # plain JSON data all the way down
 
 
 def test_document_is_built_once() -> None:
-    assert openapi_document() is openapi_document()
+    assert openapi_document(ROUTES) is openapi_document(ROUTES)
 
 
 def test_every_route_is_documented_and_every_documented_route_exists(config: Config) -> None:
@@ -134,7 +135,7 @@ def test_every_route_is_documented_and_every_documented_route_exists(config: Con
         registered.add((path, route.method.lower()))
     documented = {
         (path, method)
-        for path, item in openapi_document()["paths"].items()
+        for path, item in openapi_document(ROUTES)["paths"].items()
         for method in item
         if method in METHODS
     }
@@ -145,7 +146,7 @@ def test_every_route_is_documented_and_every_documented_route_exists(config: Con
 
 
 def test_operations_are_well_formed() -> None:
-    doc = openapi_document()
+    doc = openapi_document(ROUTES)
     ids: list[str] = []
     for path, item in doc["paths"].items():
         for method, op in item.items():
@@ -173,9 +174,9 @@ def test_operations_are_well_formed() -> None:
 
 
 def test_problem_schema_has_the_rfc_9457_members() -> None:
-    problem = openapi_document()["components"]["schemas"]["Problem"]["properties"]
+    problem = openapi_document(ROUTES)["components"]["schemas"]["Problem"]["properties"]
     assert {"type", "title", "status", "detail", "instance", "request_id", "errors"} <= set(problem)
-    field_error = openapi_document()["components"]["schemas"]["FieldError"]
+    field_error = openapi_document(ROUTES)["components"]["schemas"]["FieldError"]
     assert set(field_error["required"]) == {"field", "message"}
 
 
@@ -185,7 +186,7 @@ def test_problem_schema_has_the_rfc_9457_members() -> None:
 
 async def test_served_document_is_the_built_one(client: Client) -> None:
     resp = await client.get("/openapi.json")
-    assert await check(resp, "/openapi.json") == openapi_document()
+    assert await check(resp, "/openapi.json") == openapi_document(ROUTES)
 
 
 async def test_intake_answers_match_the_document(client: Client) -> None:
@@ -442,7 +443,7 @@ async def test_moderator_page_answers_match_the_document(client: Client) -> None
 def test_schemas_are_the_models_and_limits_are_the_constants() -> None:
     """The components are generated from the models that validate the bodies and from
     answers.py; the limits the document states are the ones the code enforces."""
-    schemas = openapi_document()["components"]["schemas"]
+    schemas = openapi_document(ROUTES)["components"]["schemas"]
     for model in (*REQUESTS, *ANSWERS):
         assert set(schemas[model.__name__]["properties"]) == set(model.model_fields), model
     claim = schemas["ClaimRequest"]["properties"]
@@ -451,11 +452,11 @@ def test_schemas_are_the_models_and_limits_are_the_constants() -> None:
     assert schemas["BulkDecisionRequest"]["properties"]["decisions"]["maxItems"] == MAX_BULK
     assert schemas["CommentSubmission"]["properties"]["content"]["maxLength"] == CONTENT_MAX
     assert schemas["Decision"]["enum"] == [d.value for d in Decision]
-    parameters = openapi_document()["components"]["parameters"]
+    parameters = openapi_document(ROUTES)["components"]["parameters"]
     assert f"{IDEMPOTENCY_TTL_SECONDS // 3600} hours" in parameters["IdempotencyKey"]["description"]
-    intake = openapi_document()["paths"]["/v1/comments"]["post"]["responses"]
+    intake = openapi_document(ROUTES)["paths"]["/v1/comments"]["post"]["responses"]
     assert f"{IntakeConfig().max_body_bytes // 1024} KiB" in intake["413"]["description"]
-    undo = openapi_document()["paths"]["/v1/comments/{id}/undo"]["post"]["responses"]
+    undo = openapi_document(ROUTES)["paths"]["/v1/comments/{id}/undo"]["post"]["responses"]
     assert f"{UNDO_WINDOW_MS // 60_000} minutes" in undo["409"]["description"]
 
 
@@ -484,7 +485,7 @@ def test_a_body_the_document_refuses_the_model_refuses() -> None:
 def test_query_parameters_are_the_query_models() -> None:
     """GET /v1/queue and /v1/stats document exactly their query models' fields, with the
     limits the models enforce, and a value the document refuses the model refuses."""
-    paths = openapi_document()["paths"]
+    paths = openapi_document(ROUTES)["paths"]
     for path, model in (("/v1/queue", QueueQuery), ("/v1/stats", StatsQuery)):
         parameters = [p for p in paths[path]["get"]["parameters"] if p.get("in") == "query"]
         assert [p["name"] for p in parameters] == list(model.model_fields), path

@@ -11,12 +11,19 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis, RedisCluster
 
-from moderation.core.records import Decision, Status, history_line, new_comment_id, now_ms
+from moderation.core.records import (
+    Decision,
+    Status,
+    history_line,
+    new_comment_id,
+    now_ms,
+    utc_day,
+)
 from moderation.storage import scripts
 from moderation.storage.cluster_transport import ClusterTransport
-from moderation.storage.store import NewComment, Order, Store
-from moderation.storage.transport import Command, Reply, Transport
-from tests.redis_kinds import sync_redis
+from moderation.storage.store import CallbackState, NewComment, Order, Store
+from moderation.storage.transport import Command, NotReplicated, Reply, Transport
+from tests.redis_kinds import is_cluster, sync_redis
 from tests.support.local_cluster import LocalCluster
 
 
@@ -27,6 +34,7 @@ class Recorder:
         self.sent: list[tuple[str, Command]] = []
         self.round_trips = 0
         send, send_groups = transport.send, transport.send_groups
+        read, read_groups = transport.read, transport.read_groups
 
         async def recording_send(tag: str, commands: Sequence[Command]) -> list[Reply]:
             self.round_trips += 1
@@ -40,8 +48,22 @@ class Recorder:
             self.sent += [(tag, c) for tag, commands in groups.items() for c in commands]
             return await send_groups(groups)
 
+        async def recording_read(tag: str, commands: Sequence[Command]) -> list[Reply]:
+            self.round_trips += 1
+            self.sent += [(tag, c) for c in commands]
+            return await read(tag, commands)
+
+        async def recording_read_groups(
+            groups: Mapping[str, Sequence[Command]],
+        ) -> dict[str, list[Reply]]:
+            self.round_trips += 1
+            self.sent += [(tag, c) for tag, commands in groups.items() for c in commands]
+            return await read_groups(groups)
+
         transport.send = recording_send  # type: ignore[method-assign]
         transport.send_groups = recording_groups  # type: ignore[method-assign]
+        transport.read = recording_read  # type: ignore[method-assign]
+        transport.read_groups = recording_read_groups  # type: ignore[method-assign]
 
 
 def _keys_of(command: Command) -> list[str]:
@@ -117,6 +139,21 @@ async def test_every_command_stays_in_its_sites_slot(store: Store) -> None:
     labelled = [r.id async for page_ in store.records_in("news", Status.SPAM) for r in page_]
     assert labelled == [batch[0].id]
     assert await store.purge_spam_before("news", now_ms() + 60_000) == 1
+    # the reads, too
+    assert await store.id_for_external("news", "nobody") is None
+    assert (await store.counts("news"))["spam"] == 0
+    assert await store.oldest_pending_ms("news") == batch[2].created_ms
+    assert await store.decisions_on("news", utc_day(now_ms())) == {"alice": 1}
+    assert await store.label_counts("news") == {"ham": 0, "spam": 1, "new": 1}
+    assert [spam for _, spam, _ in await store.labelled("news")] == [True]
+    assert await store.site_models("news") == (None, [])
+    assert (await store.model_snapshot("news"))["labels"]["spam"] == 1
+    assert await store.retrains("news") == await store.cms_labels("news") == []
+    assert await store.akismet_corrections("news") == {"missed_spam": 0, "false_positives": 0}
+    assert await store.akismet_calls("news", "2025-01") == 0
+    assert await store.list_callbacks("news", CallbackState.DEAD, 10) == ([], 0)
+    assert await store.callback_backlog("news") == (0, None)
+    assert await store.redeliver_callbacks("news", None) == []
 
     assert recorder.sent
     for site, command in recorder.sent:
@@ -160,3 +197,42 @@ async def test_on_a_cluster_a_lost_script_is_loaded_on_every_master(
     for master in redis_cluster.masters():
         with master.client() as direct:
             assert direct.script_exists(scripts.INTAKE.sha) == [True], master
+
+
+@pytest.mark.both_kinds
+async def test_reads_do_not_wait_for_replicas(redis_url: str) -> None:
+    """With ``ack_replicas`` one more than any master has, every write waits for a
+    replica in vain (503), while reads, read-only scripts included, answer at once."""
+    cluster = is_cluster(redis_url)
+    client: Redis | RedisCluster = (
+        RedisCluster.from_url(redis_url, decode_responses=True)
+        if cluster
+        else Redis.from_url(redis_url, decode_responses=True)
+    )
+    try:
+        [stored] = await Store(client).add_many([_comment("news", 1)])
+        assert not isinstance(stored, BaseException)
+        waiting = Store(client, ack_replicas=2 if cluster else 1, ack_timeout_ms=50)
+        record = await waiting.get(stored.id)
+        assert record is not None and record.status == Status.PENDING
+        assert [r.id for r in (await waiting.page("news")).records] == [stored.id]
+        assert (await waiting.counts("news"))["pending"] == 1
+        assert (await waiting.model_snapshot("news"))["current"] is None
+        assert await waiting.id_for_external("news", "news-ext-1") == stored.id
+        with pytest.raises(NotReplicated):
+            await waiting.decide(stored.id, "alice", Decision.APPROVE, "")
+    finally:
+        await client.aclose()
+
+
+async def test_a_filtered_claim_past_comments_others_hold(store: Store) -> None:
+    """Every candidate held by someone else: nothing to check the scores of, nothing
+    claimed (not a ZMSCORE without members)."""
+    batch = [_comment("news", n) for n in range(3)]
+    await store.add_many(batch)
+    held = await store.claim("news", "alice", limit=10, lease_seconds=60, order=Order.OLDEST)
+    assert len(held) == 3
+    got = await store.claim(
+        "news", "bob", limit=2, lease_seconds=60, order=Order.OLDEST, min_score=0.0
+    )
+    assert got == []

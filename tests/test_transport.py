@@ -24,7 +24,20 @@ from redis.exceptions import DataError, NoScriptError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from moderation.storage.redis_server import RedisServer
-from moderation.storage.transport import Command, Transport, pack
+from moderation.storage.transport import (
+    Command,
+    NotReplicated,
+    Transport,
+    UnexpectedReply,
+    as_int,
+    as_mapping,
+    as_optional_texts,
+    as_scored,
+    as_scores,
+    as_text,
+    as_texts,
+    pack,
+)
 
 
 def _redis_py_bytes(commands: list[Command]) -> bytes:
@@ -257,3 +270,58 @@ async def test_a_connection_cut_mid_reply_is_a_connection_error(redis: Redis, re
         await transport.send("t", [("ECHO", "x" * 100), ("ECHO", "y")])
     relay.cut_next = None
     assert await transport.send("t", [("ECHO", "z")]) == ["z"]
+
+
+async def test_writes_wait_for_replicas_and_reads_do_not(redis: Redis, relay: Relay) -> None:
+    # a lone redis-server has no replica: a write waits for one in vain
+    transport = Transport(redis, ack_replicas=1, ack_timeout_ms=50)
+    with pytest.raises(NotReplicated):
+        await transport.send("t", [("SET", "{t}:k", "v")])
+    assert b"WAIT" in bytes(relay.written)
+    relay.written.clear()
+    assert await transport.read("t", [("GET", "{t}:k")]) == ["v"]
+    got = await transport.read_groups({"t": [("GET", "{t}:k")], "u": [("GET", "{u}:k")]})
+    assert got == {"t": ["v"], "u": [None]}
+    assert b"WAIT" not in bytes(relay.written)
+
+
+async def test_replies_as_typed_values(redis: Redis) -> None:
+    transport = Transport(redis)
+    _, _, counter, card, fields, scores, missing = await transport.send(
+        "t",
+        [
+            ("HSET", "{t}:h", "a", "1", "b", "é"),
+            ("ZADD", "{t}:z", 1.5, "x", 1700000000000, "y"),
+            ("INCRBY", "{t}:n", 7),
+            ("ZCARD", "{t}:z"),
+            ("HMGET", "{t}:h", "a", "none"),
+            ("ZMSCORE", "{t}:z", "x", "none"),
+            ("GET", "{t}:none"),
+        ],
+    )
+    hgetall, zrange, get_counter, lrange = await transport.read(
+        "t",
+        [
+            ("HGETALL", "{t}:h"),
+            ("ZRANGE", "{t}:z", 0, -1, "WITHSCORES"),
+            ("GET", "{t}:n"),
+            ("LRANGE", "{t}:none", 0, -1),
+        ],
+    )
+    assert as_mapping(hgetall) == {"a": "1", "b": "é"}
+    assert as_scored(zrange) == [("x", 1.5), ("y", 1700000000000.0)]
+    assert as_scored([["x", 1.5]]) == [("x", 1.5)]  # RESP3's shape
+    assert as_int(get_counter) == as_int(counter) == 7 and as_int(card) == 2
+    assert as_int(missing) == 0 and as_text(missing) is None
+    assert as_optional_texts(fields) == ["1", None]
+    assert as_scores(scores) == [1.5, None]
+    assert as_texts(lrange) == []
+    for bad, helper in [
+        (b"bytes", as_text),
+        ([b"x"], as_texts),
+        ("1", as_mapping),
+        (True, as_int),
+        (["x", "not a score", "y"], as_scored),
+    ]:
+        with pytest.raises((UnexpectedReply, ValueError)):
+            helper(bad)

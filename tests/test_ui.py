@@ -18,10 +18,9 @@ from moderation.storage import keys
 from moderation.storage.connect import open_client
 from moderation.storage.sessions import IDLE_SECONDS, SessionStore
 from moderation.storage.store import Store
+from moderation.web.page_names import COOKIE, SECURE_COOKIE
 from moderation.web.ui import (
     CONTENT_SECURITY_POLICY,
-    COOKIE,
-    SECURE_COOKIE,
     STATIC_DIR,
     _set_cookie,
     cookie_name,

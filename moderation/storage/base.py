@@ -3,9 +3,11 @@ scripts bound to the transport, each site's key groups, and ``StoreBase``, which
 the Redis client, the transport and the bound scripts.
 
 Nothing outside ``moderation.storage`` talks to Redis about comments, and nothing outside
-it builds their key names.  Writes are the Lua scripts of ``storage.scripts``; reads are
-plain commands.  Where several go together (a batch of comments, a page's records, a bulk
-of decisions) they share one round trip through ``storage.transport``, grouped by site.
+it builds their key names.  Writes are the Lua scripts of ``storage.scripts`` and
+:meth:`StoreBase.write`; reads are plain commands sent by :meth:`StoreBase.read`.  All of
+them go through ``storage.transport`` (one Redis or a cluster alike), never through
+redis-py's own commands; where several go together (a batch of comments, a page's
+records, a bulk of decisions) they share one round trip, grouped by site.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from moderation.core.text import text_problem
 from moderation.storage import keys, scripts
 from moderation.storage.cluster_transport import ClusterTransport, check_replicas
 from moderation.storage.scripts import A, K, Script
-from moderation.storage.transport import Arg, Command, Reply, Transport
+from moderation.storage.transport import Arg, Command, Reply, Transport, UnexpectedReply
 
 EVENTS_MAXLEN = 100_000  # per site; the stream feeds callbacks and retraining, not archives
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600  # as long as Stripe keeps idempotency keys
@@ -168,18 +170,23 @@ class Bound(Generic[K, A]):
     Redis that answers NOSCRIPT (it restarted and lost its scripts) is sent the script
     again, then only the calls it refused (a refused call ran nothing, so sending it
     again is safe).  Not redis-py's ``Script``: on a pipeline, that one sends
-    ``SCRIPT EXISTS`` before every batch, a second round trip (see RESULTS.md)."""
+    ``SCRIPT EXISTS`` before every batch, a second round trip (see RESULTS.md).
 
-    __slots__ = ("_by_sha", "_transport", "script")
+    ``reads``: the script changes nothing a caller is told about (it only reads, or
+    undoes what it wrote before it returns), so its calls do not wait for replicas."""
+
+    __slots__ = ("_by_sha", "_transport", "reads", "script")
 
     def __init__(
         self,
         transport: Transport | ClusterTransport,
         script: Script[K, A],
         *variants: Script[Any, Any],
+        reads: bool = False,
     ) -> None:
         self._transport = transport
         self.script = script
+        self.reads = reads
         # calls of a variant (INTAKE_CALLBACK beside INTAKE) share the round trip
         self._by_sha = {s.sha: s for s in (script, *variants)}
 
@@ -202,7 +209,9 @@ class Bound(Generic[K, A]):
     async def run(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
         """Calls of this script (from :meth:`Script.command`), grouped by site, in one
         round trip; each reply is the script's result or the error of that call alone."""
-        replies = await self._transport.send_groups(groups)
+        transport = self._transport
+        send = transport.read_groups if self.reads else transport.send_groups
+        replies = await send(groups)
         refused: dict[str, list[int]] = {}
         for site, got in replies.items():
             for i, reply in enumerate(got):
@@ -215,7 +224,7 @@ class Bound(Generic[K, A]):
                     ("SCRIPT", "LOAD", self._by_sha[sha].source) for sha in shas
                 ]
                 await self._load(site, loads)
-            again = await self._transport.send_groups(
+            again = await send(
                 {site: [groups[site][i] for i in indexes] for site, indexes in refused.items()}
             )
             for site, indexes in refused.items():
@@ -227,12 +236,13 @@ class Bound(Generic[K, A]):
         """Load scripts where the site's calls may run.  On a cluster that is every
         master: the refusal may have come from the target of a slot being migrated
         (reached through ``ASK``, and new to the script), not the slot's owner, and a
-        replica promoted by a failover may never have been sent it."""
+        replica promoted by a failover may never have been sent it.  No replica is waited
+        for: Redis does not pass SCRIPT LOAD on to replicas."""
         if isinstance(self._transport, ClusterTransport):
             answers = await self._transport.on_each_master(*loads)
             replies = [reply for got in answers.values() for reply in got]
         else:
-            replies = await self._transport.send(site, loads)
+            replies = await self._transport.read(site, loads)
         for loaded in replies:
             if isinstance(loaded, BaseException):
                 raise loaded
@@ -280,10 +290,10 @@ class StoreBase:
         self._decide = Bound(transport, scripts.DECIDE)
         self._cms_decide = Bound(transport, scripts.CMS_DECIDE)
         self._undo = Bound(transport, scripts.UNDO)
-        self._page = Bound(transport, scripts.PAGE)
+        self._page = Bound(transport, scripts.PAGE, reads=True)
         self._claim = Bound(transport, scripts.CLAIM)
         self._release = Bound(transport, scripts.RELEASE)
-        self._claimed_by_others = Bound(transport, scripts.CLAIMED_BY_OTHERS)
+        self._claimed_by_others = Bound(transport, scripts.CLAIMED_BY_OTHERS, reads=True)
         self._take_tokens = Bound(transport, scripts.TAKE_TOKENS)
         self._erase = Bound(transport, scripts.ERASE)
         self._purge_spam = Bound(transport, scripts.PURGE_SPAM)
@@ -302,10 +312,25 @@ class StoreBase:
         if isinstance(self._transport, ClusterTransport):
             await self._transport.check_ready(self._ack_replicas)
             return
-        [info] = await self._transport.send("", [("INFO", "replication")])
-        if isinstance(info, BaseException):
-            raise info
+        [info] = await self.read("", ("INFO", "replication"))
         check_replicas(info, self._ack_replicas, "redis")
+
+    async def read(self, tag: str, *commands: Command) -> list[Reply]:
+        """``commands`` that write nothing (keys of hash tag ``tag`` only) in one round
+        trip, on the node that holds them, without waiting for replicas; their replies
+        (turned into values by the ``as_...`` helpers of ``storage.transport``); the
+        first error is raised."""
+        replies = await self._transport.read(tag, commands)
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return replies
+
+    async def snapshot(self, tag: str, *commands: Command) -> list[Reply]:
+        """Reads in one MULTI/EXEC (as :meth:`read`): replies that see no write made
+        between them."""
+        replies = await self.read(tag, ("MULTI",), *commands, ("EXEC",))
+        return _executed(replies[-1])
 
     async def write(self, tag: str, *commands: Command) -> list[Reply]:
         """``commands`` (keys of hash tag ``tag`` only: a site's id, or a key without
@@ -323,11 +348,7 @@ class StoreBase:
         """``commands`` in one MULTI/EXEC (as :meth:`write`): their replies, all or none
         of the writes applied, and reads that see no other write in between."""
         replies = await self.write(tag, ("MULTI",), *commands, ("EXEC",))
-        done: list[Reply] = replies[-1]
-        for reply in done:
-            if isinstance(reply, BaseException):
-                raise reply
-        return done
+        return _executed(replies[-1])
 
     def _callback_argv(self, site: str, event: str) -> tuple[str, str]:
         """The (callback, event_id) ARGV of a script that may queue ``event``."""
@@ -338,6 +359,16 @@ class StoreBase:
     def _queued(self, site: str) -> None:
         if self.on_callback is not None:
             self.on_callback(site)
+
+
+def _executed(reply: Reply) -> list[Reply]:
+    """An EXEC's replies; the first command's error raised."""
+    if not isinstance(reply, list):
+        raise UnexpectedReply(f"EXEC answered {type(reply).__name__}")
+    for item in reply:
+        if isinstance(item, BaseException):
+            raise item
+    return reply
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,7 +3,8 @@ slot, one write per node, the nodes in parallel.
 
 Everything :mod:`moderation.storage.transport` promises for one Redis holds per node
 (the same packing, one deadline per batch, a reply per command, a connection closed on
-trouble, ``WAIT`` for ``ack_replicas`` on the connection that wrote).  On top:
+trouble, ``WAIT`` for ``ack_replicas`` on the connection that wrote, and none after a
+read).  On top:
 
 - **Routing.**  A group's tag is a hash tag (a site's id; a key without braces is its
   own tag), so the group's slot is ``key_slot("{tag}")`` and its node the master redis-py's
@@ -44,7 +45,7 @@ from redis.exceptions import (
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from moderation.storage.transport import Ack, Command, Reply, _check_encoding, exchange
+from moderation.storage.transport import NO_ACK, Ack, Command, Reply, _check_encoding, exchange
 
 # A slot being migrated refuses a multi-key call whose keys are split between its two
 # nodes (TRYAGAIN) until the move ends: a site's intake waits through it (a move of one
@@ -92,10 +93,23 @@ class ClusterTransport:
     async def send(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
         """Run ``commands`` (keys of hash tag ``tag`` only) in one round trip to the
         node serving that tag; a reply per command, each an error of its own."""
-        return (await self.send_groups({tag: commands}))[tag]
+        return (await self._run({tag: commands}, self._ack))[tag]
+
+    async def read(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
+        """As :meth:`send`, for commands that write nothing: no ``WAIT`` after them."""
+        return (await self._run({tag: commands}, NO_ACK))[tag]
 
     async def send_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
         """Run each hash tag's commands, one write per node, the nodes in parallel."""
+        return await self._run(groups, self._ack)
+
+    async def read_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
+        """As :meth:`send_groups`, for commands that write nothing: no ``WAIT``."""
+        return await self._run(groups, NO_ACK)
+
+    async def _run(
+        self, groups: Mapping[str, Sequence[Command]], ack: Ack
+    ) -> dict[str, list[Reply]]:
         out: dict[str, list[Reply]] = {tag: [None] * len(cmds) for tag, cmds in groups.items()}
         items: list[_Item] = [
             (tag, i, None) for tag, cmds in groups.items() for i in range(len(cmds))
@@ -111,7 +125,7 @@ class ClusterTransport:
             again: list[_Item] = []
             moved: MovedError | None = None
             waiting = False  # a TRYAGAIN or CLUSTERDOWN: only time helps
-            for item, reply in await self._send_items(groups, items):
+            for item, reply in await self._send_items(groups, items, ack):
                 tag, index, _ = item
                 out[tag][index] = reply
                 if last:
@@ -135,7 +149,7 @@ class ClusterTransport:
         return out
 
     async def _send_items(
-        self, groups: Mapping[str, Sequence[Command]], items: list[_Item]
+        self, groups: Mapping[str, Sequence[Command]], items: list[_Item], ack: Ack
     ) -> list[tuple[_Item, Reply]]:
         by_node: dict[ClusterNode, list[_Item]] = {}
         for item in items:
@@ -143,7 +157,7 @@ class ClusterTransport:
             by_node.setdefault(node, []).append(item)
         nodes = list(by_node)
         results = await asyncio.gather(
-            *(self._node_trip(node, groups, by_node[node]) for node in nodes),
+            *(self._node_trip(node, groups, by_node[node], ack) for node in nodes),
             return_exceptions=True,
         )
         paired: list[tuple[_Item, Reply]] = []
@@ -156,7 +170,11 @@ class ClusterTransport:
         return paired
 
     async def _node_trip(
-        self, node: ClusterNode, groups: Mapping[str, Sequence[Command]], items: list[_Item]
+        self,
+        node: ClusterNode,
+        groups: Mapping[str, Sequence[Command]],
+        items: list[_Item],
+        ack: Ack,
     ) -> list[Reply]:
         commands: list[Command] = []
         asking = [item[2] is not None for item in items]
@@ -166,7 +184,7 @@ class ClusterTransport:
             commands.append(groups[tag][index])
         conn = node.acquire_connection()
         try:
-            replies = await exchange(conn, commands, self._ack)
+            replies = await exchange(conn, commands, ack)
         finally:
             node.release(conn)
         if not any(asking):
@@ -264,7 +282,7 @@ class ClusterTransport:
     async def _on_node(self, node: ClusterNode, commands: Sequence[Command]) -> list[Reply]:
         conn = node.acquire_connection()
         try:
-            return await exchange(conn, commands, Ack(0, 0))
+            return await exchange(conn, commands, NO_ACK)
         finally:
             node.release(conn)
 

@@ -29,7 +29,15 @@ from moderation.storage.base import (
     intake_site_keys,
     new_event_id,
 )
-from moderation.storage.transport import Arg, Command
+from moderation.storage.transport import (
+    Arg,
+    Command,
+    as_int,
+    as_mapping,
+    as_optional_texts,
+    as_scored,
+    as_texts,
+)
 
 
 class CommentStore(StoreBase):
@@ -127,7 +135,8 @@ class CommentStore(StoreBase):
         site = site_of(comment_id)
         if site is None:
             return None
-        raw: dict[str, str] = await self.redis.hgetall(keys.comment(site, comment_id))  # type: ignore[assignment]  # decode_responses=True
+        [reply] = await self.read(site, ("HGETALL", keys.comment(site, comment_id)))
+        raw = as_mapping(reply)
         if not raw:
             return None
         return CommentRecord.from_hash(comment_id, site, raw)
@@ -135,12 +144,10 @@ class CommentStore(StoreBase):
     async def get_many(self, site: str, ids: Sequence[str]) -> list[CommentRecord]:
         """The records of ``ids`` in that order, skipping any that vanished meanwhile,
         without their history (it grows with every event, and lists do not show it)."""
-        rows = await self._transport.send(
-            site, [("HMGET", keys.comment(site, i), *LISTED_FIELDS) for i in ids]
+        replies = await self.read(
+            site, *[("HMGET", keys.comment(site, i), *LISTED_FIELDS) for i in ids]
         )
-        for row in rows:
-            if isinstance(row, BaseException):
-                raise row
+        rows = [as_optional_texts(reply) for reply in replies]
         return [
             CommentRecord.from_hash(
                 comment_id,
@@ -157,7 +164,8 @@ class CommentStore(StoreBase):
         index = keys.by_status(site, status)
         start = 0
         while True:
-            ids: list[str] = await self.redis.zrange(index, start, start + 499)  # type: ignore[assignment]
+            [reply] = await self.read(site, ("ZRANGE", index, start, start + 499))
+            ids = as_texts(reply)
             if not ids:
                 return
             yield [r for r in await self.get_many(site, ids) if r.status == status]
@@ -229,18 +237,19 @@ class CommentStore(StoreBase):
         return Page(records=records[:limit], next_cursor=next_cursor)
 
     async def counts(self, site: str) -> dict[str, int]:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for status in Status:
-                pipe.zcard(keys.by_status(site, status))
-            values = await pipe.execute()
-        return {status.value: int(v) for status, v in zip(Status, values, strict=True)}
+        values = await self.read(site, *[("ZCARD", keys.by_status(site, s)) for s in Status])
+        return {status.value: as_int(v) for status, v in zip(Status, values, strict=True)}
 
     async def oldest_pending_ms(self, site: str) -> int | None:
-        first = await self.redis.zrange(keys.by_status(site, Status.PENDING), 0, 0, withscores=True)
+        [reply] = await self.read(
+            site, ("ZRANGE", keys.by_status(site, Status.PENDING), 0, 0, "WITHSCORES")
+        )
+        first = as_scored(reply)
         return int(first[0][1]) if first else None
 
     async def decisions_on(self, site: str, day: str) -> dict[str, int]:
-        raw: dict[str, str] = await self.redis.hgetall(keys.decisions_per_day(site, day))  # type: ignore[assignment]
+        [reply] = await self.read(site, ("HGETALL", keys.decisions_per_day(site, day)))
+        raw = as_mapping(reply)
         # an undone decision leaves a 0 behind: those moderators made none that day
         return {name: int(n) for name, n in raw.items() if int(n) > 0}
 

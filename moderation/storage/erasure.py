@@ -11,6 +11,7 @@ from moderation.core.records import (
 )
 from moderation.storage import keys
 from moderation.storage.comments import CommentStore
+from moderation.storage.transport import as_texts
 
 
 class ErasureStore(CommentStore):
@@ -44,7 +45,8 @@ class ErasureStore(CommentStore):
         index = keys.by_author(site, email)
         changed = 0
         while True:
-            ids: list[str] = await self.redis.zrange(index, 0, 499)  # type: ignore[assignment]
+            [reply] = await self.read(site, ("ZRANGE", index, 0, 499))
+            ids = as_texts(reply)
             if not ids:
                 break
             for comment_id in ids:
@@ -55,9 +57,10 @@ class ErasureStore(CommentStore):
 
     async def erase_decided_before(self, site: str, before_ms: int, limit: int = 500) -> int:
         """Retention: erase personal data of comments decided before ``before_ms``."""
-        ids: list[str] = await self.redis.zrangebyscore(  # type: ignore[assignment]
-            keys.decided(site), "-inf", before_ms, start=0, num=limit
+        [reply] = await self.read(
+            site, ("ZRANGEBYSCORE", keys.decided(site), "-inf", before_ms, "LIMIT", 0, limit)
         )
+        ids = as_texts(reply)
         done = 0
         for comment_id in ids:
             record = await self.get(comment_id)
@@ -76,9 +79,11 @@ class ErasureStore(CommentStore):
 
     async def purge_spam_before(self, site: str, before_ms: int, limit: int = 500) -> int:
         """Retention: delete spam that arrived before ``before_ms``."""
-        ids: list[str] = await self.redis.zrangebyscore(  # type: ignore[assignment]
-            keys.by_status(site, Status.SPAM), "-inf", before_ms, start=0, num=limit
+        spam = keys.by_status(site, Status.SPAM)
+        [reply] = await self.read(
+            site, ("ZRANGEBYSCORE", spam, "-inf", before_ms, "LIMIT", 0, limit)
         )
+        ids = as_texts(reply)
         purged = 0
         for comment_id in ids:
             record = await self.get(comment_id)

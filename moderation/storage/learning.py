@@ -21,7 +21,7 @@ from moderation.storage.base import (
     StoreBase,
     model_keys,
 )
-from moderation.storage.transport import as_mapping
+from moderation.storage.transport import as_int, as_mapping, as_scored, as_text, as_texts
 
 
 class LearningStore(StoreBase):
@@ -32,21 +32,23 @@ class LearningStore(StoreBase):
     async def label_counts(self, site: str) -> dict[str, int]:
         """How many comments of ``site`` humans labelled ham and spam, and how many
         labels came since the last retrain (``new``)."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcard(keys.labels(site, "ham"))
-            pipe.zcard(keys.labels(site, "spam"))
-            pipe.get(keys.new_labels(site))
-            ham, spam, new = await pipe.execute()
-        return {"ham": int(ham), "spam": int(spam), "new": int(new or 0)}
+        ham, spam, new = await self.read(
+            site,
+            ("ZCARD", keys.labels(site, "ham")),
+            ("ZCARD", keys.labels(site, "spam")),
+            ("GET", keys.new_labels(site)),
+        )
+        return {"ham": as_int(ham), "spam": as_int(spam), "new": as_int(new)}
 
     async def labelled(self, site: str) -> list[tuple[str, bool, int]]:
         """Every labelled comment of ``site`` as (id, is spam, when), oldest first."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrange(keys.labels(site, "ham"), 0, -1, withscores=True)
-            pipe.zrange(keys.labels(site, "spam"), 0, -1, withscores=True)
-            ham, spam = await pipe.execute()
-        merged = [(cid, False, int(ms)) for cid, ms in ham]
-        merged += [(cid, True, int(ms)) for cid, ms in spam]
+        ham, spam = await self.read(
+            site,
+            ("ZRANGE", keys.labels(site, "ham"), 0, -1, "WITHSCORES"),
+            ("ZRANGE", keys.labels(site, "spam"), 0, -1, "WITHSCORES"),
+        )
+        merged = [(cid, False, int(ms)) for cid, ms in as_scored(ham)]
+        merged += [(cid, True, int(ms)) for cid, ms in as_scored(spam)]
         return sorted(merged, key=lambda item: (item[2], item[0]))
 
     async def take_new_labels(self, site: str, count: int) -> None:
@@ -56,12 +58,13 @@ class LearningStore(StoreBase):
     # -- site models -------------------------------------------------------------------
 
     async def site_model_version(self, site: str) -> str | None:
-        version: str | None = await self.redis.get(keys.model_current(site))  # type: ignore[assignment]
-        return version
+        [version] = await self.read(site, ("GET", keys.model_current(site)))
+        return as_text(version)
 
     async def site_model_bytes(self, site: str, version: str) -> bytes | None:
         """The model file of ``site``'s ``version``, or None if it is not kept."""
-        encoded: str | None = await self.redis.hget(keys.model_blobs(site), version)  # type: ignore[assignment]
+        [reply] = await self.read(site, ("HGET", keys.model_blobs(site), version))
+        encoded = as_text(reply)
         if encoded is None:
             return None
         try:
@@ -101,7 +104,7 @@ class LearningStore(StoreBase):
         """Everything GET /v1/model says, read in one MULTI, so that a swap landing
         meanwhile is seen whole or not at all: the version in use, the records of the
         versions kept (newest first), the label counts and the latest retrain."""
-        current, versions, flat_meta, ham, spam, new, latest = await self.atomically(
+        current, versions, flat_meta, ham, spam, new, latest = await self.snapshot(
             site,
             ("GET", keys.model_current(site)),
             ("LRANGE", keys.model_versions(site), 0, -1),
@@ -112,22 +115,25 @@ class LearningStore(StoreBase):
             ("LRANGE", keys.retrains(site), 0, 0),
         )
         meta = as_mapping(flat_meta)
+        last = as_texts(latest)
         return {
-            "current": current,
-            "kept": [jsoncodec.loads(meta[v]) for v in versions if v in meta],
-            "labels": {"ham": int(ham), "spam": int(spam), "new": int(new or 0)},
-            "last_retrain": jsoncodec.loads(latest[0]) if latest else None,
+            "current": as_text(current),
+            "kept": [jsoncodec.loads(meta[v]) for v in as_texts(versions) if v in meta],
+            "labels": {"ham": as_int(ham), "spam": as_int(spam), "new": as_int(new)},
+            "last_retrain": jsoncodec.loads(last[0]) if last else None,
         }
 
     async def site_models(self, site: str) -> tuple[str | None, list[dict[str, Any]]]:
         """The version in use and the record of each version kept, newest first."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.get(keys.model_current(site))
-            pipe.lrange(keys.model_versions(site), 0, -1)
-            pipe.hgetall(keys.model_meta(site))
-            current, versions, meta = await pipe.execute()
-        kept = [jsoncodec.loads(meta[v]) for v in versions if v in meta]
-        return current, kept
+        current, versions, flat_meta = await self.read(
+            site,
+            ("GET", keys.model_current(site)),
+            ("LRANGE", keys.model_versions(site), 0, -1),
+            ("HGETALL", keys.model_meta(site)),
+        )
+        meta = as_mapping(flat_meta)
+        kept = [jsoncodec.loads(meta[v]) for v in as_texts(versions) if v in meta]
+        return as_text(current), kept
 
     async def record_retrain(self, site: str, record: Mapping[str, Any]) -> None:
         """Every retrain's comparison, swapped or not (newest first, capped)."""
@@ -138,8 +144,8 @@ class LearningStore(StoreBase):
         )
 
     async def retrains(self, site: str) -> list[dict[str, Any]]:
-        raw: list[str] = await self.redis.lrange(keys.retrains(site), 0, -1)  # type: ignore[assignment]
-        return [jsoncodec.loads(line) for line in raw]
+        [raw] = await self.read(site, ("LRANGE", keys.retrains(site), 0, -1))
+        return [jsoncodec.loads(line) for line in as_texts(raw)]
 
     async def lock_retrain(self, site: str, token: str, seconds: int) -> bool:
         """The site's retrain lock (one retrain per site across processes)."""
@@ -163,8 +169,8 @@ class LearningStore(StoreBase):
         )
 
     async def cms_labels(self, site: str) -> list[dict[str, Any]]:
-        raw: list[str] = await self.redis.lrange(keys.cms_labels(site), 0, -1)  # type: ignore[assignment]
-        return [jsoncodec.loads(line) for line in raw]
+        [raw] = await self.read(site, ("LRANGE", keys.cms_labels(site), 0, -1))
+        return [jsoncodec.loads(line) for line in as_texts(raw)]
 
     async def count_akismet_call(self, site: str, month: str) -> int:
         """One more comment-check this month; answers the month's count."""
@@ -177,9 +183,10 @@ class LearningStore(StoreBase):
         await self.write(site, ("HINCRBY", keys.akismet_corrections(site), kind, 1))
 
     async def akismet_corrections(self, site: str) -> dict[str, int]:
-        raw: dict[str, str] = await self.redis.hgetall(keys.akismet_corrections(site))  # type: ignore[assignment]
+        [reply] = await self.read(site, ("HGETALL", keys.akismet_corrections(site)))
+        raw = as_mapping(reply)
         return {kind: int(raw.get(kind, 0)) for kind in ("missed_spam", "false_positives")}
 
     async def akismet_calls(self, site: str, month: str) -> int:
-        count = await self.redis.get(keys.akismet_usage(site, month))
-        return int(count or 0)
+        [count] = await self.read(site, ("GET", keys.akismet_usage(site, month)))
+        return as_int(count)

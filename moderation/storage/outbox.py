@@ -15,6 +15,13 @@ from moderation.storage.base import (
     CallbackState,
     StoreBase,
 )
+from moderation.storage.transport import (
+    as_int,
+    as_optional_texts,
+    as_scored,
+    as_scores,
+    as_texts,
+)
 
 
 class OutboxStore(StoreBase):
@@ -94,21 +101,21 @@ class OutboxStore(StoreBase):
         many there are in all."""
         pending = state == CallbackState.PENDING
         index = keys.callback_pending(site) if pending else keys.callback_dead(site)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if pending:
-                pipe.zrange(index, 0, limit - 1, withscores=True)
-            else:
-                pipe.zrevrange(index, 0, limit - 1, withscores=True)
-            pipe.zcard(index)
-            ranked, total = await pipe.execute()
+        ranked_reply, total_reply = await self.read(
+            site,
+            ("ZRANGE" if pending else "ZREVRANGE", index, 0, limit - 1, "WITHSCORES"),
+            ("ZCARD", index),
+        )
+        ranked, total = as_scored(ranked_reply), as_int(total_reply)
         ids = [member for member, _ in ranked]
         if not ids:
-            return [], int(total)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(keys.callback_events(site), ids)
-            for event_id in ids:
-                pipe.zscore(keys.callback_due(site), event_id)
-            raw, *due = await pipe.execute()
+            return [], total
+        raw_reply, due_reply = await self.read(
+            site,
+            ("HMGET", keys.callback_events(site), *ids),
+            ("ZMSCORE", keys.callback_due(site), *ids),
+        )
+        raw, due = as_optional_texts(raw_reply), as_scores(due_reply)
         listed = []
         for (event_id, score), record, due_ms in zip(ranked, raw, due, strict=True):
             if record is None:  # settled between the two reads
@@ -119,27 +126,33 @@ class OutboxStore(StoreBase):
             if not pending:
                 entry["dead_ms"] = int(score)
             listed.append(entry)
-        return listed, int(total)
+        return listed, total
 
     async def callback_backlog(self, site: str) -> tuple[int, int | None]:
         """How many events of ``site`` wait for delivery, and when the oldest was queued."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zcard(keys.callback_pending(site))
-            pipe.zrange(keys.callback_pending(site), 0, 0, withscores=True)
-            count, oldest = await pipe.execute()
-        return int(count), int(oldest[0][1]) if oldest else None
+        count, first = await self.read(
+            site,
+            ("ZCARD", keys.callback_pending(site)),
+            ("ZRANGE", keys.callback_pending(site), 0, 0, "WITHSCORES"),
+        )
+        oldest = as_scored(first)
+        return as_int(count), int(oldest[0][1]) if oldest else None
 
     async def redeliver_callbacks(self, site: str, event_ids: Sequence[str] | None) -> list[str]:
         """Queue dead events of ``site`` again (all of them when ``event_ids`` is None),
         each with a new give-up period; answers the ids queued (others were not dead)."""
         dead_key = keys.callback_dead(site)
-        ids: Sequence[str] = (
-            event_ids if event_ids is not None else await self.redis.zrange(dead_key, 0, -1)  # type: ignore[assignment]
-        )
+        ids: Sequence[str]
+        if event_ids is None:
+            [dead] = await self.read(site, ("ZRANGE", dead_key, 0, -1))
+            ids = as_texts(dead)
+        else:
+            ids = event_ids
         queued: list[str] = []
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
-            raw = await self.redis.hmget(keys.callback_events(site), chunk)
+            [reply] = await self.read(site, ("HMGET", keys.callback_events(site), *chunk))
+            raw = as_optional_texts(reply)
             found = [
                 (event_id, jsoncodec.loads(record)["comment_id"])
                 for event_id, record in zip(chunk, raw, strict=True)

@@ -32,7 +32,7 @@ from moderation.storage.base import (
     undo_outcome,
 )
 from moderation.storage.comments import CommentStore
-from moderation.storage.transport import Command
+from moderation.storage.transport import Command, as_scores, as_text, as_texts
 
 
 class QueueStore(CommentStore):
@@ -244,23 +244,21 @@ class QueueStore(CommentStore):
         author_email: str | None,
     ) -> list[str]:
         """Ids in queue order from the index that serves ``order`` (and the filter)."""
-        lo = repr(min_score) if min_score is not None else "-inf"
-        hi = repr(max_score) if max_score is not None else "+inf"
-        result: list[str]
         if author_email is not None:
             index, desc = keys.by_author(site, author_email), order != Order.OLDEST
         elif order == Order.SCORE:
-            result = await self.redis.zrevrangebyscore(  # type: ignore[assignment]
-                keys.pending_by_score(site), hi, lo, start=offset, num=count
+            lo = repr(min_score) if min_score is not None else "-inf"
+            hi = repr(max_score) if max_score is not None else "+inf"
+            [reply] = await self.read(
+                site,
+                ("ZREVRANGEBYSCORE", keys.pending_by_score(site), hi, lo, "LIMIT", offset, count),
             )
-            return result
+            return as_texts(reply)
         else:
             index, desc = keys.by_status(site, Status.PENDING), order == Order.NEWEST
-        if desc:
-            result = await self.redis.zrevrange(index, offset, offset + count - 1)  # type: ignore[assignment]
-        else:
-            result = await self.redis.zrange(index, offset, offset + count - 1)  # type: ignore[assignment]
-        return result
+        command = "ZREVRANGE" if desc else "ZRANGE"
+        [reply] = await self.read(site, (command, index, offset, offset + count - 1))
+        return as_texts(reply)
 
     async def _within(
         self,
@@ -274,7 +272,10 @@ class QueueStore(CommentStore):
         that produced them could not tell (time order, or an author's comments)."""
         if author_email is None and (min_score is None and max_score is None):
             return ids
-        scores = await self.redis.zmscore(keys.pending_by_score(site), ids)
+        if not ids:  # ZMSCORE needs a member
+            return []
+        [reply] = await self.read(site, ("ZMSCORE", keys.pending_by_score(site), *ids))
+        scores = as_scores(reply)
         return [
             i
             for i, score in zip(ids, scores, strict=True)
@@ -313,8 +314,8 @@ class QueueStore(CommentStore):
 
     async def id_for_external(self, site: str, external_id: str) -> str | None:
         """Our id of the comment the CMS sent under ``external_id``, if it is stored."""
-        found: str | None = await self.redis.hget(keys.external_ids(site), external_id)  # type: ignore[assignment]
-        return found
+        [found] = await self.read(site, ("HGET", keys.external_ids(site), external_id))
+        return as_text(found)
 
     async def cms_decide(
         self, comment_id: str, status: Status, cms_user: str | None = None

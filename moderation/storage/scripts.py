@@ -19,7 +19,7 @@ import hashlib
 import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Generic, TypedDict, TypeVar
+from typing import Generic, TypedDict, TypeVar, get_type_hints
 
 from moderation.storage.transport import Arg, Command
 
@@ -46,18 +46,29 @@ class ScriptArgumentError(TypeError):
     """A script call named KEYS or ARGV that its script does not declare, or missed one."""
 
 
+# What a declared KEYS or ARGV field may hold: an argument the transport sends.
+_ARG_TYPES = (str, bytes, int, float)
+
+
 def _names_of(declaration: type[Mapping[str, object]]) -> tuple[str, ...]:
+    """The declared names in order; TypeError unless each is declared as an ``Arg``
+    (so the values mypy lets callers pass are ones the transport can send)."""
+    for name, hint in get_type_hints(declaration).items():
+        if hint not in _ARG_TYPES:
+            raise TypeError(f"{declaration.__name__}.{name} is {hint}, not one of {_ARG_TYPES}")
     return tuple(declaration.__annotations__)
 
 
-def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[object, ...]]:
-    """The values of ``names`` from a mapping, as a tuple, in that order."""
-    if len(names) == 1:
-        [name] = names
-        return lambda mapping: (mapping[name],)
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, object]], tuple[Arg, ...]]:
+    """The values of ``names`` from a mapping, as a tuple, in that order.  Typed as
+    arguments: the mappings are the declarations' TypedDicts, whose fields
+    :func:`_names_of` checked are ``Arg`` types, and mypy checks each caller's dict."""
     if not names:
         return lambda mapping: ()
-    return operator.itemgetter(*names)
+    get = operator.itemgetter(*names)
+    if len(names) == 1:
+        return lambda mapping: (get(mapping),)
+    return get
 
 
 class Script(Generic[K, A]):
@@ -115,16 +126,16 @@ class Script(Generic[K, A]):
         if len(keys) != self._key_count or len(argv) != self._arg_count:
             raise ScriptArgumentError(self._mismatch(keys, argv))
         if not (keys_tail or argv_tail):
-            return self._head + key_values + arg_values  # type: ignore[return-value]
+            return self._head + key_values + arg_values
         if (keys_tail and self.keys_tail is None) or (argv_tail and self.argv_tail is None):
             raise ScriptArgumentError(f"{self.name} takes no KEYS or ARGV past its named ones")
         return (
             "EVALSHA",
             self.sha,
             self._key_count + len(keys_tail),
-            *key_values,  # type: ignore[arg-type]
+            *key_values,
             *keys_tail,
-            *arg_values,  # type: ignore[arg-type]
+            *arg_values,
             *argv_tail,
         )
 

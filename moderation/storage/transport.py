@@ -28,9 +28,15 @@ The contract, each part tested in ``tests/test_transport.py``:
   one hash tag (one site's ``{site}``: see ``moderation.storage.keys``), so each group touches one
   cluster slot.  On one Redis all groups go out in one write; a transport for Redis
   Cluster sends each group to the node that serves its slot, behind the same methods.
+- **Writes wait for replicas, reads do not.**  :meth:`Transport.send` (and
+  ``send_groups``) end the batch in ``WAIT`` when ``ack_replicas`` asks for it;
+  ``read`` (and ``read_groups``) send commands that write nothing, so nothing waits for a
+  replica (a read must not answer 503 because a replica is late).  Replies are what
+  redis-py's reader gives, before any of redis-py's per-command conversions: the
+  ``as_...`` helpers below turn each kind into a typed value.
 
-It relies on these redis-py APIs, the same from 6.0 to 8.1 (the range pyproject.toml
-allows, checked with each release's source and this module's tests):
+It relies on these redis-py APIs, the same from 8.0 to 8.2 (pyproject.toml allows 8.x;
+`./run test-latest` meets each new release):
 ``ConnectionPool.get_connection()`` without arguments, ``ConnectionPool.release``,
 ``ConnectionPool.get_encoder``, ``Connection.send_packed_command(..., check_health=)``,
 ``Connection.read_response(timeout=math.inf)``, ``Connection.socket_timeout`` and
@@ -42,7 +48,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from redis.exceptions import DataError, ResponseError
@@ -110,47 +116,6 @@ class NotReplicated(RedisTimeoutError):
     the client's retry is idempotent)."""
 
 
-class Transport:
-    """Batches of commands to one Redis, over the pool of a redis-py client.
-
-    With ``ack_replicas`` N >= 1, every batch ends in ``WAIT N <ack_timeout_ms>`` on the
-    same connection (WAIT counts the replicas that have that connection's writes), and
-    a batch fewer replicas confirmed raises :class:`NotReplicated`."""
-
-    def __init__(self, redis: Redis, ack_replicas: int = 0, ack_timeout_ms: int = 1000) -> None:
-        pool = redis.connection_pool
-        encoder = pool.get_encoder()  # type: ignore[no-untyped-call]
-        _check_encoding(encoder.encoding, encoder.encoding_errors)
-        self._pool = pool
-        self._ack = Ack(ack_replicas, ack_timeout_ms)
-
-    async def send(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
-        """Run ``commands`` (keys of hash tag ``tag`` only) in one round trip; a reply
-        per command, in order, each an error of its own if it failed."""
-        return await self._round_trip(commands)
-
-    async def send_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
-        """Run each hash tag's commands; the replies of each tag, as :meth:`send` gives
-        them.  On one Redis every group goes out in the same write."""
-        if len(groups) == 1:
-            [(tag, commands)] = groups.items()
-            return {tag: await self._round_trip(commands)}
-        replies = await self._round_trip(
-            [command for commands in groups.values() for command in commands]
-        )
-        return split_replies(groups, replies)
-
-    async def _round_trip(self, commands: Sequence[Command]) -> list[Reply]:
-        if not commands:
-            return []
-        pool = self._pool
-        conn = await pool.get_connection()  # type: ignore[no-untyped-call]
-        try:
-            return await exchange(conn, commands, self._ack)
-        finally:
-            await pool.release(conn)
-
-
 class Ack:
     """How many replicas must have a batch's writes before it counts as done."""
 
@@ -162,12 +127,172 @@ class Ack:
         self.wait: Command | None = ("WAIT", replicas, timeout_ms) if replicas else None
 
 
-def as_mapping(reply: Reply) -> dict[str, Any]:
+# What a read waits for: no replica (it wrote nothing).
+NO_ACK = Ack(0, 0)
+
+
+class _Encoder(Protocol):
+    encoding: str
+    encoding_errors: str
+
+
+class _Pool(Protocol):
+    """The part of redis-py's asyncio ``ConnectionPool`` this transport uses (its own
+    methods carry no annotations: this says what they are)."""
+
+    def get_encoder(self) -> _Encoder: ...
+
+    async def get_connection(self) -> Any: ...
+
+    async def release(self, connection: Any) -> None: ...
+
+
+class Transport:
+    """Batches of commands to one Redis, over the pool of a redis-py client.
+
+    With ``ack_replicas`` N >= 1, every batch :meth:`send` sends ends in ``WAIT N
+    <ack_timeout_ms>`` on the same connection (WAIT counts the replicas that have that
+    connection's writes), and a batch fewer replicas confirmed raises
+    :class:`NotReplicated`.  :meth:`read` never waits."""
+
+    def __init__(self, redis: Redis, ack_replicas: int = 0, ack_timeout_ms: int = 1000) -> None:
+        pool: _Pool = redis.connection_pool
+        encoder = pool.get_encoder()
+        _check_encoding(encoder.encoding, encoder.encoding_errors)
+        self._pool = pool
+        self._ack = Ack(ack_replicas, ack_timeout_ms)
+
+    async def send(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
+        """Run ``commands`` (keys of hash tag ``tag`` only) in one round trip; a reply
+        per command, in order, each an error of its own if it failed."""
+        return await self._round_trip(commands, self._ack)
+
+    async def read(self, tag: str, commands: Sequence[Command]) -> list[Reply]:
+        """As :meth:`send`, for commands that write nothing: no ``WAIT`` after them."""
+        return await self._round_trip(commands, NO_ACK)
+
+    async def send_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
+        """Run each hash tag's commands; the replies of each tag, as :meth:`send` gives
+        them.  On one Redis every group goes out in the same write."""
+        if len(groups) == 1:
+            [(tag, commands)] = groups.items()
+            return {tag: await self._round_trip(commands, self._ack)}
+        replies = await self._round_trip(
+            [command for commands in groups.values() for command in commands], self._ack
+        )
+        return split_replies(groups, replies)
+
+    async def read_groups(self, groups: Mapping[str, Sequence[Command]]) -> dict[str, list[Reply]]:
+        """As :meth:`send_groups`, for commands that write nothing: no ``WAIT``."""
+        replies = await self._round_trip(
+            [command for commands in groups.values() for command in commands], NO_ACK
+        )
+        return split_replies(groups, replies)
+
+    async def _round_trip(self, commands: Sequence[Command], ack: Ack) -> list[Reply]:
+        if not commands:
+            return []
+        pool = self._pool
+        conn = await pool.get_connection()
+        try:
+            return await exchange(conn, commands, ack)
+        finally:
+            await pool.release(conn)
+
+
+# -- replies as typed values --------------------------------------------------------
+# The transport gives what redis-py's reader gives (text, since the client decodes
+# responses; ints; lists; None), not what redis-py's per-command callbacks would make of
+# it.  Each helper takes one kind of reply and checks it is that kind, so the store's
+# reads are typed without trusting an ``Any``.
+
+
+class UnexpectedReply(TypeError):
+    """A reply of another kind than its command gives (a client that does not decode
+    responses to text, or a key of another type)."""
+
+
+def _unexpected(kind: str, reply: Reply) -> UnexpectedReply:
+    return UnexpectedReply(f"Redis answered {type(reply).__name__} where {kind} was expected")
+
+
+def as_text(reply: Reply) -> str | None:
+    """A GET or HGET reply: the text, or None (no such key or field)."""
+    if reply is None or isinstance(reply, str):
+        return reply
+    raise _unexpected("text", reply)
+
+
+def as_texts(reply: Reply) -> list[str]:
+    """An LRANGE or ZRANGE (without scores) reply: texts."""
+    if isinstance(reply, list) and all(isinstance(item, str) for item in reply):
+        return reply
+    raise _unexpected("a list of text", reply)
+
+
+def as_optional_texts(reply: Reply) -> list[str | None]:
+    """An HMGET reply: each field's text, or None where it is not set."""
+    if isinstance(reply, list) and all(item is None or isinstance(item, str) for item in reply):
+        return reply
+    raise _unexpected("a list of text or nil", reply)
+
+
+def as_int(reply: Reply) -> int:
+    """An integer reply (ZCARD, INCR), or a GET of a counter (text; no key counts 0)."""
+    if isinstance(reply, int) and not isinstance(reply, bool):
+        return reply
+    if reply is None:
+        return 0
+    if isinstance(reply, str):
+        return int(reply)
+    raise _unexpected("an integer", reply)
+
+
+def as_score(reply: Reply) -> float | None:
+    """A ZSCORE reply: the score, or None (no such member)."""
+    if reply is None:
+        return None
+    if isinstance(reply, str | float | int) and not isinstance(reply, bool):
+        return float(reply)  # RESP2 gives a score as text, RESP3 as a double
+    raise _unexpected("a score", reply)
+
+
+def as_scores(reply: Reply) -> list[float | None]:
+    """A ZMSCORE reply: each member's score, or None where it is not in the set."""
+    if isinstance(reply, list):
+        return [as_score(item) for item in reply]
+    raise _unexpected("a list of scores", reply)
+
+
+def as_scored(reply: Reply) -> list[tuple[str, float]]:
+    """A ZRANGE ... WITHSCORES reply: (member, score) pairs, in order.  RESP2 gives
+    member, score, member, score, ...; RESP3 a pair per member."""
+    if not isinstance(reply, list):
+        raise _unexpected("members with scores", reply)
+    if reply and isinstance(reply[0], list):
+        pairs = [(member, score) for member, score in reply]
+    else:
+        pairs = list(zip(reply[::2], reply[1::2], strict=True))
+    out: list[tuple[str, float]] = []
+    for member, score in pairs:
+        value = as_score(score)
+        if not isinstance(member, str) or value is None:
+            raise _unexpected("members with scores", reply)
+        out.append((member, value))
+    return out
+
+
+def as_mapping(reply: Reply) -> dict[str, str]:
     """An HGETALL reply as a dict: redis-py's reader gives one already, some of its
     releases (and RESP2 without hiredis) a flat list of field, value, ..."""
-    if isinstance(reply, dict):
-        return reply
-    return dict(zip(reply[::2], reply[1::2], strict=True))
+    mapping = reply if isinstance(reply, dict) else None
+    if mapping is None and isinstance(reply, list):
+        mapping = dict(zip(reply[::2], reply[1::2], strict=True))
+    if mapping is None or not all(
+        isinstance(field, str) and isinstance(value, str) for field, value in mapping.items()
+    ):
+        raise _unexpected("a hash", reply)
+    return mapping
 
 
 def split_replies(

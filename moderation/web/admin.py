@@ -16,15 +16,50 @@ from moderation.appkeys import MODEL, STORE
 from moderation.core.records import iso_from_ms
 from moderation.review.privacy import erase
 from moderation.web.access import moderated_site, moderated_sites, require_admin
+from moderation.web.apidoc import (
+    CSRF,
+    MODERATOR,
+    admin_post_problems,
+    json_answer,
+    json_body,
+    operation,
+    problems,
+    query_parameters,
+    ref,
+)
 from moderation.web.bodies import ErasureRequest, ModelReloadRequest, RedeliverRequest, parse
 from moderation.web.http import json_response, read_json_object
+from moderation.web.page_names import CSRF_HEADER
 from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import CallbacksQuery, query_values
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 # the logger the erasure line has always had, so that ops' filters still find it
 privacy_log = logging.getLogger("moderation.privacy")
 
 
+@routes.post(
+    "/v1/erasure",
+    operation(
+        "eraseAuthor",
+        "privacy",
+        "Erase an author's personal data (admins only)",
+        {
+            "200": json_answer(ref("ErasureResult"), "Erased."),
+            **admin_post_problems(),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("ErasureRequest"),
+        description=(
+            "Keeps each comment, its status and its history, and removes the "
+            "author's name, email, URL, IP, user agent and referrer from the "
+            "comments and from every index that names the author."
+        ),
+    ),
+)
 async def post_erasure(request: web.Request) -> web.Response:
     """POST /v1/erasure {"author_email", "site"?}: admins only, on their own sites."""
     moderator = await require_admin(request, "Erasure")
@@ -40,6 +75,36 @@ async def post_erasure(request: web.Request) -> web.Response:
     return json_response({"erased": counts})
 
 
+@routes.post(
+    "/v1/model/reload",
+    operation(
+        "reloadModel",
+        "learning",
+        "Swap in a retrained model without a restart (admins only)",
+        {
+            "200": json_answer(ref("ModelReloadResult"), "The new model is scoring."),
+            **problems(
+                400,
+                401,
+                403,
+                413,
+                415,
+                422,
+                s403="The caller is not an admin moderator (`admin = true`), or a "
+                f"session cookie came without its {CSRF_HEADER} header.",
+                s422="The file is missing, corrupt, of an incompatible version or "
+                "holds untrusted types; the old model keeps serving.",
+            ),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("ModelReloadRequest"),
+        description=(
+            "Loads the model with trusted types only and swaps it in atomically. "
+            "SIGHUP to the service does the same with the configured file."
+        ),
+    ),
+)
 async def post_model_reload(request: web.Request) -> web.Response:
     """Load the configured model file again, or ``{"path": ...}``; 422 keeps the old."""
     await require_admin(request, "Reloading the model")
@@ -69,6 +134,28 @@ def _iso(ms: object) -> str | None:
     return iso_from_ms(int(str(ms))) if ms not in (None, "", 0, "0") else None
 
 
+@routes.get(
+    "/v1/callbacks",
+    operation(
+        "listCallbacks",
+        "callbacks",
+        "A site's decision callbacks not yet delivered, or dead (admins only)",
+        {
+            "200": json_answer(ref("CallbackList"), "The deliveries."),
+            **problems(
+                401,
+                403,
+                404,
+                422,
+                503,
+                s403="The caller is not an admin moderator (`admin = true`).",
+                s404="The caller does not moderate this site.",
+            ),
+        },
+        security=MODERATOR,
+        parameters=query_parameters(CallbacksQuery),
+    ),
+)
 async def get_callbacks(request: web.Request) -> web.Response:
     """GET /v1/callbacks?site=S&state=pending|dead: the site's deliveries in that state."""
     moderator = await require_admin(request, "Listing callbacks")
@@ -95,6 +182,25 @@ async def get_callbacks(request: web.Request) -> web.Response:
     )
 
 
+@routes.post(
+    "/v1/callbacks/redeliver",
+    operation(
+        "redeliverCallbacks",
+        "callbacks",
+        "Send dead callbacks again (admins only)",
+        {
+            "200": json_answer(ref("RedeliverResult"), "Queued again."),
+            **admin_post_problems(),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("RedeliverRequest"),
+        description=(
+            "Each event goes out again under its own event_id, with a new give-up "
+            "period; by default every dead event of the site."
+        ),
+    ),
+)
 async def post_redeliver(request: web.Request) -> web.Response:
     """POST /v1/callbacks/redeliver {"site", "event_ids"?}: dead events go out again."""
     moderator = await require_admin(request, "Redelivering callbacks")

@@ -35,13 +35,20 @@ from moderation.intake.rules import automatic_status
 from moderation.intake.validation import (
     CONTENT_MAX,
     EMAIL_MAX,
+    FORM_TYPE,
+    JSON_TYPE,
     NAME_MAX,
     SHORT_MAX,
     URL_MAX,
     CommentIn,
 )
+from moderation.web.apidoc import Json, operation
 from moderation.web.http import read_body
 from moderation.web.intake import check_rate_limits
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
+
 
 THANKS = "Thanks for making the web a better place."
 DEBUG_HEADER = "X-akismet-debug-help"
@@ -177,17 +184,139 @@ async def _form(request: web.Request) -> AkismetRequest:
 # Handlers
 
 
+# What the document says of the Akismet-compatible API: Akismet's paths, forms and texts.
+def _text(description: str, *examples: str) -> Json:
+    schema: Json = {"type": "string"}
+    if examples:
+        schema["enum"] = list(examples)
+    return {"description": description, "content": {"text/plain": {"schema": schema}}}
+
+
+def _form_body(*required: str, names: tuple[str, ...] = PARAMETERS) -> Json:
+    return {
+        "required": True,
+        "content": {
+            FORM_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "properties": {n: {"type": "string"} for n in names},
+                    "required": list(required),
+                    "additionalProperties": True,
+                }
+            }
+        },
+    }
+
+
+_FAILURES = {
+    status: _text(what)
+    for status, what in (
+        ("400", "A body that is not a form."),
+        ("408", "The body did not arrive in time."),
+        ("413", "The body is larger than the limit."),
+        ("429", "A rate limit of the site is exhausted (Retry-After)."),
+        ("500", "A failure on our side."),
+        ("503", "Redis or the model is unavailable; nothing was stored (Retry-After)."),
+    )
+}
+_KEY = (
+    "The site's `akismet_key`: in `api_key` (form or query), or as the first label "
+    "of the Host header (`<key>.rest.akismet.com`).  An unknown key answers `invalid`."
+)
+
+
+def _operation(
+    operation_id: str, summary: str, answer: Json, body: Json | None, description: str
+) -> Json:
+    op = operation(
+        operation_id,
+        "akismet",
+        summary,
+        {"200": answer, **_FAILURES},
+        body=body,
+        description=f"{description}  {_KEY}",
+    )
+    return op
+
+
+_CHECKED = _text(
+    "`true` (spam) or `false`; `invalid` for an unknown key; `Missing required field: "
+    "<name>.` (with X-akismet-debug-help) without `blog` or `user_ip`.  "
+    "X-akismet-guid names the stored comment; X-akismet-pro-tip: discard marks "
+    "blatant spam (a site rule's)."
+)
+_THANKS_ANSWER = _text("Always this, or `invalid` for an unknown key.", THANKS, "invalid")
+_USAGE = {
+    "description": "This month's comment-check calls; there is no limit.",
+    "content": {
+        JSON_TYPE: {
+            "schema": {
+                "type": "object",
+                "required": ["limit", "usage", "percentage", "throttled"],
+                "properties": {
+                    "limit": {"const": "none"},
+                    "usage": {"type": "integer", "minimum": 0},
+                    "percentage": {"type": "string"},
+                    "throttled": {"type": "boolean"},
+                },
+            }
+        },
+        "text/plain": {"schema": {"enum": ["invalid"]}},
+    },
+}
+
+
+@routes.get(
+    "/1.1/test",
+    _operation(
+        "akismetTest",
+        "Akismet: connectivity check",
+        _text("Always `connected`.", "connected"),
+        None,
+        "The WordPress plugin's check that it can reach the service.",
+    ),
+)
 async def get_test(request: web.Request) -> web.Response:
     """GET /1.1/test: the WordPress plugin's connectivity check."""
     return _plain("connected")
 
 
+@routes.post(
+    "/1.1/verify-key",
+    _operation(
+        "akismetVerifyKey",
+        "Akismet: is this key one of ours",
+        _text("`valid` or `invalid`.", "valid", "invalid"),
+        _form_body(names=("key", "api_key", "blog")),
+        "The key is `key` (or `api_key`); `blog` is accepted and not checked.",
+    ),
+)
 async def post_verify_key(request: web.Request) -> web.Response:
     form = await _form(request)
     site = site_of_request(request, form, "key", "api_key")
     return _plain("valid") if site is not None else _invalid()
 
 
+@routes.get(
+    "/1.2/usage-limit",
+    _operation(
+        "akismetUsageLimitGet",
+        "Akismet: this month's calls",
+        _USAGE,
+        None,
+        "There is no limit here.",
+    ),
+)
+@routes.post(
+    "/1.2/usage-limit",
+    _operation(
+        "akismetUsageLimitPost",
+        "Akismet: this month's calls",
+        _USAGE,
+        _form_body(names=("api_key",)),
+        "There is no limit here.",
+    ),
+)
 async def usage_limit(request: web.Request) -> web.Response:
     form = await _form(request) if request.method == "POST" else parse_form(b"", request.query)
     site = site_of_request(request, form, "api_key", "key")
@@ -199,6 +328,36 @@ async def usage_limit(request: web.Request) -> web.Response:
     )
 
 
+@routes.post(
+    "/1.1/get-subscription",
+    _operation(
+        "akismetGetSubscription",
+        "Akismet: the key's subscription (always active)",
+        {
+            "description": "WordPress's settings page keeps a typed key only when "
+            "this says `active`; `api_key` is the key presented.",
+            "content": {
+                JSON_TYPE: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["status", "api_key"],
+                        "properties": {
+                            "status": {"const": "active"},
+                            "api_key": {"type": "string"},
+                            "account_type": {"type": "string"},
+                            "account_name": {"type": "string"},
+                            "next_billing_date": {"type": "null"},
+                            "limit_reached": {"type": "boolean"},
+                        },
+                    }
+                },
+                "text/plain": {"schema": {"enum": ["invalid"]}},
+            },
+        },
+        _form_body(names=("key", "api_key", "blog")),
+        "For WordPress's Akismet settings page.",
+    ),
+)
 async def post_get_subscription(request: web.Request) -> web.Response:
     """POST /1.1/get-subscription: WordPress's settings page keeps a typed key only when
     this says the subscription is active (and saves the ``api_key`` it answers)."""
@@ -219,6 +378,36 @@ async def post_get_subscription(request: web.Request) -> web.Response:
     )
 
 
+@routes.post(
+    "/1.1/get-stats",
+    _operation(
+        "akismetGetStats",
+        "Akismet: the numbers of the settings page",
+        {
+            "description": "Spam stored, ham approved, and the CMS's corrections.",
+            "content": {
+                JSON_TYPE: {
+                    "schema": {
+                        "type": "object",
+                        "required": ["spam", "missed_spam", "false_positives"],
+                        "properties": {
+                            "spam": {"type": "integer", "minimum": 0},
+                            "ham": {"type": "integer", "minimum": 0},
+                            "missed_spam": {"type": "integer", "minimum": 0},
+                            "false_positives": {"type": "integer", "minimum": 0},
+                            "accuracy": {"type": "number"},
+                            "time_saved": {"type": "integer"},
+                            "breakdown": {"type": "object"},
+                        },
+                    }
+                },
+                "text/plain": {"schema": {"enum": ["invalid"]}},
+            },
+        },
+        _form_body(names=("key", "api_key", "blog", "from")),
+        "For WordPress's Akismet settings page; `from` is accepted and not used.",
+    ),
+)
 async def post_get_stats(request: web.Request) -> web.Response:
     """POST /1.1/get-stats: the numbers WordPress's settings page shows, from this
     service: spam stored, and the CMS's corrections (missed spam, false positives)."""
@@ -245,6 +434,17 @@ async def post_get_stats(request: web.Request) -> web.Response:
     )
 
 
+@routes.post(
+    "/1.1/comment-check",
+    _operation(
+        "akismetCommentCheck",
+        "Akismet: score, store and queue a comment",
+        _CHECKED,
+        _form_body("blog", "user_ip"),
+        "An intake: scored, stored and queued for a moderator (or decided at once "
+        "with `akismet_queue = false`); `is_test=1` scores and stores nothing.",
+    ),
+)
 async def post_comment_check(request: web.Request) -> web.Response:
     app = request.app
     form = await _form(request)
@@ -310,10 +510,31 @@ def _test_verdict(
     return _plain("true" if spam else "false", **headers)
 
 
+@routes.post(
+    "/1.1/submit-spam",
+    _operation(
+        "akismetSubmitSpam",
+        "Akismet: the CMS says a comment is spam",
+        _THANKS_ANSWER,
+        _form_body(),
+        "The CMS's decision on the stored comment (by `guid`, else by text, author "
+        "and IP), and a label for retraining.",
+    ),
+)
 async def post_submit_spam(request: web.Request) -> web.Response:
     return await _submit(request, Status.SPAM)
 
 
+@routes.post(
+    "/1.1/submit-ham",
+    _operation(
+        "akismetSubmitHam",
+        "Akismet: the CMS says a comment is not spam",
+        _THANKS_ANSWER,
+        _form_body(),
+        "The CMS's decision on the stored comment (approved), and a label.",
+    ),
+)
 async def post_submit_ham(request: web.Request) -> web.Response:
     return await _submit(request, Status.APPROVED)
 

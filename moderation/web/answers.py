@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from moderation.core.records import CallbackEvent, Status
 from moderation.storage.store import CallbackState
+from moderation.web.page_names import CSRF_HEADER
 from moderation.web.problems import TYPE_PREFIX
-from moderation.web.ui import CSRF_HEADER
 
 Count = Annotated[int, Field(ge=0)]
 Score = Annotated[float, Field(ge=0, le=1)]

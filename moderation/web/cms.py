@@ -16,10 +16,22 @@ from moderation.core.records import site_of
 from moderation.core.signing import SIGNATURE_HEADER
 from moderation.core.text import odd_text
 from moderation.intake.validation import ID_MAX
+from moderation.web.apidoc import (
+    SITE,
+    json_answer,
+    json_body,
+    operation,
+    param,
+    problems,
+    ref,
+)
 from moderation.web.auth import verify_signature
 from moderation.web.bodies import CmsStatusRequest, parse
 from moderation.web.http import check_json_media, json_object_of, json_response, read_body
 from moderation.web.problems import not_found
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 BODY_LIMIT = 16 * 1024
 EXTERNAL = "ext:"  # {id} = "ext:<the CMS's own comment id>"
@@ -42,6 +54,42 @@ async def comment_id_at_path(request: web.Request, site: SiteConfig) -> str:
     return raw
 
 
+@routes.post(
+    "/v1/comments/{id}/cms-status",
+    operation(
+        "setCmsStatus",
+        "intake",
+        "Record the CMS's own decision on a comment (an editor in the CMS decided)",
+        {
+            "200": json_answer(ref("CmsStatusResult"), "Recorded (or it had that status)."),
+            **problems(
+                400,
+                401,
+                403,
+                404,
+                413,
+                415,
+                422,
+                503,
+                s401="Missing or unknown site API key.",
+                s403="The site requires a signature and it is missing, malformed, wrong or stale.",
+                s404="No comment of this site has this id (or CMS id).",
+            ),
+        },
+        security=SITE,
+        parameters=[param("CmsCommentId"), param("Signature")],
+        body=json_body("CmsStatusRequest"),
+        description=(
+            "The CMS tells the service what its own editors did, so that the queue "
+            "follows the CMS: approved, spam, rejected (trashed or deleted) or "
+            "pending (held again, back in the queue). From any status to any "
+            "status: the later decision, on either side, wins. Recorded like a "
+            "moderator's decision (`decided_by: cms`, the CMS user as `cms_user` in "
+            "the history, a label for retraining, the events stream) and ends any "
+            "moderator's claim; no callback goes back to the CMS. Idempotent."
+        ),
+    ),
+)
 async def post_cms_status(request: web.Request) -> web.Response:
     app = request.app
     config = app[CONFIG]

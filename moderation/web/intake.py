@@ -15,10 +15,28 @@ from moderation.config import SiteConfig
 from moderation.core.fields import FieldError, FieldsInvalid
 from moderation.core.netaddr import normal_ip
 from moderation.core.signing import SIGNATURE_HEADER
-from moderation.intake.validation import check_content_type, parse_body, validate_comment
+from moderation.intake.validation import (
+    FORM_TYPE,
+    JSON_TYPE,
+    check_content_type,
+    parse_body,
+    validate_comment,
+)
+from moderation.web.apidoc import (
+    INTAKE_DEFAULTS,
+    SITE,
+    json_answer,
+    operation,
+    param,
+    problems,
+    ref,
+)
 from moderation.web.auth import verify_signature
 from moderation.web.http import json_response, read_body
 from moderation.web.problems import invalid, too_many
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 
@@ -59,6 +77,56 @@ def _author_ip(raw: Mapping[str, Any]) -> str:
     return (normal_ip(value) or "") if isinstance(value, str) else ""
 
 
+@routes.post(
+    "/v1/comments",
+    operation(
+        "submitComment",
+        "intake",
+        "Submit a comment for moderation (the CMS's webhook)",
+        {
+            "202": json_answer(
+                ref("IntakeAnswer"),
+                "Stored (or a repeat: the first answer again).",
+                "Idempotent-Replayed",
+            ),
+            **problems(
+                400,
+                401,
+                403,
+                413,
+                415,
+                422,
+                429,
+                503,
+                s401="Missing or unknown site API key.",
+                s403="The site requires a signature and it is missing, malformed, wrong or stale.",
+                s413="The body is over the intake limit "
+                f"({INTAKE_DEFAULTS.max_body_bytes // 1024} KiB by default, "
+                "[intake] max_body_bytes).",
+                s415="Send application/json (UTF-8) or application/x-www-form-urlencoded.",
+                s422="Invalid fields (every one listed), or a malformed Idempotency-Key.",
+                s429="The site's, or this author IP's, token bucket is empty "
+                "(`rate_limit` / `ip_rate_limit`).",
+                s503="Redis is unreachable or the model is not loaded yet: "
+                "nothing was stored; retry after Retry-After seconds.",
+            ),
+        },
+        security=SITE,
+        parameters=[param("IdempotencyKey"), param("Signature")],
+        body={
+            "required": True,
+            "content": {
+                JSON_TYPE: {"schema": ref("CommentSubmission")},
+                FORM_TYPE: {"schema": ref("CommentSubmission")},
+            },
+        },
+        description=(
+            "Answers only once Redis has stored the comment, so a CMS may retry on "
+            "timeouts and 5xx: the same site and `id` (or Idempotency-Key) never "
+            "queues a second copy, also when two requests race."
+        ),
+    ),
+)
 async def post_comment(request: web.Request) -> web.Response:
     app = request.app
     config = app[CONFIG]

@@ -10,10 +10,24 @@ from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, MODEL, SITE_MODELS, STORE
 from moderation.web.access import moderated_site, require_admin
+from moderation.web.apidoc import (
+    CSRF,
+    MODERATOR,
+    admin_post_problems,
+    json_answer,
+    json_body,
+    operation,
+    problems,
+    query_parameters,
+    ref,
+)
 from moderation.web.bodies import RollbackRequest, parse
 from moderation.web.http import json_response, read_json_object
 from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import ModelQuery, query_values
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 
 def _holdout(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -37,6 +51,20 @@ def _version(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@routes.get(
+    "/v1/model",
+    operation(
+        "getSiteModel",
+        "learning",
+        "The site's model: version, what it learnt from, how it did",
+        {
+            "200": json_answer(ref("SiteModel"), "The site's model."),
+            **problems(401, 404, 422, 503, s404="The caller does not moderate this site."),
+        },
+        security=MODERATOR,
+        parameters=query_parameters(ModelQuery),
+    ),
+)
 async def get_model(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     query, errors = query_values(ModelQuery, request.query)
@@ -75,6 +103,25 @@ def _last(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@routes.post(
+    "/v1/model/rollback",
+    operation(
+        "rollbackSiteModel",
+        "learning",
+        "Go back to a kept earlier version of the site's model (admins only)",
+        {
+            "200": json_answer(ref("RollbackResult"), "That version scores the site now."),
+            **admin_post_problems(),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("RollbackRequest"),
+        description=(
+            "Every worker and instance scores the site with it within seconds. "
+            "422 when the version is not kept."
+        ),
+    ),
+)
 async def post_rollback(request: web.Request) -> web.Response:
     moderator = await require_admin(request, "A rollback")
     body = parse(RollbackRequest, await read_json_object(request, 16 * 1024))

@@ -7,19 +7,56 @@ import logging
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from moderation.appkeys import CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
+from moderation.appkeys import API_ROUTES, CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
 from moderation.core.records import now_ms
+from moderation.web.apidoc import (
+    METRICS_TYPE,
+    header_refs,
+    json_answer,
+    operation,
+    problems,
+    ref,
+)
 from moderation.web.http import json_response
 from moderation.web.openapi import openapi_document
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 log = logging.getLogger("moderation.web.ops")
 
 
+@routes.get(
+    "/healthz",
+    operation(
+        "healthz",
+        "ops",
+        "Liveness: the process answers (no I/O)",
+        {"200": json_answer(ref("Health"), "Alive."), **problems()},
+    ),
+)
 async def healthz(request: web.Request) -> web.Response:
     """Alive: the event loop answers.  No I/O, so a Redis outage never restarts us."""
     return json_response({"status": "ok"})
 
 
+@routes.get(
+    "/readyz",
+    operation(
+        "readyz",
+        "ops",
+        "Readiness: Redis answers and the model is loaded",
+        {
+            "200": json_answer(ref("Readiness"), "Ready: intake can succeed now."),
+            "503": json_answer(
+                ref("Readiness"),
+                "Not ready; `failing` names the failing checks.",
+                "Retry-After",
+            ),
+            **problems(),
+        },
+    ),
+)
 async def readyz(request: web.Request) -> web.Response:
     """Ready: Redis answers and a model is loaded, i.e. intake can succeed now."""
     app = request.app
@@ -45,6 +82,26 @@ async def readyz(request: web.Request) -> web.Response:
     return json_response(body, status=200 if ready else 503, headers=headers)
 
 
+@routes.get(
+    "/metrics",
+    operation(
+        "metrics",
+        "ops",
+        "Prometheus metrics",
+        {
+            "200": {
+                "description": (
+                    "The Prometheus text exposition format: requests by route and "
+                    "status, latency, comments by outcome, spam scores, pending "
+                    "queue depth per site, Redis errors."
+                ),
+                "headers": header_refs(),
+                "content": {METRICS_TYPE: {"schema": {"type": "string"}}},
+            },
+            **problems(),
+        },
+    ),
+)
 async def metrics(request: web.Request) -> web.Response:
     app = request.app
     registry = app[METRICS]
@@ -66,5 +123,17 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=registry.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
+@routes.get(
+    "/openapi.json",
+    operation(
+        "openapi",
+        "ops",
+        "This document",
+        {
+            "200": json_answer({"type": "object"}, "The OpenAPI 3.1 document."),
+            **problems(),
+        },
+    ),
+)
 async def openapi(request: web.Request) -> web.Response:
-    return json_response(openapi_document())
+    return json_response(openapi_document(request.app[API_ROUTES]))

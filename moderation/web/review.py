@@ -14,8 +14,24 @@ from moderation.config import ModeratorConfig
 from moderation.core.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
 from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome
 from moderation.web.access import moderated_site
+from moderation.web.apidoc import (
+    COMMENT_ID,
+    CSRF,
+    CSRF_403,
+    MODERATOR,
+    MODERATOR_JSON,
+    SITE_OR_MODERATOR,
+    duration,
+    json_answer,
+    json_body,
+    operation,
+    problems,
+    query_parameters,
+    ref,
+)
 from moderation.web.auth import ModeratorCaller, SiteCaller
 from moderation.web.bodies import (
+    MAX_BULK,
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
@@ -27,6 +43,9 @@ from moderation.web.bodies import (
 from moderation.web.http import json_response, read_json_object
 from moderation.web.problems import FieldError, conflict, invalid, not_found
 from moderation.web.queries import QueueQuery, StatsQuery, query_values
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
 
 JSON_LIMIT = 1024 * 1024
 
@@ -47,6 +66,28 @@ def _site(
     return ""
 
 
+@routes.get(
+    "/v1/queue",
+    operation(
+        "listQueue",
+        "review",
+        "List a site's review queue",
+        {
+            "200": json_answer(ref("QueuePage"), "One page of the queue."),
+            **problems(
+                401,
+                404,
+                422,
+                503,
+                s404="The caller does not moderate this site.",
+                s422="A bad query parameter (every one listed), or a cursor "
+                "this service did not give out.",
+            ),
+        },
+        security=MODERATOR,
+        parameters=query_parameters(QueueQuery),
+    ),
+)
 async def get_queue(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     query, errors = query_values(QueueQuery, request.query)
@@ -91,6 +132,25 @@ async def _readable_record(request: web.Request) -> tuple[CommentRecord, bool]:
     return record, isinstance(caller, ModeratorCaller)
 
 
+@routes.get(
+    "/v1/comments/{id}",
+    operation(
+        "getComment",
+        "review",
+        "Read one comment: fields, score, status and history",
+        {
+            "200": json_answer(ref("Comment"), "The comment."),
+            **problems(401, 404, 503),
+        },
+        security=SITE_OR_MODERATOR,
+        parameters=COMMENT_ID,
+        description=(
+            "A site's key reads its own comments (how a CMS polls for the "
+            "decision), without moderators' notes; a moderator reads comments of "
+            "the sites they moderate.  Anything else is 404."
+        ),
+    ),
+)
 async def get_comment(request: web.Request) -> web.Response:
     record, is_moderator = await _readable_record(request)
     return json_response(record.full(now_ms(), for_moderator=is_moderator))
@@ -128,6 +188,27 @@ def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
     return site is not None and moderator.may_moderate(site)
 
 
+@routes.post(
+    "/v1/comments/{id}/decision",
+    operation(
+        "decideComment",
+        "review",
+        "Approve, mark as spam or reject a pending comment",
+        {
+            "200": json_answer(ref("DecisionResult"), "Decided."),
+            **problems(
+                *MODERATOR_JSON,
+                s409="Already decided (the answer says by whom and how), or "
+                "claimed by another moderator.",
+                **CSRF_403,
+            ),
+        },
+        security=MODERATOR,
+        parameters=[*COMMENT_ID, CSRF],
+        body=json_body("DecisionRequest"),
+        description="Atomic: of two moderators deciding at once, one gets 409.",
+    ),
+)
 async def post_decision(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     body = parse(DecisionRequest, await read_json_object(request, JSON_LIMIT))
@@ -144,6 +225,34 @@ async def post_decision(request: web.Request) -> web.Response:
     return json_response(result)
 
 
+@routes.post(
+    "/v1/decisions",
+    operation(
+        "decideComments",
+        "review",
+        "Decide many comments at once, each on its own",
+        {
+            "200": json_answer(
+                ref("BulkDecisionResults"),
+                "One result per item, with the HTTP status that item alone would get.",
+            ),
+            **problems(
+                400,
+                401,
+                403,
+                413,
+                415,
+                422,
+                503,
+                s422=f"`decisions` is missing, empty or longer than {MAX_BULK}.",
+                **CSRF_403,
+            ),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("BulkDecisionRequest"),
+    ),
+)
 async def post_bulk_decisions(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     body = parse(BulkDecisionRequest, await read_json_object(request, JSON_LIMIT))
@@ -181,6 +290,36 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
     return json_response({"results": results})
 
 
+@routes.post(
+    "/v1/queue/claim",
+    operation(
+        "claimComments",
+        "review",
+        "Claim the next pending comments for a while",
+        {
+            "200": json_answer(ref("ClaimedItems"), "The comments now claimed by the caller."),
+            **problems(
+                400,
+                401,
+                403,
+                404,
+                413,
+                415,
+                422,
+                503,
+                s404="The caller does not moderate this site.",
+                **CSRF_403,
+            ),
+        },
+        security=MODERATOR,
+        parameters=[CSRF],
+        body=json_body("ClaimRequest"),
+        description=(
+            "While the lease lasts, other moderators' decisions on these comments "
+            "answer 409, so several moderators can work one queue."
+        ),
+    ),
+)
 async def post_claim(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     body = parse(ClaimRequest, await read_json_object(request, JSON_LIMIT))
@@ -209,6 +348,32 @@ async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig,
     return moderator, comment_id
 
 
+@routes.post(
+    "/v1/comments/{id}/release",
+    operation(
+        "releaseComment",
+        "review",
+        "Give up one's claim on a comment",
+        {
+            "200": json_answer(ref("Released"), "Released (or it was not claimed)."),
+            **problems(
+                401,
+                403,
+                404,
+                409,
+                413,
+                415,
+                422,
+                503,
+                s409="Claimed by another moderator.",
+                **CSRF_403,
+            ),
+        },
+        security=MODERATOR,
+        parameters=[*COMMENT_ID, CSRF],
+        body={**json_body("ReleaseRequest"), "required": False},
+    ),
+)
 async def post_release(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     body = ReleaseRequest()
@@ -223,6 +388,29 @@ async def post_release(request: web.Request) -> web.Response:
     return json_response({"id": comment_id, "released": outcome.kind == "ok"})
 
 
+@routes.post(
+    "/v1/comments/{id}/undo",
+    operation(
+        "undoDecision",
+        "review",
+        "Put one's own recent decision back to pending",
+        {
+            "200": json_answer(ref("Undone"), "Pending again."),
+            **problems(
+                401,
+                403,
+                404,
+                409,
+                503,
+                s409="Not decided, decided by someone else, or decided more "
+                f"than {duration(UNDO_WINDOW_MS // 1000)} ago.",
+                **CSRF_403,
+            ),
+        },
+        security=MODERATOR,
+        parameters=[*COMMENT_ID, CSRF],
+    ),
+)
 async def post_undo(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     outcome = await request.app[STORE].undo(comment_id, moderator.name)
@@ -240,6 +428,27 @@ async def post_undo(request: web.Request) -> web.Response:
     return json_response({"id": comment_id, "status": Status.PENDING.value})
 
 
+@routes.get(
+    "/v1/stats",
+    operation(
+        "getStats",
+        "review",
+        "Queue counts and today's decisions of a site",
+        {
+            "200": json_answer(ref("Stats"), "The site's numbers."),
+            **problems(
+                401,
+                404,
+                422,
+                503,
+                s404="The caller does not moderate this site.",
+                s422="`site` is needed (the caller moderates several sites).",
+            ),
+        },
+        security=MODERATOR,
+        parameters=query_parameters(StatsQuery),
+    ),
+)
 async def get_stats(request: web.Request) -> web.Response:
     moderator = await request.app[AUTH].moderator(request)
     stats_query, errors = query_values(StatsQuery, request.query)

@@ -39,22 +39,53 @@ from multidict import MultiDictProxy
 from moderation.appkeys import AUTH, CONFIG, SESSIONS, STORE
 from moderation.config import ModeratorConfig
 from moderation.core.text import header_text, text_problem
+from moderation.intake.validation import FORM_TYPE
 from moderation.storage.sessions import Session, SessionStore
 from moderation.web.access import moderated_sites
+from moderation.web.apidoc import (
+    OPTIONAL_SESSION,
+    SESSION,
+    header_refs,
+    html_answer,
+    json_answer,
+    operation,
+    param,
+    problems,
+    redirect_answer,
+    ref,
+)
 from moderation.web.http import json_response
+from moderation.web.page_names import (
+    ASSET_PATH,
+    COOKIE,
+    CSRF_HEADER,
+    LOGIN_PATH,
+    LOGOUT_PATH,
+    PAGE_PATH,
+    SECURE_COOKIE,
+    SESSION_PATH,
+)
 from moderation.web.problems import bad_request, body_timeout, forbidden, unauthorized
+from moderation.web.routes import RouteTable
+
+routes = RouteTable()
+_CROSS_SITE = "The request came from another origin (Origin or Sec-Fetch-Site)."
+_LOGIN_FORM = {
+    "content": {
+        FORM_TYPE: {"schema": ref("LoginForm")},
+        "multipart/form-data": {"schema": ref("LoginForm")},
+    },
+}
+_LOGOUT_FORM = {
+    "required": False,
+    "content": {
+        FORM_TYPE: {"schema": ref("LogoutForm")},
+        "multipart/form-data": {"schema": ref("LogoutForm")},
+    },
+}
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-PAGE_PATH = "/moderate"
-LOGIN_PATH = "/moderate/login"
-LOGOUT_PATH = "/moderate/logout"
-SESSION_PATH = "/moderate/session"
-ASSET_PATH = "/moderate/static/{name}"
-
-COOKIE = "moderation_session"
-SECURE_COOKIE = "__Host-moderation_session"  # __Host-: Secure, Path=/, no Domain, by law
-CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_TOKEN_FIELD = 1024
 MAX_ORIGIN = 2_048
@@ -95,16 +126,11 @@ LOGIN_ERROR_HTML = (
 
 
 def setup_ui(app: web.Application) -> None:
-    """Add the moderator page's routes, static files and session resolver to ``app``."""
+    """Give ``app`` the moderator page's session resolver and security headers (its routes
+    are in the route table)."""
     app[AUTH].sessions = PageSessions()
     app.cleanup_ctx.append(sessions_ctx)
     app.on_response_prepare.append(_security_headers)
-    r = app.router
-    r.add_get(PAGE_PATH, page)
-    r.add_post(LOGIN_PATH, login)
-    r.add_post(LOGOUT_PATH, logout)
-    r.add_get(SESSION_PATH, session_info)
-    r.add_get(ASSET_PATH, asset)
 
 
 async def sessions_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -230,6 +256,21 @@ def _page_query(request: web.Request) -> str:
     return urlencode(kept)
 
 
+@routes.get(
+    PAGE_PATH,
+    operation(
+        "moderatorPage",
+        "page",
+        "The moderator page: the review queue, or the login form",
+        {
+            "200": html_answer(
+                "The queue page with a live session, else the login form.  Never cached."
+            ),
+            **problems(503),
+        },
+        security=OPTIONAL_SESSION,
+    ),
+)
 async def page(request: web.Request) -> web.Response:
     """The queue for a logged-in moderator; the login form (200) for anyone else."""
     found = await current_session(request)
@@ -260,6 +301,27 @@ async def _form(request: web.Request) -> MultiDictProxy[str | bytes | bytearray 
         raise bad_request(f"The form body is malformed: {exc}") from exc
 
 
+@routes.post(
+    LOGIN_PATH,
+    operation(
+        "login",
+        "page",
+        "Exchange a moderator token for a session cookie",
+        {
+            "303": redirect_answer(f"Logged in: the cookie is set; on to {PAGE_PATH}."),
+            "401": html_answer("Not a moderator token: the login form with an error."),
+            **problems(
+                400,
+                403,
+                413,
+                503,
+                s400="The body is not a well-formed form.",
+                s403=_CROSS_SITE,
+            ),
+        },
+        body={"required": True, **_LOGIN_FORM},
+    ),
+)
 async def login(request: web.Request) -> web.Response:
     """Exchange a moderator token (form field ``token``) for a session cookie."""
     if not same_origin(request):
@@ -283,6 +345,28 @@ async def login(request: web.Request) -> web.Response:
     return response
 
 
+@routes.post(
+    LOGOUT_PATH,
+    operation(
+        "logout",
+        "page",
+        "End the session",
+        {
+            "303": redirect_answer(f"Logged out: the cookie is cleared; on to {PAGE_PATH}."),
+            **problems(
+                400,
+                403,
+                413,
+                503,
+                s400="The body is not a well-formed form.",
+                s403=_CROSS_SITE + "  Or the session's CSRF token is missing or wrong.",
+            ),
+        },
+        security=OPTIONAL_SESSION,
+        parameters=[param("CsrfToken")],
+        body=_LOGOUT_FORM,
+    ),
+)
 async def logout(request: web.Request) -> web.Response:
     """End the session (CSRF token from the form field ``csrf`` or the header)."""
     if not same_origin(request):
@@ -303,6 +387,19 @@ async def logout(request: web.Request) -> web.Response:
     return response
 
 
+@routes.get(
+    SESSION_PATH,
+    operation(
+        "getSession",
+        "page",
+        "Who is logged in, their sites, and the session's CSRF token",
+        {
+            "200": json_answer(ref("ModeratorSession"), "The session."),
+            **problems(401, 503, s401=f"No session: log in at {PAGE_PATH}."),
+        },
+        security=SESSION,
+    ),
+)
 async def session_info(request: web.Request) -> web.Response:
     """Who is logged in, the sites they moderate, and the session's CSRF token.  Readable
     only by our own pages: no CORS headers, and the cookie is SameSite=Strict."""
@@ -316,6 +413,33 @@ async def session_info(request: web.Request) -> web.Response:
     )
 
 
+@routes.get(
+    ASSET_PATH,
+    operation(
+        "pageAsset",
+        "page",
+        "The page's script and style sheet",
+        {
+            "200": {
+                "description": "The file (revalidated on every use).",
+                "headers": header_refs("Content-Security-Policy"),
+                "content": {
+                    ctype.partition(";")[0]: {"schema": {"type": "string"}}
+                    for ctype in ASSETS.values()
+                },
+            },
+            **problems(404, s404="No such file."),
+        },
+        parameters=[
+            {
+                "name": "name",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": sorted(ASSETS)},
+            }
+        ],
+    ),
+)
 async def asset(request: web.Request) -> web.Response:
     """The page's script or style sheet, whole, revalidated by its ETag.
 

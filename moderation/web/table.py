@@ -1,0 +1,18 @@
+"""The service's route table: every handler module's routes, in the order the app adds
+them.  ``app.py`` adds them to the router, ``openapi.py`` describes them."""
+
+from __future__ import annotations
+
+from moderation.web import admin, akismet, cms, intake, models, ops, review, ui
+from moderation.web.routes import Route
+
+ROUTES: tuple[Route, ...] = (
+    *intake.routes,
+    *cms.routes,
+    *review.routes,
+    *admin.routes,
+    *models.routes,
+    *akismet.routes,
+    *ops.routes,
+    *ui.routes,
+)
