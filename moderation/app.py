@@ -153,7 +153,7 @@ def create_app(
         middlewares=[observe],
         client_max_size=CLIENT_MAX_SIZE,
         handler_args={
-            # closes idle connections and ones whose headers stall (see config.py)
+            # closes idle connections and ones whose headers stall (see config/tables.py)
             "keepalive_timeout": config.keepalive_timeout_seconds,
             "logger": protocol_logger(),
         },

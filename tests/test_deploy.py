@@ -86,7 +86,8 @@ CLUSTER_VARIABLES = {"MODERATION_REDIS_CLUSTER", "MODERATION_REDIS_ACK_REPLICAS"
 def _variables_read() -> set[str]:
     """The MODERATION_* variables the config module reads, found in its source rather
     than listed here."""
-    source = (ROOT / "moderation" / "config.py").read_text(encoding="utf-8")
+    package = ROOT / "moderation" / "config"
+    source = "".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     return set(re.findall(r'"(MODERATION_[A-Z_]+)"', source))
 
 
@@ -147,7 +148,7 @@ def test_moderation_gets_only_environment_the_service_reads(tmp_path: Path) -> N
     service = _service("moderation")
     env = _environment(service)
     read = _variables_read()
-    # the two [redis] cluster variables are read once config.py has them (issue 15)
+    # the two [redis] cluster variables are read once moderation/config/ has them (issue 15)
     assert read - CLUSTER_VARIABLES == {
         "MODERATION_CONFIG",
         "MODERATION_REDIS_URL",
@@ -373,7 +374,7 @@ def test_cluster_instances_are_built_like_the_service() -> None:
 def test_cluster_instances_get_environment_the_service_reads(tmp_path: Path) -> None:
     read = _variables_read()
     if not CLUSTER_VARIABLES <= read:
-        pytest.skip("moderation/config.py does not read the [redis] cluster variables yet")
+        pytest.skip("moderation/config/ does not read the [redis] cluster variables yet")
     for name in sorted(CLUSTER_INSTANCES):
         env = _environment(_service(name))
         assert set(env) <= read, f"{name}: variables the service never reads: {set(env) - read}"
@@ -627,7 +628,7 @@ def test_every_documented_config_key_is_one_the_loader_takes() -> None:
     assert config.sites[0].rate_limit is not None and config.moderators[0].name == "night-shift"
     # ... and every key the loader takes is in the README (a key may stand in a comment:
     # "api_key_sha256" and "token_sha256" are alternatives shown beside their plain forms)
-    from moderation import config as loader
+    from moderation.config import loading as loader
 
     known = (
         loader._SERVER_KEYS
