@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from moderation.appkeys import STORE
 from moderation.config import Config, ConfigError
-from moderation.web.akismet import PARAMETERS, THANKS
+from moderation.intake.akismet_form import PARAMETERS
+from moderation.web.akismet import THANKS
 from tests.conftest import ALICE, CONFIG_TOML, NEWS_KEY, auth
 from tests.receiver import Receiver
 
