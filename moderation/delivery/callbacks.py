@@ -30,7 +30,7 @@ from moderation.core.metrics import Metrics
 from moderation.core.records import iso_from_ms, now_ms
 from moderation.core.signing import sign
 from moderation.storage.errors import REDIS_ERRORS
-from moderation.storage.store import Store
+from moderation.storage.store import Settled, Store
 
 log = logging.getLogger("moderation.callbacks")
 
@@ -249,7 +249,7 @@ class Deliverer:
         event_id = record.pop("event_id")
         fields = {"site": site.id, "event_id": event_id, "attempt": attempt}
         if result.error is None:
-            outcome, next_ms = "delivered", 0
+            outcome, next_ms = Settled.DELIVERED, 0
             if record.get("failing"):
                 log.info("callback delivered after failures", extra=fields)
         else:
@@ -258,13 +258,13 @@ class Deliverer:
             give_up_ms = queued_ms + int(site.callback_give_up_hours * 3600 * 1000)
             at = now_ms()
             if at >= give_up_ms:
-                outcome, next_ms = "dead", 0
+                outcome, next_ms = Settled.DEAD, 0
                 log.warning(
                     "callback dead: given up",
                     extra={**fields, "error": result.error, "status": result.status},
                 )
             else:
-                outcome = "retry"
+                outcome = Settled.RETRY
                 wait_ms = int(backoff_seconds(attempt, site.callback_retry_seconds) * 1000)
                 next_ms = min(at + wait_ms, give_up_ms)
                 if not record.get("failing"):
@@ -275,7 +275,7 @@ class Deliverer:
                     )
         settled = await self._settle(site.id, event_id, record, lease_until_ms, outcome, next_ms)
         if settled:
-            label = "retried" if outcome == "retry" else outcome
+            label = "retried" if outcome == Settled.RETRY else outcome.value
             self.metrics.callback_deliveries.labels(site.id, label).inc()
 
     async def _settle(
@@ -284,7 +284,7 @@ class Deliverer:
         event_id: str,
         record: dict[str, Any],
         lease_until_ms: int,
-        outcome: str,
+        outcome: Settled,
         next_ms: int,
     ) -> bool:
         """Record the outcome.  Redis trouble is tried again until the lease ends (after

@@ -19,6 +19,7 @@ import secrets
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from classifier import Comment, ModelError, SpamModel
@@ -37,9 +38,18 @@ CHECK_SECONDS = 5.0  # how often each site's count of new labels is looked at
 LOCK_SECONDS = 900  # a retrain that takes longer than this is presumed dead
 
 
+class RetrainOutcome(StrEnum):
+    """What a retrain came to (also the label of ``moderation_model_retrains_total``)."""
+
+    SWAPPED = "swapped"  # the new model does at least as well: it scores the site now
+    KEPT = "kept"  # it did worse on the held-out labels: the current one stays
+    FAILED = "failed"
+    SKIPPED = "skipped"  # another process holds the site's retrain lock
+
+
 @dataclass(frozen=True, slots=True)
 class Retrained:
-    outcome: str  # swapped | kept | failed | skipped
+    outcome: RetrainOutcome
     version: str | None
     record: dict[str, Any]
 
@@ -124,7 +134,9 @@ class Retrainer:
         """Retrain ``site`` now, unless another process is doing so."""
         token = secrets.token_hex(8)
         if not await self.store.lock_retrain(site, token, LOCK_SECONDS):
-            return Retrained("skipped", None, {"reason": "another process is retraining"})
+            return Retrained(
+                RetrainOutcome.SKIPPED, None, {"reason": "another process is retraining"}
+            )
         try:
             return await self._retrain(site)
         finally:
@@ -159,10 +171,12 @@ class Retrainer:
                 self.config.learning.holdout_fraction,
             )
         except (ModelError, ValueError, RuntimeError, OSError) as exc:
-            self.metrics.model_retrains.labels(site, "failed").inc()
+            self.metrics.model_retrains.labels(site, RetrainOutcome.FAILED).inc()
             log.error("retrain failed", extra={"site": site, "error": str(exc)[:300]})
-            await self.store.record_retrain(site, {"outcome": "failed", "error": str(exc)[:300]})
-            return Retrained("failed", None, {"error": str(exc)})
+            await self.store.record_retrain(
+                site, {"outcome": RetrainOutcome.FAILED, "error": str(exc)[:300]}
+            )
+            return Retrained(RetrainOutcome.FAILED, None, {"error": str(exc)})
         record = {
             **record,
             "started_ms": started,
@@ -170,13 +184,13 @@ class Retrainer:
         }
         await self.store.take_new_labels(site, counts["new"])
         if not swapped or payload is None:
-            self.metrics.model_retrains.labels(site, "kept").inc()
+            self.metrics.model_retrains.labels(site, RetrainOutcome.KEPT).inc()
             await self.store.record_retrain(site, record)
             log.info("retrain kept the model in use", extra={"site": site})
-            return Retrained("kept", current, record)
+            return Retrained(RetrainOutcome.KEPT, current, record)
         model = SpamModel.from_bytes(payload, f"site {site} model")
         await self.store.put_site_model(site, model.version, payload, record)
         self.models.use(site, model)
-        self.metrics.model_retrains.labels(site, "swapped").inc()
+        self.metrics.model_retrains.labels(site, RetrainOutcome.SWAPPED).inc()
         log.info("site model swapped", extra={"site": site, "version": model.version})
-        return Retrained("swapped", model.version, record)
+        return Retrained(RetrainOutcome.SWAPPED, model.version, record)

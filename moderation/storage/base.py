@@ -117,11 +117,33 @@ class Stored:
     conflict: bool = False
 
 
+class Settled(StrEnum):
+    """What one callback attempt came to, as the outbox records it."""
+
+    DELIVERED = "delivered"
+    RETRY = "retry"  # failed: tried again at its next time
+    DEAD = "dead"  # failed past the give-up period: kept until redelivered
+
+
+class OutcomeKind(StrEnum):
+    """What a decision, an undo, a release or a CMS's decision came to."""
+
+    OK = "ok"
+    MISSING = "missing"  # no such comment
+    DECIDED = "decided"  # already decided (by ``by``)
+    CLAIMED = "claimed"  # claimed by another moderator (``by``)
+    NOT_YOURS = "not_yours"  # an undo or release of someone else's
+    TOO_LATE = "too_late"  # an undo past the window
+    PENDING = "pending"  # an undo of a comment not decided
+    SAME = "same"  # a CMS's decision the comment already had
+    KEPT = "kept"  # a release of a lease renewed since: the claim stays
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """The result of a decision, undo, claim release: ``ok`` or why not."""
 
-    kind: str  # ok | missing | decided | claimed | not_yours | too_late | pending | same
+    kind: OutcomeKind
     status: Status | None = None
     by: str | None = None
 
@@ -453,25 +475,25 @@ class IntakeSiteKeys(TypedDict):
 def undo_outcome(reply: list[str]) -> Outcome:
     kind = reply[0]
     if kind == "ok":
-        return Outcome("ok", status=Status.PENDING)
+        return Outcome(OutcomeKind.OK, status=Status.PENDING)
     if kind == "not_yours":
-        return Outcome("not_yours", by=reply[1] or None)
+        return Outcome(OutcomeKind.NOT_YOURS, by=reply[1] or None)
     if kind == "too_late":
-        return Outcome("too_late", status=Status(reply[1]))
+        return Outcome(OutcomeKind.TOO_LATE, status=Status(reply[1]))
     if kind == "pending":
-        return Outcome("pending", status=Status.PENDING)
-    return Outcome("missing")
+        return Outcome(OutcomeKind.PENDING, status=Status.PENDING)
+    return Outcome(OutcomeKind.MISSING)
 
 
 def decide_outcome(reply: list[str]) -> Outcome:
     kind = reply[0]
     if kind == "ok":
-        return Outcome("ok", status=Status(reply[1]))
+        return Outcome(OutcomeKind.OK, status=Status(reply[1]))
     if kind == "decided":
-        return Outcome("decided", status=Status(reply[1]), by=reply[2] or None)
+        return Outcome(OutcomeKind.DECIDED, status=Status(reply[1]), by=reply[2] or None)
     if kind == "claimed":
-        return Outcome("claimed", by=reply[1])
-    return Outcome("missing")
+        return Outcome(OutcomeKind.CLAIMED, by=reply[1])
+    return Outcome(OutcomeKind.MISSING)
 
 
 def in_range(value: float, lo: float | None, hi: float | None) -> bool:

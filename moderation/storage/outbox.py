@@ -13,6 +13,7 @@ from moderation.core.records import (
 from moderation.storage import keys
 from moderation.storage.base import (
     CallbackState,
+    Settled,
     StoreBase,
 )
 from moderation.storage.transport import (
@@ -63,7 +64,7 @@ class OutboxStore(StoreBase):
         event_id: str,
         comment_id: str,
         lease_until_ms: int,
-        outcome: str,
+        outcome: Settled,
         record: Mapping[str, Any] | None = None,
         next_ms: int = 0,
     ) -> bool:

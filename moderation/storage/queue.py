@@ -24,6 +24,7 @@ from moderation.storage.base import (
     UNDO_WINDOW_MS,
     Order,
     Outcome,
+    OutcomeKind,
     callback_keys,
     decide_outcome,
     in_range,
@@ -61,7 +62,7 @@ class QueueStore(CommentStore):
         for index, (comment_id, decision, note) in enumerate(items):
             site = site_of(comment_id)
             if site is None:
-                outcomes[index] = Outcome("missing")
+                outcomes[index] = Outcome(OutcomeKind.MISSING)
                 continue
             status = decision.status
             callback, event_id = self._callback_argv(site, CallbackEvent.DECIDED)
@@ -108,7 +109,7 @@ class QueueStore(CommentStore):
                 outcomes[index] = decide_outcome(reply)
             if site in self.callbacks:
                 self._queued(site)
-        return [o if o is not None else Outcome("missing") for o in outcomes]
+        return [o if o is not None else Outcome(OutcomeKind.MISSING) for o in outcomes]
 
     async def undo(self, comment_id: str, moderator: str) -> Outcome:
         """Take back ``moderator``'s own latest decision (within the undo window).
@@ -120,7 +121,7 @@ class QueueStore(CommentStore):
         'stale' with its time, so the second call names that day's hash."""
         site = site_of(comment_id)
         if site is None:
-            return Outcome("missing")
+            return Outcome(OutcomeKind.MISSING)
         at = now_ms()
 
         # the script picks the zset and the history line by the status it reads
@@ -289,7 +290,7 @@ class QueueStore(CommentStore):
         moderator took again since)."""
         site = site_of(comment_id)
         if site is None:
-            return Outcome("missing")
+            return Outcome(OutcomeKind.MISSING)
         at = now_ms()
         reply = await self._release(
             site=site,
@@ -309,8 +310,8 @@ class QueueStore(CommentStore):
             },
         )
         if reply[0] == "not_yours":
-            return Outcome("not_yours", by=reply[1])
-        return Outcome(reply[0])
+            return Outcome(OutcomeKind.NOT_YOURS, by=reply[1])
+        return Outcome(OutcomeKind(reply[0]))
 
     async def id_for_external(self, site: str, external_id: str) -> str | None:
         """Our id of the comment the CMS sent under ``external_id``, if it is stored."""
@@ -327,7 +328,7 @@ class QueueStore(CommentStore):
         queues no callback: the CMS that made it must not get it back."""
         site = site_of(comment_id)
         if site is None:
-            return Outcome("missing")
+            return Outcome(OutcomeKind.MISSING)
         at = now_ms()
         reply = await self._cms_decide(
             site=site,
@@ -352,7 +353,7 @@ class QueueStore(CommentStore):
             },
         )
         if reply[0] == "ok":
-            return Outcome("ok", status=Status(reply[1]))
+            return Outcome(OutcomeKind.OK, status=Status(reply[1]))
         if reply[0] == "same":
-            return Outcome("same", status=Status(reply[1]))
-        return Outcome("missing")
+            return Outcome(OutcomeKind.SAME, status=Status(reply[1]))
+        return Outcome(OutcomeKind.MISSING)

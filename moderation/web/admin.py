@@ -16,6 +16,13 @@ from moderation.appkeys import MODEL, STORE
 from moderation.core.records import iso_from_ms
 from moderation.review.privacy import erase
 from moderation.web.access import moderated_site, moderated_sites, require_admin
+from moderation.web.answers import (
+    CallbackDelivery,
+    CallbackList,
+    ErasureResult,
+    ModelReloadResult,
+    RedeliverResult,
+)
 from moderation.web.apidoc import (
     CSRF,
     MODERATOR,
@@ -28,7 +35,7 @@ from moderation.web.apidoc import (
     ref,
 )
 from moderation.web.bodies import ErasureRequest, ModelReloadRequest, RedeliverRequest, parse
-from moderation.web.http import json_response, read_json_object
+from moderation.web.http import answer, read_json_object
 from moderation.web.page_names import CSRF_HEADER
 from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import CallbacksQuery, query_values
@@ -72,7 +79,7 @@ async def post_erasure(request: web.Request) -> web.Response:
     privacy_log.info(
         "erasure", extra={"moderator": moderator.name, "comments": sum(counts.values())}
     )
-    return json_response({"erased": counts})
+    return answer(ErasureResult(erased=counts))
 
 
 @routes.post(
@@ -127,7 +134,7 @@ async def post_model_reload(request: web.Request) -> web.Response:
     except ModelError as exc:
         current = holder.model.version if holder.model else None
         raise invalid([FieldError("path", f"{exc} (still serving model {current})")]) from exc
-    return json_response({"version": model.version, "path": str(holder.source or "default")})
+    return answer(ModelReloadResult(version=model.version, path=str(holder.source or "default")))
 
 
 def _iso(ms: object) -> str | None:
@@ -165,20 +172,20 @@ async def get_callbacks(request: web.Request) -> web.Response:
     moderated_site(request, moderator, query.site)
     entries, total = await request.app[STORE].list_callbacks(query.site, query.state, query.limit)
     deliveries = [
-        {
-            "event_id": e["event_id"],
-            "type": e["type"],
-            "comment_id": e["comment_id"],
-            "occurred_at": _iso(e.get("ms")),
-            "attempts": int(e.get("attempts", 0)),
-            "last_error": e.get("last_error"),
-            "next_attempt_at": _iso(e.get("next_attempt_ms")),
-            "dead_at": _iso(e.get("dead_ms")),
-        }
+        CallbackDelivery(
+            event_id=e["event_id"],
+            type=e["type"],
+            comment_id=e["comment_id"],
+            occurred_at=iso_from_ms(int(e["ms"])),
+            attempts=int(e.get("attempts", 0)),
+            last_error=e.get("last_error"),
+            next_attempt_at=_iso(e.get("next_attempt_ms")),
+            dead_at=_iso(e.get("dead_ms")),
+        )
         for e in entries
     ]
-    return json_response(
-        {"site": query.site, "state": query.state.value, "total": total, "deliveries": deliveries}
+    return answer(
+        CallbackList(site=query.site, state=query.state, total=total, deliveries=deliveries)
     )
 
 
@@ -209,4 +216,4 @@ async def post_redeliver(request: web.Request) -> web.Response:
     queued = await request.app[STORE].redeliver_callbacks(body.site, body.event_ids)
     asked = body.event_ids or []
     not_dead = [e for e in dict.fromkeys(asked) if e not in set(queued)]
-    return json_response({"site": body.site, "queued": queued, "not_dead": not_dead})
+    return answer(RedeliverResult(site=body.site, queued=queued, not_dead=not_dead))

@@ -36,6 +36,7 @@ from moderation.intake.validation import (
     JSON_TYPE,
     CommentIn,
 )
+from moderation.storage.store import OutcomeKind
 from moderation.web.apidoc import Json, operation
 from moderation.web.http import read_body
 from moderation.web.intake import check_rate_limits
@@ -463,10 +464,10 @@ async def _submit(request: web.Request, status: Status) -> web.Response:
     if comment_id is not None:
         record = await store.get(comment_id)
         outcome = await store.cms_decide(comment_id, status)
-        if outcome.kind != "missing":
-            if outcome.kind == "ok":
+        if outcome.kind != OutcomeKind.MISSING:
+            if outcome.kind == OutcomeKind.OK:
                 request.app[METRICS].cms_decisions.labels(status.value).inc()
-            if record is not None and outcome.kind == "ok":
+            if record is not None and outcome.kind == OutcomeKind.OK:
                 await _count_correction(request, site, record, status)
             return _plain(THANKS)
     comment = comment_of(form)

@@ -16,6 +16,8 @@ from moderation.core.records import site_of
 from moderation.core.signing import SIGNATURE_HEADER
 from moderation.core.text import odd_text
 from moderation.intake.validation import ID_MAX
+from moderation.storage.store import OutcomeKind
+from moderation.web.answers import CmsStatusResult
 from moderation.web.apidoc import (
     SITE,
     json_answer,
@@ -27,7 +29,7 @@ from moderation.web.apidoc import (
 )
 from moderation.web.auth import verify_signature
 from moderation.web.bodies import CmsStatusRequest, parse
-from moderation.web.http import check_json_media, json_object_of, json_response, read_body
+from moderation.web.http import answer, check_json_media, json_object_of, read_body
 from moderation.web.problems import not_found
 from moderation.web.routes import RouteTable
 
@@ -105,15 +107,11 @@ async def post_cms_status(request: web.Request) -> web.Response:
     wanted = parse(CmsStatusRequest, json_object_of(body))
     comment_id = await comment_id_at_path(request, site)
     outcome = await app[STORE].cms_decide(comment_id, wanted.status, wanted.actor or None)
-    if outcome.kind == "missing" or outcome.status is None:
+    if outcome.kind == OutcomeKind.MISSING or outcome.status is None:
         raise not_found("No such comment.")
-    if outcome.kind == "ok":
+    if outcome.kind == OutcomeKind.OK:
         app[METRICS].cms_decisions.labels(wanted.status.value).inc()
-    return json_response(
-        {
-            "id": comment_id,
-            "status": wanted.status.value,
-            # the status it had; the same as "status" when nothing changed
-            "previous_status": outcome.status.value,
-        }
+    # previous_status: the status it had, the same as "status" when nothing changed
+    return answer(
+        CmsStatusResult(id=comment_id, status=wanted.status, previous_status=outcome.status)
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
+from pydantic import BaseModel
 
 from moderation.appkeys import CONFIG
 from moderation.core import jsoncodec
@@ -31,6 +32,28 @@ def json_response(
         content_type="application/json",
         headers=headers,
     )
+
+
+def answer(
+    model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """An answer model (answers.py) as its JSON body, serialised by pydantic: the members
+    it was given, so a member the document marks as omissible stays out unless set."""
+    return web.Response(
+        body=model.model_dump_json(exclude_unset=True).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def answer_all_set(
+    model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """:func:`answer` for a model whose members are all given, on the intake path: orjson
+    of its fields is the same JSON in an eighth of pydantic's time (0.5 against 4 µs,
+    measured; tests/test_answers.py checks the two agree)."""
+    return json_response(model.__dict__, status, headers)
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:

@@ -14,6 +14,7 @@ from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
 from moderation.core.fields import FieldError, FieldsInvalid
 from moderation.core.netaddr import normal_ip
+from moderation.core.records import Status
 from moderation.core.signing import SIGNATURE_HEADER
 from moderation.intake.validation import (
     FORM_TYPE,
@@ -22,6 +23,7 @@ from moderation.intake.validation import (
     parse_body,
     validate_comment,
 )
+from moderation.web.answers import IntakeAnswer
 from moderation.web.apidoc import (
     INTAKE_DEFAULTS,
     SITE,
@@ -32,7 +34,7 @@ from moderation.web.apidoc import (
     ref,
 )
 from moderation.web.auth import verify_signature
-from moderation.web.http import json_response, read_body
+from moderation.web.http import answer_all_set, read_body
 from moderation.web.problems import invalid, too_many
 from moderation.web.routes import RouteTable
 
@@ -171,18 +173,22 @@ async def post_comment(request: web.Request) -> web.Response:
         metrics.comments.labels("duplicate").inc()
         record = await app[STORE].get(accepted.stored.id)
         if record is not None:
-            return json_response(
-                record.intake_answer(), status=202, headers={"Idempotent-Replayed": "true"}
+            return answer_all_set(
+                IntakeAnswer.model_validate(record.intake_answer()),
+                status=202,
+                headers={"Idempotent-Replayed": "true"},
             )
     metrics.comments.labels(accepted.stored.status.value).inc()
     metrics.spam_score.observe(accepted.spam_score)
-    return json_response(
-        {
-            "id": accepted.stored.id,
-            "status": accepted.stored.status.value,
-            "spam_score": accepted.spam_score,
-            "spam": accepted.spam,
-            "reasons": list(accepted.reasons),
-        },
+    status = accepted.stored.status
+    assert status is not Status.REJECTED  # intake stores pending, approved or spam
+    return answer_all_set(
+        IntakeAnswer(
+            id=accepted.stored.id,
+            status=status,
+            spam_score=accepted.spam_score,
+            spam=accepted.spam,
+            reasons=list(accepted.reasons),
+        ),
         status=202,
     )

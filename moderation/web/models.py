@@ -10,6 +10,7 @@ from aiohttp import web
 
 from moderation.appkeys import AUTH, CONFIG, MODEL, SITE_MODELS, STORE
 from moderation.web.access import moderated_site, require_admin
+from moderation.web.answers import RollbackResult, SiteModel
 from moderation.web.apidoc import (
     CSRF,
     MODERATOR,
@@ -22,7 +23,7 @@ from moderation.web.apidoc import (
     ref,
 )
 from moderation.web.bodies import RollbackRequest, parse
-from moderation.web.http import json_response, read_json_object
+from moderation.web.http import answer, read_json_object
 from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import ModelQuery, query_values
 from moderation.web.routes import RouteTable
@@ -76,7 +77,7 @@ async def get_model(request: web.Request) -> web.Response:
     current, kept, counts = snapshot["current"], snapshot["kept"], snapshot["labels"]
     in_use = next((r for r in kept if r.get("version") == current), None)
     default = request.app[MODEL].model
-    answer = {
+    body = {
         "site": site,
         "version": current or (default.version if default is not None else None),
         "own": current is not None,
@@ -89,7 +90,7 @@ async def get_model(request: web.Request) -> web.Response:
         "last_retrain": _last(snapshot["last_retrain"]) if snapshot["last_retrain"] else None,
         "learning": request.app[CONFIG].learning.enabled and site_config.learning,
     }
-    return json_response(answer)
+    return answer(SiteModel.model_validate(body))
 
 
 def _last(record: dict[str, Any]) -> dict[str, Any]:
@@ -132,4 +133,4 @@ async def post_rollback(request: web.Request) -> web.Response:
             [FieldError("version", f"is not a kept version of site '{body.site}''s model")]
         )
     await request.app[SITE_MODELS].refresh(body.site)
-    return json_response({"site": body.site, "version": body.version})
+    return answer(RollbackResult(site=body.site, version=body.version))

@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from moderation.appkeys import API_ROUTES, CONFIG, METRICS, MODEL, REDIS_HEALTH, STORE
 from moderation.core.records import now_ms
+from moderation.web.answers import Health, Readiness
 from moderation.web.apidoc import (
     METRICS_TYPE,
     header_refs,
@@ -17,7 +18,7 @@ from moderation.web.apidoc import (
     problems,
     ref,
 )
-from moderation.web.http import json_response
+from moderation.web.http import answer, json_response
 from moderation.web.openapi import openapi_document
 from moderation.web.routes import RouteTable
 
@@ -37,7 +38,7 @@ log = logging.getLogger("moderation.web.ops")
 )
 async def healthz(request: web.Request) -> web.Response:
     """Alive: the event loop answers.  No I/O, so a Redis outage never restarts us."""
-    return json_response({"status": "ok"})
+    return answer(Health(status="ok"))
 
 
 @routes.get(
@@ -79,7 +80,7 @@ async def readyz(request: web.Request) -> web.Response:
     if failing:
         body["failing"] = failing
     headers = {} if ready else {"Retry-After": str(app[CONFIG].redis.retry_after_seconds)}
-    return json_response(body, status=200 if ready else 503, headers=headers)
+    return answer(Readiness.model_validate(body), status=200 if ready else 503, headers=headers)
 
 
 @routes.get(

@@ -12,8 +12,18 @@ from pydantic import ValidationError
 from moderation.appkeys import AUTH, METRICS, STORE
 from moderation.config import ModeratorConfig
 from moderation.core.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
-from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome
+from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome, OutcomeKind
 from moderation.web.access import moderated_site
+from moderation.web.answers import (
+    BulkDecisionResults,
+    ClaimedItems,
+    Comment,
+    DecisionResult,
+    QueuePage,
+    Released,
+    Stats,
+    Undone,
+)
 from moderation.web.apidoc import (
     COMMENT_ID,
     CSRF,
@@ -40,7 +50,7 @@ from moderation.web.bodies import (
     field_errors,
     parse,
 )
-from moderation.web.http import json_response, read_json_object
+from moderation.web.http import answer, read_json_object
 from moderation.web.problems import FieldError, conflict, invalid, not_found
 from moderation.web.queries import QueueQuery, StatsQuery, query_values
 from moderation.web.routes import RouteTable
@@ -109,8 +119,10 @@ async def get_queue(request: web.Request) -> web.Response:
     except CursorError as exc:
         raise invalid([FieldError("cursor", str(exc))]) from exc
     at = now_ms()
-    return json_response(
-        {"items": [r.queue_item(at) for r in page.records], "next_cursor": page.next_cursor}
+    return answer(
+        QueuePage.model_validate(
+            {"items": [r.queue_item(at) for r in page.records], "next_cursor": page.next_cursor}
+        )
     )
 
 
@@ -153,7 +165,7 @@ async def _readable_record(request: web.Request) -> tuple[CommentRecord, bool]:
 )
 async def get_comment(request: web.Request) -> web.Response:
     record, is_moderator = await _readable_record(request)
-    return json_response(record.full(now_ms(), for_moderator=is_moderator))
+    return answer(Comment.model_validate(record.full(now_ms(), for_moderator=is_moderator)))
 
 
 def _today() -> str:
@@ -162,16 +174,16 @@ def _today() -> str:
 
 def _answer(comment_id: str, outcome: Outcome) -> tuple[int, dict[str, Any]]:
     """The HTTP status and body a decision's outcome gets."""
-    if outcome.kind == "ok":
+    if outcome.kind == OutcomeKind.OK:
         return 200, {"id": comment_id, "status": outcome.status.value if outcome.status else None}
-    if outcome.kind == "decided":
+    if outcome.kind == OutcomeKind.DECIDED:
         return 409, {
             "id": comment_id,
             "detail": f"Already decided ({outcome.status}) by {outcome.by}.",
             "current_status": outcome.status.value if outcome.status else None,
             "decided_by": outcome.by,
         }
-    if outcome.kind == "claimed":
+    if outcome.kind == OutcomeKind.CLAIMED:
         return 409, {
             "id": comment_id,
             "detail": f"Claimed by {outcome.by}.",
@@ -222,7 +234,7 @@ async def post_decision(request: web.Request) -> web.Response:
         extra = {k: v for k, v in result.items() if k not in ("detail",)}
         raise conflict(result["detail"], **extra)
     request.app[METRICS].decisions.labels(result["status"]).inc()
-    return json_response(result)
+    return answer(DecisionResult.model_validate(result))
 
 
 @routes.post(
@@ -287,7 +299,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
             # status is "comment_status".
             result["comment_status"] = result.pop("status")
         results[index] = {**result, "status": status}
-    return json_response({"results": results})
+    return answer(BulkDecisionResults.model_validate({"results": results}))
 
 
 @routes.post(
@@ -335,7 +347,7 @@ async def post_claim(request: web.Request) -> web.Response:
         author_email=body.author_email,
     )
     at = now_ms()
-    return json_response({"items": [r.queue_item(at) for r in records]})
+    return answer(ClaimedItems.model_validate({"items": [r.queue_item(at) for r in records]}))
 
 
 async def _moderator_and_comment(request: web.Request) -> tuple[ModeratorConfig, str]:
@@ -381,11 +393,11 @@ async def post_release(request: web.Request) -> web.Response:
         body = parse(ReleaseRequest, await read_json_object(request, JSON_LIMIT))
     lease = body.lease_until_ms
     outcome = await request.app[STORE].release(comment_id, moderator.name, lease)
-    if outcome.kind == "missing":
+    if outcome.kind == OutcomeKind.MISSING:
         raise not_found("No such comment.")
-    if outcome.kind == "not_yours":
+    if outcome.kind == OutcomeKind.NOT_YOURS:
         raise conflict(f"Claimed by {outcome.by}, not by you.", claimed_by=outcome.by)
-    return json_response({"id": comment_id, "released": outcome.kind == "ok"})
+    return answer(Released(id=comment_id, released=outcome.kind == OutcomeKind.OK))
 
 
 @routes.post(
@@ -414,18 +426,18 @@ async def post_release(request: web.Request) -> web.Response:
 async def post_undo(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     outcome = await request.app[STORE].undo(comment_id, moderator.name)
-    if outcome.kind == "missing":
+    if outcome.kind == OutcomeKind.MISSING:
         raise not_found("No such comment.")
-    if outcome.kind == "pending":
+    if outcome.kind == OutcomeKind.PENDING:
         raise conflict("The comment is not decided; nothing to undo.")
-    if outcome.kind == "not_yours":
+    if outcome.kind == OutcomeKind.NOT_YOURS:
         raise conflict(
             f"The last decision was made by {outcome.by}; only they can undo it.",
             decided_by=outcome.by,
         )
-    if outcome.kind == "too_late":
+    if outcome.kind == OutcomeKind.TOO_LATE:
         raise conflict(f"Decisions can be undone for {UNDO_WINDOW_MS // 60_000} minutes only.")
-    return json_response({"id": comment_id, "status": Status.PENDING.value})
+    return answer(Undone(id=comment_id, status=Status.PENDING))
 
 
 @routes.get(
@@ -460,11 +472,15 @@ async def get_stats(request: web.Request) -> web.Response:
     counts = await store.counts(site)
     oldest = await store.oldest_pending_ms(site)
     decisions = await store.decisions_on(site, _today())
-    return json_response(
-        {
-            "site": site,
-            "counts": counts,
-            "oldest_pending_age_seconds": round((now_ms() - oldest) / 1000, 3) if oldest else None,
-            "decisions_today": decisions,
-        }
+    return answer(
+        Stats.model_validate(
+            {
+                "site": site,
+                "counts": counts,
+                "oldest_pending_age_seconds": (
+                    round((now_ms() - oldest) / 1000, 3) if oldest else None
+                ),
+                "decisions_today": decisions,
+            }
+        )
     )

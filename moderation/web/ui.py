@@ -42,6 +42,7 @@ from moderation.core.text import header_text, text_problem
 from moderation.intake.validation import FORM_TYPE
 from moderation.storage.sessions import Session, SessionStore
 from moderation.web.access import moderated_sites
+from moderation.web.answers import ModeratorSession
 from moderation.web.apidoc import (
     OPTIONAL_SESSION,
     SESSION,
@@ -54,7 +55,7 @@ from moderation.web.apidoc import (
     redirect_answer,
     ref,
 )
-from moderation.web.http import json_response
+from moderation.web.http import answer
 from moderation.web.page_names import (
     ASSET_PATH,
     COOKIE,
@@ -408,8 +409,8 @@ async def session_info(request: web.Request) -> web.Response:
         raise unauthorized("No session: log in at /moderate.")
     session, moderator = found
     sites = moderated_sites(request, moderator)
-    return json_response(
-        {"moderator": moderator.name, "sites": sites, "csrf_token": session.csrf_token}
+    return answer(
+        ModeratorSession(moderator=moderator.name, sites=sites, csrf_token=session.csrf_token)
     )
 
 
