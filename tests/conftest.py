@@ -16,9 +16,9 @@ from moderation.app import create_app
 from moderation.appkeys import MODEL
 from moderation.config import Config
 from moderation.storage.redis_server import RedisServer
-from tests.clients import start_client
-from tests.redis_kinds import CLUSTER_URLS, sync_redis
+from tests.support.clients import start_client
 from tests.support.local_cluster import LocalCluster, LocalClusterError
+from tests.support.redis_kinds import CLUSTER_URLS, sync_redis
 
 NEWS_KEY = "news-site-api-key-0123456789"
 BLOG_KEY = "blog-site-api-key-0123456789"

@@ -252,7 +252,7 @@ def _keys(model: type, but: tuple[str, ...] = ()) -> frozenset[str]:
     return frozenset(f.name for f in fields(model)) - set(but)
 
 
-# The keys each table takes, from its model (tests/test_deploy.py checks that the README
+# The keys each table takes, from its model (tests/runtime/test_deploy.py checks that the README
 # documents every one).
 _TOP_KEYS = frozenset(_Settings.model_fields)
 _SERVER_KEYS = _keys(ServerConfig)

@@ -1,6 +1,6 @@
 """The store's wire to Redis: a batch of commands in one write, their replies in one read.
 
-The contract, each part tested in ``tests/test_transport.py``:
+The contract, each part tested in ``tests/storage/test_transport.py``:
 
 - **Bytes.**  :func:`pack` writes exactly the bytes redis-py's own
   ``Connection.pack_commands`` writes for the same commands (RESP2 arrays of bulk

@@ -2,7 +2,7 @@
 
 The handlers build their answers as plain dicts (the intake path cannot spare a model's
 cost); these models say what those dicts hold, and openapi.py turns them into the
-document's schemas.  tests/test_openapi.py checks real answers of the running app
+document's schemas.  tests/web/test_openapi.py checks real answers of the running app
 against the document with every object closed, so a member the code answers but a model
 does not name fails there, and so does one a model requires but the code leaves out.
 

@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document of every endpoint, generated (kept true by
-tests/test_openapi.py).
+tests/web/test_openapi.py).
 
 The paths come from the route table: each route declares its operation beside its handler
 (``routes.py``, ``apidoc.py``).  The schemas are generated from the models themselves: the

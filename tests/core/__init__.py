@@ -1,0 +1,1 @@
+"""The shared vocabulary: JSON, addresses and URLs, background loops."""

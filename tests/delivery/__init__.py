@@ -1,0 +1,1 @@
+"""Decision callbacks to CMSs, against a real receiving server, and under faults."""

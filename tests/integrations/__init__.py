@@ -1,0 +1,2 @@
+"""A real WordPress (Debian's, with MariaDB and PHP) against the service: the Akismet
+route and the one-queue plugin."""

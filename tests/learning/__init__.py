@@ -1,0 +1,1 @@
+"""The classifier, the seed corpus, per-site models and retraining, label export."""

@@ -1,0 +1,489 @@
+"""The moderator page in a real Chromium (Playwright), against a real running service.
+
+The service runs in a thread with its own event loop (Playwright's sync API refuses to
+run inside one), on a free loopback port, with the tests' real Redis.  Screenshots of the
+queue at 375 and 1440 px go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+from moderation.app import create_app
+from moderation.appkeys import MODEL
+from moderation.config import Config
+from moderation.storage.redis_server import RedisServer
+from tests.conftest import ALICE, BOB, CONFIG_TOML, NEWS_KEY, ROOT, comment_body
+
+CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="install Debian's chromium (apt-get install chromium) to run the browser tests",
+    ),
+]
+
+expect.set_options(timeout=8_000)
+
+
+class LiveServer:
+    """The whole service on 127.0.0.1:<free port>, served from its own thread and loop."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    def start(self) -> None:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(60)
+
+    async def _start(self) -> None:
+        app = create_app(self.config)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(600):  # the model loads in the background
+            if app[MODEL].ready or app[MODEL].error:
+                break
+            await asyncio.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.runner is not None:
+            asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+@pytest.fixture(scope="module")
+def live(redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = Config.from_mapping(CONFIG_TOML)
+    config = replace(
+        base,
+        redis=replace(base.redis, url=redis_server.url),
+        data_dir=tmp_path_factory.mktemp("ui-data"),
+    )
+    server = LiveServer(config)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def service(live: str, redis_url: str) -> str:
+    """The running service, with Redis emptied for this test."""
+    return live
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class Watch:
+    """What a page did that it must not: dialogs, CSP violations, script errors."""
+
+    def __init__(self, page: Page) -> None:
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        self.page_errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def assert_clean(self) -> None:
+        assert self.dialogs == []
+        assert self.page_errors == []
+        assert [e for e in self.console_errors if "Content Security Policy" in e] == []
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    made: list[BrowserContext] = []
+    yield made
+    for c in made:
+        c.close()
+
+
+def new_page(
+    browser: Browser, contexts: list[BrowserContext], width: int = 1280, height: int = 900
+) -> tuple[Page, Watch]:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    contexts.append(context)
+    page = context.new_page()
+    return page, Watch(page)
+
+
+def post_comment(base: str, **fields: Any) -> str:
+    body = json.dumps(comment_body(**fields)).encode()
+    request = urllib.request.Request(
+        f"{base}/v1/comments",
+        data=body,
+        headers={"Authorization": f"Bearer {NEWS_KEY}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 202
+        answer: dict[str, Any] = json.loads(resp.read())
+    return str(answer["id"])
+
+
+def get_comment(base: str, comment_id: str) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{base}/v1/comments/{comment_id}", headers={"Authorization": f"Bearer {ROOT}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        record: dict[str, Any] = json.loads(resp.read())
+    return record
+
+
+def login(page: Page, base: str, token: str, query: str = "") -> None:
+    page.goto(f"{base}/moderate{query}")
+    expect(page.locator("#token")).to_be_focused()
+    page.fill("#token", token)
+    page.press("#token", "Enter")
+    expect(page.locator("body.ready")).to_have_count(1)
+    # the login keeps the page's options: the page opens once, with them (a second load
+    # would first claim a batch of the default size, and a closing page's release of it
+    # is only best effort)
+    assert page.url == f"{base}/moderate{query}"
+
+
+def card_ids(page: Page) -> list[str]:
+    ids: list[str] = page.locator("article.card").evaluate_all("cs => cs.map(c => c.dataset.id)")
+    return ids
+
+
+HAM = [
+    "Thanks for the clear write-up on the council budget. The figures help.",
+    "I live near the new bridge and the traffic has been much better since it opened.",
+    "Could you add a source for the school funding numbers in the third paragraph?",
+    "Good interview. I wish the mayor had been asked about the bus routes as well.",
+]
+SPAM = [
+    "CHEAP V1AGRA!!! buy now at http://bit.ly/pills-cheap best price, click here",
+    "Best online casino bonus, free spins today, win real money fast",
+    "Buy viagra cialis online without prescription, cheap pills discount pharmacy",
+]
+
+
+def test_login_keyboard_approve_and_spam(service: str, browser: Browser, contexts: Any) -> None:
+    ids = [post_comment(service, id=f"k{i}", content=c) for i, c in enumerate(HAM[:3])]
+    page, watch = new_page(browser, contexts)
+
+    page.goto(f"{service}/moderate")
+    page.fill("#token", "not-a-token")
+    page.press("#token", "Enter")
+    expect(page.locator("#login-error")).to_be_visible()
+
+    login(page, service, ALICE)
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(3)
+    assert sorted(card_ids(page)) == sorted(ids)
+    expect(page.locator("#who")).to_have_text("alice")
+    expect(page.locator("[data-count=pending]")).to_have_text("3")
+
+    # Keyboard only: Tab reaches the skip link first, and focus is always visible.
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0
+    assert skip.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+
+    page.keyboard.press("j")  # lands on the first comment
+    first, second, third = card_ids(page)
+    expect(cards.first).to_be_focused()
+    assert cards.first.evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    page.keyboard.press("j")
+    expect(page.locator(f"[data-id='{second}']")).to_be_focused()
+    page.keyboard.press("k")
+    expect(page.locator(f"[data-id='{first}']")).to_be_focused()
+
+    page.keyboard.press("a")
+    expect(cards).to_have_count(2)
+    expect(page.locator(f"[data-id='{second}']")).to_be_focused()  # focus moves on
+    page.keyboard.press("s")
+    expect(cards).to_have_count(1)
+    assert get_comment(service, first)["status"] == "approved"
+    assert get_comment(service, second)["status"] == "spam"
+    assert get_comment(service, second)["decided_by"] == "alice"
+    expect(page.locator("[data-count=spam]")).to_have_text("1")
+    expect(page.locator(f"[data-id='{third}']")).to_be_focused()
+    # the site's model and how many decisions it has to learn from (two labels so far)
+    expect(page.locator("#model-info")).to_contain_text("2 decisions", timeout=10_000)
+
+    page.keyboard.press("d")
+    expect(cards).to_have_count(0)
+    assert get_comment(service, third)["status"] == "rejected"
+
+    page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#help")).to_be_hidden()
+
+    # A comment that arrives now shows up by itself.
+    new_id = post_comment(service, id="k-new", content=HAM[3])
+    expect(page.locator(f"[data-id='{new_id}']")).to_be_visible(timeout=10_000)
+
+    page.click("#logout-form button")
+    expect(page.locator("#token")).to_be_visible()
+    page.goto(f"{service}/moderate")
+    expect(page.locator("#token")).to_be_visible()  # the session is over
+    watch.assert_clean()
+
+
+def test_bulk_spam_of_a_selection_and_undo(service: str, browser: Browser, contexts: Any) -> None:
+    ids = [
+        post_comment(service, id=f"b{i}", content=c, author_email=f"reader{i}@example.com")
+        for i, c in enumerate(HAM)
+    ]
+    page, watch = new_page(browser, contexts)
+    login(page, service, ALICE)
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(4)
+    order = card_ids(page)
+
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("#selected-count")).to_have_text("2 selected")
+    chosen = {order[0], order[2]}
+    for comment_id in chosen:
+        expect(page.locator(f"[data-id='{comment_id}'] .pick")).to_be_checked()
+
+    page.keyboard.press("Shift+S")
+    expect(cards).to_have_count(2)
+    assert set(card_ids(page)) == set(ids) - chosen
+    for comment_id in chosen:
+        assert get_comment(service, comment_id)["status"] == "spam"
+    expect(page.locator("#selected-count")).to_have_text("0 selected")
+
+    # The spam count opens the spam view: browsing, not claiming; decided by alice.
+    page.click("[data-status=spam]")
+    expect(page.locator("#mode")).to_contain_text("Browsing spam comments")
+    expect(cards).to_have_count(2)
+    assert set(card_ids(page)) == chosen
+    expect(page.locator("article.card .status").first).to_have_text("spam")
+    expect(page.locator("article.card .actions .undo")).to_have_count(2)
+    page.click("[data-status=pending]")
+    expect(page.locator("#mode")).to_contain_text("claimed for you")
+    expect(cards).to_have_count(2)
+
+    # Filtering by author email shows that author's comments only.
+    remaining = sorted(set(ids) - chosen)
+    email = get_comment(service, remaining[0])["author_email"]
+    page.fill("#author-email", email)
+    page.press("#author-email", "Enter")
+    expect(page.locator("#mode")).to_contain_text("Browsing pending comments")
+    expect(cards).to_have_count(1)
+    assert card_ids(page) == [remaining[0]]
+    page.click("#clear-filters")
+    expect(cards).to_have_count(2)
+    expect(page.locator("#mode")).to_contain_text("claimed for you")
+
+    page.locator("#queue").focus()
+    page.keyboard.press("z")  # undoes the whole bulk decision
+    expect(cards).to_have_count(4)
+    for comment_id in chosen:
+        record = get_comment(service, comment_id)
+        assert record["status"] == "pending"
+        actions = [entry["action"] for entry in record["history"]]
+        assert actions.index("undone") > actions.index("decided")
+
+    # One more by keyboard, undone from the toast's button this time.
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(cards).to_have_count(3)
+    page.click("#toast button")
+    expect(cards).to_have_count(4)
+    assert {get_comment(service, i)["status"] for i in ids} == {"pending"}
+    watch.assert_clean()
+
+
+def test_two_moderators_never_see_the_same_claimed_comment(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    ids = [post_comment(service, id=f"t{i}", content=f"{HAM[i % 4]} ({i})") for i in range(6)]
+    alice, watch_a = new_page(browser, contexts)
+    bob, watch_b = new_page(browser, contexts)
+    login(alice, service, ALICE, "?batch=3")
+    expect(alice.locator("article.card")).to_have_count(3)
+    login(bob, service, BOB, "?batch=3")
+    expect(bob.locator("article.card")).to_have_count(3)
+
+    seen_a, seen_b = set(card_ids(alice)), set(card_ids(bob))
+    assert seen_a.isdisjoint(seen_b)
+    assert seen_a | seen_b == set(ids)
+    for comment_id in seen_a:
+        assert get_comment(service, comment_id)["claimed_by"] == "alice"
+    for comment_id in seen_b:
+        assert get_comment(service, comment_id)["claimed_by"] == "bob"
+
+    # Alice decides one; a poll later neither page shows the other's comments.
+    alice.keyboard.press("j")
+    alice.keyboard.press("a")
+    expect(alice.locator("article.card")).to_have_count(2)
+    alice.wait_for_timeout(4_500)
+    assert set(card_ids(alice)).isdisjoint(card_ids(bob))
+    assert set(card_ids(bob)) == seen_b
+    watch_a.assert_clean()
+    watch_b.assert_clean()
+
+
+HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">\u202egnp.exe'
+HOSTILE_URL = 'https://evil.example/?q="><svg/onload=window.__pwned=1>'
+LONG_WORD = "W" * 9_000
+HOSTILE_CONTENT = (
+    '<script>window.__pwned=1</script> Read <a href="javascript:window.__pwned=1">this</a>'
+    " or javascript:window.__pwned=1 <img src=x onerror=window.__pwned=1>"
+    " \u202eevil reversed text\u202c done " + LONG_WORD
+)
+
+
+def test_hostile_content_is_inert_text(service: str, browser: Browser, contexts: Any) -> None:
+    hostile = post_comment(
+        service,
+        id="evil",
+        author_name=HOSTILE_NAME,
+        author_url=HOSTILE_URL,
+        content=HOSTILE_CONTENT,
+        post_url="https://news.example.com/a?x=<script>alert(1)</script>",
+    )
+    post_comment(service, id="fine", content=HAM[0])
+    for width in (1440, 375):
+        page, watch = new_page(browser, contexts, width=width)
+        login(page, service, ALICE)
+        card = page.locator(f"[data-id='{hostile}']")
+        expect(card).to_be_visible()
+        expect(card.locator(".name")).to_have_text(HOSTILE_NAME)
+        assert card.locator(".content").text_content() == HOSTILE_CONTENT
+        expect(card.locator(".url")).to_have_text(HOSTILE_URL)
+        # Only http(s) urls become links, and this one stays exactly as given.
+        assert card.locator("a.url").get_attribute("href") == (
+            "https://evil.example/?q=%22%3E%3Csvg/onload=window.__pwned=1%3E"
+        )
+        queue = page.locator("#queue")
+        assert queue.locator("img, script, svg, iframe").count() == 0
+        assert queue.locator("a[href^='javascript']").count() == 0
+        assert page.evaluate("window.__pwned") is None
+        # Direction overrides stay inside their own element; nothing overflows the page.
+        assert card.locator(".name").evaluate("e => getComputedStyle(e).unicodeBidi") == "isolate"
+        assert card.locator(".name").get_attribute("dir") == "auto"
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{overflow}px wider than the {width}px window"
+        box = card.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        # Deciding it works like any other comment, and still nothing ran.
+        if width == 375:
+            card.focus()
+            page.keyboard.press("s")
+            expect(card).to_have_count(0)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__pwned") is None
+        watch.assert_clean()
+    assert get_comment(service, hostile)["status"] == "spam"
+
+
+def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: Any) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i, text in enumerate(SPAM):
+        post_comment(
+            service,
+            id=f"s{i}",
+            content=text,
+            author_name=["Cheap Pills Online", "Lucky Winner", "Pharma Deals"][i],
+            author_email=f"promo{i}@mailinator.com",
+            author_url=f"http://bit.ly/promo{i}",
+            author_ip=f"203.0.113.{10 + i}",
+        )
+    for i, text in enumerate(HAM):
+        post_comment(
+            service,
+            id=f"h{i}",
+            content=text,
+            author_name=["Maria Lopez", "Jan de Vries", "أحمد علي", "Chen Wei"][i],
+            author_email=f"reader{i}@example.com",
+            author_ip=f"198.51.100.{20 + i}",
+        )
+    post_comment(
+        service,
+        id="evil",
+        author_name=HOSTILE_NAME,
+        author_url=HOSTILE_URL,
+        content=HOSTILE_CONTENT[:400] + " " + "W" * 600,
+    )
+    for width, height in ((1440, 1000), (375, 812)):
+        page, watch = new_page(browser, contexts, width=width, height=height)
+        login(page, service, ROOT)
+        expect(page.locator("article.card")).to_have_count(8)
+        expect(page.locator("#site")).to_be_enabled()  # root moderates several sites
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("x")
+        page.evaluate("window.scrollTo(0, 0)")
+        expect(page.locator("article.card mark").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"moderate-queue-{width}.png"))
+        page.keyboard.press("?")
+        page.screenshot(path=str(ARTIFACTS / f"moderate-help-{width}.png"))
+        page.keyboard.press("Escape")
+        watch.assert_clean()
+    page, _ = new_page(browser, contexts, width=375, height=700)
+    page.goto(f"{service}/moderate")
+    page.screenshot(path=str(ARTIFACTS / "moderate-login-375.png"))

@@ -1,0 +1,2 @@
+"""Redis: the Lua scripts, the transports, a real six-node cluster, failover and slot
+moves."""
