@@ -47,6 +47,12 @@ DAY_MS = 24 * 3600 * 1000  # a UTC day: Unix time has no leap seconds
 CMS_LABELS_MAX = 100_000  # per site: labels for retraining, not an archive
 MODELS_KEPT = 5  # versions of a site's model kept for a rollback
 RETRAINS_KEPT = 50  # retrain comparisons kept per site
+# A filtered queue page (a text search, a status within an author's or a post's comments,
+# a score range in time order) examines at most this many comments, read this many at a
+# time, then answers what it found with a cursor: its cost does not grow with the queue.
+SCAN_MAX = 1_000
+SCAN_CHUNK = 200
+AUTHOR_CHUNK = 5_000  # an author's ids per MULTI of status lookups (Store.author)
 
 
 # The fields of a comment hash that a listing shows: all but the history.  "status"
@@ -152,6 +158,17 @@ class Outcome:
 class Page:
     records: list[CommentRecord]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """What a site holds of one author (by email): comments by status, when the first
+    and the latest arrived (ms), and a page of the comments, newest first."""
+
+    counts: dict[str, int]
+    first_ms: int
+    last_ms: int
+    page: Page
 
 
 class CursorError(ValueError):

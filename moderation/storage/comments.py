@@ -3,7 +3,7 @@ records and pages, counts, and the flood buckets."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from moderation.core import jsoncodec
 from moderation.core.records import (
@@ -15,8 +15,12 @@ from moderation.core.records import (
 )
 from moderation.storage import keys, scripts
 from moderation.storage.base import (
+    AUTHOR_CHUNK,
     IDEMPOTENCY_TTL_SECONDS,
     LISTED_FIELDS,
+    SCAN_CHUNK,
+    SCAN_MAX,
+    Author,
     NewComment,
     Order,
     Page,
@@ -36,6 +40,7 @@ from moderation.storage.transport import (
     as_mapping,
     as_optional_texts,
     as_scored,
+    as_scores,
     as_texts,
 )
 
@@ -54,12 +59,17 @@ class CommentStore(StoreBase):
         for c in comments:
             site = c.site
             idempotency_key = c.idempotency_key
+            data = c.data
+            post = data.get("post_id")
+            post_id = "" if post is None else str(post)
             call_keys: scripts.IntakeKeys = {
                 **intake_site_keys(site),
                 "idempotency": keys.idempotency_key(site, idempotency_key or ""),
                 "comment": keys.comment(site, c.id),
                 "author_index": keys.by_author(site, c.author_email),
                 "recent_text": keys.recent_text(site, c.text_fingerprint),
+                "post_index": keys.by_post(site, post_id),
+                "name_index": keys.by_author_name(site, str(data.get("author_name") or "")),
             }
             argv: scripts.IntakeArgv = {
                 "external_id": c.external_id or "",
@@ -68,7 +78,7 @@ class CommentStore(StoreBase):
                 "status": c.status.value,
                 "spam_score": repr(c.spam_score),
                 "created_ms": c.created_ms,
-                "data": jsoncodec.dumps(c.data),
+                "data": jsoncodec.dumps(data),
                 "history": c.history,
                 "author_email": c.author_email,
                 "trust_approved_authors": "1" if c.trust_approved_authors else "0",
@@ -79,6 +89,7 @@ class CommentStore(StoreBase):
                 "repeat_history": c.repeat_history,
                 "repeat_rule": c.repeat_rule,
                 "request_fingerprint": c.request_fingerprint,
+                "post_id": post_id,
             }
             if site in auto_callbacks:
                 call = scripts.INTAKE_CALLBACK.command(
@@ -87,7 +98,6 @@ class CommentStore(StoreBase):
                         **argv,
                         "rule": c.rule,
                         "trusted_rule": TRUSTED_AUTHOR_RULE,
-                        "post_id": str(c.data.get("post_id") or ""),
                         "event_id": new_event_id(),
                     },
                 )
@@ -175,42 +185,84 @@ class CommentStore(StoreBase):
         self,
         site: str,
         *,
-        status: Status = Status.PENDING,
+        status: Status | None = Status.PENDING,
         order: Order = Order.SCORE,
         limit: int = 50,
         cursor: str | None = None,
         min_score: float | None = None,
         max_score: float | None = None,
         author_email: str | None = None,
+        post_id: str | None = None,
+        author_name: str | None = None,
+        q: str | None = None,
     ) -> Page:
-        """One page of comments; costs O(log N + limit) however deep the cursor."""
+        """One page of comments; costs O(log N + limit) however deep the cursor, and a
+        filtered page examines at most ``SCAN_MAX`` comments (see below).
+
+        The index read is the narrowest one the query names: the author's (email, else
+        name) or the post's comments (by time: ``order=score`` lists them newest first),
+        else the pending comments by score, else the status's by time.  ``status`` None
+        (every status) needs one of the first three."""
         member, score = decode_cursor(cursor) if cursor else ("", "0")
         score_filtered = min_score is not None or max_score is not None
+        score_range = ("-inf", "+inf")
+        # what the index read applies by itself; the rest is checked on each record
+        applied: set[str] = set()
         if author_email is not None:
             index, desc = keys.by_author(site, author_email), order != Order.OLDEST
-            score_range = ("-inf", "+inf")
+            applied.add("author_email")
+        elif author_name is not None:
+            index, desc = keys.by_author_name(site, author_name), order != Order.OLDEST
+            applied.add("author_name")
+        elif post_id is not None:
+            index, desc = keys.by_post(site, post_id), order != Order.OLDEST
+            applied.add("post_id")
+        elif status is None:
+            raise ValueError("a page of every status needs an author or a post")
         elif order == Order.SCORE and status == Status.PENDING:
             index, desc = keys.pending_by_score(site), True
             score_range = (
                 repr(min_score) if min_score is not None else "-inf",
                 repr(max_score) if max_score is not None else "+inf",
             )
-            score_filtered = False  # the index itself is the score
+            applied |= {"status", "score"}
         else:
             index, desc = keys.by_status(site, status), order != Order.OLDEST
-            score_range = ("-inf", "+inf")
+            applied.add("status")
+        matches = _matcher(
+            status,
+            min_score if "score" not in applied else None,
+            max_score if "score" not in applied else None,
+            author_email,
+            author_name,
+            post_id,
+            q,
+        )
+        # Filters the index cannot apply (the status within an author's or a post's
+        # comments, a score range in time order, a name, the text) are applied to the
+        # records read, a chunk at a time, up to SCAN_MAX of them: a sparse filter answers
+        # a short page with a cursor (after the last comment examined) rather than scan
+        # the whole index, so a page costs the same at any queue size.
+        wanted = {
+            "status": status is not None,
+            "score": score_filtered,
+            "author_name": author_name is not None,
+            "post_id": post_id is not None,
+            "q": q is not None,
+        }
+        filtered = any(on and name not in applied for name, on in wanted.items())
+        budget = max(SCAN_MAX, limit)
         records: list[CommentRecord] = []
         next_cursor: str | None = None
-        # Filters the index cannot apply (status within an author's comments, a score range
-        # in time order) are applied to each fetched page; a few pages are read at most,
-        # so a sparse filter answers a short page with a cursor rather than scanning all.
-        for _ in range(5):
+        scanned = 0
+        while True:
+            want = min(max(limit, SCAN_CHUNK), budget - scanned) if filtered else limit
             flat = await self._page(
                 site=site,
                 keys={"index": index},
                 argv={
                     "descending": "1" if desc else "0",
-                    "limit": limit,
+                    "limit": want,
                     "cursor_member": member,
                     "cursor_score": score,
                     "min_score": score_range[0],
@@ -220,21 +272,60 @@ class CommentStore(StoreBase):
             pairs = list(zip(flat[::2], flat[1::2], strict=True))
             fetched = await self.get_many(site, [m for m, _ in pairs])
             by_id = {r.id: r for r in fetched}
-            for m, s in pairs:
+            full = False
+            for i, (m, s) in enumerate(pairs):
                 member, score = m, s
+                scanned += 1
                 record = by_id.get(m)
-                if record is None or record.status != status:
-                    continue
-                if score_filtered and not in_range(record.spam_score, min_score, max_score):
-                    continue
-                records.append(record)
-            if len(pairs) < limit:
-                next_cursor = None
+                if record is not None and matches(record):
+                    records.append(record)
+                    if len(records) >= limit:
+                        # the cursor is this record, not the chunk's end: none is skipped
+                        full = i < len(pairs) - 1 or len(pairs) == want
+                        break
+            else:
+                full = len(pairs) == want
+            next_cursor = encode_cursor(member, score) if full else None
+            if len(records) >= limit or not full or not filtered or scanned >= budget:
                 break
-            next_cursor = encode_cursor(member, score)
-            if len(records) >= limit or not (score_filtered or author_email):
-                break
-        return Page(records=records[:limit], next_cursor=next_cursor)
+        return Page(records=records, next_cursor=next_cursor)
+
+    async def author(
+        self, site: str, email: str, *, limit: int = 50, cursor: str | None = None
+    ) -> Author | None:
+        """What ``site`` holds of the author of ``email`` (normalised as intake does):
+        their comments counted by status, when the first and the latest arrived, and a
+        page of them, newest first.  None if the site holds no comment of theirs (never
+        seen, or erased).
+
+        The counts are exact: the author's ids are read in one round trip, then their
+        statuses from the status indexes in one MULTI/EXEC (``ZMSCORE``, four commands
+        whatever the count), so a decision made meanwhile is counted once, in one status.
+        The cost grows with the author's comments (not the site's): ~1 µs each in Redis."""
+        index = keys.by_author(site, email)
+        [reply] = await self.read(site, ("ZRANGE", index, 0, -1, "WITHSCORES"))
+        scored = as_scored(reply)
+        if not scored:
+            return None
+        ids = [member for member, _ in scored]
+        statuses = list(Status)
+        counts = dict.fromkeys((s.value for s in statuses), 0)
+        for start in range(0, len(ids), AUTHOR_CHUNK):
+            chunk = ids[start : start + AUTHOR_CHUNK]
+            replies = await self.snapshot(
+                site, *[("ZMSCORE", keys.by_status(site, s), *chunk) for s in statuses]
+            )
+            for status, got in zip(statuses, replies, strict=True):
+                counts[status.value] += sum(1 for v in as_scores(got) if v is not None)
+        page = await self.page(
+            site, status=None, order=Order.NEWEST, limit=limit, cursor=cursor, author_email=email
+        )
+        return Author(
+            counts=counts,
+            first_ms=int(scored[0][1]),
+            last_ms=int(scored[-1][1]),
+            page=page,
+        )
 
     async def counts(self, site: str) -> dict[str, int]:
         values = await self.read(site, *[("ZCARD", keys.by_status(site, s)) for s in Status])
@@ -275,3 +366,39 @@ class CommentStore(StoreBase):
         if int(allowed):
             return 0.0, -1
         return int(wait_ms) / 1000, int(emptiest) - 1
+
+
+def _matcher(
+    status: Status | None,
+    min_score: float | None,
+    max_score: float | None,
+    author_email: str | None,
+    author_name: str | None,
+    post_id: str | None,
+    q: str | None,
+) -> Callable[[CommentRecord], bool]:
+    """Whether a record read from an index belongs on the page: every filter is checked
+    on the record itself, also the one its index applied (an index entry may outlive a
+    change the record already shows, and a name's key is a digest)."""
+    name = keys.folded_name(author_name) if author_name is not None else None
+    text = q.casefold() if q is not None else None
+
+    def matches(record: CommentRecord) -> bool:
+        if status is not None and record.status != status:
+            return False
+        if (min_score is not None or max_score is not None) and not in_range(
+            record.spam_score, min_score, max_score
+        ):
+            return False
+        data = record.data
+        if author_email is not None and data.get("author_email") != author_email:
+            return False
+        if name is not None and keys.folded_name(str(data.get("author_name") or "")) != name:
+            return False
+        if post_id is not None and (
+            data.get("post_id") is None or str(data.get("post_id")) != post_id
+        ):
+            return False
+        return text is None or text in str(data.get("content") or "").casefold()
+
+    return matches

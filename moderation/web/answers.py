@@ -232,6 +232,20 @@ Counts = create_model(
 )
 
 
+class Author(Answer):
+    """An author of a site, by email: what they posted and what became of it."""
+
+    site: str
+    email: str = about("Normalised by email-validator, as intake stores it.")
+    counts: Counts = about(  # type: ignore[valid-type]
+        "Their comments the site holds, by status (exact)."
+    )
+    first_seen: str = about("When their first comment arrived (UTC).", format="date-time")
+    last_seen: str = about("When their latest comment arrived (UTC).", format="date-time")
+    comments: list[QueueItem] = about("Their comments, newest first, every status.")
+    next_cursor: str | None = about("Pass as `cursor` for older comments; null when none are left.")
+
+
 class Stats(Answer):
     site: str
     counts: Counts  # type: ignore[valid-type]
@@ -393,6 +407,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     Released,
     Undone,
     CmsStatusResult,
+    Author,
     Stats,
     ErasureResult,
     ModelReloadResult,

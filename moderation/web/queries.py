@@ -36,6 +36,8 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from moderation.config import SITE_ID_RE
 from moderation.core.records import Status
+from moderation.core.text import odd_text
+from moderation.intake.validation import ID_MAX, NAME_MAX
 from moderation.storage.store import CallbackState, Order
 from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
 from moderation.web.problems import FieldError
@@ -104,6 +106,24 @@ def _some_email(raw: Any) -> Any:
 
 
 ScoreParam = Annotated[float, Number(0.0, 1.0, decimals=True)]
+SEARCH_MAX = 200  # characters of a text search
+
+
+def _query_text(raw: Any) -> Any:
+    """Text checked as text (before it is echoed or made part of a key), trimmed as
+    intake trims what it stores; blank is refused."""
+    if not isinstance(raw, str):
+        return raw
+    problem = odd_text(raw)
+    if problem is None and not raw.strip():
+        problem = "must not be blank"
+    if problem is not None:
+        raise PydanticCustomError("text", problem)
+    return raw.strip()
+
+
+def _text_param(max_length: int, description: str) -> Any:
+    return Field(max_length=max_length, description=description)
 
 
 class QueryModel(BaseModel):
@@ -147,6 +167,44 @@ class QueueQuery(QueryModel):
         Email | None,
         BeforeValidator(_some_email),
         Field(description="Only comments by this author (case-insensitive)."),
+    ] = None
+    post_id: Annotated[
+        str | None,
+        BeforeValidator(_query_text),
+        _text_param(ID_MAX, "Only comments on this post (the CMS's post_id, exactly)."),
+    ] = None
+    author_name: Annotated[
+        str | None,
+        BeforeValidator(_query_text),
+        _text_param(NAME_MAX, "Only comments under this author name (exact, case-insensitive)."),
+    ] = None
+    q: Annotated[
+        str | None,
+        BeforeValidator(_query_text),
+        _text_param(
+            SEARCH_MAX,
+            "Only comments whose text contains this (case-insensitive).  A search "
+            "examines at most 1,000 comments per page: a short page with a next_cursor "
+            "means more may follow.",
+        ),
+    ] = None
+
+
+class AuthorQuery(QueryModel):
+    """``GET /v1/authors``."""
+
+    site: SiteParam = None
+    email: Annotated[
+        Email,
+        BeforeValidator(_some_email),
+        Field(description="The author's email (normalised as intake does: case-insensitive)."),
+    ]
+    limit: Annotated[
+        int, Number(1, MAX_PAGE), Field(description="How many of their comments to list.")
+    ] = DEFAULT_PAGE
+    cursor: Annotated[
+        str | None,
+        Field(description="Opaque: the previous answer's next_cursor (older comments)."),
     ] = None
 
 

@@ -11,10 +11,19 @@ from pydantic import ValidationError
 
 from moderation.appkeys import AUTH, METRICS, STORE
 from moderation.config import ModeratorConfig
-from moderation.core.records import CommentRecord, Decision, Status, now_ms, site_of, utc_day
+from moderation.core.records import (
+    CommentRecord,
+    Decision,
+    Status,
+    iso_from_ms,
+    now_ms,
+    site_of,
+    utc_day,
+)
 from moderation.storage.store import UNDO_WINDOW_MS, CursorError, Outcome, OutcomeKind
 from moderation.web.access import moderated_site
 from moderation.web.answers import (
+    Author,
     BulkDecisionResults,
     ClaimedItems,
     Comment,
@@ -52,7 +61,7 @@ from moderation.web.bodies import (
 )
 from moderation.web.http import answer, read_json_object
 from moderation.web.problems import FieldError, conflict, invalid, not_found
-from moderation.web.queries import QueueQuery, StatsQuery, query_values
+from moderation.web.queries import AuthorQuery, QueueQuery, StatsQuery, query_values
 from moderation.web.routes import RouteTable
 
 routes = RouteTable()
@@ -62,7 +71,7 @@ JSON_LIMIT = 1024 * 1024
 
 def _site(
     moderator: ModeratorConfig,
-    query: QueueQuery | StatsQuery | None,
+    query: QueueQuery | StatsQuery | AuthorQuery | None,
     raw: Mapping[str, str],
     errors: list[FieldError],
 ) -> str:
@@ -115,6 +124,9 @@ async def get_queue(request: web.Request) -> web.Response:
             min_score=query.min_score,
             max_score=query.max_score,
             author_email=query.author_email,
+            post_id=query.post_id,
+            author_name=query.author_name,
+            q=query.q,
         )
     except CursorError as exc:
         raise invalid([FieldError("cursor", str(exc))]) from exc
@@ -122,6 +134,65 @@ async def get_queue(request: web.Request) -> web.Response:
     return answer(
         QueuePage.model_validate(
             {"items": [r.queue_item(at) for r in page.records], "next_cursor": page.next_cursor}
+        )
+    )
+
+
+@routes.get(
+    "/v1/authors",
+    operation(
+        "getAuthor",
+        "review",
+        "One author of a site: comments by status, first and last seen, recent comments",
+        {
+            "200": json_answer(ref("Author"), "The author."),
+            **problems(
+                401,
+                404,
+                422,
+                503,
+                s404="The caller does not moderate this site, or the site holds no "
+                "comment by this author (never seen, or erased).",
+                s422="A bad query parameter (every one listed), or a cursor "
+                "this service did not give out.",
+            ),
+        },
+        security=MODERATOR,
+        parameters=query_parameters(AuthorQuery),
+        description=(
+            "The author is named by email, normalised as intake normalises it, so any "
+            "spelling of the same address finds them.  Counts are exact; the comments "
+            "are paged, newest first, with the same exact cursors as the queue."
+        ),
+    ),
+)
+async def get_author(request: web.Request) -> web.Response:
+    moderator = await request.app[AUTH].moderator(request)
+    query, errors = query_values(AuthorQuery, request.query)
+    site = _site(moderator, query, request.query, errors)
+    if query is None or errors:
+        raise invalid(errors)
+    moderated_site(request, moderator, site)
+    try:
+        author = await request.app[STORE].author(
+            site, query.email, limit=query.limit, cursor=query.cursor
+        )
+    except CursorError as exc:
+        raise invalid([FieldError("cursor", str(exc))]) from exc
+    if author is None:
+        raise not_found("This site holds no comment by this author.")
+    at = now_ms()
+    return answer(
+        Author.model_validate(
+            {
+                "site": site,
+                "email": query.email,
+                "counts": author.counts,
+                "first_seen": iso_from_ms(author.first_ms),
+                "last_seen": iso_from_ms(author.last_ms),
+                "comments": [r.queue_item(at) for r in author.page.records],
+                "next_cursor": author.page.next_cursor,
+            }
         )
     )
 
