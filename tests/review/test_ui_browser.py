@@ -487,3 +487,55 @@ def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: A
     page, _ = new_page(browser, contexts, width=375, height=700)
     page.goto(f"{service}/moderate")
     page.screenshot(path=str(ARTIFACTS / "moderate-login-375.png"))
+
+
+def test_author_view_and_search_from_the_page(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """A click on an author opens their comments (hostile text stays text), "approve all
+    pending" decides them through the bulk API; the search box filters the queue."""
+    email = "hostile@example.com"
+    hostile = post_comment(
+        service,
+        id="ev1",
+        author_name=HOSTILE_NAME,
+        author_email=email,
+        content=HOSTILE_CONTENT,
+    )
+    second = post_comment(
+        service, id="ev2", author_name=HOSTILE_NAME, author_email=email, content=HAM[1]
+    )
+    other = post_comment(service, id="fine", content=HAM[0])
+    page, watch = new_page(browser, contexts, width=375)
+    login(page, service, ALICE)
+    card = page.locator(f"[data-id='{hostile}']")
+    expect(card).to_be_visible()
+    card.locator(".author-open").click()
+    view = page.locator("#author")
+    expect(view).to_be_visible()
+    expect(view.locator("#author-title .name")).to_have_text(HOSTILE_NAME)
+    expect(view.locator("#author-comments li")).to_have_count(2)
+    expect(view.locator(".status-pending b")).to_have_text("2")
+    assert view.locator("img, script, svg, iframe").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    view.locator("#author-approve-all").click()
+    expect(view.locator(".status-approved b")).to_have_text("2")
+    for comment_id in (hostile, second):
+        assert get_comment(service, comment_id)["status"] == "approved"
+    assert get_comment(service, other)["status"] == "pending"
+    page.keyboard.press("Escape")
+    expect(view).to_be_hidden()
+
+    # the search box: only the comments whose text matches
+    if not page.locator("#search-q").is_visible():  # the filters fold on a phone
+        page.locator("#filter-box summary").click()
+    page.fill("#search-q", HAM[0][5:25].upper())
+    page.press("#search-q", "Enter")
+    expect(page.locator("article.card")).to_have_count(1)
+    assert card_ids(page) == [other]
+    assert page.evaluate("window.__pwned") is None
+    watch.assert_clean()

@@ -26,6 +26,10 @@
     minScore: "",
     maxScore: "",
     email: "",
+    q: "",
+    postId: "",
+    authorName: "",
+    author: null, // the author view's email, while it is open
     batch: 20,
     items: [], // queue items as the API answers them, in display order
     focusId: null,
@@ -240,7 +244,15 @@
     const who = el("div", "author");
     const name = userText("span", "name", item.author_name || "(no name)");
     name.id = nameId;
-    who.append(name);
+    if (item.author_email) {
+      // the author view: everything this author posted on the site
+      const open = el("button", "author-open");
+      open.type = "button";
+      open.title = "See this author's comments";
+      open.append(name);
+      open.addEventListener("click", () => openAuthor(item.author_email));
+      who.append(open);
+    } else who.append(name);
     if (item.author_email) who.append(userText("span", "email", item.author_email));
     if (item.author_url) who.append(linkOrText(item.author_url, "url"));
     if (item.author_ip) who.append(el("span", "ip", `IP ${item.author_ip}`));
@@ -385,7 +397,15 @@
   }
 
   function claimMode() {
-    return state.status === "pending" && !state.minScore && !state.maxScore && !state.email;
+    return (
+      state.status === "pending" &&
+      !state.minScore &&
+      !state.maxScore &&
+      !state.email &&
+      !state.q &&
+      !state.postId &&
+      !state.authorName
+    );
   }
 
   function updateMode() {
@@ -454,6 +474,9 @@
     if (state.minScore) q.set("min_score", state.minScore);
     if (state.maxScore) q.set("max_score", state.maxScore);
     if (state.email) q.set("author_email", state.email);
+    if (state.q) q.set("q", state.q);
+    if (state.postId) q.set("post_id", state.postId);
+    if (state.authorName) q.set("author_name", state.authorName);
     return `/v1/queue?${q}`;
   }
 
@@ -726,6 +749,7 @@
 
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    if ($("author").open) return; // its own buttons; Esc closes it
     const help = $("help");
     if (help.open) {
       if (event.key === "?") {
@@ -757,6 +781,92 @@
       event.preventDefault();
       run();
     }
+  }
+
+  // -- the author view ---------------------------------------------------------------
+
+  async function openAuthor(email) {
+    const box = $("author");
+    state.author = email;
+    $("author-title").textContent = "Author";
+    $("author-summary").replaceChildren(el("span", "", "Loading…"));
+    $("author-counts").replaceChildren();
+    $("author-comments").replaceChildren();
+    if (!box.open) box.showModal();
+    const q = new URLSearchParams({ site: state.site, email, limit: "50" });
+    const res = await api("GET", `/v1/authors?${q}`);
+    if (state.author !== email) return; // another author was opened meanwhile
+    if (!res.ok || !res.data || !res.data.counts) {
+      $("author-summary").replaceChildren(el("span", "", problemText(res)));
+      return;
+    }
+    const a = res.data;
+    const latest = Array.isArray(a.comments) ? a.comments : [];
+    const name = latest.length && latest[0].author_name ? latest[0].author_name : a.email;
+    $("author-title").replaceChildren(userText("span", "name", name));
+    const summary = $("author-summary");
+    summary.replaceChildren(userText("span", "email", a.email));
+    const first = el("time", "when", ago(a.first_seen));
+    first.dateTime = a.first_seen || "";
+    first.title = a.first_seen || "";
+    const last = el("time", "when", ago(a.last_seen));
+    last.dateTime = a.last_seen || "";
+    last.title = a.last_seen || "";
+    summary.append(" · first seen ", first, ", last seen ", last);
+    $("author-counts").replaceChildren(
+      ...STATUSES.map((s) => {
+        const li = el("li", `status-${s}`, `${s} `);
+        li.append(el("b", "", String(Number(a.counts[s]) || 0)));
+        return li;
+      }),
+    );
+    $("author-comments").replaceChildren(
+      ...latest.map((c) => {
+        const li = el("li", "");
+        li.append(el("span", `status status-${c.status}`, c.status), " ");
+        const when = el("time", "when", ago(c.created_at));
+        when.dateTime = c.created_at || "";
+        li.append(when);
+        if (c.post_url) li.append(" on ", linkOrText(c.post_url, "post"));
+        else if (c.post_id) li.append(" on post ", userText("span", "post", c.post_id));
+        li.append(userText("span", "content", c.content || ""));
+        return li;
+      }),
+    );
+    $("author-approve-all").disabled = !(a.counts.pending > 0);
+    $("author-spam-all").disabled = latest.every((c) => c.status === "spam");
+    box.authorComments = latest;
+  }
+
+  // Decides the author's listed comments through the bulk decision API: "approve all
+  // pending" approves their pending ones, "spam all" marks every other one spam.  A
+  // comment already decided answers 409 and is left as it is (no override here).
+  async function decideAuthor(decision) {
+    const box = $("author");
+    const email = state.author;
+    const listed = Array.isArray(box.authorComments) ? box.authorComments : [];
+    const targets = listed.filter((c) =>
+      decision === "approve" ? c.status === "pending" : c.status !== "spam",
+    );
+    if (!email || targets.length === 0) return;
+    const res = await api("POST", "/v1/decisions", {
+      decisions: targets.map((c) => ({ id: c.id, decision })),
+    });
+    if (!res.ok || !res.data || !Array.isArray(res.data.results)) {
+      if (res.status !== 401) toast(`Not saved: ${problemText(res)}`);
+      return;
+    }
+    const done = res.data.results.filter((r) => r.status === 200).map((r) => r.id);
+    const left = res.data.results.length - done.length;
+    const doneItems = targets.filter((c) => done.includes(c.id));
+    if (doneItems.length) state.undoStack.push({ decision, items: doneItems });
+    removeDecided(done, true);
+    const n = done.length;
+    let message = `${DECISION_WORD[decision]}: ${n} comment${n === 1 ? "" : "s"} by this author.`;
+    if (left) message += ` ${left} not changed (already decided).`;
+    toast(message, doneItems.length > 0);
+    await openAuthor(email);
+    loadStats();
   }
 
   function openHelp() {
@@ -795,6 +905,9 @@
     state.minScore = $("min-score").value.trim();
     state.maxScore = $("max-score").value.trim();
     state.email = $("author-email").value.trim().toLowerCase();
+    state.q = $("search-q").value.trim();
+    state.postId = $("post-id").value.trim();
+    state.authorName = $("author-name").value.trim();
     state.batch = Number($("batch").value) || 20;
   }
 
@@ -843,6 +956,9 @@
       $("min-score").value = "";
       $("max-score").value = "";
       $("author-email").value = "";
+      $("search-q").value = "";
+      $("post-id").value = "";
+      $("author-name").value = "";
       $("status").value = "pending";
       applyControls();
     });
@@ -865,6 +981,11 @@
     });
     $("undo-last").addEventListener("click", () => undoLast());
     $("help-open").addEventListener("click", () => openHelp());
+    $("author-approve-all").addEventListener("click", () => decideAuthor("approve"));
+    $("author-spam-all").addEventListener("click", () => decideAuthor("spam"));
+    $("author").addEventListener("close", () => {
+      state.author = null;
+    });
     $("logout-form").addEventListener("submit", (event) => {
       if (state.claimedIds.size === 0) return;
       event.preventDefault();
