@@ -3,7 +3,6 @@ the retention period, old spam."""
 
 from __future__ import annotations
 
-from moderation.core import jsoncodec
 from moderation.core.records import (
     PERSONAL_FIELDS,
     Status,
@@ -12,7 +11,7 @@ from moderation.core.records import (
 )
 from moderation.storage import keys
 from moderation.storage.comments import CommentStore
-from moderation.storage.transport import as_text, as_texts
+from moderation.storage.transport import as_texts
 
 
 class ErasureStore(CommentStore):
@@ -21,11 +20,6 @@ class ErasureStore(CommentStore):
     # -- privacy -------------------------------------------------------------------------
 
     async def erase_comment(self, site: str, comment_id: str, actor: str) -> bool:
-        """Remove the personal data of one comment, and the comment from the index of
-        its author's name (read first: nothing but erasure changes a stored name)."""
-        [raw] = await self.read(site, ("HGET", keys.comment(site, comment_id), "data"))
-        data = as_text(raw)
-        name = _text_of(jsoncodec.loads(data).get("author_name")) if data else ""
         at = now_ms()
         changed = await self._erase(
             site=site,
@@ -33,7 +27,6 @@ class ErasureStore(CommentStore):
                 "comment": keys.comment(site, comment_id),
                 "decided_index": keys.decided(site),
                 "events": keys.events(site),
-                "name_index": keys.by_author_name(site, name),
             },
             argv={
                 "id": comment_id,
@@ -107,8 +100,6 @@ class ErasureStore(CommentStore):
                     "author_index": keys.by_author(site, str(data.get("author_email") or "")),
                     "decided_index": keys.decided(site),
                     "events": keys.events(site),
-                    "post_index": keys.by_post(site, _text_of(data.get("post_id"))),
-                    "name_index": keys.by_author_name(site, _text_of(data.get("author_name"))),
                 },
                 argv={
                     "id": comment_id,
@@ -118,8 +109,3 @@ class ErasureStore(CommentStore):
                 },
             )
         return purged
-
-
-def _text_of(value: object) -> str:
-    """A field of a comment's JSON as its index key has it ('' when absent)."""
-    return "" if value is None else str(value)

@@ -8,8 +8,6 @@ Scripts never build key names themselves; they receive them through KEYS.
 from __future__ import annotations
 
 import functools
-import hashlib
-import unicodedata
 
 PREFIX = "mod"
 
@@ -78,27 +76,6 @@ def claim_holders(site: str) -> str:
 def by_author(site: str, email: str) -> str:
     """ZSET: comment ids by one (normalised) author email, scored by creation time."""
     return f"{_site(site)}:author:{email}"
-
-
-def by_post(site: str, post_id: str) -> str:
-    """ZSET: comment ids on one post (the CMS's ``post_id`` as text), of every status,
-    scored by creation time.  Written by INTAKE; a decision leaves it alone (the queue
-    filters the status), a purge removes the id."""
-    return f"{_site(site)}:post:{post_id}"
-
-
-def folded_name(name: str) -> str:
-    """An author name as the name filter compares it: NFC, case-folded."""
-    return unicodedata.normalize("NFC", name).casefold()
-
-
-def by_author_name(site: str, name: str) -> str:
-    """ZSET: comment ids by one author name (compared case-insensitively), of every
-    status, scored by creation time.  The key holds a digest of the folded name, not the
-    name, so key listings show no names; it is still personal data: erasure and a purge
-    remove the id."""
-    digest = hashlib.blake2b(folded_name(name).encode("utf-8", "surrogatepass"), digest_size=16)
-    return f"{_site(site)}:name:{digest.hexdigest()}"
 
 
 @_per_site

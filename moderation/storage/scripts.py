@@ -311,8 +311,6 @@ class IntakeKeys(TypedDict):
     approved_authors: str  # SET: authors with an approved comment
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     recent_text: str  # STRING: the text's fingerprint -> the first comment id
-    post_index: str  # ZSET: the post's comments (unused without a post_id)
-    name_index: str  # ZSET: the comments under the author's name
 
 
 class IntakeArgv(TypedDict):
@@ -335,7 +333,6 @@ class IntakeArgv(TypedDict):
     repeat_history: str
     repeat_rule: str
     request_fingerprint: str  # digest of the comment, kept with the idempotency key
-    post_id: str  # the CMS's id of the post ('' = none): filed in post_index
 
 
 # INTAKE_CALLBACK, for a site with comment.auto_decided callbacks: INTAKE, and its
@@ -348,6 +345,7 @@ class IntakeCallbackKeys(IntakeKeys, CallbackKeys):
 class IntakeCallbackArgv(IntakeArgv):
     rule: str  # the site rule that decided the status so far ('' = none)
     trusted_rule: str  # the rule of an approval by trust_approved_authors
+    post_id: str  # the CMS's id of the post ('' = none), for the callback
     event_id: str  # the callback's, if the comment is decided automatically
 
 
@@ -412,8 +410,6 @@ else
   redis.call('HSET', comment, 'decided_by', 'auto', 'decided_ms', created_ms)
 end
 if author_email ~= '' then redis.call('ZADD', author_index, created_ms, id) end
-if post_id ~= '' then redis.call('ZADD', post_index, created_ms, id) end
-redis.call('ZADD', name_index, created_ms, id)
 if external_id ~= '' then redis.call('HSET', external_ids, external_id, id) end
 if ttl > 0 then
   redis.call('SET', idempotency, id .. ' ' .. request_fingerprint, 'EX', ttl)
@@ -989,7 +985,6 @@ class EraseKeys(TypedDict):
     comment: str  # HASH
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     events: str  # STREAM
-    name_index: str  # ZSET: the comments under the author's name (as read before)
 
 
 class EraseArgv(TypedDict):
@@ -1007,7 +1002,6 @@ ERASE = Script(
     EraseArgv,
     """
 redis.call('ZREM', decided_index, id)
-redis.call('ZREM', name_index, id)
 local raw = redis.call('HGET', comment, 'data')
 if not raw then return 0 end
 local data = cjson.decode(raw)
@@ -1044,8 +1038,6 @@ class PurgeSpamKeys(TypedDict):
     author_index: str  # ZSET: the author's comments
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     events: str  # STREAM
-    post_index: str  # ZSET: the post's comments
-    name_index: str  # ZSET: the comments under the author's name
 
 
 class PurgeSpamArgv(TypedDict):
@@ -1065,8 +1057,6 @@ redis.call('DEL', comment)
 redis.call('ZREM', spam_index, id)
 redis.call('ZREM', author_index, id)
 redis.call('ZREM', decided_index, id)
-redis.call('ZREM', post_index, id)
-redis.call('ZREM', name_index, id)
 if external_id ~= '' and redis.call('HGET', external_ids, external_id) == id then
   redis.call('HDEL', external_ids, external_id)
 end
