@@ -591,7 +591,8 @@ CMS_DECIDE = Script(
     _DECISION_HELPERS
     + _LABEL_HELPERS
     + """
-local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score')
+local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score',
+                          'decided_by')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == new_status then return {'same', status} end
@@ -620,7 +621,8 @@ else
 end
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
-if status == 'approved' then untrust_author(fields[3]) end
+-- a rule's approval (decided_by auto) was never counted as a trusted author's
+if status == 'approved' and fields[5] ~= 'auto' then untrust_author(fields[3]) end
 set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'previous_status', status,
