@@ -141,8 +141,9 @@ class OutcomeKind(StrEnum):
     NOT_YOURS = "not_yours"  # an undo or release of someone else's
     TOO_LATE = "too_late"  # an undo past the window
     PENDING = "pending"  # an undo of a comment not decided
-    SAME = "same"  # a CMS's decision the comment already had
+    SAME = "same"  # a CMS's decision (or an override) the comment already had
     KEPT = "kept"  # a release of a lease renewed since: the claim stays
+    TAKEN = "taken"  # a claim taken over from another moderator (``by``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +153,8 @@ class Outcome:
     kind: OutcomeKind
     status: Status | None = None
     by: str | None = None
+    previous: Status | None = None  # a decision's: the status the comment had before
+    lease_until_ms: int | None = None  # a claim's: when its lease ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +334,7 @@ class StoreBase:
         self._undo = Bound(transport, scripts.UNDO)
         self._page = Bound(transport, scripts.PAGE, reads=True)
         self._claim = Bound(transport, scripts.CLAIM)
+        self._claim_one = Bound(transport, scripts.CLAIM_ONE)
         self._release = Bound(transport, scripts.RELEASE)
         self._claimed_by_others = Bound(transport, scripts.CLAIMED_BY_OTHERS, reads=True)
         self._take_tokens = Bound(transport, scripts.TAKE_TOKENS)
@@ -505,7 +509,10 @@ def undo_outcome(reply: list[str]) -> Outcome:
 def decide_outcome(reply: list[str]) -> Outcome:
     kind = reply[0]
     if kind == "ok":
-        return Outcome(OutcomeKind.OK, status=Status(reply[1]))
+        return Outcome(OutcomeKind.OK, status=Status(reply[1]), previous=Status(reply[2]))
+    if kind == "same":  # an override to the status it had: nothing changed
+        status = Status(reply[1])
+        return Outcome(OutcomeKind.SAME, status=status, previous=status)
     if kind == "decided":
         return Outcome(OutcomeKind.DECIDED, status=Status(reply[1]), by=reply[2] or None)
     if kind == "claimed":

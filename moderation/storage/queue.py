@@ -42,18 +42,39 @@ class QueueStore(CommentStore):
     # -- moderation --------------------------------------------------------------------
 
     async def decide(
-        self, comment_id: str, moderator: str, decision: Decision, note: str
+        self,
+        comment_id: str,
+        moderator: str,
+        decision: Decision,
+        note: str,
+        *,
+        override: bool = False,
     ) -> Outcome:
-        [outcome] = await self.decide_many([(comment_id, decision, note)], moderator)
+        [outcome] = await self.decide_many(
+            [(comment_id, decision, note)], moderator, override=[override]
+        )
         return outcome
 
     async def decide_many(
-        self, items: Sequence[tuple[str, Decision, str]], moderator: str
+        self,
+        items: Sequence[tuple[str, Decision, str]],
+        moderator: str,
+        *,
+        override: Sequence[bool] | None = None,
     ) -> list[Outcome]:
         """Decide each (id, decision, note) atomically on its own, all in one pipeline:
         a bulk of 500 costs one round trip, and one failing item never fails the rest.
         A decision counts on the UTC day of its own time (``decided_ms``), which is also
-        the day an undo takes it back from."""
+        the day an undo takes it back from.
+
+        ``override`` (one flag per item, all false by default): re-decide that comment
+        whatever its status and whoever decided it or holds its claim (``DECIDE``);
+        without it a decided comment is ``decided`` and one another moderator holds is
+        ``claimed``.  An override counts as a decision of its own on its day; the one
+        it replaced still counts for whoever made it (an undo takes a decision back, an
+        override does not)."""
+        if override is not None and len(override) != len(items):
+            raise ValueError("decide_many: one override flag per item")
         at = now_ms()
         day = utc_day(at)
         outcomes: list[Outcome | None] = [None] * len(items)
@@ -70,9 +91,7 @@ class QueueStore(CommentStore):
                 scripts.DECIDE.command(
                     {
                         "comment": keys.comment(site, comment_id),
-                        "pending_index": keys.by_status(site, Status.PENDING),
-                        "score_index": keys.pending_by_score(site),
-                        "new_status_index": keys.by_status(site, status),
+                        **status_indexes(site),
                         "claims": keys.claims(site),
                         "events": keys.events(site),
                         "decisions_day": keys.decisions_per_day(site, day),
@@ -95,6 +114,7 @@ class QueueStore(CommentStore):
                         "events_maxlen": self.events_maxlen,
                         "callback": callback,
                         "event_id": event_id,
+                        "override": "1" if override is not None and override[index] else "0",
                     },
                 )
             )
@@ -233,6 +253,47 @@ class QueueStore(CommentStore):
                 break
             offset += span
         return await self.get_many(site, claimed)
+
+    async def claim_one(
+        self, comment_id: str, moderator: str, *, lease_seconds: float, take: bool = False
+    ) -> Outcome:
+        """Claim one pending comment for ``lease_seconds`` (or renew one's own claim):
+        ``ok`` with its ``lease_until_ms``; ``claimed`` (``by`` the holder, with their
+        lease end) if another moderator holds it, unless ``take`` (the caller checked the
+        moderator is an admin), which ends their lease and answers ``taken`` (``by`` the
+        previous holder), recorded in the history; ``decided`` or ``missing`` otherwise."""
+        site = site_of(comment_id)
+        if site is None:
+            return Outcome(OutcomeKind.MISSING)
+        at = now_ms()
+        reply = await self._claim_one(
+            site=site,
+            keys={
+                "comment": keys.comment(site, comment_id),
+                "claims": keys.claims(site),
+                "claim_holders": keys.claim_holders(site),
+                "events": keys.events(site),
+            },
+            argv={
+                "id": comment_id,
+                "moderator": moderator,
+                "now_ms": at,
+                "lease_ms": int(lease_seconds * 1000),
+                "take": "1" if take else "0",
+                "history_line": history_line("taken_over", moderator, at),
+                "events_maxlen": self.events_maxlen,
+            },
+        )
+        kind = reply[0]
+        if kind == "ok":
+            return Outcome(OutcomeKind.OK, by=moderator, lease_until_ms=int(reply[1]))
+        if kind == "taken":
+            return Outcome(OutcomeKind.TAKEN, by=reply[2], lease_until_ms=int(reply[1]))
+        if kind == "claimed":
+            return Outcome(OutcomeKind.CLAIMED, by=reply[1], lease_until_ms=int(reply[2]))
+        if kind == "decided":
+            return Outcome(OutcomeKind.DECIDED, status=Status(reply[1]), by=reply[2] or None)
+        return Outcome(OutcomeKind.MISSING)
 
     async def _candidates(
         self,

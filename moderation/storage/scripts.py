@@ -444,20 +444,32 @@ INTAKE_CALLBACK = Script(
 )
 
 
-# -- DECIDE: approve, spam or reject a pending comment ----------------------------------
+# -- DECIDE: approve, spam or reject a pending comment, or override any decision ---------
 #
-# Returns {'ok', status}, {'missing'}, {'decided', status, by} or {'claimed', holder}.
+# Returns {'ok', status, previous status}, {'same', status} (an override to the status it
+# has: nothing changed), {'missing'}, {'decided', status, by} or {'claimed', holder}.
+#
+# Without ``override`` only a pending comment is decided, and one another moderator holds
+# is theirs: two moderators never silently overwrite each other.  With it (a deliberate
+# re-decision) any status moves to the new one, whoever decided it (a moderator, a site
+# rule's 'auto', the CMS's 'cms'), and another moderator's claim on a pending comment is
+# taken with it.  Everything the status drives moves together: the status zsets, the
+# record, the history line (``override`` and ``was`` added when a decision is replaced,
+# ``took_claim_from`` when a claim is), the label, the approved-author count, the day's
+# count, the event and the callback with the status it had.
 
 
 class DecideKeys(CallbackKeys, LabelKeys):
     comment: str  # HASH
     pending_index: str  # ZSET: status index (pending)
+    approved_index: str  # ZSET: status index (approved)
+    spam_index: str  # ZSET: status index (spam)
+    rejected_index: str  # ZSET: status index (rejected)
     score_index: str  # ZSET: pending comments by spam score
-    new_status_index: str  # ZSET: status index of the new status
     claims: str  # ZSET: claims by lease end
     events: str  # STREAM
     decisions_day: str  # HASH: moderator -> decisions today
-    approved_authors: str  # SET
+    approved_authors: str  # HASH: author email -> approved comments
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     claim_holders: str  # HASH: claimed comment -> moderator
 
@@ -467,12 +479,13 @@ class DecideArgv(TypedDict):
     moderator: str
     new_status: str
     now_ms: int
-    history_line: str  # JSON
+    history_line: str  # JSON object; the script may add members to it
     note: str
     decisions_day_ttl: int  # seconds
     events_maxlen: int
     callback: str  # '1': the decision is a callback (comment.decided), under event_id
     event_id: str
+    override: str  # '1': re-decide whatever the status and whoever holds the claim
 
 
 DECIDE = Script(
@@ -487,35 +500,54 @@ local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by'
                           'claim_until_ms', 'created_ms', 'data', 'spam_score')
 local status = fields[1]
 if not status then return {'missing'} end
-if status ~= 'pending' then return {'decided', status, fields[2] or ''} end
+local zsets = {pending = pending_index, approved = approved_index, spam = spam_index,
+               rejected = rejected_index}
+if not zsets[status] or not zsets[new_status] or new_status == 'pending' then
+  return redis.error_reply('DECIDE: unknown status')
+end
+local forced = override == '1'
+if status ~= 'pending' and not forced then return {'decided', status, fields[2] or ''} end
+if status == new_status then return {'same', status} end
 local now = tonumber(now_ms)
 local holder = fields[3]
-if holder and holder ~= '' and holder ~= moderator and tonumber(fields[4] or '0') > now then
-  return {'claimed', holder}
+local held = holder and holder ~= '' and holder ~= moderator
+             and tonumber(fields[4] or '0') > now
+if held and not forced then return {'claimed', holder} end
+-- the history line is a JSON object built by the caller: members that only this script
+-- knows are added before its closing brace (values JSON-encoded, or statuses)
+local line = history_line
+if status ~= 'pending' then
+  line = string.sub(line, 1, -2) .. ',"override":true,"was":"' .. status .. '"}'
 end
-redis.call('ZREM', pending_index, id)
+if held then
+  line = string.sub(line, 1, -2) .. ',"took_claim_from":' .. cjson.encode(holder) .. '}'
+end
+redis.call('ZREM', zsets[status], id)
 redis.call('ZREM', score_index, id)
 redis.call('ZREM', claims, id)
 redis.call('HDEL', claim_holders, id)
-redis.call('ZADD', new_status_index, fields[5], id)
+redis.call('ZADD', zsets[new_status], fields[5], id)
 redis.call('ZADD', decided_index, now_ms, id)
 redis.call('HSET', comment, 'status', new_status, 'decided_by', moderator,
            'decided_ms', now_ms, 'note', note, 'claimed_by', '', 'claim_until_ms', '0')
-append_history(history_line)
+append_history(line)
 redis.call('HINCRBY', decisions_day, moderator, 1)
 redis.call('EXPIRE', decisions_day, decisions_day_ttl)
+-- a rule's approval never counted towards trusting its author; a person's did
+if status == 'approved' and fields[2] ~= 'auto' then untrust_author(fields[6]) end
 if new_status == 'approved' then trust_author(fields[6]) end
 set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
-  'type', 'decided', 'id', id, 'status', new_status, 'actor', moderator, 'ms', now_ms)
+  'type', 'decided', 'id', id, 'status', new_status, 'previous_status', status,
+  'actor', moderator, 'ms', now_ms)
 if callback == '1' then
   local external_id, post_id = cms_ids_of(fields[6])
   queue_callback({type = 'comment.decided', comment_id = id,
                   external_id = external_id, post_id = post_id, status = new_status,
-                  previous_status = 'pending', spam_score = fields[7],
+                  previous_status = status, spam_score = fields[7],
                   decided_by = moderator, note = note, ms = now_ms})
 end
-return {'ok', new_status}
+return {'ok', new_status, status}
 """,
 )
 
@@ -559,7 +591,8 @@ CMS_DECIDE = Script(
     _DECISION_HELPERS
     + _LABEL_HELPERS
     + """
-local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score')
+local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score',
+                          'decided_by')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == new_status then return {'same', status} end
@@ -588,7 +621,8 @@ else
 end
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
-if status == 'approved' then untrust_author(fields[3]) end
+-- a rule's approval (decided_by auto) was never counted as a trusted author's
+if status == 'approved' and fields[5] ~= 'auto' then untrust_author(fields[3]) end
 set_label(new_status, now_ms)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'previous_status', status,
@@ -843,7 +877,7 @@ return got
 #
 # Claim leaves them out of its candidates, so claiming costs the same however many
 # comments other moderators hold.  Every live claim has its holder in the hint: CLAIM
-# writes both, and DECIDE, RELEASE and expiry remove both.  Returns the ids.
+# (and CLAIM_ONE) writes both, and DECIDE, RELEASE and expiry remove both.  Returns the ids.
 
 
 class ClaimedByOthersKeys(TypedDict):
@@ -916,6 +950,71 @@ redis.call('HSET', comment, 'history', history .. '\\n' .. history_line)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'released', 'id', id, 'actor', moderator, 'ms', now_ms)
 return {'ok'}
+""",
+)
+
+
+# -- CLAIM_ONE: claim one named comment, or (an admin's) take it over ------------------
+#
+# Returns {'ok', lease end} (claimed, or the caller's own claim renewed), {'taken', lease
+# end, previous holder}, {'claimed', holder, their lease end} (another moderator holds it
+# and ``take`` is not '1'), {'decided', status, by} or {'missing'}.
+#
+# A plain claim is queue state, not audit trail: it enters the events stream only.  A
+# take-over is an admin overruling a colleague, so it is also one compact history line
+# (``taken_over``, with ``from``).  The previous holder's lease simply ends: their
+# decisions and releases now answer 409, as for any comment someone else holds.
+
+
+class ClaimOneKeys(TypedDict):
+    comment: str  # HASH
+    claims: str  # ZSET: claims by lease end
+    claim_holders: str  # HASH: claimed comment -> moderator
+    events: str  # STREAM
+
+
+class ClaimOneArgv(TypedDict):
+    id: str
+    moderator: str
+    now_ms: int
+    lease_ms: int
+    take: str  # '1': take the claim from another moderator (the caller checked: an admin)
+    history_line: str  # JSON object for a take-over; the script adds ``from``
+    events_maxlen: int
+
+
+CLAIM_ONE = Script(
+    "CLAIM_ONE",
+    ClaimOneKeys,
+    ClaimOneArgv,
+    """
+local fields = redis.call('HMGET', comment, 'status', 'claimed_by', 'claim_until_ms',
+                          'decided_by')
+if not fields[1] then return {'missing'} end
+if fields[1] ~= 'pending' then return {'decided', fields[1], fields[4] or ''} end
+local now = tonumber(now_ms)
+local holder = fields[2] or ''
+local live = holder ~= '' and tonumber(fields[3] or '0') > now
+local others = live and holder ~= moderator
+if others and take ~= '1' then return {'claimed', holder, fields[3]} end
+local until_ms = now + tonumber(lease_ms)
+redis.call('ZADD', claims, until_ms, id)
+redis.call('HSET', claim_holders, id, moderator)
+redis.call('HSET', comment, 'claimed_by', moderator, 'claim_until_ms', until_ms)
+if others then
+  local history = redis.call('HGET', comment, 'history') or ''
+  local line = string.sub(history_line, 1, -2) .. ',"from":' .. cjson.encode(holder) .. '}'
+  redis.call('HSET', comment, 'history', history .. '\\n' .. line)
+  redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+    'type', 'taken_over', 'id', id, 'actor', moderator, 'from', holder, 'ms', now_ms)
+  return {'taken', tostring(until_ms), holder}
+end
+-- a renewal by the holder is not news
+if not (live and holder == moderator) then
+  redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+    'type', 'claimed', 'id', id, 'actor', moderator, 'ms', now_ms)
+end
+return {'ok', tostring(until_ms)}
 """,
 )
 
@@ -1337,6 +1436,7 @@ SCRIPTS = (
     UNDO,
     PAGE,
     CLAIM,
+    CLAIM_ONE,
     CLAIMED_BY_OTHERS,
     RELEASE,
     TAKE_TOKENS,

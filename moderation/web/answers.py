@@ -80,6 +80,7 @@ class ConflictProblem(Problem):
     current_status: Status | None = omitted()
     decided_by: str | None = omitted("Who decided it already.")
     claimed_by: str | None = omitted("Who holds its claim.")
+    lease_until_ms: int = omitted("When that claim's lease ends (Unix ms).")
 
 
 # ---------------------------------------------------------------------------------------
@@ -189,12 +190,17 @@ class ClaimedItems(Answer):
 class DecisionResult(Answer):
     id: str
     status: Decided = about("The comment's new status.")
+    previous_status: Status = about(
+        "Its status before: pending, or (an override) the decision it replaced; the same "
+        "as status when an override changed nothing."
+    )
 
 
 class BulkDecisionResult(Answer):
     id: str | None = about("The comment, unless its id was not text that can be answered.")
     status: Literal[200, 404, 409, 422] = about("The HTTP status this item alone would get.")
     comment_status: Decided = omitted("The new status (200 only).")
+    previous_status: Status = omitted("The status before (200 only).")
     detail: str = omitted()
     current_status: Status | None = omitted()
     decided_by: str | None = omitted()
@@ -212,6 +218,13 @@ class Released(Answer):
         "false when the lease named was renewed since (another tab of the same moderator "
         "holds it now)."
     )
+
+
+class ClaimResult(Answer):
+    id: str
+    claimed_by: str = about("The caller, who holds the comment now.")
+    lease_until_ms: int = about("When the lease ends (Unix ms); name it to release it.")
+    taken_from: str = omitted("The moderator whose claim was taken over (take only).")
 
 
 class Undone(Answer):
@@ -404,6 +417,7 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     ClaimedItems,
     DecisionResult,
     BulkDecisionResults,
+    ClaimResult,
     Released,
     Undone,
     CmsStatusResult,

@@ -136,9 +136,27 @@ class Body(BaseModel):
 # Request bodies
 
 
+Override = Annotated[
+    bool,
+    Strict(),
+    _described(
+        "Re-decide a comment that is already decided (by anyone: a moderator, a site "
+        "rule, the CMS), or that another moderator has claimed.  Without it both are 409, "
+        "so two moderators never silently overwrite each other."
+    ),
+]
+LeaseSeconds = Annotated[
+    float,
+    Strict(),
+    Field(ge=1, le=MAX_LEASE_SECONDS),
+    _described("How long the claim keeps others' decisions out."),
+]
+
+
 class DecisionRequest(Body):
     decision: DecisionField
     note: Note | None = None
+    override: Override = False
 
 
 CMS_ACTOR_MAX = 200
@@ -173,6 +191,7 @@ class BulkDecisionItem(Body):
     id: CommentId
     decision: DecisionField
     note: Note | None = None
+    override: Override = False
 
 
 class BulkDecisionRequest(Body):
@@ -187,12 +206,7 @@ class BulkDecisionRequest(Body):
 class ClaimRequest(Body):
     site: SiteId
     limit: Annotated[int, Strict(), Field(ge=1, le=MAX_PAGE)] = DEFAULT_CLAIM
-    lease_seconds: Annotated[
-        float,
-        Strict(),
-        Field(ge=1, le=MAX_LEASE_SECONDS),
-        _described("How long the claim keeps others' decisions out."),
-    ] = DEFAULT_LEASE_SECONDS
+    lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
     order: Order = Order.SCORE
     min_score: Score | None = None
     max_score: Score | None = None
@@ -201,6 +215,21 @@ class ClaimRequest(Body):
         BeforeValidator(_EMPTY_IS_NONE),
         _described("Only this author's pending comments."),
     ] = None
+
+
+class CommentClaimRequest(Body):
+    """Claim one comment (``POST /v1/comments/{id}/claim``)."""
+
+    take: Annotated[
+        bool,
+        Strict(),
+        _described(
+            "Take the comment over from the moderator who holds it (admins only): their "
+            "lease ends and the history records it.  Without it, a comment someone else "
+            "holds is 409."
+        ),
+    ] = False
+    lease_seconds: LeaseSeconds = DEFAULT_LEASE_SECONDS
 
 
 class ReleaseRequest(Body):

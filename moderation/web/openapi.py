@@ -33,6 +33,7 @@ from moderation.web.bodies import (
     BulkDecisionRequest,
     ClaimRequest,
     CmsStatusRequest,
+    CommentClaimRequest,
     DecisionRequest,
     ErasureRequest,
     ModelReloadRequest,
@@ -57,6 +58,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     BulkDecisionRequest,
     BulkDecisionItem,  # a component of its own (pydantic 2.7 refers to it only so)
     ClaimRequest,
+    CommentClaimRequest,
     ReleaseRequest,
     ErasureRequest,
     ModelReloadRequest,

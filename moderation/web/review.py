@@ -26,6 +26,7 @@ from moderation.web.answers import (
     Author,
     BulkDecisionResults,
     ClaimedItems,
+    ClaimResult,
     Comment,
     DecisionResult,
     QueuePage,
@@ -54,13 +55,14 @@ from moderation.web.bodies import (
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
+    CommentClaimRequest,
     DecisionRequest,
     ReleaseRequest,
     field_errors,
     parse,
 )
 from moderation.web.http import answer, read_json_object
-from moderation.web.problems import FieldError, conflict, invalid, not_found
+from moderation.web.problems import FieldError, conflict, forbidden, invalid, not_found
 from moderation.web.queries import AuthorQuery, QueueQuery, StatsQuery, query_values
 from moderation.web.routes import RouteTable
 
@@ -245,8 +247,12 @@ def _today() -> str:
 
 def _answer(comment_id: str, outcome: Outcome) -> tuple[int, dict[str, Any]]:
     """The HTTP status and body a decision's outcome gets."""
-    if outcome.kind == OutcomeKind.OK:
-        return 200, {"id": comment_id, "status": outcome.status.value if outcome.status else None}
+    if outcome.kind in (OutcomeKind.OK, OutcomeKind.SAME):  # SAME: an override of nothing
+        return 200, {
+            "id": comment_id,
+            "status": outcome.status.value if outcome.status else None,
+            "previous_status": outcome.previous.value if outcome.previous else None,
+        }
     if outcome.kind == OutcomeKind.DECIDED:
         return 409, {
             "id": comment_id,
@@ -276,27 +282,35 @@ def _may_decide(moderator: ModeratorConfig, comment_id: str) -> bool:
     operation(
         "decideComment",
         "review",
-        "Approve, mark as spam or reject a pending comment",
+        "Approve, mark as spam or reject a comment, or change its decision",
         {
             "200": json_answer(ref("DecisionResult"), "Decided."),
             **problems(
                 *MODERATOR_JSON,
                 s409="Already decided (the answer says by whom and how), or "
-                "claimed by another moderator.",
+                "claimed by another moderator; never with `override`.",
                 **CSRF_403,
             ),
         },
         security=MODERATOR,
         parameters=[*COMMENT_ID, CSRF],
         body=json_body("DecisionRequest"),
-        description="Atomic: of two moderators deciding at once, one gets 409.",
+        description=(
+            "Atomic: of two moderators deciding a pending comment at once, one gets 409.  "
+            'With `"override": true` any decision is changed (a moderator\'s, a site '
+            "rule's, the CMS's) and a pending comment another moderator has claimed is "
+            "decided (their claim ends): the history keeps both steps (`override`, `was`), "
+            "and the label, the trusted-author count and the `comment.decided` callback "
+            "(with `previous_status`) follow the new status.  An override to the status the "
+            "comment has changes nothing (200, `previous_status` the same)."
+        ),
     ),
 )
 async def post_decision(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     body = parse(DecisionRequest, await read_json_object(request, JSON_LIMIT))
     outcome = await request.app[STORE].decide(
-        comment_id, moderator.name, body.decision, body.note or ""
+        comment_id, moderator.name, body.decision, body.note or "", override=body.override
     )
     status, result = _answer(comment_id, outcome)
     if status == 404:
@@ -304,7 +318,8 @@ async def post_decision(request: web.Request) -> web.Response:
     if status == 409:
         extra = {k: v for k, v in result.items() if k not in ("detail",)}
         raise conflict(result["detail"], **extra)
-    request.app[METRICS].decisions.labels(result["status"]).inc()
+    if outcome.kind == OutcomeKind.OK:
+        request.app[METRICS].decisions.labels(result["status"]).inc()
     return answer(DecisionResult.model_validate(result))
 
 
@@ -334,6 +349,10 @@ async def post_decision(request: web.Request) -> web.Response:
         security=MODERATOR,
         parameters=[CSRF],
         body=json_body("BulkDecisionRequest"),
+        description=(
+            'An item with `"override": true` changes a decision as `decideComment` does; '
+            "the others answer 409 for a decided or claimed comment, as it does."
+        ),
     ),
 )
 async def post_bulk_decisions(request: web.Request) -> web.Response:
@@ -342,6 +361,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
     items: list[Any] = body.decisions  # as sent: each is checked on its own below
     results: list[dict[str, Any] | None] = [None] * len(items)
     wanted: list[tuple[int, tuple[str, Decision, str]]] = []
+    overrides: list[bool] = []
     for index, raw in enumerate(items):
         try:
             item = BulkDecisionItem.model_validate(raw)
@@ -361,11 +381,15 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
             results[index] = {"id": item.id, "status": 404, "detail": "No such comment."}
         else:
             wanted.append((index, (item.id, item.decision, item.note or "")))
-    outcomes = await request.app[STORE].decide_many([item for _, item in wanted], moderator.name)
+            overrides.append(item.override)
+    outcomes = await request.app[STORE].decide_many(
+        [item for _, item in wanted], moderator.name, override=overrides
+    )
     for (index, (comment_id, _, _)), outcome in zip(wanted, outcomes, strict=True):
         status, result = _answer(comment_id, outcome)
-        if status == 200:
+        if outcome.kind == OutcomeKind.OK:
             request.app[METRICS].decisions.labels(result["status"]).inc()
+        if status == 200:
             # "status" is the HTTP status this item alone would get; the comment's new
             # status is "comment_status".
             result["comment_status"] = result.pop("status")
@@ -469,6 +493,67 @@ async def post_release(request: web.Request) -> web.Response:
     if outcome.kind == OutcomeKind.NOT_YOURS:
         raise conflict(f"Claimed by {outcome.by}, not by you.", claimed_by=outcome.by)
     return answer(Released(id=comment_id, released=outcome.kind == OutcomeKind.OK))
+
+
+@routes.post(
+    "/v1/comments/{id}/claim",
+    operation(
+        "claimComment",
+        "review",
+        "Claim one comment, or take it over from another moderator (admins)",
+        {
+            "200": json_answer(ref("ClaimResult"), "The caller holds the comment now."),
+            **problems(
+                *MODERATOR_JSON,
+                s403="`take` by a moderator without admin = true.  " + CSRF_403["s403"],
+                s409="Claimed by another moderator (without `take`), or already decided.",
+            ),
+        },
+        security=MODERATOR,
+        parameters=[*COMMENT_ID, CSRF],
+        body={**json_body("CommentClaimRequest"), "required": False},
+        description=(
+            "Claims a pending comment for `lease_seconds` (claiming one's own again renews "
+            'it).  With `"take": true` an admin moderator of the site takes a comment '
+            "another moderator holds: their lease ends at once (their decisions and "
+            "releases then answer 409) and the history gets one `taken_over` entry naming "
+            "them (`from`).  Plain claims stay out of the history."
+        ),
+    ),
+)
+async def post_comment_claim(request: web.Request) -> web.Response:
+    moderator, comment_id = await _moderator_and_comment(request)
+    body = CommentClaimRequest()
+    if request.can_read_body:
+        body = parse(CommentClaimRequest, await read_json_object(request, JSON_LIMIT))
+    if body.take and not moderator.admin:
+        raise forbidden("Taking over a claim needs a moderator with admin = true.")
+    outcome = await request.app[STORE].claim_one(
+        comment_id, moderator.name, lease_seconds=float(body.lease_seconds), take=body.take
+    )
+    if outcome.kind == OutcomeKind.MISSING:
+        raise not_found("No such comment.")
+    if outcome.kind == OutcomeKind.DECIDED:
+        raise conflict(
+            f"Already decided ({outcome.status}) by {outcome.by}; only pending comments "
+            "are claimed.",
+            current_status=outcome.status.value if outcome.status else None,
+            decided_by=outcome.by,
+        )
+    if outcome.kind == OutcomeKind.CLAIMED:
+        raise conflict(
+            f"Claimed by {outcome.by}.",
+            claimed_by=outcome.by,
+            lease_until_ms=outcome.lease_until_ms,
+        )
+    result: dict[str, Any] = {
+        "id": comment_id,
+        "claimed_by": moderator.name,
+        "lease_until_ms": outcome.lease_until_ms,
+    }
+    if outcome.kind == OutcomeKind.TAKEN:
+        result["taken_from"] = outcome.by
+    return answer(ClaimResult.model_validate(result))
 
 
 @routes.post(

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestClient
 from moderation.appkeys import STORE
 from moderation.config import Config
 from moderation.core.signing import sign
+from moderation.storage import keys
 from moderation.storage.store import CallbackState
 from tests.conftest import (
     ALICE,
@@ -289,3 +290,27 @@ async def test_the_same_text_under_two_posts_is_two_records(client: Client) -> N
     # the same CMS id again is the same record (a retry), whatever it says now
     again = await _post(client, "501", post_id=1, content=text)
     assert again["id"] == first["id"]
+
+
+async def test_a_cms_decision_on_a_rules_approval_keeps_the_authors_trust(
+    make_client: Any, config: Config
+) -> None:
+    """The trusted-author count holds human approvals only: the CMS moving a comment the
+    trusted-author rule approved (decided_by auto) away from approved takes nothing back,
+    so the author's earlier, human-approved comment still vouches for them."""
+    from dataclasses import replace
+
+    sites = tuple(
+        replace(s, trust_approved_authors=True) if s.id == "news" else s for s in config.sites
+    )
+    client: Client = await make_client(replace(config, sites=sites))
+    first = (await _post(client, "trust-1"))["id"]
+    assert (await _cms_status(client, first, "approved"))[0] == 200  # a human approval (CMS)
+    second = await _post(client, "trust-2", content="A second comment by the same author.")
+    assert second["status"] == "approved"  # by the trusted-author rule
+    assert (await _cms_status(client, second["id"], "spam"))[0] == 200
+    third = await _post(client, "trust-3", content="A third comment, still trusted.")
+    assert third["status"] == "approved"
+    store = client.app[STORE]
+    [count] = await store.read("news", ("HGET", keys.approved_authors("news"), "maria@example.com"))
+    assert count == "1"

@@ -323,6 +323,40 @@ async def test_moderator_answers_match_the_document(client: Client) -> None:
     assert resp.status == 200
     await check(resp, "/v1/comments/{id}/release")
 
+    # one comment claimed, taken over by an admin, refused to others; an override
+    url = f"/v1/comments/{held}/claim"
+    resp = await client.post(url, json={"lease_seconds": 60}, headers=auth(BOB))
+    assert (await check(resp, "/v1/comments/{id}/claim"))["claimed_by"] == "bob"
+    for body, token, status in (
+        ({}, ALICE, 409),
+        ({"take": True}, ALICE, 403),
+        ({"take": True, "lease_seconds": 0}, ROOT, 422),
+        ({"take": True}, ROOT, 200),
+    ):
+        resp = await client.post(url, json=body, headers=auth(token))
+        assert resp.status == status, await resp.text()
+        answered = await check(resp, "/v1/comments/{id}/claim")
+    assert answered["taken_from"] == "bob"
+    resp = await client.post(url, headers=auth(ROOT))  # no body: a renewal
+    assert resp.status == 200
+    await check(resp, "/v1/comments/{id}/claim")
+    resp = await client.post(
+        f"/v1/comments/{first}/decision",
+        json={"decision": "spam", "override": True},
+        headers=auth(BOB),
+    )
+    overridden = await check(resp, "/v1/comments/{id}/decision")
+    assert overridden["previous_status"] == "pending"  # undone above
+    resp = await client.post(
+        f"/v1/comments/{first}/decision",
+        json={"decision": "approve", "override": True},
+        headers=auth(ALICE),
+    )
+    assert (await check(resp, "/v1/comments/{id}/decision"))["previous_status"] == "spam"
+    resp = await client.post(f"/v1/comments/{first}/claim", json={"take": True}, headers=auth(ROOT))
+    assert resp.status == 409
+    await check(resp, "/v1/comments/{id}/claim")
+
     resp = await client.post(
         "/v1/decisions",
         json={
@@ -332,12 +366,14 @@ async def test_moderator_answers_match_the_document(client: Client) -> None:
                 {"id": "blog_0123abcd", "decision": "approve"},
                 {"id": third, "decision": "perhaps"},
                 {"decision": "spam"},
+                {"id": second, "decision": "reject", "override": True},
             ]
         },
         headers=auth(ALICE),
     )
     results = await check(resp, "/v1/decisions")
-    assert [r["status"] for r in results["results"]] == [200, 409, 404, 422, 422]
+    assert [r["status"] for r in results["results"]] == [200, 409, 404, 422, 422, 200]
+    assert results["results"][5]["previous_status"] == "spam"
     resp = await client.post("/v1/decisions", json={"decisions": []}, headers=auth(ALICE))
     assert resp.status == 422
     await check(resp, "/v1/decisions")
