@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import threading
 import urllib.request
@@ -538,4 +539,32 @@ def test_author_view_and_search_from_the_page(
     expect(page.locator("article.card")).to_have_count(1)
     assert card_ids(page) == [other]
     assert page.evaluate("window.__pwned") is None
+    watch.assert_clean()
+
+
+def test_the_top_bar_says_its_model_whole_and_a_toast_leaves_with_its_view(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """At 1440 px the model's label is not cut off, "1 decision" is singular, and the
+    toast of a decision goes when the moderator switches to another view."""
+    post_comment(service, id="tb1", content=HAM[0])
+    post_comment(service, id="tb2", content=HAM[1])
+    page, watch = new_page(browser, contexts, width=1440, height=1000)
+    login(page, service, ALICE)
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(2)
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(cards).to_have_count(1)
+    toast = page.locator("#toast")
+    expect(toast).to_have_class(re.compile(r"\bshown\b"))
+    # switching to the approved comments takes the toast down with its view
+    page.click("#counts [data-status=approved]")
+    expect(cards).to_have_count(1)
+    expect(toast).not_to_have_class(re.compile(r"\bshown\b"))
+    model = page.locator("#model-info")
+    expect(model).to_contain_text("1 decision so far")
+    expect(model).not_to_contain_text("1 decisions")
+    whole = model.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert whole, model.text_content()
     watch.assert_clean()

@@ -135,6 +135,12 @@
     toastTimer = window.setTimeout(() => box.classList.remove("shown"), 8000);
   }
 
+  // A toast speaks of the view it was raised in: switching views takes it down.
+  function hideToast() {
+    window.clearTimeout(toastTimer);
+    $("toast").classList.remove("shown");
+  }
+
   // -- highlighting -------------------------------------------------------------------
 
   function escapeRegExp(s) {
@@ -524,9 +530,11 @@
     const m = res.data;
     const learnt = (m.labels.ham || 0) + (m.labels.spam || 0);
     const version = String(m.version || "default").slice(0, 12);
+    const decisions = `${learnt} decision${learnt === 1 ? "" : "s"}`;
     el.textContent = m.own
-      ? `Model ${version} · learnt from ${learnt} decisions`
-      : `Default model ${version} · ${learnt} decisions so far`;
+      ? `Model ${version} · learnt from ${decisions}`
+      : `Default model ${version} · ${decisions} so far`;
+    el.title = `The model scoring this site: ${el.textContent}`;
   }
 
   async function loadStats() {
@@ -923,6 +931,7 @@
 
   async function applyControls() {
     const oldSite = state.site;
+    hideToast();
     readControls();
     if (oldSite !== state.site && state.claimedIds.size) {
       const site = state.site;
