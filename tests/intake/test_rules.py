@@ -297,10 +297,10 @@ def _network(i: int) -> str:
     return str(ipaddress.ip_network(f"10.{i % 200}.{i // 200}.0/{16 + i % 9}", strict=False))
 
 
-def _records(n: int) -> list[dict[str, Any]]:
-    """``n`` rules of each kind on each list."""
+def _records(n: int, lists: tuple[RuleList, ...] = tuple(RuleList)) -> list[dict[str, Any]]:
+    """``n`` rules of each kind on each of ``lists``."""
     records: list[dict[str, Any]] = []
-    for which in RuleList:
+    for which in lists:
         for i in range(n):
             for kind, value in [
                 (RuleKind.EMAIL, f"{which}{i}@example.org"),
@@ -340,7 +340,13 @@ def test_compiled_rules_match_and_cost() -> None:
     )
     assert compiled.match(ordinary) is None
     runs = 2000
-    per_comment = min(timeit.repeat(lambda: compiled.match(ordinary), number=runs, repeat=5))
-    micros = per_comment / runs * 1e6
-    print(f"\nrule evaluation, 100 rules of each kind on each list: {micros:.1f} µs/comment")
-    assert micros < 200  # generous: about 10 µs here; the classifier costs more
+    for what, rules in [
+        ("no rules", CompiledRules(())),
+        ("100 rules of each kind, block list", CompiledRules(_records(100, (RuleList.BLOCK,)))),
+        ("100 of each kind on each of the 3 lists", compiled),
+    ]:
+        assert rules.match(ordinary) is None
+        best = min(timeit.repeat(lambda r=rules: r.match(ordinary), number=runs, repeat=5))
+        micros = best / runs * 1e6
+        print(f"\nrule evaluation, {what}: {micros:.1f} µs per comment")
+        assert micros < 300  # generous, for slow CI machines: see the README for figures
