@@ -73,6 +73,7 @@ ON_BOTH_KINDS = frozenset(
         "test_akismet",
         "test_site_learning",
         "test_cms_status",
+        "test_rules",
     }
 )
 
