@@ -5,6 +5,7 @@ on the loop that serves the app."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from moderation.appkeys import (
     REDIS_HEALTH,
     RETRAINER,
     SITE_MODELS,
+    SITE_RULES,
     STORE,
 )
 from moderation.config import Config
@@ -27,11 +29,13 @@ from moderation.core.logs import protocol_logger
 from moderation.core.metrics import Metrics
 from moderation.delivery.callbacks import Deliverer, delivering
 from moderation.intake.batching import IntakeBatcher
+from moderation.intake.site_rules import SiteRules
 from moderation.learning.model_holder import ModelHolder, reload_on_sighup
 from moderation.learning.retraining import Retrainer
 from moderation.learning.site_models import SiteModels
 from moderation.review import privacy
 from moderation.storage.connect import open_client
+from moderation.storage.errors import REDIS_ERRORS
 from moderation.storage.redis_health import RedisHealth
 from moderation.storage.redis_server import configured_or_embedded
 from moderation.storage.store import Store
@@ -95,6 +99,7 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     if app[CONFIG].learning.enabled:
         app[BATCHER].site_models = app[SITE_MODELS]
+    app[BATCHER].site_rules = app[SITE_RULES]
     try:
         yield
     finally:
@@ -102,6 +107,18 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+
+
+async def rules_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Each site's rules from the API (intake/site_rules.py): read before the first
+    comment is taken (unless Redis is away: then the loop reads them when it is back),
+    then followed."""
+    rules = SiteRules(app[STORE], app[CONFIG].sites)
+    app[SITE_RULES] = rules
+    with contextlib.suppress(*REDIS_ERRORS):
+        await rules.refresh_changed()
+    async with rules.following():
+        yield
 
 
 async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -163,6 +180,7 @@ def create_app(
     app[AUTH] = Authenticator(config)
     app[MODEL] = ModelHolder(config.model_path, model, parent_pid)
     app.cleanup_ctx.append(redis_ctx)
+    app.cleanup_ctx.append(rules_ctx)
     app.cleanup_ctx.append(learning_ctx)
     app.cleanup_ctx.append(model_ctx)
     app.cleanup_ctx.append(retention_ctx)

@@ -7,6 +7,7 @@ from aiohttp import web
 from moderation.config import Config
 from moderation.core.metrics import Metrics
 from moderation.intake.batching import IntakeBatcher
+from moderation.intake.site_rules import SiteRules
 from moderation.learning.model_holder import ModelHolder
 from moderation.learning.retraining import Retrainer
 from moderation.learning.site_models import SiteModels
@@ -25,6 +26,7 @@ MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
 SITE_MODELS = web.AppKey("site_models", SiteModels)  # each site's own model
 RETRAINER = web.AppKey("retrainer", Retrainer)
+SITE_RULES = web.AppKey("site_rules", SiteRules)  # each site's rules from the API, compiled
 SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.web.ui)
 # every route with its operation: what /openapi.json describes (moderation.web.table)
 API_ROUTES: web.AppKey[tuple[Route, ...]] = web.AppKey("api_routes")

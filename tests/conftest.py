@@ -74,6 +74,7 @@ ON_BOTH_KINDS = frozenset(
         "test_site_learning",
         "test_cms_status",
         "test_authors",
+        "test_rules",
     }
 )
 

@@ -347,6 +347,8 @@ class StoreBase:
         self._model_put = Bound(transport, scripts.MODEL_PUT)
         self._model_rollback = Bound(transport, scripts.MODEL_ROLLBACK)
         self._unlock = Bound(transport, scripts.UNLOCK)
+        self._rule_add = Bound(transport, scripts.RULE_ADD)
+        self._rule_delete = Bound(transport, scripts.RULE_DELETE)
 
     async def check_ready(self) -> None:
         """Raise unless Redis can serve every site now: it answers, and has the

@@ -193,6 +193,36 @@ def retrain_lock(site: str) -> str:
     return f"{_site(site)}:model:lock"
 
 
+# -- rules from the API: each site's block, allow and trusted lists ------------------
+
+
+@_per_site
+def rules(site: str) -> str:
+    """HASH: rule id -> the rule's JSON record (list, kind, value, note, created_by,
+    created_at).  Added to the config's lists; every instance compiles them in memory."""
+    return f"{_site(site)}:rules"
+
+
+@_per_site
+def rule_index(site: str) -> str:
+    """HASH: "<list> <kind> <value>" -> rule id, so one rule is never stored twice."""
+    return f"{_site(site)}:rules:index"
+
+
+@_per_site
+def rules_version(site: str) -> str:
+    """STRING: a counter bumped in the same atomic step as every change to the site's
+    rules; instances poll it (one GET) to know when to read the rules again."""
+    return f"{_site(site)}:rules:version"
+
+
+@_per_site
+def rules_audit(site: str) -> str:
+    """LIST: every change to the site's rules (JSON: action, rule, by, at), newest first,
+    capped."""
+    return f"{_site(site)}:rules:audit"
+
+
 # -- the Akismet-compatible API --------------------------------------------------------
 
 

@@ -1428,6 +1428,71 @@ return 0
 )
 
 
+class RuleKeys(TypedDict):
+    rules: str  # HASH: rule id -> its JSON record
+    index: str  # HASH: "<list> <kind> <value>" -> rule id
+    version: str  # STRING: bumped by every change
+    audit: str  # LIST: the changes, newest first
+
+
+class RuleAddArgv(TypedDict):
+    id: str  # the new rule's id
+    identity: str  # "<list> <kind> <value>"
+    record: str  # the rule's JSON record
+    audit_entry: str  # the audit line (JSON)
+    audit_kept: int  # how many audit lines a site keeps
+    max_rules: int  # how many rules a site may have
+
+
+# Adds a rule unless the same one (list, kind, value) is there: {'added', id},
+# {'exists', id and its record}, or {'full'} past max_rules (nothing changed then).
+RULE_ADD = Script(
+    "RULE_ADD",
+    RuleKeys,
+    RuleAddArgv,
+    """
+local existing = redis.call('HGET', index, identity)
+if existing then
+  return {'exists', existing, redis.call('HGET', rules, existing) or ''}
+end
+if redis.call('HLEN', rules) >= tonumber(max_rules) then return {'full'} end
+redis.call('HSET', rules, id, record)
+redis.call('HSET', index, identity, id)
+redis.call('INCR', version)
+redis.call('LPUSH', audit, audit_entry)
+redis.call('LTRIM', audit, 0, tonumber(audit_kept) - 1)
+return {'added', id, record}
+""",
+)
+
+
+class RuleDeleteArgv(TypedDict):
+    id: str
+    by: str  # who removes it
+    at: str  # when (ISO 8601)
+    audit_kept: int
+
+
+# Removes a rule: {'removed', its record}, or {'missing'} (nothing changed).
+RULE_DELETE = Script(
+    "RULE_DELETE",
+    RuleKeys,
+    RuleDeleteArgv,
+    """
+local record = redis.call('HGET', rules, id)
+if not record then return {'missing'} end
+local rule = cjson.decode(record)
+redis.call('HDEL', rules, id)
+redis.call('HDEL', index, rule['list'] .. ' ' .. rule['kind'] .. ' ' .. rule['value'])
+redis.call('INCR', version)
+local entry = cjson.encode({action = 'removed', by = by, at = at, rule = rule})
+redis.call('LPUSH', audit, entry)
+redis.call('LTRIM', audit, 0, tonumber(audit_kept) - 1)
+return {'removed', record}
+""",
+)
+
+
 SCRIPTS = (
     INTAKE,
     INTAKE_CALLBACK,
@@ -1449,4 +1514,6 @@ SCRIPTS = (
     MODEL_PUT,
     MODEL_ROLLBACK,
     UNLOCK,
+    RULE_ADD,
+    RULE_DELETE,
 )

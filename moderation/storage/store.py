@@ -47,9 +47,10 @@ from moderation.storage.erasure import ErasureStore
 from moderation.storage.learning import LearningStore
 from moderation.storage.outbox import OutboxStore
 from moderation.storage.queue import QueueStore
+from moderation.storage.rules import RULES_MAX, RuleAdded, RulesStore
 
 
-class Store(QueueStore, ErasureStore, OutboxStore, LearningStore):
+class Store(QueueStore, ErasureStore, OutboxStore, LearningStore, RulesStore):
     """Comments, queues, claims, labels, models and callbacks of every site, in one Redis
     or one Redis Cluster.
 
@@ -69,6 +70,7 @@ __all__ = [
     "LISTED_FIELDS",
     "MODELS_KEPT",
     "RETRAINS_KEPT",
+    "RULES_MAX",
     "UNDO_ATTEMPTS",
     "UNDO_WINDOW_MS",
     "Bound",
@@ -81,6 +83,7 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "Page",
+    "RuleAdded",
     "Settled",
     "StatusIndexes",
     "Store",

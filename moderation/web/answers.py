@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from moderation.core.records import CallbackEvent, Status
+from moderation.intake.rules import RuleKind, RuleList
 from moderation.storage.store import CallbackState
 from moderation.web.page_names import CSRF_HEADER
 from moderation.web.problems import TYPE_PREFIX
@@ -407,6 +408,36 @@ class Readiness(Answer):
     failing: list[Literal["redis", "model"]] = omitted("The checks that fail (absent when ready).")
 
 
+class SiteRule(Answer):
+    id: str | None = about("The rule's id (null: a rule of the site's config file).")
+    list: RuleList
+    kind: RuleKind
+    value: str = about("As the rule compares it: normalised (emails, domains, IPs, phrases).")
+    note: str | None
+    created_by: str = about("The admin moderator who added it, or `config`.")
+    created_at: str | None = about("When (null for a rule of the config).", format="date-time")
+
+
+class SiteRules(Answer):
+    site: str
+    rules: list[SiteRule] = about(
+        "The config's block and allow lists first (id null), then the API's, oldest first."
+    )
+
+
+class RuleChange(Answer):
+    action: Literal["added", "removed"]
+    by: str = about("The admin moderator who made the change.")
+    at: str = about("When.", format="date-time")
+    rule: SiteRule
+
+
+class RuleAudit(Answer):
+    site: str
+    total: Count = about("How many changes are kept (the latest 10,000).")
+    changes: list[RuleChange] = about("At most `limit` of them, newest first.")
+
+
 ANSWERS: tuple[type[BaseModel], ...] = (
     Problem,
     ConflictProblem,
@@ -433,4 +464,8 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     ModeratorSession,
     Health,
     Readiness,
+    SiteRule,
+    SiteRules,
+    RuleChange,
+    RuleAudit,
 )

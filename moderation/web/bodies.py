@@ -30,6 +30,7 @@ from pydantic_core import PydanticCustomError
 from moderation.core.fields import describe, key_path
 from moderation.core.records import Decision, Status
 from moderation.core.text import odd_text
+from moderation.intake.rules import RULE_VALUE_MAX, RuleKind, RuleList
 from moderation.intake.validation import EMAIL_MAX, SITE_MAX, normalise_email
 from moderation.storage.store import Order
 from moderation.web.problems import FieldError, invalid
@@ -273,3 +274,38 @@ class RollbackRequest(Body):
         _text(blank=False),
         _described("A kept version of the site's model (GET /v1/model lists them)."),
     ]
+
+
+class RuleRequest(Body):
+    """A rule for a site's block, allow or trusted list (``POST /v1/rules``)."""
+
+    site: SiteId
+    list: Annotated[
+        RuleList,
+        _described(
+            "block: marked spam at once; allow: approved at once; trusted: approved "
+            "unless a spam rule (a repeat with auto_spam_duplicates, auto_spam_above) "
+            "holds it."
+        ),
+    ]
+    kind: Annotated[
+        RuleKind,
+        _described(
+            "email: the author's email (normalised as intake does); email_domain: the "
+            "email's domain or a subdomain of it; ip: the author's IP, an address or a "
+            "CIDR (v4 or v6); link_domain: a link in the content, or the author_url, "
+            "whose host is the domain or a subdomain; phrase: a case-insensitive "
+            "substring of the content, spacing folded."
+        ),
+    ]
+    value: Annotated[
+        str,
+        Strict(),
+        Field(
+            min_length=1,
+            max_length=RULE_VALUE_MAX,
+            description="Domains bare (spam.example; a leading @ is dropped).",
+        ),
+        _text(blank=False),
+    ]
+    note: Note | None = None

@@ -40,6 +40,7 @@ from moderation.web.bodies import (
     RedeliverRequest,
     ReleaseRequest,
     RollbackRequest,
+    RuleRequest,
 )
 from moderation.web.page_names import (
     COOKIE,
@@ -64,6 +65,7 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     ModelReloadRequest,
     RedeliverRequest,
     RollbackRequest,
+    RuleRequest,
 )
 
 
@@ -135,6 +137,13 @@ _PARAMETERS: Json = {
         "required": True,
         "description": "The service's comment id (as answered by intake).",
         "schema": {"type": "string", "maxLength": 120},
+    },
+    "RuleId": {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "A rule's id (as GET /v1/rules lists it).",
+        "schema": {"type": "string", "maxLength": 100},
     },
     "CmsCommentId": {
         "name": "id",

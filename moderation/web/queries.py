@@ -258,3 +258,26 @@ def query_values(
         return model.model_validate(raw), []
     except ValidationError as exc:
         return None, field_errors(exc)
+
+
+class RulesQuery(QueryModel):
+    """``GET /v1/rules`` and ``DELETE /v1/rules/{id}``."""
+
+    site: Annotated[
+        SiteId,
+        WithJsonSchema({"type": "string", "pattern": SITE_ID_RE.pattern}),
+        Field(description="The site whose rules these are."),
+    ]
+
+
+class RulesAuditQuery(QueryModel):
+    """``GET /v1/rules/audit``."""
+
+    site: Annotated[
+        SiteId,
+        WithJsonSchema({"type": "string", "pattern": SITE_ID_RE.pattern}),
+        Field(description="The site whose rule changes to list."),
+    ]
+    limit: Annotated[int, Number(1, MAX_PAGE), Field(description="How many to list.")] = (
+        DEFAULT_PAGE
+    )

@@ -58,6 +58,9 @@ class RouteTable:
     def post(self, path: str, operation: dict[str, Any]) -> Callable[[H], H]:
         return self.route("POST", path, operation)
 
+    def delete(self, path: str, operation: dict[str, Any]) -> Callable[[H], H]:
+        return self.route("DELETE", path, operation)
+
 
 def add_routes(router: web.UrlDispatcher, routes: Iterator[Route] | tuple[Route, ...]) -> None:
     """Add each route to ``router`` (a GET route answers HEAD too, as ``add_get`` does)."""

@@ -3,7 +3,7 @@ them.  ``app.py`` adds them to the router, ``openapi.py`` describes them."""
 
 from __future__ import annotations
 
-from moderation.web import admin, akismet, cms, intake, models, ops, review, ui
+from moderation.web import admin, akismet, cms, intake, models, ops, review, rules, ui
 from moderation.web.routes import Route
 
 ROUTES: tuple[Route, ...] = (
@@ -11,6 +11,7 @@ ROUTES: tuple[Route, ...] = (
     *cms.routes,
     *review.routes,
     *admin.routes,
+    *rules.routes,
     *models.routes,
     *akismet.routes,
     *ops.routes,
