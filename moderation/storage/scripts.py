@@ -1232,6 +1232,23 @@ data['erased'] = true
 -- cjson turns an empty array into {}; reasons must stay a list for readers
 local encoded = cjson.encode(data):gsub('"reasons":{}', '"reasons":[]')
 local history = redis.call('HGET', comment, 'history') or ''
+-- an edit's history line keeps the author URL the comment had (EDIT): erased with it
+if string.find(history, '"previous":', 1, true) then
+  local lines = {}
+  for line in string.gmatch(history, '[^\\n]+') do
+    if string.find(line, '"previous":', 1, true) then
+      local ok, entry = pcall(cjson.decode, line)
+      if ok and type(entry) == 'table' and type(entry['previous']) == 'table' then
+        for _, name in ipairs(personal_fields) do
+          if entry['previous'][name] ~= nil then entry['previous'][name] = cjson.null end
+        end
+        line = cjson.encode(entry)
+      end
+    end
+    lines[#lines + 1] = line
+  end
+  history = table.concat(lines, '\\n')
+end
 redis.call('HSET', comment, 'data', encoded, 'history', history .. '\\n' .. history_line)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'erased', 'id', id, 'actor', actor, 'ms', now_ms)

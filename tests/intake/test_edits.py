@@ -278,3 +278,17 @@ async def test_edits_racing_decisions_leave_the_indexes_consistent(
         assert (cid in spam) == (record["status"] == "spam")
         assert cid not in ham
     assert_indexes_consistent(redis_url, ["news"])
+
+
+async def test_erasing_the_author_erases_the_url_an_edit_kept_in_the_history(
+    client: Client,
+) -> None:
+    _, _, first = await _send(client, content=HARMLESS, author_url="https://maria.example")
+    await _send(client, content=HARMLESS + " Edited.", author_url="https://maria.example/2")
+    resp = await client.post("/v1/erasure", json={"author_email": AUTHOR}, headers=auth(ROOT))
+    assert resp.status == 200, await resp.text()
+    record = await _record(client, first["id"])
+    assert record["author_url"] is None
+    [edited] = [e for e in record["history"] if e["action"] == "edited"]
+    assert edited["previous"] == {"content": HARMLESS, "author_url": None}
+    assert "maria.example" not in json.dumps(record)
