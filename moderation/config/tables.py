@@ -162,6 +162,9 @@ class SiteConfig:
     auto_spam_above: Probability | None = None
     auto_approve_below: Probability | None = None
     trust_approved_authors: Flag = False
+    # an edit (the CMS re-sends a comment with another text or author URL) of an approved
+    # comment keeps it approved instead of sending it back to the queue
+    trust_edits_of_approved: Flag = False
     # emails, @domains and IPs approved (allow) or marked spam (block) before the
     # classifier runs
     allow: Rules = ()

@@ -45,7 +45,7 @@ class Metrics:
         )
         self.comments = Counter(
             "moderation_comments_total",
-            "Comments taken in, by outcome (pending, approved, spam, duplicate, invalid).",
+            "Comments taken in, by outcome (pending, approved, spam, edited, duplicate, invalid).",
             ["outcome"],
             registry=registry,
         )

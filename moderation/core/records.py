@@ -40,6 +40,7 @@ class CallbackEvent(StrEnum):
     DECIDED = "comment.decided"  # a moderator's decision
     AUTO_DECIDED = "comment.auto_decided"  # a site rule's, on arrival
     UNDONE = "comment.undone"  # a moderator took their decision back
+    EDITED = "comment.edited"  # the CMS re-sent the comment with another text or URL
 
 
 _DECISION_STATUS = {
@@ -122,6 +123,7 @@ class CommentRecord:
     claimed_by: str = ""
     claim_until_ms: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
+    edited_ms: int = 0  # when the CMS last changed its text or URL (0: never)
 
     @classmethod
     def from_hash(cls, comment_id: str, site: str, raw: dict[str, str]) -> CommentRecord:
@@ -143,6 +145,7 @@ class CommentRecord:
             claimed_by=raw.get("claimed_by", ""),
             claim_until_ms=int(raw.get("claim_until_ms", "0") or 0),
             history=history,
+            edited_ms=int(raw.get("edited_ms", "0") or 0),
         )
 
     @property
@@ -155,13 +158,16 @@ class CommentRecord:
         return None
 
     def intake_answer(self) -> dict[str, Any]:
-        """The answer the CMS got when it first sent this comment."""
+        """The answer the CMS got when it last sent this comment's text: when it was
+        first sent, or (``edited``) when its latest edit was (an edit stores the status
+        it answered as ``initial_status``)."""
         return {
             "id": self.id,
             "status": self.initial_status.value,
             "spam_score": self.spam_score,
             "spam": bool(self.data.get("spam", False)),
             "reasons": self.reasons,
+            "edited": self.edited_ms > 0,
         }
 
     def queue_item(self, at_ms: int) -> dict[str, Any]:

@@ -266,6 +266,7 @@ class IntakeBatcher:
             history=history,
             author_email=comment.author_email,
             trust_approved_authors=site.trust_approved_authors,
+            trust_edits=site.trust_edits_of_approved,
             trusted_history=(
                 history_line(
                     "auto-decided",

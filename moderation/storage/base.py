@@ -108,6 +108,9 @@ class NewComment:
     # what the Idempotency-Key must keep meaning: a digest of the comment ('' = none)
     request_fingerprint: str = ""
     rule: str = ""  # the site rule that set ``status`` ('' = none)
+    # if the CMS's id is known already and the text or author URL differ (an edit): an
+    # approved comment stays approved ([[sites]] trust_edits_of_approved)
+    trust_edits: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,9 @@ class Stored:
     repeat_of: str | None = None  # a recent comment of the site with the same text
     # the Idempotency-Key was first used for another comment: nothing was stored
     conflict: bool = False
+    # the CMS re-sent a known comment with another text or author URL: rescored, and
+    # ``status`` is where the edit put it (``duplicate`` is False)
+    edited: bool = False
 
 
 class Settled(StrEnum):
@@ -329,6 +335,7 @@ class StoreBase:
         self._transport = transport
         self._ack_replicas = ack_replicas
         self._intake = Bound(transport, scripts.INTAKE, scripts.INTAKE_CALLBACK)
+        self._edit = Bound(transport, scripts.EDIT)
         self._decide = Bound(transport, scripts.DECIDE)
         self._cms_decide = Bound(transport, scripts.CMS_DECIDE)
         self._undo = Bound(transport, scripts.UNDO)

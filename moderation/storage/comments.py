@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from moderation.core import jsoncodec
 from moderation.core.records import (
     TRUSTED_AUTHOR_RULE,
+    CallbackEvent,
     CommentRecord,
     Status,
+    history_line,
     now_ms,
     site_of,
 )
@@ -32,7 +34,9 @@ from moderation.storage.base import (
     encode_cursor,
     in_range,
     intake_site_keys,
+    label_keys,
     new_event_id,
+    status_indexes,
 )
 from moderation.storage.transport import (
     Arg,
@@ -110,9 +114,13 @@ class CommentStore(StoreBase):
             per_site = {site: iter(got) for site, got in replies.items()}
             in_order = [next(per_site[c.site]) for c in comments]
         results: list[Stored | BaseException] = []
+        known: list[int] = []  # repeats of a known CMS id: retries, or edits
         for reply in in_order:
             if isinstance(reply, BaseException):
                 results.append(reply)
+            elif reply[0] == "dup" and len(reply) > 2:
+                known.append(len(results))
+                results.append(Stored(id=reply[1], status=Status.PENDING, duplicate=True))
             elif reply[0] in ("dup", "conflict"):
                 results.append(
                     Stored(
@@ -133,7 +141,78 @@ class CommentStore(StoreBase):
                 )
                 if reply[2] != "pending" and site_of(reply[1]) in auto_callbacks:
                     self._queued(site_of(reply[1]) or "")
+        if known:
+            await self._edits(comments, known, results)
         return results
+
+    async def _edits(
+        self,
+        comments: Sequence[NewComment],
+        known: list[int],
+        results: list[Stored | BaseException],
+    ) -> None:
+        """Run EDIT for the comments at ``known`` (INTAKE found their CMS id), in one
+        round trip, and put what each came to in ``results``: a retry stays a duplicate,
+        a changed text or author URL is an edit.  The comparison is EDIT's, in Redis."""
+        at = now_ms()
+        by_site: dict[str, list[Command]] = {}
+        order: list[int] = []
+        queued: set[int] = set()  # edits whose callback is queued, if they are edits
+        for index in known:
+            c, stored = comments[index], results[index]
+            assert isinstance(stored, Stored)
+            site = c.site
+            callback, event_id = self._callback_argv(site, CallbackEvent.EDITED)
+            data = c.data
+            call = scripts.EDIT.command(
+                {
+                    "comment": keys.comment(site, stored.id),
+                    **status_indexes(site),
+                    "claims": keys.claims(site),
+                    "claim_holders": keys.claim_holders(site),
+                    "events": keys.events(site),
+                    "approved_authors": keys.approved_authors(site),
+                    "decided_index": keys.decided(site),
+                    **callback_keys(site, stored.id),
+                    **label_keys(site),
+                },
+                {
+                    "id": stored.id,
+                    "content": str(data.get("content") or ""),
+                    "author_url": str(data.get("author_url") or ""),
+                    "spam_score": repr(c.spam_score),
+                    "reasons": jsoncodec.dumps(list(data.get("reasons") or [])),
+                    "spam": "1" if data.get("spam") else "0",
+                    "model_version": str(data.get("model_version") or ""),
+                    "now_ms": at,
+                    "history_line": history_line(
+                        "edited", "cms", at, spam_score=round(c.spam_score, 4)
+                    ),
+                    "trust_edits": "1" if c.trust_edits else "0",
+                    "events_maxlen": self.events_maxlen,
+                    "callback": callback,
+                    "event_id": event_id,
+                },
+            )
+            by_site.setdefault(site, []).append(call)
+            order.append(index)
+            if callback == "1":
+                queued.add(index)
+        replies = await self._edit.run(by_site)
+        per_site = {site: iter(got) for site, got in replies.items()}
+        for index in order:
+            reply = next(per_site[comments[index].site])
+            if isinstance(reply, BaseException):
+                results[index] = reply
+            elif reply[0] == "edited":
+                stored = results[index]
+                assert isinstance(stored, Stored)
+                results[index] = Stored(
+                    id=stored.id, status=Status(reply[1]), duplicate=False, edited=True
+                )
+                if index in queued:
+                    self._queued(comments[index].site)
+            # 'same' (a retry) and 'missing' (erased meanwhile) stay duplicates
 
     # -- reads -----------------------------------------------------------------------
 

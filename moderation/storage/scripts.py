@@ -291,8 +291,10 @@ class LabelKeys(TypedDict):
 
 # -- INTAKE: store a new comment unless the CMS already sent it -------------------------
 #
-# Returns {'dup', existing id}, {'conflict', existing id} (the idempotency key was used
-# for a different comment) or {'new', id, status, id of the comment it repeats or ''}.
+# Returns {'dup', existing id, 'external_id'} (the CMS's id is known: a retry, or an
+# edit, which EDIT tells apart), {'dup', existing id} (the idempotency key is known),
+# {'conflict', existing id} (the idempotency key was used for a different comment) or
+# {'new', id, status, id of the comment it repeats or ''}.
 #
 # The repeat check lives here, not in a round trip of its own: a retry of a stored
 # comment never reaches it, and a repeat is flagged atomically with its write.
@@ -352,7 +354,7 @@ class IntakeCallbackArgv(IntakeArgv):
 _INTAKE = """
 if external_id ~= '' then
   local seen = redis.call('HGET', external_ids, external_id)
-  if seen then return {'dup', seen} end
+  if seen then return {'dup', seen, 'external_id'} end
 end
 local ttl = tonumber(idempotency_ttl)
 if ttl > 0 then
@@ -441,6 +443,120 @@ end
 INTAKE = Script("INTAKE", IntakeKeys, IntakeArgv, _intake_body(False))
 INTAKE_CALLBACK = Script(
     "INTAKE_CALLBACK", IntakeCallbackKeys, IntakeCallbackArgv, _intake_body(True)
+)
+
+
+# -- EDIT: the CMS re-sent a comment it sent before, maybe with another text ------------
+#
+# Run only for a comment INTAKE answered {'dup', id, 'external_id'} (a repeat of a known
+# CMS id), so a new comment's intake costs nothing more.  Returns {'same', status} (the
+# text and author URL are what is stored: a retry, nothing changed), {'missing'} (erased
+# meanwhile) or {'edited', status, previous status}.
+#
+# The comparison is made here, against the record as it is now, so two edits or an edit
+# and a decision never interleave.  An edit replaces the text, the author URL, the score,
+# its reasons and the model version (the rest of the record stays as first sent: the
+# author indexes are keyed by it) and sends the comment back to the queue: the status
+# indexes, a claim ended, the decision's label and approved-author count taken back.
+# With ``trust_edits`` an approved comment stays approved (still rescored, still in the
+# history); its label is taken back all the same, since no person has read the new text
+# and retraining reads the stored one.  The history line gets the previous text.
+
+
+class EditKeys(CallbackKeys, LabelKeys):
+    comment: str  # HASH
+    pending_index: str  # ZSET: status index (pending)
+    approved_index: str  # ZSET: status index (approved)
+    spam_index: str  # ZSET: status index (spam)
+    rejected_index: str  # ZSET: status index (rejected)
+    score_index: str  # ZSET: pending comments by spam score
+    claims: str  # ZSET: claims by lease end
+    claim_holders: str  # HASH: claimed comment -> moderator
+    events: str  # STREAM
+    approved_authors: str  # HASH: author email -> approved comments
+    decided_index: str  # ZSET: decided comments holding personal data (retention)
+
+
+class EditArgv(TypedDict):
+    id: str
+    content: str  # the text as sent now
+    author_url: str  # '' = none
+    spam_score: str  # the new text's, as Redis stores it
+    reasons: str  # JSON array: the new score's reasons
+    spam: str  # '1': the model's verdict is spam
+    model_version: str
+    now_ms: int
+    history_line: str  # JSON object; the script adds status, was and previous
+    trust_edits: str  # '1': an approved comment stays approved
+    events_maxlen: int
+    callback: str  # '1': queue a comment.edited callback under event_id
+    event_id: str
+
+
+EDIT = Script(
+    "EDIT",
+    EditKeys,
+    EditArgv,
+    _QUEUE_CALLBACK
+    + _DECISION_HELPERS
+    + _LABEL_HELPERS
+    + """
+local fields = redis.call('HMGET', comment, 'status', 'data', 'decided_by', 'created_ms')
+local status = fields[1]
+if not status then return {'missing'} end
+local ok, record = pcall(cjson.decode, fields[2] or '')
+if not ok or type(record) ~= 'table' then record = {} end
+local function text(value) return type(value) == 'string' and value or '' end
+local old_content, old_url = text(record['content']), text(record['author_url'])
+if old_content == content and old_url == author_url then return {'same', status} end
+local zsets = {pending = pending_index, approved = approved_index, spam = spam_index,
+               rejected = rejected_index}
+if not zsets[status] then return redis.error_reply('EDIT: unknown status') end
+local new_status = 'pending'
+if status == 'approved' and trust_edits == '1' then new_status = 'approved' end
+record['content'] = content
+record['author_url'] = author_url ~= '' and author_url or nil
+record['spam'] = spam == '1'
+record['model_version'] = model_version
+record['repeat_of'] = nil  -- of the old text
+if new_status ~= status then record['rule'] = nil end  -- the decision it explained is gone
+-- cjson writes an empty array as {}: the reasons (the only array) go in as sent
+record['reasons'] = nil
+local encoded = cjson.encode(record)
+encoded = string.sub(encoded, 1, -2) .. (next(record) and ',' or '') .. '"reasons":'
+          .. reasons .. '}'
+local previous = cjson.encode({content = old_content,
+                               author_url = old_url ~= '' and old_url or cjson.null})
+local line = string.sub(history_line, 1, -2) .. ',"status":"' .. new_status
+             .. '","was":"' .. status .. '","previous":' .. previous .. '}'
+redis.call('ZREM', zsets[status], id)
+redis.call('ZREM', score_index, id)
+redis.call('ZREM', claims, id)
+redis.call('HDEL', claim_holders, id)
+redis.call('ZADD', zsets[new_status], fields[4], id)
+redis.call('HSET', comment, 'data', encoded, 'spam_score', spam_score,
+           'status', new_status, 'initial_status', new_status, 'edited_ms', now_ms,
+           'claimed_by', '', 'claim_until_ms', '0')
+if new_status == 'pending' then
+  redis.call('ZADD', score_index, spam_score, id)
+  redis.call('ZREM', decided_index, id)
+  redis.call('HSET', comment, 'decided_by', '', 'decided_ms', '0', 'note', '')
+  -- a rule's approval never counted towards trusting its author; a person's did
+  if status == 'approved' and fields[3] ~= 'auto' then untrust_author(fields[2]) end
+end
+set_label('pending', now_ms)
+append_history(line)
+redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
+  'type', 'edited', 'id', id, 'status', new_status, 'previous_status', status,
+  'spam_score', spam_score, 'actor', 'cms', 'ms', now_ms)
+if callback == '1' then
+  queue_callback({type = 'comment.edited', comment_id = id,
+                  external_id = text(record['external_id']),
+                  post_id = text(record['post_id']), status = new_status,
+                  previous_status = status, spam_score = spam_score, ms = now_ms})
+end
+return {'edited', new_status, status}
+""",
 )
 
 
@@ -1116,6 +1232,23 @@ data['erased'] = true
 -- cjson turns an empty array into {}; reasons must stay a list for readers
 local encoded = cjson.encode(data):gsub('"reasons":{}', '"reasons":[]')
 local history = redis.call('HGET', comment, 'history') or ''
+-- an edit's history line keeps the author URL the comment had (EDIT): erased with it
+if string.find(history, '"previous":', 1, true) then
+  local lines = {}
+  for line in string.gmatch(history, '[^\\n]+') do
+    if string.find(line, '"previous":', 1, true) then
+      local ok, entry = pcall(cjson.decode, line)
+      if ok and type(entry) == 'table' and type(entry['previous']) == 'table' then
+        for _, name in ipairs(personal_fields) do
+          if entry['previous'][name] ~= nil then entry['previous'][name] = cjson.null end
+        end
+        line = cjson.encode(entry)
+      end
+    end
+    lines[#lines + 1] = line
+  end
+  history = table.concat(lines, '\\n')
+end
 redis.call('HSET', comment, 'data', encoded, 'history', history .. '\\n' .. history_line)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'erased', 'id', id, 'actor', actor, 'ms', now_ms)
@@ -1496,6 +1629,7 @@ return {'removed', record}
 SCRIPTS = (
     INTAKE,
     INTAKE_CALLBACK,
+    EDIT,
     DECIDE,
     CMS_DECIDE,
     UNDO,

@@ -91,11 +91,21 @@ class ConflictProblem(Problem):
 class IntakeAnswer(Answer):
     id: str = about("The service's comment id: poll GET /v1/comments/{id}.")
     status: Literal[Status.PENDING, Status.APPROVED, Status.SPAM] = about(
-        "pending unless a site rule or threshold decided it on arrival."
+        "pending unless a site rule or threshold decided it on arrival (an edit: pending, "
+        "or approved if it was and the site trusts edits of approved comments)."
     )
     spam_score: Score
     spam: bool = about("The scoring model's verdict at its own threshold.")
     reasons: list[str]
+    edited: bool = Field(
+        default=False,
+        description=(
+            "true: the CMS sent this comment (its `id`) before with another content or "
+            "author_url, and this is the edit: same service id, the new score, and the "
+            "status the edit put it in (pending, or approved under "
+            "trust_edits_of_approved). A replay after an edit says true too."
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,7 +324,10 @@ class CallbackComment(Answer):
     id: str = about("The service's comment id.")
     external_id: str | None = about("The CMS's own id of the comment, if it sent one.")
     post_id: str | None = about("The CMS's id of the post it was made on, if it sent one.")
-    status: Status = about("The comment's status now (pending again after an undo).")
+    status: Status = about(
+        "The comment's status now (pending again after an undo, and after an edit unless "
+        "the site trusts edits of approved comments)."
+    )
     previous_status: Status | None = about(
         "Its status before (null for a comment decided as it arrived)."
     )
@@ -330,7 +343,7 @@ class CallbackBody(Answer):
     event_id: str = about("Unique per event; the same on every attempt: drop repeats by it.")
     type: CallbackEvent
     site: str
-    occurred_at: str = about("When the decision was made.", format="date-time")
+    occurred_at: str = about("When the decision (or edit) was made.", format="date-time")
     comment: CallbackComment
 
 

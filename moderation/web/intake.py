@@ -88,7 +88,8 @@ def _author_ip(raw: Mapping[str, Any]) -> str:
         {
             "202": json_answer(
                 ref("IntakeAnswer"),
-                "Stored (or a repeat: the first answer again).",
+                "Stored; or an edit of a comment sent before (`edited`: true); or a "
+                "repeat (Idempotent-Replayed: the answer to that text again).",
                 "Idempotent-Replayed",
             ),
             **problems(
@@ -125,7 +126,20 @@ def _author_ip(raw: Mapping[str, Any]) -> str:
         description=(
             "Answers only once Redis has stored the comment, so a CMS may retry on "
             "timeouts and 5xx: the same site and `id` (or Idempotency-Key) never "
-            "queues a second copy, also when two requests race."
+            "queues a second copy, also when two requests race.\n\n"
+            "**Edits.** The same site and `id` again with another `content` or "
+            "`author_url` is an edit of that comment: it keeps its service `id`, is "
+            "scored again, and goes back to `pending` for a moderator (a claim on it "
+            "ends, and a decision's label is taken back), unless it was approved and "
+            "the site sets `trust_edits_of_approved = true`: then it stays approved. "
+            "The answer has `edited: true`, the new score and the status now; the "
+            'comment\'s history gets `{"action": "edited", "actor": "cms", '
+            '"at", "previous": {"content", "author_url"}}`, and a '
+            "`comment.edited` callback is sent. The same text and URL again is a "
+            "retry: the latest answer again, with `Idempotent-Replayed: true`, and "
+            "nothing changes. Other fields re-sent with a changed value (name, post) "
+            "are not an edit and are not stored. (The Akismet API has no comment ids: "
+            "a changed text there is a new comment.)"
         ),
     ),
 )
@@ -178,10 +192,12 @@ async def post_comment(request: web.Request) -> web.Response:
                 status=202,
                 headers={"Idempotent-Replayed": "true"},
             )
-    metrics.comments.labels(accepted.stored.status.value).inc()
+    edited = accepted.stored.edited
+    metrics.comments.labels("edited" if edited else accepted.stored.status.value).inc()
     metrics.spam_score.observe(accepted.spam_score)
     status = accepted.stored.status
-    assert status is not Status.REJECTED  # intake stores pending, approved or spam
+    # intake stores pending, approved or spam; an edit leaves pending, or approved
+    assert status is not Status.REJECTED
     return answer_all_set(
         IntakeAnswer(
             id=accepted.stored.id,
@@ -189,6 +205,7 @@ async def post_comment(request: web.Request) -> web.Response:
             spam_score=accepted.spam_score,
             spam=accepted.spam,
             reasons=list(accepted.reasons),
+            edited=edited,
         ),
         status=202,
     )

@@ -218,7 +218,11 @@ def _webhooks() -> Json:
                 "summary": "A decision, POSTed to the site's callback_url",
                 "description": (
                     "comment.decided: a moderator's decision; comment.auto_decided: a "
-                    "site rule's, on arrival; comment.undone: an undo.  A 2xx within "
+                    "site rule's, on arrival; comment.undone: an undo; comment.edited: "
+                    "the CMS re-sent the comment with another text or author URL, so it "
+                    "was rescored and (status) is pending again, or still approved under "
+                    "trust_edits_of_approved (previous_status: before the edit).  A 2xx "
+                    "within "
                     "callback_timeout_seconds delivers it; anything else (redirects "
                     "too, never followed) is retried with back-off until "
                     "callback_give_up_hours have passed.  Never carries the author's "

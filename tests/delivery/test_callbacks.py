@@ -363,6 +363,7 @@ def test_callback_defaults() -> None:
         "comment.decided",
         "comment.auto_decided",
         "comment.undone",
+        "comment.edited",  # a CMS showing an edited comment as approved must hold it
     ]
     assert site.callback_timeout_seconds == 10
     assert site.callback_give_up_hours == 24
