@@ -39,6 +39,13 @@ FINGERPRINT_FIELDS = (
 
 EXTERNAL_PREFIX = "akismet:"
 
+# Akismet's documented test triggers ("Testing your integration"): this author name or
+# email is always spam, this role always ham ("will always return false", so it wins
+# over the other two); with or without is_test.
+SPAM_AUTHOR = "akismet-guaranteed-spam"
+SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
+HAM_ROLE = "administrator"
+
 # Akismet's documented parameters; any other (WordPress adds POST_*, HTTP_*, nonces) is
 # accepted and ignored.
 PARAMETERS = (
@@ -118,6 +125,24 @@ def parse_form(body: bytes, query: Mapping[str, str]) -> AkismetRequest:
     for name, value in query.items():
         fields.setdefault(name, value)
     return AkismetRequest(fields, tuple(context))
+
+
+def is_test(form: AkismetRequest) -> bool:
+    """``is_test=1`` (or ``true``, as some clients send a boolean): a test call, which
+    answers but stores, counts and trains nothing."""
+    return form.get("is_test").strip().lower() in ("1", "true")
+
+
+def trigger_verdict(form: AkismetRequest) -> bool | None:
+    """The verdict one of Akismet's test triggers forces (True: spam), or None."""
+    if form.get("user_role").strip().lower() == HAM_ROLE:
+        return False
+    if (
+        form.get("comment_author").strip().lower() == SPAM_AUTHOR
+        or form.get("comment_author_email").strip().lower() == SPAM_EMAIL
+    ):
+        return True
+    return None
 
 
 def _clean(value: str, limit: int, *, newlines: bool = False) -> str:
