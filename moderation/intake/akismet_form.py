@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from moderation.core import jsoncodec
 from moderation.core.netaddr import normal_ip, url_problem
+from moderation.core.text import is_blank
 from moderation.intake.validation import (
     CONTENT_MAX,
     EMAIL_MAX,
@@ -147,13 +148,15 @@ def trigger_verdict(form: AkismetRequest) -> bool | None:
 
 def _clean(value: str, limit: int, *, newlines: bool = False) -> str:
     """Text as intake keeps it: control characters dropped (not refused: an Akismet
-    client gets no 422), trimmed, cut to ``limit``."""
+    client gets no 422), trimmed, cut to ``limit``; text that shows nothing (whitespace
+    and zero-width characters only, which /v1/comments refuses as blank) is cleaned to
+    nothing, as a name or content Akismet was not given."""
     kept = "".join(
         ch
         for ch in value
         if not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) or (newlines and ch in "\n\r\t")
     )
-    return kept.strip()[:limit]
+    return "" if is_blank(kept) else kept.strip()[:limit]
 
 
 def _url(value: str) -> str:

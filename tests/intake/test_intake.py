@@ -124,6 +124,25 @@ async def test_every_failing_field_is_listed_in_one_422(client: Client) -> None:
     assert all(e["message"] for e in problem["errors"])
 
 
+async def test_a_comment_of_zero_width_characters_is_blank(client: Client) -> None:
+    """Issue 24: "\u200b\u200b" (zero-width spaces) was stored as a comment."""
+    for blank in ("\u200b\u200b", "\u200c\u200d \u2060\ufeff\n"):
+        body = comment_body(id="zw", content=blank, author_name=blank)
+        resp = await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))
+        assert resp.status == 422
+        errors = (await resp.json(content_type="application/problem+json"))["errors"]
+        assert {e["field"]: e["message"] for e in errors} == {
+            "content": "must not be blank",
+            "author_name": "must not be blank",
+        }
+        resp = await client.post(
+            "/v1/comments",
+            data=urllib.parse.urlencode(body),
+            headers={**auth(NEWS_KEY), "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert resp.status == 422
+
+
 async def test_name_and_content_limits(client: Client) -> None:
     body = comment_body(author_name="a" * 101, content="b" * 10_001)
     resp = await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))
