@@ -4,7 +4,7 @@ keys, the web layer's headers and problem details) asks these same questions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from moderation.core.fields import LONE_SURROGATE, BadBody, FieldError
@@ -30,6 +30,7 @@ def is_utf8(text: str) -> bool:
 CONTROL_CHARACTERS = "must not contain control characters"
 HEADER_NOT_TEXT = "must be UTF-8 text (it holds a byte that is not)"
 BLANK = "must not be blank"
+REPEATED = "is given more than once"
 
 # What shows nothing: whitespace (``\s``: Unicode's, NBSP included) and the invisible
 # format characters a text of "nothing" is made of: soft hyphen, combining grapheme
@@ -100,6 +101,31 @@ def text_field(
         errors.append(FieldError(name, problem))
         return None
     return value
+
+
+def repeated_fields(names: Iterable[str]) -> list[FieldError]:
+    """A :data:`REPEATED` error for each name a client gave twice (a JSON key, a form
+    field, a query parameter), named as given once it is known to be text; a name that is
+    not (a control character, a lone surrogate, too long) is said as ``body``."""
+    errors: list[FieldError] = []
+    for name in names:
+        field = name if text_problem(name, limit=200) is None else "body"
+        if all(e.field != field for e in errors):
+            errors.append(FieldError(field, REPEATED))
+    return errors
+
+
+def repeated_names(pairs: Iterable[tuple[str, object]]) -> list[str]:
+    """The names that occur more than once among ``pairs``, in order of their repeat."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for name, _ in pairs:
+        if name in seen:
+            if name not in repeated:
+                repeated.append(name)
+        else:
+            seen.add(name)
+    return repeated
 
 
 def header_text(headers: Mapping[str, str], name: str, *, limit: int = 2_048) -> str | None:

@@ -36,6 +36,8 @@ from moderation.core.text import (
     CONTROL_CHARACTERS,
     INVISIBLE_CLASS,
     is_blank,
+    repeated_fields,
+    repeated_names,
     text_problem,
 )
 
@@ -74,7 +76,9 @@ class CommentIn:
 
 def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
     """Decode a JSON or form body into a mapping; BadBody, UnsupportedMediaType or
-    FieldsInvalid (the web answers 400, 415, 422) otherwise."""
+    FieldsInvalid (the web answers 400, 415, 422) otherwise.  A key or field given twice
+    is a 422 naming it: which one is meant is the client's to say (JSON parsers keep the
+    last, PHP's forms the first)."""
     if content_type == JSON_TYPE:
         try:
             text = body.decode("utf-8")
@@ -88,6 +92,9 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
             raise BadBody(f"body is not valid JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise FieldsInvalid([FieldError("body", "must be a JSON object")])
+        repeated = jsoncodec.repeated_keys(body, value)
+        if repeated:
+            raise FieldsInvalid(repeated_fields(repeated))
         return value
     if content_type == FORM_TYPE:
         try:
@@ -97,9 +104,9 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
             )
         except (UnicodeDecodeError, ValueError) as exc:
             raise BadBody("form body is not valid URL-encoded UTF-8") from exc
-        form: dict[str, Any] = {}
-        for key, val in pairs:
-            form.setdefault(key, val)  # the first of repeated fields wins, as in PHP forms
+        form = dict(pairs)
+        if len(form) != len(pairs):
+            raise FieldsInvalid(repeated_fields(repeated_names(pairs)))
         return form
     raise UnsupportedMediaType(content_type, INTAKE_TYPES)
 

@@ -384,6 +384,17 @@ async def test_wordpress_shaped_requests_with_the_key_in_the_host_or_the_query(
     assert len(await _queue(service)) == 3
 
 
+async def test_a_repeated_akismet_field_is_the_first_one_as_akismet_reads_it(
+    service: Client,
+) -> None:
+    """Akismet's forms keep Akismet's (PHP's) reading, not /v1's 422: a field given twice
+    is its first value (the body's over the query's), and comment_context[] is a list."""
+    body = _form(api_key=KEY, **_wordpress_fields()) + b"&comment_content=Second+text"
+    resp = await _check(service, body, query="?comment_content=From+the+query")
+    assert resp.status == 200 and await resp.text() == "false"
+    assert (await _comment(service, resp.headers["X-akismet-guid"]))["content"] == HAM_TEXT
+
+
 async def test_a_retried_comment_check_stores_one_comment(service: Client) -> None:
     body = _form(api_key=KEY, **_wordpress_fields())
     first = await _check(service, body)

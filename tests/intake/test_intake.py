@@ -143,6 +143,41 @@ async def test_a_comment_of_zero_width_characters_is_blank(client: Client) -> No
         assert resp.status == 422
 
 
+async def test_a_field_given_twice_is_refused_by_name_json_and_form(client: Client) -> None:
+    """Issue 24: a JSON key twice was the last one's, a form field twice the first one's.
+    Both are 422 naming the field; nothing is stored."""
+    one = json.dumps(comment_body(id="twice"))[:-1]
+    for text in (
+        one + ', "content": "Another text entirely, sent second."}',
+        one + ', "\\u0063ontent": "The same key, escaped."}',
+        one + ', "extra": {"x": 1, "x": 2}}',
+    ):
+        resp = await client.post(
+            "/v1/comments",
+            data=text.encode(),
+            headers={**auth(NEWS_KEY), "Content-Type": "application/json"},
+        )
+        assert resp.status == 422, text
+        problem = await resp.json(content_type="application/problem+json")
+        assert problem["errors"] == [
+            {
+                "field": "extra.x" if "extra" in text else "content",
+                "message": "is given more than once",
+            }
+        ]
+    form = urllib.parse.urlencode(comment_body(id="twice")) + "&content=Second+text"
+    resp = await client.post(
+        "/v1/comments",
+        data=form,
+        headers={**auth(NEWS_KEY), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert resp.status == 422
+    problem = await resp.json(content_type="application/problem+json")
+    assert problem["errors"] == [{"field": "content", "message": "is given more than once"}]
+    resp = await client.get("/v1/queue?site=news", headers=auth(ALICE))
+    assert (await resp.json())["items"] == []
+
+
 async def test_name_and_content_limits(client: Client) -> None:
     body = comment_body(author_name="a" * 101, content="b" * 10_001)
     resp = await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))

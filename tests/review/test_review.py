@@ -111,6 +111,34 @@ async def test_bad_queue_parameters_answer_422_listing_each(client: Client) -> N
     assert {"order", "limit"} <= fields
 
 
+async def test_a_parameter_or_key_given_twice_is_refused_by_name(client: Client) -> None:
+    """Issue 24: a query parameter twice was its first value, silently; a JSON key twice
+    its last.  Each is 422 naming it, the same way as intake."""
+    [cid] = await _post(client, 1)
+    resp = await client.get("/v1/queue?site=news&status=pending&status=spam", headers=auth(ALICE))
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "status", "message": "is given more than once"}]
+    resp = await client.get("/v1/stats?site=news&site=news", headers=auth(ALICE))
+    assert resp.status == 422
+    json_headers = {**auth(ALICE), "Content-Type": "application/json"}
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision",
+        data=b'{"decision": "approve", "decision": "spam"}',
+        headers=json_headers,
+    )
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "decision", "message": "is given more than once"}]
+    body = f'{{"decisions": [{{"id": "{cid}", "decision": "spam", "decision": "approve"}}]}}'
+    resp = await client.post("/v1/decisions", data=body.encode(), headers=json_headers)
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "decisions[0].decision", "message": "is given more than once"}]
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    assert record["status"] == "pending"
+
+
 async def test_moderator_of_another_site_gets_404(client: Client) -> None:
     [cid] = await _post(client, 1)
     assert (await client.get("/v1/queue?site=news", headers=auth(CAROL))).status == 404
