@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -60,3 +61,52 @@ def loads(text: str | bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
     return json.loads(text)
+
+
+# -- keys given twice ------------------------------------------------------------------
+#
+# JSON parsers keep the last of a key given twice (orjson, the standard library) and
+# cannot say it happened; a client's body with a key twice is ambiguous, and is refused
+# (issue 24).  Reparsing every body with ``object_pairs_hook`` would cost ~5 us (six times
+# orjson's whole parse), so a count decides first.  In valid JSON a ``"`` is a string's
+# delimiter, an escaped ``\\"`` (which the parsed string holds as ``"``) or part of
+# ``\\u0022``; so without ``\\u0022`` a body has exactly as many quotes as orjson's text
+# of what it parsed to (two per string, keys included, plus one per quote inside), unless
+# a key was given twice: the body then holds a key (and its value) that the parsed value
+# lacks, and has more.  Only then (or with a ``\\u0022``) does the slow parse run, to
+# name the keys.
+
+
+def repeated_keys(raw: bytes, value: Any) -> list[str]:
+    """The paths (``a``, ``a.b``, ``list[2].c``) of every key given more than once in
+    the JSON ``raw`` that parsed to ``value``, in order; [] when none (nearly always,
+    for the cost of counting the quotes of the body and of orjson's text of the value)."""
+    try:
+        same = raw.count(b'"') == orjson.dumps(value).count(b'"')
+    except TypeError:  # what orjson cannot write (an integer past 64 bits)
+        same = False
+    if same and b"\\u0022" not in raw:
+        return []
+    found: list[str] = []
+    for path in _repeated(json.loads(raw, object_pairs_hook=_Pairs), ""):
+        if path not in found:
+            found.append(path)
+    return found
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """An object's members as given, repeats included (``object_pairs_hook``)."""
+
+
+def _repeated(value: Any, path: str) -> Iterator[str]:
+    if isinstance(value, _Pairs):
+        seen: set[str] = set()
+        for key, item in value:
+            inner = f"{path}.{key}" if path else key
+            if key in seen:
+                yield inner
+            seen.add(key)
+            yield from _repeated(item, inner)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _repeated(item, f"{path}[{index}]")

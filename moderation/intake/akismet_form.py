@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from moderation.core import jsoncodec
 from moderation.core.netaddr import normal_ip, url_problem
+from moderation.core.text import is_blank
 from moderation.intake.validation import (
     CONTENT_MAX,
     EMAIL_MAX,
@@ -38,6 +39,13 @@ FINGERPRINT_FIELDS = (
 )
 
 EXTERNAL_PREFIX = "akismet:"
+
+# Akismet's documented test triggers ("Testing your integration"): this author name or
+# email is always spam, this role always ham ("will always return false", so it wins
+# over the other two); with or without is_test.
+SPAM_AUTHOR = "akismet-guaranteed-spam"
+SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
+HAM_ROLE = "administrator"
 
 # Akismet's documented parameters; any other (WordPress adds POST_*, HTTP_*, nonces) is
 # accepted and ignored.
@@ -120,15 +128,35 @@ def parse_form(body: bytes, query: Mapping[str, str]) -> AkismetRequest:
     return AkismetRequest(fields, tuple(context))
 
 
+def is_test(form: AkismetRequest) -> bool:
+    """``is_test=1`` (or ``true``, as some clients send a boolean): a test call, which
+    answers but stores, counts and trains nothing."""
+    return form.get("is_test").strip().lower() in ("1", "true")
+
+
+def trigger_verdict(form: AkismetRequest) -> bool | None:
+    """The verdict one of Akismet's test triggers forces (True: spam), or None."""
+    if form.get("user_role").strip().lower() == HAM_ROLE:
+        return False
+    if (
+        form.get("comment_author").strip().lower() == SPAM_AUTHOR
+        or form.get("comment_author_email").strip().lower() == SPAM_EMAIL
+    ):
+        return True
+    return None
+
+
 def _clean(value: str, limit: int, *, newlines: bool = False) -> str:
     """Text as intake keeps it: control characters dropped (not refused: an Akismet
-    client gets no 422), trimmed, cut to ``limit``."""
+    client gets no 422), trimmed, cut to ``limit``; text that shows nothing (whitespace
+    and zero-width characters only, which /v1/comments refuses as blank) is cleaned to
+    nothing, as a name or content Akismet was not given."""
     kept = "".join(
         ch
         for ch in value
         if not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F) or (newlines and ch in "\n\r\t")
     )
-    return kept.strip()[:limit]
+    return "" if is_blank(kept) else kept.strip()[:limit]
 
 
 def _url(value: str) -> str:

@@ -58,6 +58,8 @@ class _Job:
     future: asyncio.Future[Accepted] = field(repr=False)
     # a comment no site rule decides is decided by the verdict, under this rule
     verdict_rule: str | None = None
+    # that verdict when it is not the model's (an Akismet test trigger's; True: spam)
+    verdict: bool | None = None
 
 
 class IntakeBatcher:
@@ -90,14 +92,15 @@ class IntakeBatcher:
         idempotency_key: str | None,
         *,
         verdict_rule: str | None = None,
+        verdict: bool | None = None,
     ) -> Accepted:
         """Score and store ``comment``; answers once Redis has it.  ``verdict_rule``: a
         comment no site rule decides is not queued but decided by the model's verdict
-        (spam or approved), recorded as that rule."""
+        (spam or approved), or by ``verdict`` when given, recorded as that rule."""
         if self.model.model is None:
             raise ModelNotReady(self.model.error or "the spam model is still loading")
         loop = asyncio.get_running_loop()
-        job = _Job(site, comment, idempotency_key, loop.create_future(), verdict_rule)
+        job = _Job(site, comment, idempotency_key, loop.create_future(), verdict_rule, verdict)
         self._jobs.append(job)
         if len(self._jobs) >= self.max_batch:
             self._flush()
@@ -316,7 +319,8 @@ class IntakeBatcher:
             job.site, job.comment, score.probability, repeat_of=repeat_of, listed=listed
         )
         if status == Status.PENDING and job.verdict_rule is not None:
-            return (Status.SPAM if score.spam else Status.APPROVED), job.verdict_rule
+            spam = score.spam if job.verdict is None else job.verdict
+            return (Status.SPAM if spam else Status.APPROVED), job.verdict_rule
         return status, rule
 
     async def close(self) -> None:

@@ -31,7 +31,15 @@ from moderation.core.fields import (
     describe,
 )
 from moderation.core.netaddr import normal_ip, url_problem
-from moderation.core.text import CONTROL_CHARACTERS, text_problem
+from moderation.core.text import (
+    BLANK,
+    CONTROL_CHARACTERS,
+    INVISIBLE_CLASS,
+    is_blank,
+    repeated_fields,
+    repeated_names,
+    text_problem,
+)
 
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -68,7 +76,9 @@ class CommentIn:
 
 def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
     """Decode a JSON or form body into a mapping; BadBody, UnsupportedMediaType or
-    FieldsInvalid (the web answers 400, 415, 422) otherwise."""
+    FieldsInvalid (the web answers 400, 415, 422) otherwise.  A key or field given twice
+    is a 422 naming it: which one is meant is the client's to say (JSON parsers keep the
+    last, PHP's forms the first)."""
     if content_type == JSON_TYPE:
         try:
             text = body.decode("utf-8")
@@ -82,6 +92,9 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
             raise BadBody(f"body is not valid JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise FieldsInvalid([FieldError("body", "must be a JSON object")])
+        repeated = jsoncodec.repeated_keys(body, value)
+        if repeated:
+            raise FieldsInvalid(repeated_fields(repeated))
         return value
     if content_type == FORM_TYPE:
         try:
@@ -91,9 +104,9 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
             )
         except (UnicodeDecodeError, ValueError) as exc:
             raise BadBody("form body is not valid URL-encoded UTF-8") from exc
-        form: dict[str, Any] = {}
-        for key, val in pairs:
-            form.setdefault(key, val)  # the first of repeated fields wins, as in PHP forms
+        form = dict(pairs)
+        if len(form) != len(pairs):
+            raise FieldsInvalid(repeated_fields(repeated_names(pairs)))
         return form
     raise UnsupportedMediaType(content_type, INTAKE_TYPES)
 
@@ -107,6 +120,17 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
 
 _NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 _NO_CONTROL_BUT_NEWLINES = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+def _visible(allowed: str) -> str:
+    """Text of the characters ``allowed`` (a class's inside) with at least one that shows
+    (core.text's INVISIBLE_CLASS: what is_blank calls blank).  In pydantic's Rust regex:
+    0.7 us per comment less than is_blank in Python on the name and the content."""
+    return f"^[{allowed}]*[^{allowed[1:]}{INVISIBLE_CLASS}][{allowed}]*$"
+
+
+_VISIBLE = _visible(r"^\x00-\x1f\x7f-\x9f")
+_VISIBLE_WITH_NEWLINES = _visible(r"^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f")
 # LANG_RE, or nothing (an empty field is a field not given)
 _LANG_OR_EMPTY = r"^(?:[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*)?$"
 LANG_MESSAGE = "must be a language tag such as 'en' or 'pt-BR'"
@@ -171,17 +195,20 @@ _EMAIL_DESCRIPTION = "Checked and normalised by email-validator (never published
 class CommentSubmission(BaseModel):
     """A comment as the CMS posts it, as JSON or as a form with the same field names.
     Unknown fields are ignored.  Texts are trimmed; control characters are refused
-    (except newlines and tabs in `content`)."""
+    (except newlines and tabs in `content`); a name or content that shows nothing
+    (whitespace and zero-width characters only) is blank."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     author_name: Annotated[
-        str, _plain(NAME_MAX, required=True), Field(description=f"1-{NAME_MAX} characters.")
+        str,
+        _plain(NAME_MAX, required=True, pattern=_VISIBLE),
+        Field(description=f"1-{NAME_MAX} characters, not all invisible."),
     ]
     content: Annotated[
         str,
-        _plain(CONTENT_MAX, required=True, pattern=_NO_CONTROL_BUT_NEWLINES),
-        Field(description=f"1-{CONTENT_MAX:,} characters."),
+        _plain(CONTENT_MAX, required=True, pattern=_VISIBLE_WITH_NEWLINES),
+        Field(description=f"1-{CONTENT_MAX:,} characters, not all invisible."),
     ]
     author_email: Annotated[
         str,
@@ -278,9 +305,12 @@ def _intake_errors(exc: ValidationError) -> list[FieldError]:
         if kind == "missing" or (name in _REQUIRED and error["input"] in (None, "")):
             message = "is required"
         elif kind == "string_too_short":
-            message = "must not be blank"
+            message = BLANK
         elif kind == "string_pattern_mismatch":
-            message = LANG_MESSAGE if name == "lang" else CONTROL_CHARACTERS
+            if name == "lang":
+                message = LANG_MESSAGE
+            else:  # the name's and the content's patterns refuse blank text too
+                message = BLANK if is_blank(error["input"]) else CONTROL_CHARACTERS
         else:
             message = describe(error)
         errors.setdefault(name, FieldError(name, message))

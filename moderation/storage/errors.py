@@ -13,7 +13,11 @@ import redis.exceptions
 
 # Failures that mean "Redis cannot take this now": a request that meets one gets 503
 # (the CMS should retry).  Any other Redis error (a script's error, WRONGTYPE) is a bug
-# and answers 500.
+# and answers 500.  Redis's own errors only: redis-py turns a socket's OSError into its
+# ConnectionError, and the transport a read past its deadline into its TimeoutError.  The
+# builtin ConnectionError is not here on purpose: in a handler it is the *client* hanging
+# up (aiohttp's "Connection lost" while the body is read), which the error middleware
+# logs as such (issue 24: it was answered 503 and counted as a Redis error).
 REDIS_UNAVAILABLE: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
@@ -28,12 +32,13 @@ REDIS_UNAVAILABLE: tuple[type[BaseException], ...] = (
     # a script refused again right after it was loaded: that Redis lost its scripts
     # once more (a restart, a failover) in between; the retry finds them
     redis.exceptions.NoScriptError,
+    # asyncio's own timeout around a Redis call (the transport's deadline converts
+    # it, this catches any that does not)
     asyncio.TimeoutError,
-    ConnectionError,
 )
 
 # Anything a call to Redis may raise, REDIS_UNAVAILABLE included (its builtin
-# ConnectionError and TimeoutError are OSErrors): what a background loop (callbacks,
+# TimeoutError is an OSError, and so is a socket's own error): what a background loop (callbacks,
 # retraining, site models, the health check) catches and tries again after.  Broader on
 # purpose: a loop that ended on a Redis error would stop that work for the process's
 # life, where a request can answer a bug as a 500 and the next request is new.

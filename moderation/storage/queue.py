@@ -241,9 +241,6 @@ class QueueStore(CommentStore):
                         "lease_ms": int(lease_seconds * 1000),
                         "want": want,
                         "events_maxlen": self.events_maxlen,
-                        "history_line": history_line(
-                            "claimed", moderator, at, lease_seconds=lease_seconds
-                        ),
                     },
                     keys_tail=[keys.comment(site, c) for c in candidates],
                     argv_tail=candidates,
@@ -366,7 +363,6 @@ class QueueStore(CommentStore):
                 "moderator": moderator,
                 "now_ms": at,
                 "events_maxlen": self.events_maxlen,
-                "history_line": history_line("released", moderator, at),
                 "lease_until_ms": "" if lease_until_ms is None else str(lease_until_ms),
             },
         )

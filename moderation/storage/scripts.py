@@ -929,6 +929,11 @@ return out
 #
 # Expired leases are trimmed first, and a lease counts only while it lasts, so a crashed
 # moderator's comments come back by themselves without any sweeper.
+#
+# A claim is the queue's state (the record's claimed_by and claim_until_ms, the claims
+# zset), not a line of the comment's history: a page that claims on open and releases on
+# close wrote a claimed/released pair per session into every comment it showed (issue
+# 24).  The events stream still has a 'claimed' entry for each new claim.
 
 
 class ClaimKeys(TypedDict):
@@ -944,7 +949,6 @@ class ClaimArgv(TypedDict):
     lease_ms: int
     want: int  # how many at most
     events_maxlen: int
-    history_line: str  # JSON, for a new claim
     # then the tail ``candidate_ids``: the candidates' ids, as ``comments``
 
 
@@ -972,10 +976,8 @@ for i = 1, #comments do
     redis.call('ZADD', claims, until_ms, id)
     redis.call('HSET', claim_holders, id, moderator)
     redis.call('HSET', comments[i], 'claimed_by', moderator, 'claim_until_ms', until_ms)
-    -- a renewal by the holder is not news: only a new claim enters history and stream
+    -- a renewal by the holder is not news: only a new claim enters the stream
     if fields[2] ~= moderator or tonumber(fields[3] or '0') <= now then
-      local history = redis.call('HGET', comments[i], 'history') or ''
-      redis.call('HSET', comments[i], 'history', history .. '\\n' .. history_line)
       redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
         'type', 'claimed', 'id', id, 'actor', moderator, 'ms', now_ms)
     end
@@ -1028,7 +1030,8 @@ return others
 # -- RELEASE: give back a claim the moderator holds -------------------------------------
 #
 # Returns {'ok'}, {'missing'}, {'not_yours', holder} or {'kept'} (the moderator renewed
-# the claim since, e.g. from another tab or a reloaded page: that claim stays).
+# the claim since, e.g. from another tab or a reloaded page: that claim stays).  Like
+# CLAIM, it changes the queue's state and adds a 'released' event, no history line.
 
 
 class ReleaseKeys(TypedDict):
@@ -1043,7 +1046,6 @@ class ReleaseArgv(TypedDict):
     moderator: str
     now_ms: int
     events_maxlen: int
-    history_line: str  # JSON
     lease_until_ms: str  # the lease end the caller was given ('' = whichever it holds)
 
 
@@ -1061,8 +1063,6 @@ if lease_until_ms ~= '' and lease_until_ms ~= fields[3] then return {'kept'} end
 redis.call('ZREM', claims, id)
 redis.call('HDEL', claim_holders, id)
 redis.call('HSET', comment, 'claimed_by', '', 'claim_until_ms', '0')
-local history = redis.call('HGET', comment, 'history') or ''
-redis.call('HSET', comment, 'history', history .. '\\n' .. history_line)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'released', 'id', id, 'actor', moderator, 'ms', now_ms)
 return {'ok'}

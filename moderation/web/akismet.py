@@ -27,7 +27,9 @@ from moderation.intake.akismet_form import (
     AkismetRequest,
     comment_of,
     external_id_of,
+    is_test,
     parse_form,
+    trigger_verdict,
 )
 from moderation.intake.batching import ModelNotReady, for_classifier
 from moderation.intake.rules import automatic_status
@@ -348,7 +350,10 @@ async def post_get_stats(request: web.Request) -> web.Response:
         _CHECKED,
         _form_body("blog", "user_ip"),
         "An intake: scored, stored and queued for a moderator (or decided at once "
-        "with `akismet_queue = false`); `is_test=1` scores and stores nothing.",
+        "with `akismet_queue = false`); `is_test=1` scores and stores nothing and is "
+        "not counted.  Akismet's test triggers: `comment_author=akismet-guaranteed-spam` "
+        "or `comment_author_email=akismet-guaranteed-spam@example.com` answers `true`, "
+        "`user_role=administrator` answers `false` (it wins over the other two).",
     ),
 )
 async def post_comment_check(request: web.Request) -> web.Response:
@@ -363,18 +368,27 @@ async def post_comment_check(request: web.Request) -> web.Response:
                 f"Missing required field: {name}.", **{DEBUG_HEADER: f'Empty "{name}" value'}
             )
     store = app[STORE]
-    await store.count_akismet_call(site.id, _month())
+    testing = is_test(form)
+    if not testing:  # a test call is not this month's usage
+        await store.count_akismet_call(site.id, _month())
     comment = comment_of(form)
     honeypot = bool(form.get("honeypot_field_name")) and bool(
         form.get(form.get("honeypot_field_name"))
     )
     if honeypot:
         comment = replace(comment, notes=(*comment.notes, HONEYPOT))
-    if form.get("is_test") in ("1", "true"):
-        return _test_verdict(request, site, comment, honeypot)
+    # a test trigger forces the answer; without is_test the call is a real one, stored
+    # and queued as any other (with akismet_queue = false, decided as answered)
+    forced = trigger_verdict(form)
+    if testing:
+        return _test_verdict(request, site, comment, honeypot, forced)
     await check_rate_limits(app, site, comment.get("author_ip"))
     accepted = await app[BATCHER].submit(
-        site, comment, None, verdict_rule=None if site.akismet_queue else VERDICT_RULE
+        site,
+        comment,
+        None,
+        verdict_rule=None if site.akismet_queue else VERDICT_RULE,
+        verdict=forced,
     )
     metrics = app[METRICS]
     stored = accepted.stored
@@ -396,16 +410,25 @@ async def post_comment_check(request: web.Request) -> web.Response:
         spam = True
     elif status == Status.APPROVED:
         spam = False
+    spam = spam or honeypot
     headers = {GUID_HEADER: stored.id}
-    if status == Status.SPAM and rule and rule != VERDICT_RULE:
+    if forced is not None:
+        spam = forced
+    elif status == Status.SPAM and rule and rule != VERDICT_RULE:
         headers[PRO_TIP_HEADER] = "discard"  # a site rule's: blatant, the CMS may drop it
-    return _plain("true" if spam or honeypot else "false", **headers)
+    return _plain("true" if spam else "false", **headers)
 
 
 def _test_verdict(
-    request: web.Request, site: SiteConfig, comment: CommentIn, honeypot: bool
+    request: web.Request,
+    site: SiteConfig,
+    comment: CommentIn,
+    honeypot: bool,
+    forced: bool | None,
 ) -> web.Response:
-    """``is_test=1``: scored and answered, stored nowhere."""
+    """``is_test=1``: answered (a test trigger's verdict, else scored), stored nowhere."""
+    if forced is not None:
+        return _plain("true" if forced else "false")
     model = request.app[MODEL].model
     if model is None:
         raise ModelNotReady(request.app[MODEL].error or "the spam model is still loading")
@@ -424,7 +447,7 @@ def _test_verdict(
         _THANKS_ANSWER,
         _form_body(),
         "The CMS's decision on the stored comment (by `guid`, else by text, author "
-        "and IP), and a label for retraining.",
+        "and IP), and a label for retraining; with `is_test=1`, neither.",
     ),
 )
 async def post_submit_spam(request: web.Request) -> web.Response:
@@ -438,7 +461,8 @@ async def post_submit_spam(request: web.Request) -> web.Response:
         "Akismet: the CMS says a comment is not spam",
         _THANKS_ANSWER,
         _form_body(),
-        "The CMS's decision on the stored comment (approved), and a label.",
+        "The CMS's decision on the stored comment (approved), and a label; with "
+        "`is_test=1`, neither.",
     ),
 )
 async def post_submit_ham(request: web.Request) -> web.Response:
@@ -453,6 +477,8 @@ async def _submit(request: web.Request, status: Status) -> web.Response:
     site = site_of_request(request, form, "api_key")
     if site is None:
         return _invalid()
+    if is_test(form):  # a test call: no decision, no label (nothing is trained on it)
+        return _plain(THANKS)
     store = request.app[STORE]
     comment_id = None
     guid = form.get("guid").strip()

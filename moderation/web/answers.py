@@ -156,7 +156,10 @@ class HistoryEntry(Answer):
 
     model_config = ConfigDict(extra="allow")
 
-    action: str = about("created, scored, auto-decided, claimed, decided, undone, ...")
+    action: str = about(
+        "created, scored, auto-decided, decided, undone, erased, ... (claims are the "
+        "record's claimed_by and lease, not history)"
+    )
     actor: str = about("'site:<id>', 'model:<version>', 'auto' or a moderator's name.")
     at: str = about("When (UTC).", format="date-time")
     status: Status = omitted("The status this step set.")

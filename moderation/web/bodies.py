@@ -29,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from moderation.core.fields import describe, key_path
 from moderation.core.records import Decision, Status
-from moderation.core.text import odd_text
+from moderation.core.text import blank_problem, odd_text
 from moderation.intake.rules import RULE_VALUE_MAX, RuleKind, RuleList
 from moderation.intake.validation import EMAIL_MAX, SITE_MAX, normalise_email
 from moderation.storage.store import Order
@@ -70,8 +70,8 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
 def _text(*, allow_newlines: bool = False, blank: bool = True) -> AfterValidator:
     def check(value: str) -> str:
         problem = odd_text(value, allow_newlines=allow_newlines)
-        if problem is None and not blank and not value.strip():
-            problem = "must not be blank"
+        if problem is None and not blank:
+            problem = blank_problem(value)
         if problem is not None:
             raise PydanticCustomError("text", problem)
         return value

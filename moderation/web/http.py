@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from moderation.appkeys import CONFIG
 from moderation.core import jsoncodec
+from moderation.core.text import repeated_fields
 from moderation.web.problems import (
     FieldError,
     bad_request,
@@ -100,11 +101,14 @@ def check_json_media(request: web.Request) -> None:
 
 def json_object_of(body: bytes) -> dict[str, Any]:
     """A raw body (already read, e.g. to check its signature) as a JSON object; 400 or
-    422 otherwise."""
+    422 otherwise (a key given twice, at any depth, is a 422 naming it, as at intake)."""
     try:
         value = jsoncodec.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise bad_request(f"body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise invalid([FieldError("body", "must be a JSON object")])
+    repeated = jsoncodec.repeated_keys(body, value)
+    if repeated:
+        raise invalid(repeated_fields(repeated))
     return value

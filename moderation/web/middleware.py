@@ -3,6 +3,7 @@ and the one place where errors become problem+json answers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -20,6 +21,9 @@ from moderation.web.problems import TEXT_PATHS, Problem, for_input, unavailable
 log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 SLOW_REQUEST_SECONDS = 1.0  # logged even when only errors are
+# nginx's "client closed request": the status counted and logged for a request whose
+# client hung up before its answer (never sent: there is no one to send it to)
+CLIENT_CLOSED_REQUEST = 499
 
 
 def _route(request: web.Request) -> str:
@@ -44,6 +48,13 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         response.headers["X-Request-ID"] = request_id
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+    except asyncio.CancelledError:
+        # a server run with handler_cancellation cancels the handler of a client that
+        # hung up; cancelled for any other reason (shutdown), it stays a 500
+        if _client_gone(request):
+            status = CLIENT_CLOSED_REQUEST
+            _log_disconnect(request, "CancelledError")
+        raise
     finally:
         elapsed = time.perf_counter() - started
         route = _route(request)
@@ -94,6 +105,14 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
                 config.redis.retry_after_seconds,
             )
         )
+    except ConnectionError as exc:
+        # the builtin one (redis-py's is a RedisError): the client hung up, e.g.
+        # aiohttp's "Connection lost" while the body was being read.  No Redis alarm,
+        # no 503: nobody is there to read an answer.
+        if not _client_gone(request):
+            return answer(_internal_error(request))
+        _log_disconnect(request, type(exc).__name__)
+        return web.Response(status=CLIENT_CLOSED_REQUEST)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
@@ -106,15 +125,34 @@ async def _answer(request: web.Request, handler: Handler, request_id: str) -> we
         )
         return answer(http_problem)
     except Exception:
-        log.exception("unhandled error", extra={"route": _route(request)})
-        return answer(
-            Problem(
-                500,
-                "internal",
-                "Internal server error",
-                "Something went wrong on our side; the request id identifies it in the logs.",
-            )
-        )
+        return answer(_internal_error(request))
+
+
+def _internal_error(request: web.Request) -> Problem:
+    """The 500 for an error no one expected, logged with its traceback (call it in the
+    ``except`` block)."""
+    log.exception("unhandled error", extra={"route": _route(request)})
+    return Problem(
+        500,
+        "internal",
+        "Internal server error",
+        "Something went wrong on our side; the request id identifies it in the logs.",
+    )
+
+
+def _client_gone(request: web.Request) -> bool:
+    """Whether the request's client has closed its connection."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _log_disconnect(request: web.Request, error: str) -> None:
+    """One quiet line: a client that leaves mid-request is routine (a closed tab, a
+    page's logout on unload), not the service's trouble."""
+    log.info(
+        "client disconnected",
+        extra={"method": request.method, "route": _route(request), "error": error},
+    )
 
 
 def _rendered(problem: Problem, path: str, instance: str, request_id: str) -> web.Response:

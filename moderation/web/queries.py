@@ -36,7 +36,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from moderation.config import SITE_ID_RE
 from moderation.core.records import Status
-from moderation.core.text import odd_text
+from moderation.core.text import odd_text, repeated_fields, repeated_names
 from moderation.intake.validation import ID_MAX, NAME_MAX
 from moderation.storage.store import CallbackState, Order
 from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
@@ -248,16 +248,20 @@ class ModelQuery(QueryModel):
 def query_values(
     model: type[Query], query: Mapping[str, str]
 ) -> tuple[Query | None, list[FieldError]]:
-    """The query as a ``model`` (a parameter given twice counts the first time, as
-    ``request.query.get`` has it), or None and every failing parameter by name."""
+    """The query as a ``model``, or None and every failing parameter by name; a
+    parameter given twice (``request.query`` is a multidict: its items are every one
+    given) is one of them, as a key twice in a body is."""
     raw: dict[str, str] = {}
-    for name, value in query.items():
+    pairs = list(query.items())
+    for name, value in pairs:
         if value != "":
             raw.setdefault(name, value)
+    repeated = repeated_fields(repeated_names(pairs))
     try:
-        return model.model_validate(raw), []
+        parsed = model.model_validate(raw)
     except ValidationError as exc:
-        return None, field_errors(exc)
+        return None, repeated + field_errors(exc)
+    return (None, repeated) if repeated else (parsed, [])
 
 
 class RulesQuery(QueryModel):

@@ -58,3 +58,83 @@ def test_dumps_round_trips_like_the_standard_library(value: object) -> None:
     )
     assert jsoncodec.loads(text) == json.loads(text)
     assert jsoncodec.dumps_bytes(value) == text.encode("utf-8", "surrogatepass")
+
+
+# ---------------------------------------------------------------------------------------
+# Keys given twice (issue 24): the count that decides, and the names
+
+
+@pytest.mark.parametrize(
+    ("text", "repeated"),
+    [
+        ('{"a":1,"a":2}', ["a"]),
+        ('{"a":1,"\\u0061":2}', ["a"]),  # the same key, escaped
+        ('{"a" : 1 ,\n "a":2}', ["a"]),
+        ('{"a":"x\\"y","b":{"c":1,"c":[{"d":1,"d":2}]}}', ["b.c", "b.c[0].d"]),
+        ('{"a":"\\u0022\\u0022","a":1}', ["a"]),  # \u0022 quotes cannot hide a repeat
+        ('{"a":"x\\\\","a":"y\\\\"}', ["a"]),
+        ('{"k\\"q":1,"k\\"q":2}', ['k"q']),
+        ('{"n":123456789012345678901234,"n":1}', ["n"]),  # past what orjson writes
+        ('{"s":"\\ud800","s":1}', ["s"]),
+        ('{"a":1,"a":2,"a":3}', ["a"]),
+        ('{"a":"\\u0022","b":1}', []),
+        ('{"a":"he said \\"hi\\": yes","b":"x\\\\"}', []),
+        ('[{"a":1},{"a":2}]', []),
+        ('{"a":{"a":{"a":1}}}', []),
+        ("{}", []),
+        ('"text"', []),
+    ],
+)
+def test_repeated_keys_are_found_and_named(text: str, repeated: list[str]) -> None:
+    raw = text.encode("utf-8", "surrogatepass")
+    assert jsoncodec.repeated_keys(raw, jsoncodec.loads(raw)) == repeated
+
+
+def _pairs_text(value: object, ascii_only: bool, spaced: bool) -> str:
+    """JSON of ``value``, where a list of pairs is an object written with its repeats."""
+    sep = ", " if spaced else ","
+    colon = " : " if spaced else ":"
+    if isinstance(value, tuple):  # an object: ("obj", [(key, value), ...])
+        members = (
+            json.dumps(k, ensure_ascii=ascii_only) + colon + _pairs_text(v, ascii_only, spaced)
+            for k, v in value[1]
+        )
+        return "{" + sep.join(members) + "}"
+    if isinstance(value, list):
+        return "[" + sep.join(_pairs_text(v, ascii_only, spaced) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=ascii_only)
+
+
+_keys = st.sampled_from(["a", "b", '"', "\\", "\u00e9", "x\u0022y", "\u200b", ""])
+pairs_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab"\\:\u00e9\n{}', max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(st.just("obj"), st.lists(st.tuples(_keys, inner), max_size=4))
+    ),
+    max_leaves=12,
+)
+
+
+def _truth(value: object, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(value, tuple):
+        seen: set[str] = set()
+        for key, item in value[1]:
+            inner = f"{path}.{key}" if path else key
+            if key in seen and inner not in found:
+                found.append(inner)
+            seen.add(key)
+            found += [p for p in _truth(item, inner) if p not in found]
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += [p for p in _truth(item, f"{path}[{index}]") if p not in found]
+    return found
+
+
+@given(pairs_values, st.booleans(), st.booleans())
+def test_repeated_keys_agree_with_the_members_as_written(
+    value: object, ascii_only: bool, spaced: bool
+) -> None:
+    raw = _pairs_text(value, ascii_only, spaced).encode()
+    assert jsoncodec.repeated_keys(raw, jsoncodec.loads(raw)) == _truth(value)

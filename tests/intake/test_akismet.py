@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from moderation.appkeys import STORE
 from moderation.config import Config, ConfigError
-from moderation.intake.akismet_form import PARAMETERS
+from moderation.intake.akismet_form import FINGERPRINT_FIELDS, PARAMETERS
 from moderation.web.akismet import THANKS
 from tests.conftest import ALICE, CONFIG_TOML, NEWS_KEY, auth
 from tests.support.receiver import Receiver
@@ -208,6 +208,106 @@ async def test_with_akismet_queue_false_the_verdict_decides_at_once(
         assert item["content"] == text and item["rule"] == "akismet"
 
 
+# Akismet's documented test triggers (the akismet package's pytest plugin offers them as
+# the fixtures akismet_spam_author and akismet_ham_role)
+SPAM_AUTHOR = "akismet-guaranteed-spam"
+SPAM_EMAIL = "akismet-guaranteed-spam@example.com"
+HAM_ROLE = "administrator"
+
+
+async def _usage(service: Client) -> int:
+    resp = await service.get(f"/1.2/usage-limit?api_key={KEY}")
+    usage: int = (await resp.json())["usage"]
+    return usage
+
+
+@pytest.mark.parametrize("is_test", [False, True], ids=["real", "is_test"])
+async def test_the_documented_test_triggers_answer_as_akismet(
+    service: Client, is_test: bool
+) -> None:
+    """comment_author=akismet-guaranteed-spam or that email is spam whatever the text;
+    user_role=administrator is ham whatever the text; with or without is_test=1.  A call
+    without is_test is a real one: stored, queued and counted like any other."""
+    extra: dict[str, Any] = {"is_test": True} if is_test else {}
+    async with async_client(service) as client:
+        by_author = await client.comment_check(
+            user_ip="203.0.113.5", comment_content=HAM_TEXT, comment_author=SPAM_AUTHOR, **extra
+        )
+        by_email = await client.comment_check(
+            user_ip="203.0.113.6",
+            comment_content=HAM_TEXT,
+            comment_author="Maria",
+            comment_author_email=SPAM_EMAIL,
+            **extra,
+        )
+        admin = await client.comment_check(
+            user_ip="198.51.100.7", comment_content=SPAM_TEXT, user_role=HAM_ROLE, **extra
+        )
+    assert by_author == akismet.CheckResponse.SPAM
+    assert by_email == akismet.CheckResponse.SPAM
+    assert admin == akismet.CheckResponse.HAM
+    if is_test:
+        assert await _queue(service) == [] and await _usage(service) == 0
+    else:
+        assert len(await _queue(service)) == 3 and await _usage(service) == 3
+
+
+async def test_with_akismet_queue_false_a_trigger_decides_as_it_answers(
+    make_client: Any, config: Config
+) -> None:
+    service: Client = await make_client(akismet_config(config, akismet_queue=False))
+    async with async_client(service) as client:
+        verdict = await client.comment_check(
+            user_ip="203.0.113.5", comment_content=HAM_TEXT, comment_author=SPAM_AUTHOR
+        )
+    assert verdict == akismet.CheckResponse.SPAM
+    resp = await service.get("/v1/queue?site=news&status=spam", headers=auth(ALICE))
+    [item] = (await resp.json())["items"]
+    assert item["content"] == HAM_TEXT and item["rule"] == "akismet"
+
+
+async def test_the_ham_role_wins_over_the_spam_author(service: Client) -> None:
+    """Akismet: user_role=administrator "will always return false"."""
+    fields = _wordpress_fields(
+        comment_author=SPAM_AUTHOR, comment_content=SPAM_TEXT, user_role=HAM_ROLE, is_test="1"
+    )
+    resp = await _check(service, _form(api_key=KEY, **fields))
+    assert await resp.text() == "false"
+
+
+async def test_is_test_neither_trains_nor_counts(service: Client) -> None:
+    """is_test=1: a comment-check stores nothing and is not in the month's usage; a
+    submit-spam / submit-ham changes no comment and keeps no label."""
+    stored = await _check(service, _form(api_key=KEY, **_wordpress_fields()))
+    guid = stored.headers["X-akismet-guid"]
+    assert await _usage(service) == 1
+    async with async_client(service) as client:
+        verdict = await client.comment_check(
+            user_ip="203.0.113.9", comment_content=SPAM_TEXT, is_test=True
+        )
+        assert verdict in (akismet.CheckResponse.SPAM, akismet.CheckResponse.HAM)
+        # the stored comment, found by its fields (or by its guid, below): not decided
+        wordpress = _wordpress_fields()
+        assert await client.submit_spam(
+            is_test=True,
+            **{name: wordpress[name] for name in FINGERPRINT_FIELDS},
+        )
+        # a comment never seen: no label of the CMS's
+        assert await client.submit_ham(
+            user_ip="203.0.113.9", comment_content="Never seen here.", is_test=True
+        )
+    for fields in (_wordpress_fields(guid=guid), _wordpress_fields(comment_content="Other.")):
+        for path in ("/1.1/submit-spam", "/1.1/submit-ham"):
+            resp = await service.post(
+                path, data=_form(api_key=KEY, is_test="true", **fields), headers=FORM
+            )
+            assert await resp.text() == THANKS
+    assert (await _comment(service, guid))["status"] == "pending"
+    assert await service.app[STORE].cms_labels("news") == []
+    assert await _usage(service) == 1
+    assert [item["id"] for item in await _queue(service)] == [guid]
+
+
 # ---------------------------------------------------------------------------------------
 # Raw requests, as plugins send them
 
@@ -282,6 +382,17 @@ async def test_wordpress_shaped_requests_with_the_key_in_the_host_or_the_query(
     resp = await _check(service, body, host=f"{KEY}.akismet.discourse.example")
     assert await resp.text() == "false"
     assert len(await _queue(service)) == 3
+
+
+async def test_a_repeated_akismet_field_is_the_first_one_as_akismet_reads_it(
+    service: Client,
+) -> None:
+    """Akismet's forms keep Akismet's (PHP's) reading, not /v1's 422: a field given twice
+    is its first value (the body's over the query's), and comment_context[] is a list."""
+    body = _form(api_key=KEY, **_wordpress_fields()) + b"&comment_content=Second+text"
+    resp = await _check(service, body, query="?comment_content=From+the+query")
+    assert resp.status == 200 and await resp.text() == "false"
+    assert (await _comment(service, resp.headers["X-akismet-guid"]))["content"] == HAM_TEXT
 
 
 async def test_a_retried_comment_check_stores_one_comment(service: Client) -> None:

@@ -124,6 +124,60 @@ async def test_every_failing_field_is_listed_in_one_422(client: Client) -> None:
     assert all(e["message"] for e in problem["errors"])
 
 
+async def test_a_comment_of_zero_width_characters_is_blank(client: Client) -> None:
+    """Issue 24: "\u200b\u200b" (zero-width spaces) was stored as a comment."""
+    for blank in ("\u200b\u200b", "\u200c\u200d \u2060\ufeff\n"):
+        body = comment_body(id="zw", content=blank, author_name=blank)
+        resp = await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))
+        assert resp.status == 422
+        errors = (await resp.json(content_type="application/problem+json"))["errors"]
+        assert {e["field"]: e["message"] for e in errors} == {
+            "content": "must not be blank",
+            "author_name": "must not be blank",
+        }
+        resp = await client.post(
+            "/v1/comments",
+            data=urllib.parse.urlencode(body),
+            headers={**auth(NEWS_KEY), "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert resp.status == 422
+
+
+async def test_a_field_given_twice_is_refused_by_name_json_and_form(client: Client) -> None:
+    """Issue 24: a JSON key twice was the last one's, a form field twice the first one's.
+    Both are 422 naming the field; nothing is stored."""
+    one = json.dumps(comment_body(id="twice"))[:-1]
+    for text in (
+        one + ', "content": "Another text entirely, sent second."}',
+        one + ', "\\u0063ontent": "The same key, escaped."}',
+        one + ', "extra": {"x": 1, "x": 2}}',
+    ):
+        resp = await client.post(
+            "/v1/comments",
+            data=text.encode(),
+            headers={**auth(NEWS_KEY), "Content-Type": "application/json"},
+        )
+        assert resp.status == 422, text
+        problem = await resp.json(content_type="application/problem+json")
+        assert problem["errors"] == [
+            {
+                "field": "extra.x" if "extra" in text else "content",
+                "message": "is given more than once",
+            }
+        ]
+    form = urllib.parse.urlencode(comment_body(id="twice")) + "&content=Second+text"
+    resp = await client.post(
+        "/v1/comments",
+        data=form,
+        headers={**auth(NEWS_KEY), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert resp.status == 422
+    problem = await resp.json(content_type="application/problem+json")
+    assert problem["errors"] == [{"field": "content", "message": "is given more than once"}]
+    resp = await client.get("/v1/queue?site=news", headers=auth(ALICE))
+    assert (await resp.json())["items"] == []
+
+
 async def test_name_and_content_limits(client: Client) -> None:
     body = comment_body(author_name="a" * 101, content="b" * 10_001)
     resp = await client.post("/v1/comments", json=body, headers=auth(NEWS_KEY))

@@ -7,6 +7,7 @@ RELIABILITY.md, "Over a real network")."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import itertools
 import json
@@ -22,8 +23,10 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from moderation.appkeys import METRICS
 from moderation.config import Config
 from tests.conftest import ALICE, NEWS_KEY, MakeClient, auth, comment_body
+from tests.support.faultkit import wait_for
 from tests.support.netpath import (
     FragmentingProxy,
     RawAnswer,
@@ -352,3 +355,81 @@ async def test_a_body_split_anywhere_is_stored_as_if_sent_whole(
     whole_record = await _stored(client, whole.json()["id"])
     assert split_record["content"] == whole_record["content"] == content.strip()
     assert split_record["author_email"] == whole_record["author_email"]
+
+
+def _requests(client: Client, route: str) -> dict[str, float]:
+    """moderation_http_requests_total of ``route`` by status."""
+    counts: dict[str, float] = {}
+    for family in client.app[METRICS].registry.collect():
+        for sample in family.samples:
+            if sample.name == "moderation_http_requests_total" and sample.labels["route"] == route:
+                counts[sample.labels["status"]] = sample.value
+    return counts
+
+
+@pytest.mark.parametrize("cancelled", [False, True], ids=["run_app", "cancelled"])
+@pytest.mark.parametrize("route", ["/v1/comments", "/v1/comments/{id}/release"])
+async def test_a_client_that_hangs_up_mid_body_is_not_a_redis_alarm(
+    make_client: MakeClient,
+    net_config: Config,
+    caplog: pytest.LogCaptureFixture,
+    route: str,
+    cancelled: bool,
+) -> None:
+    """A client that sends its head and half its body, then closes the socket (a browser
+    leaving the page during the page's own logout /release did this), is logged as a
+    client that went away: no 503 "redis unavailable", no count in
+    moderation_redis_errors_total (it was both: aiohttp's "Connection lost" is the builtin
+    ConnectionError, which the Redis-unavailable set held).  Served as ``web.run_app``
+    serves (the handler meets ConnectionResetError reading the body) and as aiohttp's
+    test server does (the handler is cancelled)."""
+    net_client: Client = await make_client(net_config, handler_cancellation=cancelled)
+    caplog.set_level(logging.INFO)
+    if route == "/v1/comments":
+        path, headers = route, {"Authorization": f"Bearer {NEWS_KEY}"}
+        body = json.dumps(comment_body(id="hang-up", content=_long_content(3000))).encode()
+    else:
+        resp = await net_client.post(
+            "/v1/comments", json=comment_body(id="hang-up-release"), headers=auth(NEWS_KEY)
+        )
+        assert resp.status == 202
+        path = route.replace("{id}", (await resp.json())["id"])
+        headers, body = auth(ALICE), json.dumps({"lease_until_ms": 1}).encode()
+    # Expect: 100-continue: aiohttp answers "100 Continue" just before the middlewares
+    # and the handler run, so the half body is sent while the handler is reading it
+    head, _ = request_bytes(
+        "POST",
+        path,
+        {**headers, "Content-Type": "application/json", "Expect": "100-continue"},
+        body,
+    )
+    before = sum(_requests(net_client, route).values())
+    reader, writer = await asyncio.open_connection("127.0.0.1", _port(net_client))
+    try:
+        writer.write(head)
+        await writer.drain()
+        async with asyncio.timeout(10):
+            assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 100")
+        writer.write(body[: len(body) // 2])
+        await writer.drain()
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+    async def answered() -> bool:  # the server sees the hang-up in its own time
+        return sum(_requests(net_client, route).values()) > before
+
+    await wait_for(answered, within=10, interval=0.01)
+    registry = net_client.app[METRICS].registry
+    assert not registry.get_sample_value("moderation_redis_errors_total")
+    # 499, nginx's "client closed request": counted, but not as the service's error
+    assert _requests(net_client, route).get("499") == 1
+    assert not [
+        r
+        for r in caplog.records
+        if r.name == "moderation.web.http" and r.levelno >= logging.WARNING
+    ]
+    messages = [r.getMessage() for r in caplog.records if r.name == "moderation.web.http"]
+    assert "redis unavailable" not in messages and "unhandled error" not in messages
+    assert "client disconnected" in messages

@@ -10,8 +10,9 @@ from aiohttp.test_utils import TestClient
 from moderation.appkeys import STORE
 from moderation.storage import keys
 from tests.conftest import ALICE, BLOG_KEY, BOB, CAROL, NEWS_KEY, ROOT, auth, comment_body
-from tests.support.faultkit import assert_indexes_consistent
+from tests.support.faultkit import assert_indexes_consistent, wait_for
 from tests.support.netpath import client_on_both_paths  # noqa: F401  (runs each test direct and fragmented)
+from tests.support.redis_kinds import sync_redis
 
 Client = TestClient[Any, Any]
 
@@ -109,6 +110,34 @@ async def test_bad_queue_parameters_answer_422_listing_each(client: Client) -> N
     assert resp.status == 422
     fields = {e["field"] for e in (await resp.json(content_type=None))["errors"]}
     assert {"order", "limit"} <= fields
+
+
+async def test_a_parameter_or_key_given_twice_is_refused_by_name(client: Client) -> None:
+    """Issue 24: a query parameter twice was its first value, silently; a JSON key twice
+    its last.  Each is 422 naming it, the same way as intake."""
+    [cid] = await _post(client, 1)
+    resp = await client.get("/v1/queue?site=news&status=pending&status=spam", headers=auth(ALICE))
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "status", "message": "is given more than once"}]
+    resp = await client.get("/v1/stats?site=news&site=news", headers=auth(ALICE))
+    assert resp.status == 422
+    json_headers = {**auth(ALICE), "Content-Type": "application/json"}
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision",
+        data=b'{"decision": "approve", "decision": "spam"}',
+        headers=json_headers,
+    )
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "decision", "message": "is given more than once"}]
+    body = f'{{"decisions": [{{"id": "{cid}", "decision": "spam", "decision": "approve"}}]}}'
+    resp = await client.post("/v1/decisions", data=body.encode(), headers=json_headers)
+    assert resp.status == 422
+    errors = (await resp.json(content_type="application/problem+json"))["errors"]
+    assert errors == [{"field": "decisions[0].decision", "message": "is given more than once"}]
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    assert record["status"] == "pending"
 
 
 async def test_moderator_of_another_site_gets_404(client: Client) -> None:
@@ -237,8 +266,47 @@ async def test_claims_hide_comments_from_other_moderators(client: Client) -> Non
     ).json()
     assert held in {i["id"] for i in again["items"]}
     record = await (await client.get(f"/v1/comments/{held}", headers=auth(BOB))).json()
-    trail = [(e["action"], e["actor"]) for e in record["history"]]
-    assert trail[2:] == [("claimed", "alice"), ("released", "alice"), ("claimed", "bob")]
+    assert record["claimed_by"] == "bob"  # the claim is the record's state...
+    # ...not a line of the audit trail (issue 24)
+    assert not {e["action"] for e in record["history"]} & {"claimed", "released"}
+
+
+async def test_page_sessions_leave_the_history_as_it_was(client: Client, redis_url: str) -> None:
+    """Issue 24: every page open and close added a claimed/released pair to each
+    comment's history (17 entries after six sessions).  Six sessions of two moderators,
+    one ending by its lease running out: the history is what it was, the claims are in
+    the events stream, and the decision after them is the trail's next line."""
+    [cid] = await _post(client, 1)
+    before = await (await client.get(f"/v1/comments/{cid}", headers=auth(ALICE))).json()
+    claim = {"site": "news", "limit": 5, "lease_seconds": 60}
+    for session in range(6):
+        token = ALICE if session % 2 == 0 else BOB
+        resp = await client.post("/v1/queue/claim", json=claim, headers=auth(token))
+        [item] = (await resp.json())["items"]
+        lease = {"lease_until_ms": item["lease_until_ms"]}
+        resp = await client.post(f"/v1/comments/{cid}/release", json=lease, headers=auth(token))
+        assert (await resp.json())["released"] is True
+    short = {**claim, "lease_seconds": 1}
+    await client.post("/v1/queue/claim", json=short, headers=auth(ALICE))
+
+    async def lease_over() -> bool:
+        resp = await client.post("/v1/queue/claim", json=claim, headers=auth(BOB))
+        return bool((await resp.json())["items"])
+
+    await wait_for(lease_over, within=10)
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(BOB))).json()
+    assert record["history"] == before["history"]
+    assert record["claimed_by"] == "bob" and record["lease_until_ms"] > 0
+    resp = await client.post(
+        f"/v1/comments/{cid}/decision", json={"decision": "approve"}, headers=auth(BOB)
+    )
+    assert resp.status == 200
+    record = await (await client.get(f"/v1/comments/{cid}", headers=auth(BOB))).json()
+    assert record["history"][:-1] == before["history"]
+    assert (record["history"][-1]["action"], record["history"][-1]["actor"]) == ("decided", "bob")
+    with sync_redis(redis_url) as redis:
+        types = [fields["type"] for _, fields in redis.xrange(keys.events("news"))]
+    assert types.count("claimed") == 8 and types.count("released") == 6
 
 
 async def test_expired_lease_returns_by_itself(client: Client) -> None:

@@ -3,6 +3,7 @@ refused, and paths as the client wrote them."""
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from moderation.core.fields import (
 )
 from moderation.core.records import Decision
 from moderation.core.text import CONTROL_CHARACTERS
+from moderation.intake.akismet_form import comment_of, parse_form
 from moderation.intake.validation import validate_comment
 from moderation.storage.store import Order
 from moderation.web.bodies import (
@@ -215,3 +217,57 @@ def test_the_domain_s_input_errors_answer_as_the_web_s_problems() -> None:
         answer = for_input(error)
         assert answer.body("/v1/comments", "r") == problem.body("/v1/comments", "r")
         assert answer.headers == problem.headers
+
+
+# Text that shows nothing: zero-width space, non-joiner, joiner, word joiner, BOM, soft
+# hyphen, and these mixed with whitespace (issue 24: "\u200b\u200b" was a comment)
+INVISIBLE = [
+    "\u200b\u200b",
+    "\u200c",
+    "\u200d\u200d\u200d",
+    "\u2060",
+    "\ufeff",
+    " \u200b \u00a0\u200c \u2060\u3000\ufeff ",
+    "\u00ad\u200e\u200f",
+]
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_intake_refuses_text_that_shows_nothing(blank: str) -> None:
+    assert _intake_errors({**GOOD, "content": blank, "author_name": blank}) == {
+        "author_name": "must not be blank",
+        "content": "must not be blank",
+    }
+
+
+def test_content_of_invisible_characters_and_newlines_is_blank() -> None:
+    content = "\u200b\n\u200d\t\u2060\r\n\ufeff"
+    assert _intake_errors({**GOOD, "content": content}) == {"content": "must not be blank"}
+
+
+def test_invisible_characters_inside_visible_text_are_kept() -> None:
+    # a family emoji is three emoji joined by ZWJs; Persian uses ZWNJ inside words
+    for text in (
+        "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+        "\u200bHi",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    ):
+        assert validate_comment({**GOOD, "content": text}, check_deliverability=False).content
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_other_bodies_say_blank_the_same_way(blank: str) -> None:
+    assert _errors(ModelReloadRequest, {"path": blank}) == {"path": "must not be blank"}
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_an_akismet_comment_of_invisible_text_is_cleaned_to_empty(blank: str) -> None:
+    """Akismet's clients get no 422: invisible text is cleaned away, as a control
+    character is, and the comment is scored and stored with what is left."""
+    form = parse_form(
+        urllib.parse.urlencode({"comment_content": blank, "comment_author": blank}).encode(), {}
+    )
+    comment = comment_of(form)
+    assert (comment.content, comment.author_name) == ("", "")
+    visible = parse_form(urllib.parse.urlencode({"comment_content": "\u200bHi"}).encode(), {})
+    assert comment_of(visible).content == "\u200bHi"
