@@ -88,10 +88,18 @@ def repeated_keys(raw: bytes, value: Any) -> list[str]:
     if same and b"\\u0022" not in raw:
         return []
     found: list[str] = []
-    for path in _repeated(json.loads(raw, object_pairs_hook=_Pairs), ""):
-        if path not in found:
-            found.append(path)
+    try:
+        for path in _repeated(json.loads(raw, object_pairs_hook=_Pairs), ""):
+            if path not in found:
+                found.append(path)
+    except RecursionError as exc:
+        # orjson takes nesting the standard library's parser (and this walk) cannot
+        raise TooDeep("JSON nested too deeply") from exc
     return found
+
+
+class TooDeep(ValueError):
+    """A JSON value nested too deeply to look for repeated keys in: a bad request."""
 
 
 class _Pairs(list[tuple[str, Any]]):

@@ -92,7 +92,10 @@ def parse_body(content_type: str, body: bytes) -> Mapping[str, Any]:
             raise BadBody(f"body is not valid JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise FieldsInvalid([FieldError("body", "must be a JSON object")])
-        repeated = jsoncodec.repeated_keys(body, value)
+        try:
+            repeated = jsoncodec.repeated_keys(body, value)
+        except jsoncodec.TooDeep as exc:
+            raise BadBody("JSON nested too deeply") from exc
         if repeated:
             raise FieldsInvalid(repeated_fields(repeated))
         return value

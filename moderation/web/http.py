@@ -108,7 +108,10 @@ def json_object_of(body: bytes) -> dict[str, Any]:
         raise bad_request(f"body is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise invalid([FieldError("body", "must be a JSON object")])
-    repeated = jsoncodec.repeated_keys(body, value)
+    try:
+        repeated = jsoncodec.repeated_keys(body, value)
+    except jsoncodec.TooDeep as exc:
+        raise bad_request("body is not valid JSON: nested too deeply") from exc
     if repeated:
         raise invalid(repeated_fields(repeated))
     return value
