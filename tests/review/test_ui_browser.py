@@ -568,3 +568,35 @@ def test_the_top_bar_says_its_model_whole_and_a_toast_leaves_with_its_view(
     whole = model.evaluate("e => e.scrollWidth <= e.clientWidth")
     assert whole, model.text_content()
     watch.assert_clean()
+
+
+def test_an_admin_blocks_an_author_from_the_author_view(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """ "Block author" puts the author's email on the site's block list (the rules API):
+    their next comment is spam at once; a moderator who is not an admin is told no."""
+    email = "pest@example.com"
+    first = post_comment(service, id="b1", author_name="Pest", author_email=email)
+    for token, blocked in ((ALICE, False), (ROOT, True)):
+        page, watch = new_page(browser, contexts)
+        login(page, service, token, "?site=news" if token == ROOT else "")
+        card = page.locator(f"[data-id='{first}']")
+        expect(card).to_be_visible()
+        card.locator(".author-open").click()
+        view = page.locator("#author")
+        expect(view).to_be_visible()
+        view.locator("#author-block").click()
+        toast = page.locator("#toast")
+        expect(toast).to_contain_text("Blocked" if blocked else "Not blocked")
+        watch.assert_clean()
+        page.close()
+    second = post_comment(service, id="b2", author_name="Pest", author_email=email, content=HAM[2])
+    assert get_comment(service, second)["status"] == "spam"
+    request = urllib.request.Request(
+        f"{service}/v1/rules?site=news", headers={"Authorization": f"Bearer {ROOT}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        rules = json.loads(resp.read())["rules"]
+    assert [(r["list"], r["kind"], r["value"]) for r in rules if r["created_by"] == "root"] == [
+        ("block", "email", email)
+    ]

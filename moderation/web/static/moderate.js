@@ -849,6 +849,22 @@
   // Decides the author's listed comments through the bulk decision API: "approve all
   // pending" approves their pending ones, "spam all" marks every other one spam.  A
   // comment already decided answers 409 and is left as it is (no override here).
+  // Block the open author: their email on the site's block list (POST /v1/rules, admins
+  // only); their next comments are spam at once, on every instance.
+  async function blockAuthor() {
+    const email = state.author;
+    if (!email) return;
+    const res = await api("POST", "/v1/rules", {
+      site: state.site,
+      list: "block",
+      kind: "email",
+      value: email,
+      note: "blocked from the moderator page",
+    });
+    if (res.ok) toast("Blocked: this author's next comments are spam at once.");
+    else if (res.status !== 401) toast(`Not blocked: ${problemText(res)}`);
+  }
+
   async function decideAuthor(decision) {
     const box = $("author");
     const email = state.author;
@@ -992,6 +1008,7 @@
     $("help-open").addEventListener("click", () => openHelp());
     $("author-approve-all").addEventListener("click", () => decideAuthor("approve"));
     $("author-spam-all").addEventListener("click", () => decideAuthor("spam"));
+    $("author-block").addEventListener("click", () => blockAuthor());
     $("author").addEventListener("close", () => {
       state.author = null;
     });
