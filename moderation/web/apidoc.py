@@ -210,6 +210,19 @@ def redirect_answer(description: str) -> Json:
     }
 
 
+def admin_read_problems() -> Json:
+    """The problems of an admin's GET about one site (callbacks, rules)."""
+    return problems(
+        401,
+        403,
+        404,
+        422,
+        503,
+        s403="The caller is not an admin moderator (`admin = true`).",
+        s404="The caller does not moderate this site.",
+    )
+
+
 def admin_post_problems() -> Json:
     """The problems of an admin's POST about one site (erasure, redelivery)."""
     return problems(

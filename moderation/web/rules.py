@@ -30,6 +30,7 @@ from moderation.web.apidoc import (
     CSRF,
     MODERATOR,
     admin_post_problems,
+    admin_read_problems,
     header_refs,
     json_answer,
     json_body,
@@ -50,15 +51,6 @@ routes = RouteTable()
 log = logging.getLogger("moderation.rules")
 
 CONFIG_NOTE = "from the site's config file (change it there)"
-_ADMIN_READ_PROBLEMS = problems(
-    401,
-    403,
-    404,
-    422,
-    503,
-    s403="The caller is not an admin moderator (`admin = true`).",
-    s404="The caller does not moderate this site.",
-)
 
 
 def _rule(record: dict[str, Any]) -> SiteRule:
@@ -116,7 +108,7 @@ async def _in_force(request: web.Request, site: str) -> None:
         "A site's block, allow and trusted lists (admins only)",
         {
             "200": json_answer(ref("SiteRules"), "The rules in force."),
-            **_ADMIN_READ_PROBLEMS,
+            **admin_read_problems(),
         },
         security=MODERATOR,
         parameters=query_parameters(RulesQuery),
@@ -250,7 +242,7 @@ async def delete_rule(request: web.Request) -> web.Response:
         "Who added or removed which rule of a site, and when (admins only)",
         {
             "200": json_answer(ref("RuleAudit"), "The changes, newest first."),
-            **_ADMIN_READ_PROBLEMS,
+            **admin_read_problems(),
         },
         security=MODERATOR,
         parameters=query_parameters(RulesAuditQuery),
