@@ -471,6 +471,11 @@ def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: A
         author_url=HOSTILE_URL,
         content=HOSTILE_CONTENT[:400] + " " + "W" * 600,
     )
+    # a decided comment (its "Change to" buttons) and a rule (the rules panel), hostile
+    decided = post_comment(service, id="d1", author_name=HOSTILE_NAME, content=HAM[0] + " ok")
+    api_call(service, "POST", f"/v1/comments/{decided}/decision", BOB, {"decision": "spam"})
+    rule = {"site": "news", "list": "block", "kind": "phrase", "value": HOSTILE_PHRASE}
+    api_call(service, "POST", "/v1/rules", ROOT, {**rule, "note": HOSTILE_NOTE + LONG_WORD[:300]})
     for width, height in ((1440, 1000), (375, 812)):
         page, watch = new_page(browser, contexts, width=width, height=height)
         login(page, service, ROOT)
@@ -485,7 +490,30 @@ def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: A
         page.keyboard.press("?")
         page.screenshot(path=str(ARTIFACTS / f"moderate-help-{width}.png"))
         page.keyboard.press("Escape")
+        # the rules panel (root is an admin): a field error shown, nothing wider than the window
+        page.keyboard.press("r")
+        expect(page.locator("#rules-list li.rule")).to_have_count(1)
+        page.click("#rule-add")  # an empty value: its error beside the field
+        expect(page.locator("#rule-value-error")).to_be_visible()
+        no_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / f"moderate-rules-{width}.png"))
+        page.keyboard.press("Escape")
+        # a decided comment, and the question before its decision is changed
+        page.click("#counts [data-status=spam]")
+        card = page.locator(f"[data-id='{decided}']")
+        expect(card.locator(".override")).to_have_count(2)
+        no_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / f"moderate-decided-{width}.png"))
+        card.locator(".override.approve").click()
+        expect(page.locator("#confirm")).to_be_visible()
+        # the name's U+202E ends with the name (PDI): the question after it reads forwards
+        asked = page.locator("#confirm-text").text_content() or ""
+        assert asked.endswith("\u2069” was marked spam by bob. Change it to approved?"), asked
+        page.screenshot(path=str(ARTIFACTS / f"moderate-confirm-{width}.png"))
+        page.keyboard.press("Escape")
+        assert page.evaluate("window.__pwned") is None
         watch.assert_clean()
+    assert get_comment(service, decided)["status"] == "spam"  # asked, and cancelled
     page, _ = new_page(browser, contexts, width=375, height=700)
     page.goto(f"{service}/moderate")
     page.screenshot(path=str(ARTIFACTS / "moderate-login-375.png"))

@@ -638,9 +638,15 @@
     setItems(state.items.filter((i) => !gone.has(i.id)));
   }
 
+  // A commenter's text inside a message of ours: between FSI and PDI, so a direction
+  // override in it (U+202E) ends there instead of reversing the rest of the message.
+  function isolated(text) {
+    return `\u2068${text}\u2069`;
+  }
+
   function describe(item) {
     const name = String(item.author_name || "comment");
-    return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    return isolated(name.length > 40 ? `${name.slice(0, 40)}…` : name);
   }
 
   async function decideOne(id, decision) {
@@ -1125,7 +1131,7 @@
       const res = await addRule(rule);
       if (res.ok && res.data) {
         const r = res.data;
-        const what = `${r.list} ${r.kind} “${r.value}”`;
+        const what = `${r.list} ${r.kind} “${isolated(r.value)}”`;
         $("rules-status").textContent =
           res.status === 201 ? `Added: ${what}, in force for the next comment.` : `Already listed: ${what}.`;
         $("rule-value").value = "";
@@ -1186,7 +1192,7 @@
     const path = `/v1/rules/${encodeURIComponent(rule.id)}?site=${encodeURIComponent(site)}`;
     const res = await api("DELETE", path);
     if (res.status === 401) return;
-    const what = `${rule.list} ${rule.kind} “${rule.value}”`;
+    const what = `${rule.list} ${rule.kind} “${isolated(rule.value)}”`;
     $("rules-status").textContent = res.ok
       ? `Removed: ${what}; out of force for the next comment.`
       : `Not removed: ${problemText(res)}`;
