@@ -400,6 +400,10 @@ class RollbackResult(Answer):
 class ModeratorSession(Answer):
     moderator: str = about("The logged-in moderator's name.")
     sites: list[str] = about("The sites they moderate.")
+    admin: bool = about(
+        "Whether they are an admin moderator (rules, take-over): the page shows those "
+        "controls only then; the API checks it again on every call."
+    )
     csrf_token: str = about(f"Send it as {CSRF_HEADER} on every POST made with the session cookie.")
 
 
