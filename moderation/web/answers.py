@@ -286,6 +286,10 @@ class Stats(Answer):
 
 class ErasureResult(Answer):
     erased: dict[str, Count] = about("Comments erased, by site.")
+    rules_removed: dict[str, Count] = about(
+        "Rules removed because they named the author's email (an email rule, a phrase "
+        "holding it), by site; the rules' audit keeps the removal, without the email."
+    )
 
 
 class ModelReloadResult(Answer):
@@ -446,7 +450,10 @@ class SiteRules(Answer):
 
 
 class RuleChange(Answer):
-    action: Literal["added", "removed"]
+    action: Literal["added", "removed", "erased"] = about(
+        "erased: removed by an author's erasure, because it named their email; that "
+        "change and every earlier one about the rule show `(erased)` where the email was."
+    )
     by: str = about("The admin moderator who made the change.")
     at: str = about("When.", format="date-time")
     rule: SiteRule
