@@ -207,6 +207,8 @@ akismet_key = "{akismet_key}"          # Akismet clients (README: "Replacing Aki
 # signing_secret = "..."             # then every intake must carry X-Moderation-Signature
 # auto_spam_above = 0.98
 # auto_approve_below = 0.02
+# hold_abuse_above = 0.5             # abusive comments are never approved automatically
+# reject_abuse_above = 0.95          # and the most abusive are rejected at once
 
 [[moderators]]
 name = "admin"

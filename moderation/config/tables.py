@@ -161,6 +161,12 @@ class SiteConfig:
     signing_secret: Secret | None = Field(default=None, repr=False)
     auto_spam_above: Probability | None = None
     auto_approve_below: Probability | None = None
+    # On the abuse score (the model's abuse head; a model without one never triggers
+    # them): at or above hold_abuse_above a comment is never approved automatically (an
+    # allow rule, a trusted author, auto_approve_below, a trusted edit all leave it
+    # pending); at or above reject_abuse_above it is rejected at once (rule "abuse").
+    hold_abuse_above: Probability | None = None
+    reject_abuse_above: Probability | None = None
     trust_approved_authors: Flag = False
     # an edit (the CMS re-sends a comment with another text or author URL) of an approved
     # comment keeps it approved instead of sending it back to the queue
@@ -214,6 +220,15 @@ class SiteConfig:
         spam_above = info.data.get("auto_spam_above")
         if value is not None and spam_above is not None and value >= spam_above:
             raise fail("must be lower than auto_spam_above")
+        return value
+
+    @field_validator("reject_abuse_above")
+    @classmethod
+    def _above_hold(cls, value: float | None, info: ValidationInfo) -> float | None:
+        # at or below the hold, a rejection would leave the hold nothing to hold
+        hold = info.data.get("hold_abuse_above")
+        if value is not None and hold is not None and value <= hold:
+            raise fail("must be higher than hold_abuse_above")
         return value
 
     @model_validator(mode="after")

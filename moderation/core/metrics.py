@@ -68,6 +68,12 @@ class Metrics:
             buckets=SCORE_BUCKETS,
             registry=registry,
         )
+        self.abuse_score = Histogram(
+            "moderation_abuse_score",
+            "Abuse probability of comments taken in (those a model with an abuse head scored).",
+            buckets=SCORE_BUCKETS,
+            registry=registry,
+        )
         self.batch_size = Histogram(
             "moderation_scoring_batch_size",
             "Comments scored per classifier call.",

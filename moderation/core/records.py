@@ -43,6 +43,20 @@ class CallbackEvent(StrEnum):
     EDITED = "comment.edited"  # the CMS re-sent the comment with another text or URL
 
 
+class RejectReason(StrEnum):
+    """Why a moderator rejected a comment.  ``abuse`` makes the rejection an abuse label
+    (learning); the others say what the comment was instead, and label nothing."""
+
+    ABUSE = "abuse"
+    SPAM = "spam"  # spam the moderator chose to reject rather than mark (no spam label)
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"
+
+
+# The rule of a comment rejected on arrival because its abuse score reached the site's
+# reject_abuse_above: one fixed word, so that a CMS or a query can tell it apart.
+ABUSE_RULE = "abuse"
+
 _DECISION_STATUS = {
     Decision.APPROVE: Status.APPROVED,
     Decision.SPAM: Status.SPAM,
@@ -124,6 +138,9 @@ class CommentRecord:
     claim_until_ms: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     edited_ms: int = 0  # when the CMS last changed its text or URL (0: never)
+    # None: the model that scored it has no abuse head (or it was stored before one)
+    abuse_score: float | None = None
+    decision_reason: str = ""  # a rejection's RejectReason ('' = none given)
 
     @classmethod
     def from_hash(cls, comment_id: str, site: str, raw: dict[str, str]) -> CommentRecord:
@@ -146,11 +163,19 @@ class CommentRecord:
             claim_until_ms=int(raw.get("claim_until_ms", "0") or 0),
             history=history,
             edited_ms=int(raw.get("edited_ms", "0") or 0),
+            abuse_score=float(abuse) if (abuse := raw.get("abuse_score")) else None,
+            decision_reason=raw.get("decision_reason", ""),
         )
 
     @property
     def reasons(self) -> list[str]:
         return list(self.data.get("reasons", []))
+
+    @property
+    def abuse_reasons(self) -> list[str]:
+        # ``or ()``: Redis's cjson writes an empty array back as {} when a script
+        # re-encodes the data (a repeat, an erasure)
+        return list(self.data.get("abuse_reasons") or ())
 
     def claim_holder(self, at_ms: int) -> str | None:
         if self.claimed_by and self.claim_until_ms > at_ms:
@@ -167,6 +192,8 @@ class CommentRecord:
             "spam_score": self.spam_score,
             "spam": bool(self.data.get("spam", False)),
             "reasons": self.reasons,
+            "abuse_score": self.abuse_score,
+            "abuse_reasons": self.abuse_reasons,
             "edited": self.edited_ms > 0,
         }
 
@@ -180,6 +207,8 @@ class CommentRecord:
             "status": self.status.value,
             "spam_score": self.spam_score,
             "reasons": self.reasons,
+            "abuse_score": self.abuse_score,
+            "abuse_reasons": self.abuse_reasons,
             "rule": data.get("rule"),
             "author_name": data.get("author_name"),
             "author_email": data.get("author_email"),
@@ -194,6 +223,7 @@ class CommentRecord:
             "lease_until_ms": self.claim_until_ms if self.claim_holder(at_ms) else None,
             "decided_by": self.decided_by or None,
             "decided_at": iso_from_ms(self.decided_ms) if self.decided_ms else None,
+            "decision_reason": self.decision_reason or None,
         }
         return item
 

@@ -64,6 +64,9 @@ def body_of(site: str, record: dict[str, Any]) -> bytes:
         return value if isinstance(value, str) and value != "" else None
 
     score = record.get("spam_score")
+    # '' or absent: the model had no abuse head (or the event was queued before abuse
+    # scores existed)
+    abuse = record.get("abuse_score")
     comment = {
         "id": record["comment_id"],
         "external_id": text("external_id"),
@@ -71,6 +74,8 @@ def body_of(site: str, record: dict[str, Any]) -> bytes:
         "status": record["status"],
         "previous_status": text("previous_status"),
         "spam_score": float(score) if score not in (None, "") else None,
+        "abuse_score": float(abuse) if abuse not in (None, "") else None,
+        "decision_reason": text("reason"),
         "decided_by": text("decided_by"),
         "rule": text("rule"),
         "note": text("note"),

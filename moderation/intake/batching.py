@@ -28,7 +28,7 @@ from moderation.core.records import (
     new_comment_id,
     now_ms,
 )
-from moderation.intake.rules import RuleList, automatic_status, folded
+from moderation.intake.rules import RuleList, abuse_holds, automatic_status, folded
 from moderation.intake.site_rules import SiteRules
 from moderation.intake.validation import CommentIn
 from moderation.learning.model_holder import ModelHolder
@@ -48,6 +48,8 @@ class Accepted:
     spam_score: float
     reasons: tuple[str, ...]
     spam: bool  # the model's verdict at its own threshold
+    abuse_score: float | None  # None: the model has no abuse head
+    abuse_reasons: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -148,7 +150,16 @@ class IntakeBatcher:
                 reasons = (*job.comment.notes, *score.reasons)
                 if result.repeat_of is not None:
                     reasons = (REPEAT_REASON, *reasons[:3])
-                job.future.set_result(Accepted(result, score.probability, reasons, score.spam))
+                job.future.set_result(
+                    Accepted(
+                        result,
+                        score.probability,
+                        reasons,
+                        score.spam,
+                        score.abuse,
+                        score.abuse_reasons,
+                    )
+                )
         except BaseException as exc:
             error = exc
             if not isinstance(exc, Exception):
@@ -238,6 +249,9 @@ class IntakeBatcher:
             "spam": score.spam,
             "model_version": model_version,
         }
+        abuse = score.abuse
+        if abuse is not None:  # a model without an abuse head adds nothing to the record
+            data["abuse_reasons"] = list(score.abuse_reasons)
         if rule:
             data["rule"] = rule
         # "created" and "scored" are separate entries so the audit trail reads the same
@@ -249,12 +263,17 @@ class IntakeBatcher:
             at,
             spam_score=round(score.probability, 4),
             reasons=list(score.reasons),
+            abuse_score=None if abuse is None else round(abuse, 4),
+            abuse_reasons=list(score.abuse_reasons) if score.abuse_reasons else None,
         )
         history = opening
         if status != Status.PENDING:
             history += "\n" + history_line(
                 "auto-decided", "auto", at, status=status.value, rule=rule
             )
+        # hold_abuse_above: the intake script's trusted-author approval and a trusted
+        # edit are automatic approvals too, so they are turned off for this comment
+        held = abuse_holds(site, abuse)
         new = NewComment(
             site=site.id,
             id=new_comment_id(site.id, at),
@@ -264,12 +283,15 @@ class IntakeBatcher:
             status=status,
             rule=rule or "",
             spam_score=score.probability,
+            abuse_score=abuse,
             created_ms=at,
             data=data,
             history=history,
             author_email=comment.author_email,
-            trust_approved_authors=site.trust_approved_authors,
-            trust_edits=site.trust_edits_of_approved,
+            trust_approved_authors=site.trust_approved_authors and not held,
+            # an edit is scored again but never rejected by a rule (as auto_spam_above
+            # spares it too): an abusive one goes back to a human
+            trust_edits=site.trust_edits_of_approved and not held and status != Status.REJECTED,
             trusted_history=(
                 history_line(
                     "auto-decided",
@@ -278,7 +300,7 @@ class IntakeBatcher:
                     status="approved",
                     rule=TRUSTED_AUTHOR_RULE,
                 )
-                if site.trust_approved_authors
+                if site.trust_approved_authors and not held
                 else ""
             ),
         )
@@ -316,11 +338,19 @@ class IntakeBatcher:
         listed: tuple[RuleList, str] | None = None,
     ) -> tuple[Status, str | None]:
         status, rule = automatic_status(
-            job.site, job.comment, score.probability, repeat_of=repeat_of, listed=listed
+            job.site,
+            job.comment,
+            score.probability,
+            abuse=score.abuse,
+            repeat_of=repeat_of,
+            listed=listed,
         )
         if status == Status.PENDING and job.verdict_rule is not None:
             spam = score.spam if job.verdict is None else job.verdict
-            return (Status.SPAM if spam else Status.APPROVED), job.verdict_rule
+            if spam:
+                return Status.SPAM, job.verdict_rule
+            if not abuse_holds(job.site, score.abuse):
+                return Status.APPROVED, job.verdict_rule
         return status, rule
 
     async def close(self) -> None:

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from moderation.config import SiteConfig
-from moderation.core.records import Status
+from moderation.core.records import ABUSE_RULE, Status
 from moderation.core.text import odd_text
 from moderation.intake.validation import CommentIn, normalise_email
 
@@ -310,22 +310,51 @@ def config_rule(entry: str) -> tuple[RuleKind, str]:
     return RuleKind.IP, entry
 
 
+def abuse_holds(site: SiteConfig, abuse: float | None) -> bool:
+    """Whether the abuse score keeps the comment from any automatic approval
+    (``hold_abuse_above``); a model without an abuse head (None) holds nothing."""
+    hold = site.hold_abuse_above
+    return hold is not None and abuse is not None and abuse >= hold
+
+
 def automatic_status(
     site: SiteConfig,
     comment: CommentIn,
     score: float,
     *,
+    abuse: float | None = None,
     repeat_of: str | None = None,
     listed: tuple[RuleList, str] | None = None,
 ) -> tuple[Status, str | None]:
     """The status a comment gets on arrival and the rule that set it (None: no rule).
-    ``listed``: the API's rules' match (``CompiledRules.match``), worked out once."""
+    ``abuse``: the abuse score (None: the model has no abuse head).  ``listed``: the
+    API's rules' match (``CompiledRules.match``), worked out once."""
     email, ip = comment.author_email, comment.get("author_ip")
     for entry in site.block:
         if _matches(entry, email, ip):
             return Status.SPAM, f"block list: {entry}"
     if listed is not None and listed[0] == RuleList.BLOCK:
         return Status.SPAM, listed[1]
+    # A block rule says more (the author, not this text) and files it as spam; past
+    # that, an abusive text is rejected before any rule could approve it.
+    reject = site.reject_abuse_above
+    if reject is not None and abuse is not None and abuse >= reject:
+        return Status.REJECTED, ABUSE_RULE
+    status, rule = _spam_rules(site, comment, score, repeat_of, listed)
+    if status == Status.APPROVED and abuse_holds(site, abuse):
+        return Status.PENDING, None
+    return status, rule
+
+
+def _spam_rules(
+    site: SiteConfig,
+    comment: CommentIn,
+    score: float,
+    repeat_of: str | None,
+    listed: tuple[RuleList, str] | None,
+) -> tuple[Status, str | None]:
+    """The allow lists, repeats, spam thresholds and trusted list, in that order."""
+    email, ip = comment.author_email, comment.get("author_ip")
     for entry in site.allow:
         if _matches(entry, email, ip):
             return Status.APPROVED, f"allow list: {entry}"

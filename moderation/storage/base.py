@@ -68,11 +68,14 @@ LISTED_FIELDS = (
     "note",
     "claimed_by",
     "claim_until_ms",
+    "abuse_score",
+    "decision_reason",
 )
 
 
 class Order(StrEnum):
     SCORE = "score"  # most suspicious first
+    ABUSE = "abuse"  # most abusive first (comments without an abuse score last)
     OLDEST = "oldest"
     NEWEST = "newest"
 
@@ -98,6 +101,7 @@ class NewComment:
     author_email: str
     trust_approved_authors: bool
     trusted_history: str
+    abuse_score: float | None = None  # None: the model has no abuse head
     # the repeat check: the text's fingerprint ('' = off) and how long it is remembered;
     # what a repeat changes (status, history, rule: with '{repeat_of}' for the earlier id)
     text_fingerprint: str = ""
@@ -432,7 +436,9 @@ def intake_site_keys(site: str) -> IntakeSiteKeys:
         "pending_index": keys.by_status(site, Status.PENDING),
         "approved_index": keys.by_status(site, Status.APPROVED),
         "spam_index": keys.by_status(site, Status.SPAM),
+        "rejected_index": keys.by_status(site, Status.REJECTED),
         "score_index": keys.pending_by_score(site),
+        "abuse_index": keys.pending_by_abuse(site),
         "events": keys.events(site),
         "approved_authors": keys.approved_authors(site),
         "decided_index": keys.decided(site),
@@ -445,16 +451,19 @@ class StatusIndexes(TypedDict):
     spam_index: str
     rejected_index: str
     score_index: str
+    abuse_index: str
 
 
 def status_indexes(site: str) -> StatusIndexes:
-    """The zsets a comment is filed in by its status (and pending ones by score)."""
+    """The zsets a comment is filed in by its status (and pending ones by spam score and
+    by abuse score)."""
     return {
         "pending_index": keys.by_status(site, Status.PENDING),
         "approved_index": keys.by_status(site, Status.APPROVED),
         "spam_index": keys.by_status(site, Status.SPAM),
         "rejected_index": keys.by_status(site, Status.REJECTED),
         "score_index": keys.pending_by_score(site),
+        "abuse_index": keys.pending_by_abuse(site),
     }
 
 
@@ -462,6 +471,8 @@ class LabelKeys(TypedDict):
     ham_labels: str
     spam_labels: str
     new_labels: str
+    abuse_labels: str
+    not_abuse_labels: str
 
 
 def label_keys(site: str) -> LabelKeys:
@@ -469,6 +480,8 @@ def label_keys(site: str) -> LabelKeys:
         "ham_labels": keys.labels(site, "ham"),
         "spam_labels": keys.labels(site, "spam"),
         "new_labels": keys.new_labels(site),
+        "abuse_labels": keys.labels(site, "abuse"),
+        "not_abuse_labels": keys.labels(site, "not_abuse"),
     }
 
 
@@ -497,7 +510,9 @@ class IntakeSiteKeys(TypedDict):
     pending_index: str
     approved_index: str
     spam_index: str
+    rejected_index: str
     score_index: str
+    abuse_index: str
     events: str
     approved_authors: str
     decided_index: str

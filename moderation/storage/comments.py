@@ -77,6 +77,7 @@ class CommentStore(StoreBase):
                 "id": c.id,
                 "status": c.status.value,
                 "spam_score": repr(c.spam_score),
+                "abuse_score": "" if c.abuse_score is None else repr(c.abuse_score),
                 "created_ms": c.created_ms,
                 "data": jsoncodec.dumps(c.data),
                 "history": c.history,
@@ -164,6 +165,7 @@ class CommentStore(StoreBase):
             site = c.site
             callback, event_id = self._callback_argv(site, CallbackEvent.EDITED)
             data = c.data
+            abuse_reasons = list(data.get("abuse_reasons") or [])
             call = scripts.EDIT.command(
                 {
                     "comment": keys.comment(site, stored.id),
@@ -182,11 +184,19 @@ class CommentStore(StoreBase):
                     "author_url": str(data.get("author_url") or ""),
                     "spam_score": repr(c.spam_score),
                     "reasons": jsoncodec.dumps(list(data.get("reasons") or [])),
+                    "abuse_score": "" if c.abuse_score is None else repr(c.abuse_score),
+                    "abuse_reasons": (
+                        "" if c.abuse_score is None else jsoncodec.dumps(abuse_reasons)
+                    ),
                     "spam": "1" if data.get("spam") else "0",
                     "model_version": str(data.get("model_version") or ""),
                     "now_ms": at,
                     "history_line": history_line(
-                        "edited", "cms", at, spam_score=round(c.spam_score, 4)
+                        "edited",
+                        "cms",
+                        at,
+                        spam_score=round(c.spam_score, 4),
+                        abuse_score=None if c.abuse_score is None else round(c.abuse_score, 4),
                     ),
                     "trust_edits": "1" if c.trust_edits else "0",
                     "events_maxlen": self.events_maxlen,
@@ -266,6 +276,7 @@ class CommentStore(StoreBase):
         cursor: str | None = None,
         min_score: float | None = None,
         max_score: float | None = None,
+        min_abuse: float | None = None,
         author_email: str | None = None,
         post_id: str | None = None,
         post_url: str | None = None,
@@ -276,11 +287,11 @@ class CommentStore(StoreBase):
         filtered page examines at most ``SCAN_MAX`` comments (see below).
 
         The index read is the narrowest one the query names: the author's comments (by
-        email; by time: ``order=score`` lists them newest first), else the pending
-        comments by score, else the status's by time.  ``status`` None (every status)
-        needs the author.  A post (by id or by URL), an author name and the text are
-        checked on the records read (no index for them: intake writes nothing more than
-        it did, see below)."""
+        email; by time: ``order=score`` and ``order=abuse`` list them newest first), else
+        the pending comments by spam score or by abuse score, else the status's by time.
+        ``status`` None (every status) needs the author.  A post (by id or by URL), an
+        author name and the text are checked on the records read (no index for them:
+        intake writes nothing more than it did, see below)."""
         member, score = decode_cursor(cursor) if cursor else ("", "0")
         score_filtered = min_score is not None or max_score is not None
         score_range = ("-inf", "+inf")
@@ -298,6 +309,11 @@ class CommentStore(StoreBase):
                 repr(max_score) if max_score is not None else "+inf",
             )
             applied |= {"status", "score"}
+        elif order == Order.ABUSE and status == Status.PENDING:
+            index, desc = keys.pending_by_abuse(site), True
+            # the unscored (keys.ABUSE_UNSCORED) sort last, and fall outside any min_abuse
+            score_range = (repr(min_abuse) if min_abuse is not None else "-inf", "+inf")
+            applied |= {"status", "abuse"}
         else:
             index, desc = keys.by_status(site, status), order != Order.OLDEST
             applied.add("status")
@@ -305,6 +321,7 @@ class CommentStore(StoreBase):
             status,
             min_score if "score" not in applied else None,
             max_score if "score" not in applied else None,
+            min_abuse if "abuse" not in applied else None,
             author_email,
             author_name,
             post_id,
@@ -319,6 +336,7 @@ class CommentStore(StoreBase):
         wanted = {
             "status": status is not None,
             "score": score_filtered,
+            "abuse": min_abuse is not None,
             "author_name": author_name is not None,
             "post_id": post_id is not None,
             "post_url": post_url is not None,
@@ -446,6 +464,7 @@ def _matcher(
     status: Status | None,
     min_score: float | None,
     max_score: float | None,
+    min_abuse: float | None,
     author_email: str | None,
     author_name: str | None,
     post_id: str | None,
@@ -464,6 +483,8 @@ def _matcher(
         if (min_score is not None or max_score is not None) and not in_range(
             record.spam_score, min_score, max_score
         ):
+            return False
+        if min_abuse is not None and (record.abuse_score is None or record.abuse_score < min_abuse):
             return False
         data = record.data
         if author_email is not None and data.get("author_email") != author_email:

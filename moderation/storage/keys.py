@@ -21,8 +21,10 @@ def _site(site: str) -> str:
 
 def comment(site: str, comment_id: str) -> str:
     """HASH: one comment.  Fields: ``data`` (JSON of what the CMS sent, immutable except
-    by erasure), ``status``, ``spam_score``, ``created_ms``, ``decided_by``, ``decided_ms``,
-    ``note``, ``claimed_by``, ``claim_until_ms``, ``history`` (JSON lines, append-only)."""
+    by erasure), ``status``, ``spam_score``, ``abuse_score`` ('' or absent: no abuse
+    head scored it), ``created_ms``, ``decided_by``, ``decided_ms``, ``note``,
+    ``decision_reason`` (a rejection's reason), ``claimed_by``, ``claim_until_ms``,
+    ``history`` (JSON lines, append-only)."""
     return f"{_site(site)}:c:{comment_id}"
 
 
@@ -49,6 +51,18 @@ def by_status(site: str, status: str) -> str:
 def pending_by_score(site: str) -> str:
     """ZSET: pending comment ids scored by spam probability (most suspicious last)."""
     return f"{_site(site)}:q:score"
+
+
+@_per_site
+def pending_by_abuse(site: str) -> str:
+    """ZSET: pending comment ids scored by abuse probability (most abusive last); a
+    comment without an abuse score is filed at ABUSE_UNSCORED, below every real one."""
+    return f"{_site(site)}:q:abuse"
+
+
+# The abuse index's score of a comment no abuse head scored: it sorts after every scored
+# comment in ``order=abuse`` and falls outside any ``min_abuse`` (which is 0 or more).
+ABUSE_UNSCORED = -1
 
 
 @_per_site
@@ -143,8 +157,10 @@ def callback_queue(site: str, comment_id: str) -> str:
 
 def labels(site: str, label: str) -> str:
     """ZSET: comments a human (a moderator, or the CMS through the Akismet API) labelled
-    ``label`` ("ham": approved, "spam"), scored by when.  An undo takes the label back;
-    a rejection is no label (off-topic or abusive is not spam)."""
+    ``label``, scored by when.  Spam labels: "ham" (approved), "spam"; a rejection is no
+    spam label (off-topic or abusive is not spam).  Abuse labels: "abuse" (rejected with
+    reason abuse), "not_abuse" (approved).  An undo, an edit or another decision takes
+    the comment's labels back first.  Only "ham" and "spam" count in ``new_labels``."""
     return f"{_site(site)}:labels:{label}"
 
 

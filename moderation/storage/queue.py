@@ -10,6 +10,7 @@ from moderation.core.records import (
     CallbackEvent,
     CommentRecord,
     Decision,
+    RejectReason,
     Status,
     history_line,
     now_ms,
@@ -49,9 +50,10 @@ class QueueStore(CommentStore):
         note: str,
         *,
         override: bool = False,
+        reason: RejectReason | None = None,
     ) -> Outcome:
         [outcome] = await self.decide_many(
-            [(comment_id, decision, note)], moderator, override=[override]
+            [(comment_id, decision, note)], moderator, override=[override], reasons=[reason]
         )
         return outcome
 
@@ -61,6 +63,7 @@ class QueueStore(CommentStore):
         moderator: str,
         *,
         override: Sequence[bool] | None = None,
+        reasons: Sequence[RejectReason | None] | None = None,
     ) -> list[Outcome]:
         """Decide each (id, decision, note) atomically on its own, all in one pipeline:
         a bulk of 500 costs one round trip, and one failing item never fails the rest.
@@ -72,9 +75,15 @@ class QueueStore(CommentStore):
         without it a decided comment is ``decided`` and one another moderator holds is
         ``claimed``.  An override counts as a decision of its own on its day; the one
         it replaced still counts for whoever made it (an undo takes a decision back, an
-        override does not)."""
+        override does not).
+
+        ``reasons`` (one per item, None by default): a rejection's reason, kept in the
+        record, its history line and its callback; ``abuse`` labels the comment abusive.
+        A reason given with another decision is the caller's mistake (ValueError)."""
         if override is not None and len(override) != len(items):
             raise ValueError("decide_many: one override flag per item")
+        if reasons is not None and len(reasons) != len(items):
+            raise ValueError("decide_many: one reason (or None) per item")
         at = now_ms()
         day = utc_day(at)
         outcomes: list[Outcome | None] = [None] * len(items)
@@ -86,6 +95,9 @@ class QueueStore(CommentStore):
                 outcomes[index] = Outcome(OutcomeKind.MISSING)
                 continue
             status = decision.status
+            reason = reasons[index] if reasons is not None else None
+            if reason is not None and decision != Decision.REJECT:
+                raise ValueError("decide_many: only a rejection carries a reason")
             callback, event_id = self._callback_argv(site, CallbackEvent.DECIDED)
             by_site.setdefault(site, []).append(
                 scripts.DECIDE.command(
@@ -107,9 +119,15 @@ class QueueStore(CommentStore):
                         "new_status": status.value,
                         "now_ms": at,
                         "history_line": history_line(
-                            "decided", moderator, at, status=status.value, note=note or None
+                            "decided",
+                            moderator,
+                            at,
+                            status=status.value,
+                            reason=reason.value if reason else None,
+                            note=note or None,
                         ),
                         "note": note,
+                        "reason": reason.value if reason else "",
                         "decisions_day_ttl": DECISIONS_DAY_TTL_SECONDS,
                         "events_maxlen": self.events_maxlen,
                         "callback": callback,
@@ -313,6 +331,8 @@ class QueueStore(CommentStore):
                 ("ZREVRANGEBYSCORE", keys.pending_by_score(site), hi, lo, "LIMIT", offset, count),
             )
             return as_texts(reply)
+        elif order == Order.ABUSE:  # a spam score range, if any, is checked by _within
+            index, desc = keys.pending_by_abuse(site), True
         else:
             index, desc = keys.by_status(site, Status.PENDING), order == Order.NEWEST
         command = "ZREVRANGE" if desc else "ZRANGE"

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Generic, TypedDict, TypeVar, get_type_hints
 
+from moderation.storage.keys import ABUSE_UNSCORED
 from moderation.storage.transport import Arg, Command
 
 K = TypeVar("K", bound=Mapping[str, object])
@@ -228,10 +229,12 @@ end
 """
 
 
-# A human decision's label (approved: ham, spam: spam; anything else: none), for scripts
-# that declare ``ham_labels``, ``spam_labels`` and ``new_labels``.
+# A human decision's labels, for scripts that declare the LabelKeys: the spam label
+# (approved: ham, spam: spam; anything else: none) and the abuse label (approved: not
+# abuse, rejected with ``reason`` 'abuse': abuse; anything else: none).  Only spam labels
+# count as new: they are what the site's retrain waits for.
 _LABEL_HELPERS = """
-local function set_label(status, at_ms)
+local function set_label(status, at_ms, reason)
   local had = redis.call('ZREM', ham_labels, id) + redis.call('ZREM', spam_labels, id)
   local index = ({approved = ham_labels, spam = spam_labels})[status]
   if index then
@@ -240,6 +243,22 @@ local function set_label(status, at_ms)
   elseif had > 0 and tonumber(redis.call('GET', new_labels) or '0') > 0 then
     redis.call('DECR', new_labels)
   end
+  redis.call('ZREM', abuse_labels, id)
+  redis.call('ZREM', not_abuse_labels, id)
+  if status == 'approved' then
+    redis.call('ZADD', not_abuse_labels, at_ms, id)
+  elseif status == 'rejected' and reason == 'abuse' then
+    redis.call('ZADD', abuse_labels, at_ms, id)
+  end
+end
+"""
+
+# The abuse index's score of a comment: its abuse score, or (none: no abuse head scored
+# it) keys.ABUSE_UNSCORED, so that it still has a place in the queue, below every other.
+_ABUSE_OF = f"""
+local function abuse_of(score)
+  if score and score ~= '' then return score end
+  return '{ABUSE_UNSCORED}'
 end
 """
 
@@ -286,7 +305,9 @@ class CallbackKeys(TypedDict):
 class LabelKeys(TypedDict):
     ham_labels: str  # ZSET: comments labelled ham by a human
     spam_labels: str  # ZSET: ... labelled spam
-    new_labels: str  # STRING: labels since the last retrain
+    new_labels: str  # STRING: spam labels since the last retrain
+    abuse_labels: str  # ZSET: ... rejected for abuse
+    not_abuse_labels: str  # ZSET: ... approved (not abuse)
 
 
 # -- INTAKE: store a new comment unless the CMS already sent it -------------------------
@@ -307,7 +328,9 @@ class IntakeKeys(TypedDict):
     pending_index: str  # ZSET: status index (pending)
     approved_index: str  # ZSET: status index (approved)
     spam_index: str  # ZSET: status index (spam)
+    rejected_index: str  # ZSET: status index (rejected: reject_abuse_above)
     score_index: str  # ZSET: pending comments by spam score
+    abuse_index: str  # ZSET: pending comments by abuse score
     events: str  # STREAM: the site's events
     author_index: str  # ZSET: the author's comments
     approved_authors: str  # SET: authors with an approved comment
@@ -321,6 +344,7 @@ class IntakeArgv(TypedDict):
     id: str  # the new comment's id
     status: str  # the status decided so far
     spam_score: str  # as Redis stores it (repr of the float)
+    abuse_score: str  # the same, or '' (the model has no abuse head)
     created_ms: int
     data: str  # the comment's JSON
     history: str  # history line (JSON) of its creation
@@ -398,16 +422,18 @@ if status == 'pending' and trust_approved_authors == '1' and author_email ~= ''
 end
 redis.call('HSET', comment,
   'data', data, 'status', status, 'initial_status', status,
-  'spam_score', spam_score, 'created_ms', created_ms, 'history', history)
+  'spam_score', spam_score, 'abuse_score', abuse_score, 'created_ms', created_ms,
+  'history', history)
 if status == 'pending' then
   redis.call('ZADD', pending_index, created_ms, id)
   redis.call('ZADD', score_index, spam_score, id)
+  redis.call('ZADD', abuse_index, abuse_of(abuse_score), id)
 elseif status == 'approved' then
   redis.call('ZADD', approved_index, created_ms, id)
   redis.call('ZADD', decided_index, created_ms, id)
   redis.call('HSET', comment, 'decided_by', 'auto', 'decided_ms', created_ms)
 else
-  redis.call('ZADD', spam_index, created_ms, id)
+  redis.call('ZADD', status == 'rejected' and rejected_index or spam_index, created_ms, id)
   redis.call('ZADD', decided_index, created_ms, id)
   redis.call('HSET', comment, 'decided_by', 'auto', 'decided_ms', created_ms)
 end
@@ -429,12 +455,12 @@ def _intake_body(callbacks: bool) -> str:
         "{on_trusted}": "rule = trusted_rule",
         "{on_stored}": """if status ~= 'pending' then
   queue_callback({type = 'comment.auto_decided', comment_id = id, external_id = external_id,
-                  post_id = post_id, status = status, spam_score = spam_score, rule = rule,
-                  ms = created_ms})
+                  post_id = post_id, status = status, spam_score = spam_score,
+                  abuse_score = abuse_score, rule = rule, ms = created_ms})
 end
 """,
     }
-    body = _INTAKE
+    body = _ABUSE_OF + _INTAKE
     for mark, lines in parts.items():
         body = body.replace(mark, lines if callbacks else "")
     return _QUEUE_CALLBACK + body if callbacks else body
@@ -470,6 +496,7 @@ class EditKeys(CallbackKeys, LabelKeys):
     spam_index: str  # ZSET: status index (spam)
     rejected_index: str  # ZSET: status index (rejected)
     score_index: str  # ZSET: pending comments by spam score
+    abuse_index: str  # ZSET: pending comments by abuse score
     claims: str  # ZSET: claims by lease end
     claim_holders: str  # HASH: claimed comment -> moderator
     events: str  # STREAM
@@ -483,6 +510,8 @@ class EditArgv(TypedDict):
     author_url: str  # '' = none
     spam_score: str  # the new text's, as Redis stores it
     reasons: str  # JSON array: the new score's reasons
+    abuse_score: str  # the new text's, or '' (the model has no abuse head)
+    abuse_reasons: str  # JSON array: the new abuse score's reasons ('' with no score)
     spam: str  # '1': the model's verdict is spam
     model_version: str
     now_ms: int
@@ -500,6 +529,7 @@ EDIT = Script(
     _QUEUE_CALLBACK
     + _DECISION_HELPERS
     + _LABEL_HELPERS
+    + _ABUSE_OF
     + """
 local fields = redis.call('HMGET', comment, 'status', 'data', 'decided_by', 'created_ms')
 local status = fields[1]
@@ -520,27 +550,33 @@ record['spam'] = spam == '1'
 record['model_version'] = model_version
 record['repeat_of'] = nil  -- of the old text
 if new_status ~= status then record['rule'] = nil end  -- the decision it explained is gone
--- cjson writes an empty array as {}: the reasons (the only array) go in as sent
+-- cjson writes an empty array as {}: the arrays (reasons, abuse_reasons) go in as sent
 record['reasons'] = nil
+record['abuse_reasons'] = nil
 local encoded = cjson.encode(record)
-encoded = string.sub(encoded, 1, -2) .. (next(record) and ',' or '') .. '"reasons":'
-          .. reasons .. '}'
+local arrays = '"reasons":' .. reasons
+if abuse_reasons ~= '' then arrays = arrays .. ',"abuse_reasons":' .. abuse_reasons end
+encoded = string.sub(encoded, 1, -2) .. (next(record) and ',' or '') .. arrays .. '}'
 local previous = cjson.encode({content = old_content,
                                author_url = old_url ~= '' and old_url or cjson.null})
 local line = string.sub(history_line, 1, -2) .. ',"status":"' .. new_status
              .. '","was":"' .. status .. '","previous":' .. previous .. '}'
 redis.call('ZREM', zsets[status], id)
 redis.call('ZREM', score_index, id)
+redis.call('ZREM', abuse_index, id)
 redis.call('ZREM', claims, id)
 redis.call('HDEL', claim_holders, id)
 redis.call('ZADD', zsets[new_status], fields[4], id)
 redis.call('HSET', comment, 'data', encoded, 'spam_score', spam_score,
+           'abuse_score', abuse_score,
            'status', new_status, 'initial_status', new_status, 'edited_ms', now_ms,
            'claimed_by', '', 'claim_until_ms', '0')
 if new_status == 'pending' then
   redis.call('ZADD', score_index, spam_score, id)
+  redis.call('ZADD', abuse_index, abuse_of(abuse_score), id)
   redis.call('ZREM', decided_index, id)
-  redis.call('HSET', comment, 'decided_by', '', 'decided_ms', '0', 'note', '')
+  redis.call('HSET', comment, 'decided_by', '', 'decided_ms', '0', 'note', '',
+             'decision_reason', '')
   -- a rule's approval never counted towards trusting its author; a person's did
   if status == 'approved' and fields[3] ~= 'auto' then untrust_author(fields[2]) end
 end
@@ -553,7 +589,8 @@ if callback == '1' then
   queue_callback({type = 'comment.edited', comment_id = id,
                   external_id = text(record['external_id']),
                   post_id = text(record['post_id']), status = new_status,
-                  previous_status = status, spam_score = spam_score, ms = now_ms})
+                  previous_status = status, spam_score = spam_score,
+                  abuse_score = abuse_score, ms = now_ms})
 end
 return {'edited', new_status, status}
 """,
@@ -582,6 +619,7 @@ class DecideKeys(CallbackKeys, LabelKeys):
     spam_index: str  # ZSET: status index (spam)
     rejected_index: str  # ZSET: status index (rejected)
     score_index: str  # ZSET: pending comments by spam score
+    abuse_index: str  # ZSET: pending comments by abuse score
     claims: str  # ZSET: claims by lease end
     events: str  # STREAM
     decisions_day: str  # HASH: moderator -> decisions today
@@ -597,6 +635,7 @@ class DecideArgv(TypedDict):
     now_ms: int
     history_line: str  # JSON object; the script may add members to it
     note: str
+    reason: str  # a rejection's reason ('' = none; 'abuse' makes it an abuse label)
     decisions_day_ttl: int  # seconds
     events_maxlen: int
     callback: str  # '1': the decision is a callback (comment.decided), under event_id
@@ -613,7 +652,8 @@ DECIDE = Script(
     + _LABEL_HELPERS
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'claimed_by',
-                          'claim_until_ms', 'created_ms', 'data', 'spam_score')
+                          'claim_until_ms', 'created_ms', 'data', 'spam_score',
+                          'abuse_score')
 local status = fields[1]
 if not status then return {'missing'} end
 local zsets = {pending = pending_index, approved = approved_index, spam = spam_index,
@@ -640,19 +680,21 @@ if held then
 end
 redis.call('ZREM', zsets[status], id)
 redis.call('ZREM', score_index, id)
+redis.call('ZREM', abuse_index, id)
 redis.call('ZREM', claims, id)
 redis.call('HDEL', claim_holders, id)
 redis.call('ZADD', zsets[new_status], fields[5], id)
 redis.call('ZADD', decided_index, now_ms, id)
 redis.call('HSET', comment, 'status', new_status, 'decided_by', moderator,
-           'decided_ms', now_ms, 'note', note, 'claimed_by', '', 'claim_until_ms', '0')
+           'decided_ms', now_ms, 'note', note, 'decision_reason', reason,
+           'claimed_by', '', 'claim_until_ms', '0')
 append_history(line)
 redis.call('HINCRBY', decisions_day, moderator, 1)
 redis.call('EXPIRE', decisions_day, decisions_day_ttl)
 -- a rule's approval never counted towards trusting its author; a person's did
 if status == 'approved' and fields[2] ~= 'auto' then untrust_author(fields[6]) end
 if new_status == 'approved' then trust_author(fields[6]) end
-set_label(new_status, now_ms)
+set_label(new_status, now_ms, reason)
 redis.call('XADD', events, 'MAXLEN', '~', events_maxlen, '*',
   'type', 'decided', 'id', id, 'status', new_status, 'previous_status', status,
   'actor', moderator, 'ms', now_ms)
@@ -661,6 +703,7 @@ if callback == '1' then
   queue_callback({type = 'comment.decided', comment_id = id,
                   external_id = external_id, post_id = post_id, status = new_status,
                   previous_status = status, spam_score = fields[7],
+                  abuse_score = fields[8] or '', reason = reason,
                   decided_by = moderator, note = note, ms = now_ms})
 end
 return {'ok', new_status, status}
@@ -685,6 +728,7 @@ class CmsDecideKeys(LabelKeys):
     spam_index: str  # ZSET: status index (spam)
     rejected_index: str  # ZSET: status index (rejected)
     score_index: str  # ZSET: pending comments by spam score
+    abuse_index: str  # ZSET: pending comments by abuse score
     claims: str  # ZSET: claims by lease end
     claim_holders: str  # HASH: claimed comment -> moderator
     events: str  # STREAM
@@ -706,9 +750,10 @@ CMS_DECIDE = Script(
     CmsDecideArgv,
     _DECISION_HELPERS
     + _LABEL_HELPERS
+    + _ABUSE_OF
     + """
 local fields = redis.call('HMGET', comment, 'status', 'created_ms', 'data', 'spam_score',
-                          'decided_by')
+                          'decided_by', 'abuse_score')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == new_status then return {'same', status} end
@@ -721,19 +766,23 @@ redis.call('ZREM', zsets[status], id)
 if status == 'pending' then
   -- a moderator's claim ends with the decision
   redis.call('ZREM', score_index, id)
+  redis.call('ZREM', abuse_index, id)
   redis.call('ZREM', claims, id)
   redis.call('HDEL', claim_holders, id)
 end
 redis.call('ZADD', zsets[new_status], fields[2], id)
 if new_status == 'pending' then
   redis.call('ZADD', score_index, fields[4], id)
+  redis.call('ZADD', abuse_index, abuse_of(fields[6]), id)
   redis.call('ZREM', decided_index, id)
   redis.call('HSET', comment, 'status', new_status, 'decided_by', '', 'decided_ms', '0',
-             'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+             'note', '', 'decision_reason', '', 'claimed_by', '', 'claim_until_ms', '0')
 else
   redis.call('ZADD', decided_index, now_ms, id)
+  -- the CMS says no reason: a moderator's earlier one no longer explains this status
   redis.call('HSET', comment, 'status', new_status, 'decided_by', 'cms',
-             'decided_ms', now_ms, 'note', '', 'claimed_by', '', 'claim_until_ms', '0')
+             'decided_ms', now_ms, 'note', '', 'decision_reason', '',
+             'claimed_by', '', 'claim_until_ms', '0')
 end
 append_history(history_line)
 if new_status == 'approved' then trust_author(fields[3]) end
@@ -767,6 +816,7 @@ class UndoKeys(CallbackKeys, LabelKeys):
     spam_index: str  # ZSET: status index (spam)
     rejected_index: str  # ZSET: status index (rejected)
     score_index: str  # ZSET: pending comments by spam score
+    abuse_index: str  # ZSET: pending comments by abuse score
     events: str  # STREAM
     decided_index: str  # ZSET: decided comments holding personal data (retention)
     # HASH: decisions per moderator of the UTC day [day_start_ms, day_end_ms), the
@@ -797,9 +847,10 @@ UNDO = Script(
     _QUEUE_CALLBACK
     + _DECISION_HELPERS
     + _LABEL_HELPERS
+    + _ABUSE_OF
     + """
 local fields = redis.call('HMGET', comment, 'status', 'decided_by', 'decided_ms',
-                          'spam_score', 'created_ms', 'data')
+                          'spam_score', 'created_ms', 'data', 'abuse_score')
 local status = fields[1]
 if not status then return {'missing'} end
 if status == 'pending' then return {'pending'} end
@@ -816,8 +867,9 @@ redis.call('ZREM', zsets[status], id)
 redis.call('ZREM', decided_index, id)
 redis.call('ZADD', pending_index, fields[5], id)
 redis.call('ZADD', score_index, fields[4], id)
+redis.call('ZADD', abuse_index, abuse_of(fields[7]), id)
 redis.call('HSET', comment, 'status', 'pending', 'decided_by', '', 'decided_ms', '0',
-           'note', '')
+           'note', '', 'decision_reason', '')
 set_label('pending', now_ms)
 if status == 'approved' then untrust_author(fields[6]) end
 if tonumber(redis.call('HGET', decisions_day, moderator) or '0') > 0 then
@@ -832,7 +884,7 @@ if callback == '1' then
   queue_callback({type = 'comment.undone', comment_id = id,
                   external_id = external_id, post_id = post_id, status = 'pending',
                   previous_status = status, spam_score = fields[4],
-                  decided_by = moderator, ms = now_ms})
+                  abuse_score = fields[7] or '', decided_by = moderator, ms = now_ms})
 end
 return {'ok', status}
 """,
@@ -1229,8 +1281,9 @@ for _, name in ipairs(personal_fields) do
 end
 if not changed then return 0 end
 data['erased'] = true
--- cjson turns an empty array into {}; reasons must stay a list for readers
+-- cjson turns an empty array into {}; reasons must stay lists for readers
 local encoded = cjson.encode(data):gsub('"reasons":{}', '"reasons":[]')
+encoded = encoded:gsub('"abuse_reasons":{}', '"abuse_reasons":[]')
 local history = redis.call('HGET', comment, 'history') or ''
 -- an edit's history line keeps the author URL the comment had (EDIT): erased with it
 if string.find(history, '"previous":', 1, true) then

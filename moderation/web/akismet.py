@@ -404,9 +404,13 @@ async def post_comment_check(request: web.Request) -> web.Response:
     else:
         metrics.comments.labels(status.value).inc()
         metrics.spam_score.observe(accepted.spam_score)
+        if accepted.abuse_score is not None:
+            metrics.abuse_score.observe(accepted.abuse_score)
         record = await store.get(stored.id) if status != Status.PENDING else None
         rule = record.data.get("rule") if record is not None else None
-    if status == Status.SPAM:
+    # Akismet's answer has two values: a comment rejected for abuse (reject_abuse_above)
+    # must not be published, and "true" is the one that keeps it off the page
+    if status in (Status.SPAM, Status.REJECTED):
         spam = True
     elif status == Status.APPROVED:
         spam = False

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from moderation.core.records import CallbackEvent, Status
+from moderation.core.records import CallbackEvent, RejectReason, Status
 from moderation.intake.rules import RuleKind, RuleList
 from moderation.storage.store import CallbackState
 from moderation.web.page_names import CSRF_HEADER
@@ -26,6 +26,16 @@ from moderation.web.problems import TYPE_PREFIX
 Count = Annotated[int, Field(ge=0)]
 Score = Annotated[float, Field(ge=0, le=1)]
 Decided = Literal[Status.APPROVED, Status.SPAM, Status.REJECTED]
+_ABUSE_SCORE = (
+    "The abuse (toxicity) probability from the model's abuse head, scored in the same "
+    "pass as the spam score; null when the model that scored the comment has no abuse "
+    "head."
+)
+_ABUSE_REASONS = (
+    "The words or phrases that carry the abuse score, strongest first (empty when "
+    "abuse_score is null)."
+)
+_DECISION_REASON = "A rejection's reason (abuse, spam, off_topic, other); null otherwise."
 
 
 def about(description: str, **schema: Any) -> Any:
@@ -90,13 +100,16 @@ class ConflictProblem(Problem):
 
 class IntakeAnswer(Answer):
     id: str = about("The service's comment id: poll GET /v1/comments/{id}.")
-    status: Literal[Status.PENDING, Status.APPROVED, Status.SPAM] = about(
-        "pending unless a site rule or threshold decided it on arrival (an edit: pending, "
-        "or approved if it was and the site trusts edits of approved comments)."
+    status: Literal[Status.PENDING, Status.APPROVED, Status.SPAM, Status.REJECTED] = about(
+        "pending unless a site rule or threshold decided it on arrival (rejected: its "
+        "abuse score reached reject_abuse_above; an edit: pending, or approved if it was "
+        "and the site trusts edits of approved comments)."
     )
     spam_score: Score
     spam: bool = about("The scoring model's verdict at its own threshold.")
     reasons: list[str]
+    abuse_score: Score | None = about(_ABUSE_SCORE)
+    abuse_reasons: list[str] = about(_ABUSE_REASONS)
     edited: bool = Field(
         default=False,
         description=(
@@ -121,7 +134,11 @@ class _CommentFields(Answer):
     status: Status = about("The comment's current status.")
     spam_score: Score
     reasons: list[str] = about("Why the classifier scored it so (most telling first).")
-    rule: str | None = about("The site rule that decided it on arrival, if any.")
+    abuse_score: Score | None = about(_ABUSE_SCORE)
+    abuse_reasons: list[str] = about(_ABUSE_REASONS)
+    rule: str | None = about(
+        "The site rule that decided it on arrival, if any ('abuse': reject_abuse_above)."
+    )
     author_name: str | None
     author_email: str | None = about(
         "Normalised by email-validator; shown to authorised callers only."
@@ -134,6 +151,7 @@ class _CommentFields(Answer):
     created_at: str = about("When the service stored it (UTC).", format="date-time")
     decided_by: str | None = about("The moderator who decided it, or 'auto' for a site rule.")
     decided_at: str | None = about("When it was decided (UTC).", format="date-time")
+    decision_reason: RejectReason | None = about(_DECISION_REASON)
 
 
 _CLAIMED_BY = "The moderator holding an unexpired claim on it."
@@ -166,6 +184,9 @@ class HistoryEntry(Answer):
     was: Status = omitted("The status an undo reverted.")
     spam_score: float = omitted()
     reasons: list[str] = omitted()
+    abuse_score: float = omitted("Rounded to 4 places (scored, edited).")
+    abuse_reasons: list[str] = omitted()
+    reason: RejectReason = omitted("A rejection's reason (decided).")
     rule: str = omitted()
     lease_seconds: float = omitted()
     note: str = omitted("The moderator's note (moderators only).")
@@ -339,6 +360,10 @@ class CallbackComment(Answer):
         "Its status before (null for a comment decided as it arrived)."
     )
     spam_score: Score | None
+    abuse_score: Score | None = about(_ABUSE_SCORE)
+    decision_reason: RejectReason | None = about(
+        "A moderator's rejection's reason (comment.decided); null otherwise."
+    )
     decided_by: str | None = about("The moderator (null for a site rule's decision).")
     rule: str | None = about("The site rule that decided it (comment.auto_decided).")
     note: str | None = about("The moderator's note.")

@@ -24,11 +24,13 @@ from pydantic import (
     SkipValidation,
     Strict,
     ValidationError,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from moderation.core.fields import describe, key_path
-from moderation.core.records import Decision, Status
+from moderation.core.records import Decision, RejectReason, Status
 from moderation.core.text import blank_problem, odd_text
 from moderation.intake.rules import RULE_VALUE_MAX, RuleKind, RuleList
 from moderation.intake.validation import EMAIL_MAX, SITE_MAX, normalise_email
@@ -154,10 +156,32 @@ LeaseSeconds = Annotated[
 ]
 
 
+Reason = Annotated[
+    RejectReason | None,
+    _described(
+        "With `reject` only: why.  `abuse` labels the comment abusive (for learning); "
+        "spam, off_topic and other say what it was instead.  Kept in the record "
+        "(`decision_reason`), its history and its callback."
+    ),
+]
+
+
+def _reason_with_reject(reason: RejectReason | None, info: ValidationInfo) -> RejectReason | None:
+    """A reason beside approve or spam is refused (under ``reason``), not dropped: the
+    client meant something the decision cannot say.  (A bad decision is its own error.)"""
+    decision = info.data.get("decision")
+    if reason is not None and decision is not None and decision != Decision.REJECT:
+        raise PydanticCustomError("reason", "only a reject carries a reason")
+    return reason
+
+
 class DecisionRequest(Body):
     decision: DecisionField
     note: Note | None = None
     override: Override = False
+    reason: Reason = None
+
+    _reason = field_validator("reason")(_reason_with_reject)
 
 
 CMS_ACTOR_MAX = 200
@@ -193,6 +217,9 @@ class BulkDecisionItem(Body):
     decision: DecisionField
     note: Note | None = None
     override: Override = False
+    reason: Reason = None
+
+    _reason = field_validator("reason")(_reason_with_reject)
 
 
 class BulkDecisionRequest(Body):

@@ -14,7 +14,6 @@ from moderation.appkeys import AUTH, BATCHER, CONFIG, METRICS, STORE
 from moderation.config import SiteConfig
 from moderation.core.fields import FieldError, FieldsInvalid
 from moderation.core.netaddr import normal_ip
-from moderation.core.records import Status
 from moderation.core.signing import SIGNATURE_HEADER
 from moderation.intake.validation import (
     FORM_TYPE,
@@ -195,16 +194,17 @@ async def post_comment(request: web.Request) -> web.Response:
     edited = accepted.stored.edited
     metrics.comments.labels("edited" if edited else accepted.stored.status.value).inc()
     metrics.spam_score.observe(accepted.spam_score)
-    status = accepted.stored.status
-    # intake stores pending, approved or spam; an edit leaves pending, or approved
-    assert status is not Status.REJECTED
+    if accepted.abuse_score is not None:
+        metrics.abuse_score.observe(accepted.abuse_score)
     return answer_all_set(
         IntakeAnswer(
             id=accepted.stored.id,
-            status=status,
+            status=accepted.stored.status,
             spam_score=accepted.spam_score,
             spam=accepted.spam,
             reasons=list(accepted.reasons),
+            abuse_score=accepted.abuse_score,
+            abuse_reasons=list(accepted.abuse_reasons),
             edited=edited,
         ),
         status=202,

@@ -160,7 +160,10 @@ class QueueQuery(QueryModel):
     order: Annotated[
         Order,
         _choice(Order),
-        Field(description="score: most suspicious first; oldest or newest first."),
+        Field(
+            description="score: most suspicious (spam score) first; abuse: most abusive "
+            "first (comments without an abuse score last); oldest or newest first."
+        ),
     ] = Order.SCORE
     status: Annotated[Status, _choice(Status), Field(description="Which comments to list.")] = (
         Status.PENDING
@@ -173,8 +176,15 @@ class QueueQuery(QueryModel):
             "comments are added and decided."
         ),
     ] = None  # checked by the store, which gave it out
-    min_score: Annotated[ScoreParam | None, Field(description="Lowest score.")] = None
-    max_score: Annotated[ScoreParam | None, Field(description="Highest score.")] = None
+    min_score: Annotated[ScoreParam | None, Field(description="Lowest spam score.")] = None
+    max_score: Annotated[ScoreParam | None, Field(description="Highest spam score.")] = None
+    min_abuse: Annotated[
+        ScoreParam | None,
+        Field(
+            description="Lowest abuse score; comments without one (a model without an "
+            "abuse head scored them) are left out."
+        ),
+    ] = None
     author_email: Annotated[
         Email | None,
         BeforeValidator(_some_email),

@@ -14,6 +14,7 @@ from moderation.config import ModeratorConfig
 from moderation.core.records import (
     CommentRecord,
     Decision,
+    RejectReason,
     Status,
     iso_from_ms,
     now_ms,
@@ -125,6 +126,7 @@ async def get_queue(request: web.Request) -> web.Response:
             cursor=query.cursor,
             min_score=query.min_score,
             max_score=query.max_score,
+            min_abuse=query.min_abuse,
             author_email=query.author_email,
             post_id=query.post_id,
             post_url=query.post_url,
@@ -311,7 +313,12 @@ async def post_decision(request: web.Request) -> web.Response:
     moderator, comment_id = await _moderator_and_comment(request)
     body = parse(DecisionRequest, await read_json_object(request, JSON_LIMIT))
     outcome = await request.app[STORE].decide(
-        comment_id, moderator.name, body.decision, body.note or "", override=body.override
+        comment_id,
+        moderator.name,
+        body.decision,
+        body.note or "",
+        override=body.override,
+        reason=body.reason,
     )
     status, result = _answer(comment_id, outcome)
     if status == 404:
@@ -363,6 +370,7 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
     results: list[dict[str, Any] | None] = [None] * len(items)
     wanted: list[tuple[int, tuple[str, Decision, str]]] = []
     overrides: list[bool] = []
+    reasons: list[RejectReason | None] = []
     for index, raw in enumerate(items):
         try:
             item = BulkDecisionItem.model_validate(raw)
@@ -383,8 +391,9 @@ async def post_bulk_decisions(request: web.Request) -> web.Response:
         else:
             wanted.append((index, (item.id, item.decision, item.note or "")))
             overrides.append(item.override)
+            reasons.append(item.reason)
     outcomes = await request.app[STORE].decide_many(
-        [item for _, item in wanted], moderator.name, override=overrides
+        [item for _, item in wanted], moderator.name, override=overrides, reasons=reasons
     )
     for (index, (comment_id, _, _)), outcome in zip(wanted, outcomes, strict=True):
         status, result = _answer(comment_id, outcome)
