@@ -111,6 +111,8 @@ async def test_a_decision_is_delivered_signed_with_the_contracts_body(
         "status": "approved",
         "previous_status": "pending",
         "spam_score": comment["spam_score"],
+        "abuse_score": comment["abuse_score"],
+        "decision_reason": None,
         "decided_by": "alice",
         "rule": None,
         "note": "checked by hand",

@@ -154,6 +154,8 @@ async def test_a_spammer_edits_a_link_into_an_approved_comment(
         "status": "pending",
         "previous_status": "approved",
         "spam_score": edit["spam_score"],
+        "abuse_score": edit["abuse_score"],
+        "decision_reason": None,
         "decided_by": None,
         "rule": None,
         "note": None,

@@ -477,8 +477,9 @@ def sites_in(redis_url: str) -> list[str]:
 def site_violations(redis_url: str, site: str) -> list[str]:
     """Every way one site's comment hashes and indexes disagree, one line each (empty if
     none).  Checked: each hash is complete and sits in exactly the status zset of its
-    ``status``, and in the pending-by-score zset (with its own score) if and only if it
-    is pending; no status zset, pending-by-score, decided or claims entry names a hash
+    ``status``, and in the pending-by-score and pending-by-abuse zsets (with its own
+    scores; keys.ABUSE_UNSCORED for no abuse score) if and only if it is pending; no
+    status zset, pending-by-score, pending-by-abuse, decided or claims entry names a hash
     that is missing or has another status; claims (zset and holders hint) are of pending
     comments only; the external-id hash and the hashes' external ids map one to one."""
     hashes = comment_hashes(redis_url, site)
@@ -488,6 +489,7 @@ def site_violations(redis_url: str, site: str) -> list[str]:
             for status in Status
         }
         by_score = dict(r.zrange(keys.pending_by_score(site), 0, -1, withscores=True))
+        by_abuse = dict(r.zrange(keys.pending_by_abuse(site), 0, -1, withscores=True))
         decided = dict(r.zrange(keys.decided(site), 0, -1, withscores=True))
         claims = dict(r.zrange(keys.claims(site), 0, -1, withscores=True))
         holders: dict[str, str] = dict(r.hgetall(keys.claim_holders(site)))
@@ -515,11 +517,19 @@ def site_violations(redis_url: str, site: str) -> list[str]:
                 bad(cid, "pending but not in the pending-by-score zset")
             elif abs(score - float(fields.get("spam_score", "nan"))) > 1e-9:
                 bad(cid, f"pending-by-score {score} != spam_score {fields.get('spam_score')}")
+            abuse = by_abuse.get(cid)
+            own = float(fields.get("abuse_score") or keys.ABUSE_UNSCORED)
+            if abuse is None:
+                bad(cid, "pending but not in the pending-by-abuse zset")
+            elif abs(abuse - own) > 1e-9:
+                bad(cid, f"pending-by-abuse {abuse} != abuse_score {fields.get('abuse_score')}")
             if cid in decided:
                 bad(cid, "pending but in the decided zset")
         else:
             if cid in by_score:
                 bad(cid, f"{status} but in the pending-by-score zset")
+            if cid in by_abuse:
+                bad(cid, f"{status} but in the pending-by-abuse zset")
             if fields.get("claimed_by"):
                 bad(cid, f"{status} but claimed by {fields['claimed_by']!r}")
         try:
@@ -539,6 +549,7 @@ def site_violations(redis_url: str, site: str) -> list[str]:
     indexes: list[tuple[str, Iterable[str], str | None]] = [
         *((f"{s.value} zset", by_status[s], None) for s in Status),  # status: checked above
         ("pending-by-score zset", by_score, None),  # checked above for existing hashes
+        ("pending-by-abuse zset", by_abuse, None),
         ("decided zset", decided, None),
         ("claims zset", claims, Status.PENDING.value),
         ("claim-holders hash", holders, Status.PENDING.value),

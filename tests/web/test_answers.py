@@ -18,6 +18,8 @@ def test_the_intake_paths_fast_writer_says_what_pydantic_says() -> None:
         spam_score=0.07430709727499907,
         spam=False,
         reasons=["word 'thanks'", "no link", "ünïcödé ✓"],
+        abuse_score=0.912345678901,
+        abuse_reasons=["word 'idiot'", "ünïcödé ✓"],
         edited=False,
     )
     fast = answer_all_set(model, status=202)

@@ -76,7 +76,7 @@ def test_every_failing_field_at_once() -> None:
         "site": "is required",
         "limit": "must be at least 1",
         "lease_seconds": "must be at most 3600",
-        "order": "must be one of 'score', 'oldest' or 'newest'",
+        "order": "must be one of 'score', 'abuse', 'oldest' or 'newest'",
         "max_score": "must be at least 0",
     }
 
@@ -283,3 +283,19 @@ def test_a_body_nested_past_the_repeat_check_is_a_bad_request_not_a_500() -> Non
     body = ('{"a": ' + "[" * depth + "]" * depth + ', "a": 1}').encode()
     with pytest.raises(BadBody, match="nested too deeply"):
         parse_body("application/json", body)
+
+
+def test_a_reject_carries_one_of_the_reasons_and_only_a_reject_does() -> None:
+    body = parse(DecisionRequest, {"decision": "reject", "reason": "abuse"})
+    assert (body.decision, body.reason) == (Decision.REJECT, "abuse")
+    assert parse(DecisionRequest, {"decision": "reject"}).reason is None
+    assert _errors(DecisionRequest, {"decision": "reject", "reason": "rude"}) == {
+        "reason": "must be one of 'abuse', 'spam', 'off_topic' or 'other'"
+    }
+    assert _errors(DecisionRequest, {"decision": "approve", "reason": "abuse"}) == {
+        "reason": "only a reject carries a reason"
+    }
+    # in a bulk item the path names the item
+    assert _errors(
+        BulkDecisionItem, {"id": "news_1", "decision": "spam", "reason": "spam"}, "decisions[2]"
+    ) == {"decisions[2].reason": "only a reject carries a reason"}
