@@ -14,6 +14,14 @@
   const DECISION_WORD = { approve: "Approved", spam: "Marked spam", reject: "Rejected" };
   const DECISION_STATUS = { approve: "approved", spam: "spam", reject: "rejected" };
   const DECISION_KEY = { approve: "a", spam: "s", reject: "d" };
+  // A rejection's reasons (the API's; "abuse" labels the comment abusive for learning).
+  const REJECT_REASONS = [
+    ["", "no reason"],
+    ["abuse", "abuse"],
+    ["spam", "spam"],
+    ["off_topic", "off topic"],
+    ["other", "other"],
+  ];
 
   const $ = (id) => document.getElementById(id);
 
@@ -27,6 +35,7 @@
     order: "score",
     minScore: "",
     maxScore: "",
+    minAbuse: "",
     email: "",
     q: "",
     postId: "",
@@ -176,22 +185,47 @@
     return { whole, partial };
   }
 
-  function highlightPattern(terms) {
+  // The words behind the abuse score: reasons written as the spam reasons are ("word
+  // 'idiot'"), or the bare word or phrase itself.
+  function abusiveTerms(reasons) {
+    const terms = suspiciousTerms(reasons);
+    for (const reason of Array.isArray(reasons) ? reasons : []) {
+      if (typeof reason !== "string") continue;
+      const bare = reason.trim();
+      if (/^(?:word|phrase|name|text containing|words starting) '|^link to /u.test(bare)) continue;
+      if (bare.length >= 2) terms.whole.push(bare);
+    }
+    return terms;
+  }
+
+  function alternativesOf(terms) {
     const alternatives = [];
     const byLength = (a, b) => b.length - a.length;
     for (const t of [...terms.whole].sort(byLength)) {
       alternatives.push(`(?<![\\p{L}\\p{N}])${escapeRegExp(t)}(?![\\p{L}\\p{N}])`);
     }
     for (const t of [...terms.partial].sort(byLength)) alternatives.push(escapeRegExp(t));
-    if (alternatives.length === 0) return null;
+    return alternatives;
+  }
+
+  // One pattern for both kinds of words: group 1 holds the abusive ones (tried first, so
+  // a word that is both is marked as abuse), group 2 the spam ones.
+  function highlightPattern(spamTerms, abuseTerms) {
+    const abuse = alternativesOf(abuseTerms);
+    const spam = alternativesOf(spamTerms);
+    const groups = [];
+    groups.push(abuse.length ? `(${abuse.join("|")})` : "(?!)");
+    groups.push(spam.length ? `(${spam.join("|")})` : "(?!)");
+    if (abuse.length === 0 && spam.length === 0) return null;
     try {
-      return new RegExp(alternatives.join("|"), "giu");
+      return new RegExp(groups.join("|"), "giu");
     } catch (_) {
       return null;
     }
   }
 
-  // Fill `node` with `text`, wrapping the suspicious words in <mark>: text nodes only.
+  // Fill `node` with `text`, wrapping the suspicious words in <mark> (abusive ones in
+  // <mark class="abuse">): text nodes only.
   function fillHighlighted(node, text, pattern) {
     node.replaceChildren();
     if (typeof text !== "string") return;
@@ -204,7 +238,9 @@
     for (const m of text.matchAll(pattern)) {
       if (m[0].length === 0) continue;
       if (m.index > last) node.append(document.createTextNode(text.slice(last, m.index)));
-      node.append(el("mark", "", m[0]));
+      const mark = el("mark", m[1] !== undefined ? "abuse" : "", m[0]);
+      if (m[1] !== undefined) mark.title = "abusive";
+      node.append(mark);
       last = m.index + m[0].length;
     }
     if (last < text.length) node.append(document.createTextNode(text.slice(last)));
@@ -281,19 +317,10 @@
     if (item.author_ip) who.append(el("span", "ip", `IP ${item.author_ip}`));
     head.append(who);
 
-    const score = Number(item.spam_score) || 0;
-    const scoreBox = el("div", "score");
-    const meter = document.createElement("meter");
-    meter.min = 0;
-    meter.max = 1;
-    meter.low = 0.5;
-    meter.high = 0.8;
-    meter.optimum = 0;
-    meter.value = score;
-    const pct = `${Math.round(score * 100)}%`;
-    meter.setAttribute("aria-label", `Spam score ${pct}`);
-    scoreBox.append(meter, el("span", "score-text", `spam ${pct}`));
-    head.append(scoreBox);
+    const scores = el("div", "scores");
+    scores.append(scoreBar("spam", item.spam_score));
+    scores.append(scoreBar("abuse", item.abuse_score));
+    head.append(scores);
     card.append(head);
 
     const meta = el("p", "meta");
@@ -311,28 +338,50 @@
     if (item.decided_by) meta.append(el("span", "decided", `by ${item.decided_by}`));
     if (heldByOther(item)) meta.append(el("span", "held", `held by ${item.claimed_by}`));
     if (item.rule) meta.append(el("span", "rule", `rule: ${item.rule}`));
+    if (item.decision_reason) {
+      meta.append(el("span", "decision-reason", `reason: ${reasonWord(item.decision_reason)}`));
+    }
     card.append(meta);
 
     const content = userText("div", "content");
-    fillHighlighted(content, item.content, highlightPattern(suspiciousTerms(item.reasons)));
+    fillHighlighted(
+      content,
+      item.content,
+      highlightPattern(suspiciousTerms(item.reasons), abusiveTerms(item.abuse_reasons)),
+    );
     card.append(content);
 
     if (Array.isArray(item.reasons) && item.reasons.length > 0) {
       const reasons = el("ul", "reasons");
-      reasons.setAttribute("aria-label", "Why the score");
+      reasons.setAttribute("aria-label", "Why the spam score");
       for (const r of item.reasons) reasons.append(userText("li", "", r));
+      card.append(reasons);
+    }
+    if (Array.isArray(item.abuse_reasons) && item.abuse_reasons.length > 0) {
+      const reasons = el("ul", "reasons abuse-reasons");
+      reasons.setAttribute("aria-label", "Why the abuse score");
+      for (const r of item.abuse_reasons) reasons.append(userText("li", "", r));
       card.append(reasons);
     }
 
     const actions = el("div", "actions");
+    // The reason a rejection (this card's Reject, its d key, "Change to rejected") carries.
+    const reasonPick = document.createElement("select");
+    reasonPick.className = "reject-reason";
+    reasonPick.setAttribute("aria-label", "Reason for rejecting");
+    for (const [value, label] of REJECT_REASONS) {
+      const option = el("option", "", value ? `reject: ${label}` : "reject: no reason");
+      option.value = value;
+      reasonPick.append(option);
+    }
     if (item.status === "pending") {
       const approve = actionButton("Approve", "a", () => decideOne(item.id, "approve"), "approve");
       const spam = actionButton("Spam", "s", () => decideOne(item.id, "spam"), "spam");
       const reject = actionButton("Reject", "d", () => decideOne(item.id, "reject"), "reject");
-      actions.append(approve, spam, reject);
+      actions.append(approve, spam, reject, reasonPick);
       if (heldByOther(item)) {
         // Deciding it would be refused (409): the admin takes it over first.
-        for (const b of [approve, spam, reject]) b.disabled = true;
+        for (const b of [approve, spam, reject, reasonPick]) b.disabled = true;
         const take = el("button", "take", "Take over");
         take.type = "button";
         take.addEventListener("click", () => takeOverCard(item));
@@ -347,6 +396,7 @@
         const b = actionButton(`Change to ${to}`, key, () => decideOne(item.id, decision));
         b.classList.add(decision, "override");
         actions.append(b);
+        if (decision === "reject") actions.append(reasonPick);
       }
       actions.append(actionButton("Undo", "z", () => undoComment(item), "undo"));
     }
@@ -357,6 +407,43 @@
       if (event.target === card) setFocus(item.id, true);
     });
     return card;
+  }
+
+  function reasonWord(reason) {
+    const known = REJECT_REASONS.find(([value]) => value === reason);
+    return known ? known[1] : String(reason);
+  }
+
+  // One score as a bar and a percentage; a null score (a model without that head) shows
+  // a dash and no bar.
+  function scoreBar(kind, raw) {
+    const box = el("div", `score score-${kind}`);
+    const label = kind === "spam" ? "Spam" : "Abuse";
+    if (raw === null || raw === undefined) {
+      const none = el("span", "score-text", `${kind} –`);
+      none.title = `No ${kind} score: the model that scored this comment has no ${kind} head.`;
+      box.append(none);
+      return box;
+    }
+    const score = Number(raw) || 0;
+    const meter = document.createElement("meter");
+    meter.min = 0;
+    meter.max = 1;
+    meter.low = 0.5;
+    meter.high = 0.8;
+    meter.optimum = 0;
+    meter.value = score;
+    const pct = `${Math.round(score * 100)}%`;
+    meter.setAttribute("aria-label", `${label} score ${pct}`);
+    box.append(meter, el("span", "score-text", `${kind} ${pct}`));
+    return box;
+  }
+
+  // The reason chosen on the comment's card for a rejection, if any.
+  function chosenReason(id) {
+    const card = cards.get(id);
+    const pick = card ? card.querySelector(".reject-reason") : null;
+    return pick && pick.value ? pick.value : null;
   }
 
   function render() {
@@ -441,6 +528,7 @@
       state.status === "pending" &&
       !state.minScore &&
       !state.maxScore &&
+      !state.minAbuse &&
       !state.email &&
       !state.q &&
       !state.postId &&
@@ -516,6 +604,7 @@
     });
     if (state.minScore) q.set("min_score", state.minScore);
     if (state.maxScore) q.set("max_score", state.maxScore);
+    if (state.minAbuse) q.set("min_abuse", state.minAbuse);
     if (state.email) q.set("author_email", state.email);
     if (state.q) q.set("q", state.q);
     if (state.postId) q.set("post_id", state.postId);
@@ -662,9 +751,10 @@
     }
     state.busy += 1;
     try {
-      const res = await api("POST", `/v1/comments/${encodeURIComponent(id)}/decision`, {
-        decision,
-      });
+      const body = { decision };
+      const reason = decision === "reject" ? chosenReason(id) : null;
+      if (reason) body.reason = reason;
+      const res = await api("POST", `/v1/comments/${encodeURIComponent(id)}/decision`, body);
       if (res.ok) {
         state.undoStack.push({ decision, items: [item] });
         removeDecided([id], true);
@@ -748,10 +838,10 @@
     if (!(await confirmStep(asked, `Change to ${to}`))) return;
     state.busy += 1;
     try {
-      const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/decision`, {
-        decision,
-        override: true,
-      });
+      const body = { decision, override: true };
+      const reason = decision === "reject" ? chosenReason(item.id) : null;
+      if (reason) body.reason = reason;
+      const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/decision`, body);
       if (res.ok && res.data) {
         const was = String(res.data.previous_status || item.status);
         const now = String(res.data.status || to);
@@ -1264,7 +1354,7 @@
     try {
       const prefs = JSON.parse(localStorage.getItem("moderation.prefs") || "{}");
       if (typeof prefs.site === "string" && state.sites.includes(prefs.site)) state.site = prefs.site;
-      if (["score", "oldest", "newest"].includes(prefs.order)) state.order = prefs.order;
+      if (["score", "abuse", "oldest", "newest"].includes(prefs.order)) state.order = prefs.order;
       if ([5, 10, 20, 50].includes(prefs.batch)) state.batch = prefs.batch;
     } catch (_) {
       /* ignore unreadable preferences */
@@ -1277,6 +1367,7 @@
     state.status = $("status").value;
     state.minScore = $("min-score").value.trim();
     state.maxScore = $("max-score").value.trim();
+    state.minAbuse = $("min-abuse").value.trim();
     state.email = $("author-email").value.trim().toLowerCase();
     state.q = $("search-q").value.trim();
     state.postId = $("post-id").value.trim();
@@ -1329,6 +1420,7 @@
     $("clear-filters").addEventListener("click", () => {
       $("min-score").value = "";
       $("max-score").value = "";
+      $("min-abuse").value = "";
       $("author-email").value = "";
       $("search-q").value = "";
       $("post-id").value = "";
