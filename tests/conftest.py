@@ -12,10 +12,12 @@ import pytest
 import redis as redis_sync
 from aiohttp.test_utils import TestClient
 
+from classifier import Comment, SpamModel
 from moderation.app import create_app
 from moderation.appkeys import MODEL
 from moderation.config import Config
 from moderation.storage.redis_server import RedisServer
+from tests.support.abuse import HOSTILE, LINE, POLITE
 from tests.support.clients import start_client
 from tests.support.local_cluster import LocalCluster, LocalClusterError
 from tests.support.redis_kinds import CLUSTER_URLS, sync_redis
@@ -171,6 +173,18 @@ async def make_client() -> AsyncIterator[Callable[..., Any]]:
 async def client(make_client: Callable[[Config], Any], config: Config) -> TestClient[Any, Any]:
     result: TestClient[Any, Any] = await make_client(config)
     return result
+
+
+@pytest.fixture(scope="session")
+def abuse_head() -> None:
+    """Skip unless the shipped model has an abuse head that tells an insult from a
+    polite remark (issue 26's model work lands it; until then every abuse score is
+    null, which the tests without this fixture check)."""
+    scores = SpamModel.default().score_batch([Comment(content=HOSTILE), Comment(content=POLITE)])
+    hostile, polite = (s.abuse for s in scores)
+    if hostile is None or polite is None:
+        pytest.skip("the default model has no abuse head yet")
+    assert hostile > LINE > polite, (hostile, polite)
 
 
 def pytest_report_header() -> str:

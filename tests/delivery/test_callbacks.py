@@ -145,6 +145,28 @@ async def test_an_automatic_decision_names_its_rule_and_no_moderator(
     assert len(receiver.deliveries) == 1
 
 
+async def test_a_rejection_for_abuse_says_its_reason_and_the_abuse_score(
+    make_client: Any, config: Config, receiver: Receiver
+) -> None:
+    client = await make_client(with_callbacks(config, receiver))
+    comment = await _post(client, "cms-rude", content="You are a pathetic idiot. Shut up.")
+    resp = await client.post(
+        f"/v1/comments/{comment['id']}/decision",
+        json={"decision": "reject", "reason": "abuse"},
+        headers=auth(ALICE),
+    )
+    assert resp.status == 200, await resp.text()
+    undo = await client.post(f"/v1/comments/{comment['id']}/undo", headers=auth(ALICE))
+    assert undo.status == 200
+    await receiver.wait_for(lambda r: len(r.delivered()) == 2)
+    decided, undone = (d.body["comment"] for d in receiver.delivered())
+    assert (decided["status"], decided["decision_reason"]) == ("rejected", "abuse")
+    # the score the intake answer gave (null when the model has no abuse head)
+    assert decided["abuse_score"] == comment["abuse_score"]
+    assert (undone["status"], undone["decision_reason"]) == ("pending", None)
+    assert undone["abuse_score"] == comment["abuse_score"]
+
+
 async def test_an_undo_follows_its_decision_in_order_even_when_the_decision_is_retried(
     make_client: Any, config: Config, receiver: Receiver
 ) -> None:
