@@ -35,6 +35,7 @@ from moderation.appkeys import MODEL
 from moderation.config import Config
 from moderation.storage.redis_server import RedisServer
 from tests.conftest import ALICE, BOB, CONFIG_TOML, NEWS_KEY, ROOT, comment_body
+from tests.support.abuse import HOSTILE, POLITE
 
 CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
 CHROMIUM_ARGS = [
@@ -871,3 +872,73 @@ def test_an_admin_takes_over_a_comment_another_moderator_holds(
     watch_a.assert_clean()
     watch_b.assert_clean()
     watch_r.assert_clean()
+
+
+def test_the_abuse_bar_beside_the_spam_bar_at_375_and_1440(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """Each card shows two bars, spam and abuse (a dash for a model without an abuse
+    head); the insult's abusive words are marked apart from the spam ones, inserted as
+    text only, with hostile markup around them; a reject carries the reason chosen."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    content = HOSTILE_CONTENT[:200] + " " + HOSTILE + " " + "<b>" * 50
+    rude = post_comment(service, id="rude", author_name=HOSTILE_NAME, content=content)
+    polite = post_comment(service, id="polite", content=POLITE)
+    rude_record = get_comment(service, rude)
+    abuse = rude_record["abuse_score"]
+    for width, height in ((1440, 1000), (375, 812)):
+        page, watch = new_page(browser, contexts, width=width, height=height)
+        login(page, service, ALICE)
+        card = page.locator(f"[data-id='{rude}']")
+        expect(card).to_be_visible()
+        assert card.locator(".content").text_content() == content
+        spam_bar = card.locator(".score-spam meter")
+        expect(spam_bar).to_have_count(1)
+        pct = round(rude_record["spam_score"] * 100)
+        assert spam_bar.get_attribute("aria-label") == f"Spam score {pct}%"
+        if abuse is None:
+            # the model has no abuse head: a dash where the bar would be, and no mark
+            expect(card.locator(".score-abuse meter")).to_have_count(0)
+            expect(card.locator(".score-abuse .score-text")).to_have_text("abuse \u2013")
+            expect(card.locator("mark.abuse")).to_have_count(0)
+        else:
+            bar = card.locator(".score-abuse meter")
+            assert bar.get_attribute("aria-label") == f"Abuse score {round(abuse * 100)}%"
+            polite_bar = page.locator(f"[data-id='{polite}'] .score-abuse meter")
+            assert float(bar.get_attribute("value") or 0) > float(
+                polite_bar.get_attribute("value") or 1
+            )
+            marked = card.locator("mark.abuse").all_text_contents()
+            assert marked and all(m.casefold() in HOSTILE.casefold() for m in marked)
+            expect(card.locator(".abuse-reasons li")).to_have_count(
+                len(rude_record["abuse_reasons"])
+            )
+            # the two bars side by side on a phone, one above the other on a desktop
+            spam_box = card.locator(".score-spam").bounding_box()
+            abuse_box = card.locator(".score-abuse").bounding_box()
+            assert spam_box is not None and abuse_box is not None
+            if width == 375:
+                assert abs(spam_box["y"] - abuse_box["y"]) < 4
+            else:
+                assert abuse_box["y"] >= spam_box["y"] + spam_box["height"] - 1
+        queue = page.locator("#queue")
+        assert queue.locator("img, script, svg, iframe, b").count() == 0
+        no_overflow(page)
+        box = card.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        page.screenshot(path=str(ARTIFACTS / f"moderate-abuse-{width}.png"))
+        if width == 375:
+            # "Most abusive" lists scored comments first; a reject says why
+            card.locator(".reject-reason").select_option("abuse")
+            card.locator("button.reject").click()
+            expect(card).to_have_count(0)
+        assert page.evaluate("window.__pwned") is None
+        watch.assert_clean()
+    record = get_comment(service, rude)
+    assert (record["status"], record["decision_reason"]) == ("rejected", "abuse")
+    # the page shows the reason on the decided card
+    page, watch = new_page(browser, contexts)
+    login(page, service, ALICE)
+    page.click("#counts [data-status=rejected]")
+    expect(page.locator(f"[data-id='{rude}'] .decision-reason")).to_have_text("reason: abuse")
+    watch.assert_clean()

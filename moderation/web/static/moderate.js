@@ -213,12 +213,12 @@
   function highlightPattern(spamTerms, abuseTerms) {
     const abuse = alternativesOf(abuseTerms);
     const spam = alternativesOf(spamTerms);
-    const groups = [];
-    groups.push(abuse.length ? `(${abuse.join("|")})` : "(?!)");
-    groups.push(spam.length ? `(${spam.join("|")})` : "(?!)");
     if (abuse.length === 0 && spam.length === 0) return null;
+    // each group is there even when empty ((?!) never matches), so group 1 is always abuse
+    const abuseGroup = `(${abuse.length ? abuse.join("|") : "(?!)"})`;
+    const spamGroup = `(${spam.length ? spam.join("|") : "(?!)"})`;
     try {
-      return new RegExp(groups.join("|"), "giu");
+      return new RegExp(`${abuseGroup}|${spamGroup}`, "giu");
     } catch (_) {
       return null;
     }
