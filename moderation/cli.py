@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--site", required=True, help="the site whose decisions to export")
     export.add_argument("--out", type=Path, help="output file (default: stdout)")
+    export.add_argument(
+        "--abuse",
+        action="store_true",
+        help="the abuse labels instead: rejected for abuse -> abuse, approved -> not_abuse",
+    )
     export.add_argument("--config", type=Path, help="TOML config file (env MODERATION_CONFIG)")
     export.add_argument("--data-dir", type=Path, help="data folder (env MODERATION_DATA_DIR)")
     sub.add_parser(
@@ -146,10 +151,17 @@ def export_command(args: argparse.Namespace) -> int:
             return f"cannot write {args.out}: {exc.strerror}", 1
         return None
 
-    counts = _run_offline("export", run_export(config, args.site, args.out), explain)
+    counts = _run_offline(
+        "export", run_export(config, args.site, args.out, abuse=args.abuse), explain
+    )
     if isinstance(counts, int):
         return counts
-    print(f"exported {counts['ham']} ham and {counts['spam']} spam", file=sys.stderr)
+    if args.abuse:
+        print(
+            f"exported {counts['abuse']} abuse and {counts['not_abuse']} not abuse", file=sys.stderr
+        )
+    else:
+        print(f"exported {counts['ham']} ham and {counts['spam']} spam", file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,8 @@ def example_of(data: Mapping[str, Any]) -> Comment:
 
 def example_line(example: Comment, label: str) -> str:
     """One JSONL line of a labelled example, as ``python -m classifier train --data``
-    reads it: the comment's fields, then ``label`` ("ham" or "spam")."""
+    reads it: the comment's fields, then ``label`` ("ham" or "spam"; "abuse" or
+    "not_abuse" in an abuse export)."""
     return jsoncodec.dumps({**dataclasses.asdict(example), "label": label}) + "\n"
 
 

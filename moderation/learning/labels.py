@@ -2,6 +2,8 @@
 decided comments as JSONL that ``python -m classifier train --data`` reads (approved ->
 ham, spam -> spam; rejected comments are off-topic or abusive, not spam, so they are left
 out), and the labels a CMS gave through the Akismet API for comments not stored here.
+``--abuse`` writes the abuse labels instead (rejected for abuse -> abuse, approved ->
+not_abuse), for training an abuse head: not a file ``classifier train`` reads.
 """
 
 from __future__ import annotations
@@ -16,6 +18,28 @@ from moderation.storage.store import Store
 log = logging.getLogger("moderation.learning")
 
 LABELS = {Status.APPROVED: "ham", Status.SPAM: "spam"}
+
+
+ABUSE_EXPORT_CHUNK = 500  # records read per round trip
+
+
+async def export_abuse_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]:
+    """Write every comment of ``site`` with an abuse label as a JSONL example labelled
+    ``abuse`` or ``not_abuse``, oldest label first; a comment erased or purged since is
+    left out."""
+    counts = {"abuse": 0, "not_abuse": 0}
+    labelled = await store.abuse_labelled(site)
+    for start in range(0, len(labelled), ABUSE_EXPORT_CHUNK):
+        chunk = labelled[start : start + ABUSE_EXPORT_CHUNK]
+        records = {r.id: r for r in await store.get_many(site, [cid for cid, _, _ in chunk])}
+        for comment_id, abusive, _ in chunk:
+            record = records.get(comment_id)
+            if record is None:
+                continue
+            label = "abuse" if abusive else "not_abuse"
+            out.write(example_line(example_of(record.data), label))
+            counts[label] += 1
+    return counts
 
 
 async def export_labels(store: Store, site: str, out: IO[str]) -> dict[str, int]:

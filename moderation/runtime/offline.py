@@ -13,7 +13,7 @@ from pathlib import Path
 from moderation.config import Config
 from moderation.core.fields import FieldError, FieldsInvalid
 from moderation.intake.validation import normalise_email
-from moderation.learning.labels import export_labels
+from moderation.learning.labels import export_abuse_labels, export_labels
 from moderation.review.privacy import Erased, erase
 from moderation.storage.connect import open_client
 from moderation.storage.redis_server import configured_or_embedded
@@ -51,12 +51,15 @@ async def run_erase(config: Config, email_raw: str, site: str | None) -> Erased:
         return await erase(store, sites, email, "cli")
 
 
-async def run_export(config: Config, site: str, out: Path | None) -> dict[str, int]:
+async def run_export(
+    config: Config, site: str, out: Path | None, *, abuse: bool = False
+) -> dict[str, int]:
+    export = export_abuse_labels if abuse else export_labels
     async with connected_store(config) as store:
         if out is None:
-            return await export_labels(store, site, sys.stdout)
+            return await export(store, site, sys.stdout)
         tmp = out.with_name(out.name + ".tmp")
         with tmp.open("w", encoding="utf-8") as handle:
-            counts = await export_labels(store, site, handle)
+            counts = await export(store, site, handle)
         tmp.replace(out)
         return counts

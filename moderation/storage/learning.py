@@ -51,6 +51,18 @@ class LearningStore(StoreBase):
         merged += [(cid, True, int(ms)) for cid, ms in as_scored(spam)]
         return sorted(merged, key=lambda item: (item[2], item[0]))
 
+    async def abuse_labelled(self, site: str) -> list[tuple[str, bool, int]]:
+        """Every comment of ``site`` with an abuse label as (id, is abuse, when), oldest
+        first: rejected for abuse, or approved (not abuse)."""
+        abuse, fine = await self.read(
+            site,
+            ("ZRANGE", keys.labels(site, "abuse"), 0, -1, "WITHSCORES"),
+            ("ZRANGE", keys.labels(site, "not_abuse"), 0, -1, "WITHSCORES"),
+        )
+        merged = [(cid, True, int(ms)) for cid, ms in as_scored(abuse)]
+        merged += [(cid, False, int(ms)) for cid, ms in as_scored(fine)]
+        return sorted(merged, key=lambda item: (item[2], item[0]))
+
     async def take_new_labels(self, site: str, count: int) -> None:
         """``count`` of the new labels went into a retrain: they are new no more."""
         await self.write(site, ("DECRBY", keys.new_labels(site), count))

@@ -125,3 +125,70 @@ async def test_export_labels_from_the_command_line(
     )
     assert trained.returncode == 0, trained.stderr
     assert model.exists()
+
+
+async def test_export_abuse_labels_from_the_command_line(
+    client: Client, config: Config, tmp_path: Path
+) -> None:
+    """Rejected for abuse -> abuse, approved -> not_abuse; other rejections, spam and
+    undone decisions are no abuse label."""
+    texts = [
+        "You are a pathetic idiot. Shut up.",
+        "Great report, thank you",
+        "Off topic: who won the match?",
+        "BUY PILLS http://bit.ly/p",
+        "You clown, nobody asked you.",
+    ]
+    ids = []
+    for i, text in enumerate(texts):
+        resp = await client.post(
+            "/v1/comments", json=comment_body(id=f"ab{i}", content=text), headers=auth(NEWS_KEY)
+        )
+        ids.append((await resp.json())["id"])
+    bodies: list[dict[str, Any]] = [
+        {"decision": "reject", "reason": "abuse"},
+        {"decision": "approve"},
+        {"decision": "reject", "reason": "off_topic"},
+        {"decision": "spam"},
+        {"decision": "reject", "reason": "abuse"},
+    ]
+    for cid, body in zip(ids, bodies, strict=True):
+        resp = await client.post(f"/v1/comments/{cid}/decision", json=body, headers=auth(ALICE))
+        assert resp.status == 200, await resp.text()
+    assert (await client.post(f"/v1/comments/{ids[4]}/undo", headers=auth(ALICE))).status == 200
+    config_file = tmp_path / "moderation.toml"
+    site = CONFIG_TOML["sites"][0]
+    config_file.write_text(
+        f'[redis]\nurl = "{config.redis.url}"\n'
+        f'[[sites]]\nid = "{site["id"]}"\napi_key = "{site["api_key"]}"\n'
+    )
+    out = tmp_path / "abuse.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "moderation",
+            "export-labels",
+            "--abuse",
+            "--site",
+            "news",
+            "--config",
+            str(config_file),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 abuse and 1 not abuse" in result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["content"], r["label"]) for r in rows] == [
+        (texts[0], "abuse"),
+        (texts[1], "not_abuse"),
+    ]
