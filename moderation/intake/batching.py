@@ -257,15 +257,24 @@ class IntakeBatcher:
         # "created" and "scored" are separate entries so the audit trail reads the same
         # when a later model rescores a comment.
         opening = history_line("created", f"site:{site.id}", at, status=Status.PENDING.value)
-        opening += "\n" + history_line(
-            "scored",
-            f"model:{model_version}",
-            at,
-            spam_score=round(score.probability, 4),
-            reasons=list(score.reasons),
-            abuse_score=None if abuse is None else round(abuse, 4),
-            abuse_reasons=list(score.abuse_reasons) if score.abuse_reasons else None,
-        )
+        if abuse is None:  # no abuse head: the line is what it always was
+            opening += "\n" + history_line(
+                "scored",
+                f"model:{model_version}",
+                at,
+                spam_score=round(score.probability, 4),
+                reasons=list(score.reasons),
+            )
+        else:
+            opening += "\n" + history_line(
+                "scored",
+                f"model:{model_version}",
+                at,
+                spam_score=round(score.probability, 4),
+                reasons=list(score.reasons),
+                abuse_score=round(abuse, 4),
+                abuse_reasons=list(score.abuse_reasons),
+            )
         history = opening
         if status != Status.PENDING:
             history += "\n" + history_line(
@@ -273,7 +282,8 @@ class IntakeBatcher:
             )
         # hold_abuse_above: the intake script's trusted-author approval and a trusted
         # edit are automatic approvals too, so they are turned off for this comment
-        held = abuse_holds(site, abuse)
+        hold = site.hold_abuse_above
+        held = hold is not None and abuse is not None and abuse >= hold
         new = NewComment(
             site=site.id,
             id=new_comment_id(site.id, at),

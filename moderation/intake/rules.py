@@ -328,45 +328,36 @@ def automatic_status(
 ) -> tuple[Status, str | None]:
     """The status a comment gets on arrival and the rule that set it (None: no rule).
     ``abuse``: the abuse score (None: the model has no abuse head).  ``listed``: the
-    API's rules' match (``CompiledRules.match``), worked out once."""
+    API's rules' match (``CompiledRules.match``), worked out once.
+
+    One function, each abuse check one comparison where it applies: this runs twice
+    per comment on the intake path (as it is, and as a repeat would be)."""
     email, ip = comment.author_email, comment.get("author_ip")
     for entry in site.block:
         if _matches(entry, email, ip):
             return Status.SPAM, f"block list: {entry}"
     if listed is not None and listed[0] == RuleList.BLOCK:
         return Status.SPAM, listed[1]
-    # A block rule says more (the author, not this text) and files it as spam; past
-    # that, an abusive text is rejected before any rule could approve it.
-    reject = site.reject_abuse_above
-    if reject is not None and abuse is not None and abuse >= reject:
-        return Status.REJECTED, ABUSE_RULE
-    status, rule = _spam_rules(site, comment, score, repeat_of, listed)
-    if status == Status.APPROVED and abuse_holds(site, abuse):
-        return Status.PENDING, None
-    return status, rule
-
-
-def _spam_rules(
-    site: SiteConfig,
-    comment: CommentIn,
-    score: float,
-    repeat_of: str | None,
-    listed: tuple[RuleList, str] | None,
-) -> tuple[Status, str | None]:
-    """The allow lists, repeats, spam thresholds and trusted list, in that order."""
-    email, ip = comment.author_email, comment.get("author_ip")
+    held = False
+    if abuse is not None:
+        # A block rule says more (the author, not this text) and files it as spam; past
+        # that, an abusive text is rejected before any rule could approve it.
+        reject, hold = site.reject_abuse_above, site.hold_abuse_above
+        if reject is not None and abuse >= reject:
+            return Status.REJECTED, ABUSE_RULE
+        held = hold is not None and abuse >= hold
     for entry in site.allow:
         if _matches(entry, email, ip):
-            return Status.APPROVED, f"allow list: {entry}"
+            return (Status.PENDING, None) if held else (Status.APPROVED, f"allow list: {entry}")
     if listed is not None and listed[0] == RuleList.ALLOW:
-        return Status.APPROVED, listed[1]
+        return (Status.PENDING, None) if held else (Status.APPROVED, listed[1])
     if repeat_of is not None and site.auto_spam_duplicates:
         return Status.SPAM, f"repeat of {repeat_of} (auto_spam_duplicates)"
     if site.auto_spam_above is not None and score >= site.auto_spam_above:
         return Status.SPAM, f"spam score {score:.3f} >= auto_spam_above {site.auto_spam_above}"
     if listed is not None and listed[0] == RuleList.TRUSTED:
-        return Status.APPROVED, listed[1]
-    if site.auto_approve_below is not None and score < site.auto_approve_below:
+        return (Status.PENDING, None) if held else (Status.APPROVED, listed[1])
+    if site.auto_approve_below is not None and score < site.auto_approve_below and not held:
         return (
             Status.APPROVED,
             f"spam score {score:.3f} < auto_approve_below {site.auto_approve_below}",
