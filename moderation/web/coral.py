@@ -24,7 +24,7 @@ from moderation.config import SiteConfig
 from moderation.core.netaddr import url_problem
 from moderation.core.text import is_blank
 from moderation.intake.rules import RuleList
-from moderation.intake.scoring import blank_markup
+from moderation.intake.scoring import blank_markup, markup_links
 from moderation.intake.validation import CommentIn
 from moderation.web.answers import CoralAction, CoralPhaseAnswer
 from moderation.web.apidoc import json_answer, json_body, operation, problems, ref
@@ -140,8 +140,11 @@ async def post_phase(request: web.Request) -> web.Response:
         story_url = ""  # a link the model would misread is no link
     [score] = await app[SCORER].score(site.id, [Comment(content=text, post_url=story_url)])
     app[METRICS].scored_only.labels("coral").inc()
+    # the site's rules see the text and the links its markup held; Coral sends no email
+    # nor IP, so only a phrase or a link's domain can match
+    seen = "\n".join([text, *markup_links(phase.comment.body)])
     listed = app[SITE_RULES].match(
-        site.id, CommentIn(author_name="", author_email="", content=text)
+        site.id, CommentIn(author_name="", author_email="", content=seen)
     )
     said = verdict(site, score, listed is not None and listed[0] == RuleList.BLOCK)
     if said.status is None:
