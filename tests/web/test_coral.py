@@ -20,6 +20,7 @@ from moderation.config import Config, ConfigError
 from moderation.intake.scoring import blank_markup
 from moderation.web.coral import DEFAULT_HOLD_ABUSE
 from tests.conftest import CONFIG_TOML, ROOT, auth
+from tests.web.test_openapi import check
 
 Client = TestClient[Any, Any]
 PHASE = "/coral/v1/phase"
@@ -250,3 +251,18 @@ async def test_nothing_is_stored_and_bad_requests_are_4xx(service: Client, redis
     ):
         status, answer = await phase(service, body, signature(NEWS_SECRET, body))
         assert status == expected and answer["status"] == expected
+
+
+async def test_answers_match_the_document(service: Client) -> None:
+    for text, header_secret in (
+        (HAM_TEXT, NEWS_SECRET),
+        (SPAM_TEXT, NEWS_SECRET),
+        (HAM_TEXT, None),
+    ):
+        body = coral_body(text)
+        headers = {"Content-Type": "application/json"}
+        if header_secret is not None:
+            headers["X-Coral-Signature"] = signature(header_secret, body)
+        resp = await service.post(PHASE, data=body, headers=headers)
+        assert resp.status in (200, 204, 403)
+        await check(resp, PHASE)

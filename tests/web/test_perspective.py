@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +28,7 @@ from moderation.intake.scoring import (
 from moderation.web.perspective import KEY_INVALID, TEXT_MAX_BYTES
 from tests.conftest import CONFIG_TOML
 from tests.support import perspective_client
+from tests.web.test_openapi import check
 
 Client = TestClient[Any, Any]
 KEY = "news-perspective-key-0123456789"
@@ -504,3 +506,44 @@ def test_markup_is_blanked_to_the_same_length() -> None:
     assert markup_links(html) == ["https://a.example/?q=1&r=2"]
     for text in ("a < b and c > d", "<3 you", "no markup", "AT&T; fine &unknown;"):
         assert blank_markup(text) == text
+
+
+# ---------------------------------------------------------------------------------------
+# The document and the logs
+
+
+async def test_answers_match_the_document(service: Client) -> None:
+    resp = await service.post(f"{ANALYZE}?key=wrong", json=request())
+    await check(resp, ANALYZE)
+    resp = await service.post(f"{ANALYZE}?key={KEY}", json=request(languages=["de"]))
+    await check(resp, ANALYZE)
+    suggestion = {
+        "comment": {"text": POLITE},
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}},
+    }
+    resp = await service.post(f"{SUGGEST}?key={KEY}", json={**suggestion, "clientToken": "d"})
+    assert await check(resp, SUGGEST) == {"clientToken": "d"}
+    resp = await service.post(f"{SUGGEST}?key={KEY}", json=suggestion)
+    assert await check(resp, SUGGEST) == {}
+    if scores_of(service, POLITE)[0].abuse is not None:
+        resp = await service.post(
+            f"{ANALYZE}?key={KEY}", json=request(ABUSIVE, spanAnnotations=True, clientToken="x")
+        )
+        body = await check(resp, ANALYZE)
+        assert body["attributeScores"]["TOXICITY"]["spanScores"]
+
+
+async def test_the_key_is_never_logged(
+    make_client: Any, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    # as the service serves (runtime/serving.py): its own access log, not aiohttp's
+    client: Client = await make_client(
+        replace(perspective_config(config), access_log="all"), access_log=None
+    )
+    with caplog.at_level(logging.DEBUG):
+        for key in (KEY, "a-wrong-key-to-be-kept-out-of-logs"):
+            await client.post(f"{ANALYZE}?key={key}", json=request(languages=["xx"]))
+            await client.post(f"{SUGGEST}?key={key}", json={"comment": {}})
+    logged = "\n".join(r.getMessage() + repr(r.__dict__) for r in caplog.records)
+    assert "request" in logged  # the access log did write its lines
+    assert KEY not in logged and "a-wrong-key-to-be-kept-out-of-logs" not in logged
