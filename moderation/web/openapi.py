@@ -274,9 +274,11 @@ def openapi_document(routes: tuple[Route, ...]) -> Json:
             "summary": "Webhook intake, spam scoring and a review queue for comments.",
             "description": (
                 "CMS sites post comments with their API key; moderators decide them with "
-                "their tokens.  Every error is RFC 9457 problem+json; unknown paths "
-                "answer 404 and wrong methods 405 in the same form.  Every answer "
-                "carries X-Request-ID."
+                "their tokens.  Every error is RFC 9457 problem+json (but on the "
+                "compatible APIs, whose clients read their own forms: text on Akismet's "
+                "paths, Google's error shape on Perspective's); unknown paths answer 404 "
+                "and wrong methods 405 in the same form.  Every answer carries "
+                "X-Request-ID."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
