@@ -33,6 +33,7 @@ from classifier.features import (
     meta_phrase,
     pair_token,
     prefix_token,
+    shown_as_reason,
     subword_grams,
     word_token,
     words_and_meta,
@@ -189,7 +190,7 @@ class SpamModel:
                     assert word_reason is not None
                     found_phrase = word_reason(row, order)
                     if found_phrase is None:
-                        continue  # a prefix: counts in the score, not shown
+                        continue  # a prefix or function words: in the score, not shown
                     phrase = found_phrase
                 shown += 1
                 row_reasons = reasons[row]
@@ -279,12 +280,16 @@ class SpamModel:
                 row_cols.append(word_cols.tolist())
             start, end = starts[row], starts[row + 1]
             cols_here = row_cols[0][start:end]
+            # Function words ("you", "and") count in the score but are no reason a
+            # moderator can use: not shown, nor a pair of two of them.
             if col in cols_here:
-                return f"word '{words[start + cols_here.index(col)]}'"
+                word = words[start + cols_here.index(col)]
+                return f"word '{word}'" if shown_as_reason(word) else None
             pairs_here = pair_cols[pair_starts[row] : pair_starts[row + 1]]
             if col in pairs_here:
                 first = start + pairs_here.index(col)
-                return f"phrase '{words[first]} {words[first + 1]}'"
+                pair = words[first], words[first + 1]
+                return f"phrase '{pair[0]} {pair[1]}'" if shown_as_reason(*pair) else None
             return None
 
         return word_reason
@@ -462,17 +467,19 @@ class SpamModel:
     # The default model -----------------------------------------------------------------------
     @classmethod
     def default(cls) -> SpamModel:
-        """The shipped default model, trained from the seed corpus on first use.
+        """The shipped default model (``classifier/data/default_model.skops``), loaded once
+        per process.
 
-        Why trained at first use rather than shipped as a .skops file: the corpus in the
-        repo is then the single source of truth (no binary to keep in step with it, or with
-        the installed scikit-learn), the result is bit-for-bit reproducible (fixed epochs and
-        seed), and training takes a fraction of a second.  The result is cached per process.
+        Shipped as a file rather than trained at first use: it is trained on public datasets
+        that are not part of the project (see ``classifier/MODEL.md``), and it is rebuilt
+        reproducibly from them with ``python -m classifier build-default --data DIR``.
         """
         with _DEFAULT_LOCK:
             global _DEFAULT
             if _DEFAULT is None:
-                _DEFAULT = train_default()
+                from classifier.default_model import DEFAULT_MODEL
+
+                _DEFAULT = cls.load(DEFAULT_MODEL)
             return _DEFAULT
 
 
@@ -775,7 +782,11 @@ def _holdout_scores(
 
 
 def train_default(corpus: str | os.PathLike[str] = SEED_CORPUS) -> SpamModel:
-    """Train the default model from the seed corpus (deterministic: same corpus, same model)."""
+    """Train a model from the seed corpus alone (deterministic: same corpus, same model).
+
+    The default model before real data was added; kept as the "seed only" comparison of
+    the benches, and for anyone without the datasets.
+    """
     path = Path(corpus)
     if not path.exists():
         raise ModelError(f"seed corpus missing: {path}")
