@@ -1,4 +1,4 @@
-"""Command line: ``python -m classifier train|evaluate|score|info|build-default``.
+"""Command line: ``python -m classifier train|evaluate|score|info|build-default|build-abuse``.
 
 Every failure prints exactly one line on stderr and exits non-zero (2 for usage errors,
 1 for everything else); no traceback reaches the user.
@@ -89,6 +89,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-evaluate",
         action="store_true",
         help="skip the leave-one-rotation-out figures in the metadata (three builds fewer)",
+    )
+    p_abuse = sub.add_parser(
+        "build-abuse",
+        help="rebuild the shipped abuse heads (TOXICITY, INSULT, ...) from Civil Comments",
+    )
+    p_abuse.add_argument(
+        "--data",
+        required=True,
+        metavar="DIR",
+        help="folder holding civil-comments/ (and youtube-spam/; see classifier/MODEL.md)",
+    )
+    p_abuse.add_argument(
+        "--out",
+        metavar="FILE",
+        help="heads file to write (default: the shipped one); its record goes beside it as .json",
+    )
+    p_abuse.add_argument(
+        "--no-evaluate",
+        action="store_true",
+        help="skip the held-out figures in the record (five builds fewer)",
     )
     return parser
 
@@ -265,6 +285,27 @@ def cmd_build_default(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_build_abuse(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from classifier.abuse import HEADS_FILE, build_heads
+
+    target = Path(args.out) if args.out else HEADS_FILE
+    print("training the abuse heads (a few minutes with --evaluate)...", file=sys.stderr)
+    heads = build_heads(args.data, evaluate=not args.no_evaluate)
+    heads.save(target)
+    line = f"wrote {target}: version {heads.version}, attributes {', '.join(heads.names)}"
+    held_out = heads.metadata.get("held_out")
+    if held_out:
+        tox = held_out["TOXICITY"]
+        line += (
+            f"; held-out TOXICITY ROC-AUC {tox['roc_auc_natural']:.3f}, "
+            f"Brier {tox['brier_natural']:.3f} (natural toxic rate)"
+        )
+    print(line, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -277,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_score(args, sys.stdout, sys.stdin.buffer)
         if args.command == "build-default":
             return cmd_build_default(args, sys.stdout)
+        if args.command == "build-abuse":
+            return cmd_build_abuse(args, sys.stdout)
         return cmd_info(args, sys.stdout)
     except ModelError as exc:
         _fail(str(exc))

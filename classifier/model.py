@@ -22,6 +22,7 @@ import skops.io
 from scipy.special import expit
 from sklearn.pipeline import Pipeline
 
+from classifier.abuse import AbuseHeads, layout_of
 from classifier.datasets import SEED_CORPUS, Dataset, load_file, read_bytes
 from classifier.evaluation import metrics
 from classifier.features import (
@@ -50,6 +51,10 @@ DEFAULT_TEXT_ONLY_WEIGHT = 0.5
 MAX_REASONS = 4
 # A contribution smaller than this (in log-odds) is noise, not a reason.
 MIN_REASON_WEIGHT = 0.05
+# The abuse head's reasons: words and phrases that add at least this much to its log-odds.
+# Higher than the spam head's: its weights are calibrated log-odds over thousands of words,
+# and a word that adds 0.05 is not what makes a comment abusive.
+MIN_ABUSE_REASON_WEIGHT = 0.25
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
 # Words whose columns and summed sub-word weight a model remembers before it starts afresh.
@@ -85,6 +90,7 @@ class SpamModel:
 
     __slots__ = (
         "_coef",
+        "_heads",
         "_intercept",
         "_pipeline",
         "_spec",
@@ -109,7 +115,16 @@ class SpamModel:
         clf = self._spec.classifier
         self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
-        self._vocab = _Vocabulary(self._spec, self._coef)
+        # The shipped abuse heads, when they were trained on this model's feature layout
+        # (every model built by this code): a site's learnt spam model keeps them.
+        heads = AbuseHeads.default()
+        self._heads = (
+            heads
+            if heads is not None
+            and heads.layout == layout_of(self._spec.n_features, self._spec.weights)
+            else None
+        )
+        self._vocab = _Vocabulary(self._spec, self._coef, self._heads)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -140,8 +155,32 @@ class SpamModel:
         return f"SpamModel(version={self.version!r}, threshold={self.threshold})"
 
     # Scoring ---------------------------------------------------------------------------------
-    def score_batch(self, comments: Sequence[Comment]) -> list[Score]:
-        """Score comments in one vectorised pass: probability, spam verdict and reasons.
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """The abuse attributes this model scores (Perspective's names, TOXICITY first);
+        () without abuse heads."""
+        return self._heads.names if self._heads is not None else ()
+
+    @property
+    def abuse_version(self) -> str | None:
+        """The abuse heads' version hash, None without them."""
+        return self._heads.version if self._heads is not None else None
+
+    def with_abuse_heads(self, heads: AbuseHeads | None) -> SpamModel:
+        """This model with other abuse heads (or none); it must have their layout."""
+        if heads is not None and heads.layout != layout_of(
+            self._spec.n_features, self._spec.weights
+        ):
+            raise ModelError("abuse heads were trained on another feature layout")
+        model = copy.copy(self)
+        model._heads = heads
+        model._vocab = _Vocabulary(self._spec, self._coef, heads)
+        return model
+
+    def score_batch(self, comments: Sequence[Comment], attributes: bool = False) -> list[Score]:
+        """Score comments in one vectorised pass: probability, spam verdict and reasons,
+        and the abuse (TOXICITY) head's probability and reasons; with ``attributes``, every
+        head the model has (INSULT, THREAT, ...), which intake does not need.
 
         Reasons are the readable features that pushed the score towards spam the most
         (coefficient x feature value), strongest first; character n-grams and word prefixes
@@ -167,14 +206,22 @@ class SpamModel:
             n_words.append(len(row_words))
             metas.append(meta)
         z = np.full(n_rows, self._intercept)
+        heads = self._heads
+        n_heads = (len(heads.names) if attributes else 1) if heads is not None else 0
+        # Each head's log-odds, one column per head, from the same words and columns.
+        hz = np.tile(heads.intercept[:n_heads], (n_rows, 1)) if heads is not None else None
+        abuse_found: list[tuple[int, float, int]] = []
         # (row, -contribution, block, order, source) of every entry strong enough to be a
         # reason: sorted, they come by row, strength, then word-block entries by column and
         # meta entries in order.  Block 0 entries are
         # named by ``word_reason(row, column)``, block 1 entries by their meta name.
         found: list[tuple[int, float, int, int, int]] = []
-        word_reason = self._add_words(words, n_words, z, found, metas) if words else None
+        word_reason = (
+            self._add_words(words, n_words, z, found, metas, hz, abuse_found) if words else None
+        )
         names = self._add_meta(metas, z, found)
         proba = expit(z).tolist()
+        abuse_reasons = self._abuse_reasons(n_rows, abuse_found, word_reason)
         reasons: list[list[str]] = [[] for _ in comments]
         if found:
             found.sort()
@@ -197,10 +244,44 @@ class SpamModel:
                 if len(row_reasons) < MAX_REASONS and phrase not in row_reasons:
                     row_reasons.append(phrase)
         threshold = self.threshold
+        if hz is None or heads is None:
+            return [
+                Score(probability=p, reasons=tuple(r), spam=p >= threshold)
+                for p, r in zip(proba, reasons, strict=True)
+            ]
+        head_proba = expit(hz).tolist()
+        names_here = heads.names[:n_heads]
         return [
-            Score(probability=p, reasons=tuple(r), spam=p >= threshold)
-            for p, r in zip(proba, reasons, strict=True)
+            Score(
+                probability=p,
+                reasons=tuple(r),
+                spam=p >= threshold,
+                abuse=hp[0],
+                abuse_reasons=ar,
+                attributes=tuple(zip(names_here, hp, strict=True)),
+            )
+            for p, r, hp, ar in zip(proba, reasons, head_proba, abuse_reasons, strict=True)
         ]
+
+    @staticmethod
+    def _abuse_reasons(
+        n_rows: int,
+        found: list[tuple[int, float, int]],
+        word_reason: Callable[[int, int], str | None] | None,
+    ) -> list[tuple[str, ...]]:
+        """The words and phrases that add most to each row's abuse log-odds, strongest
+        first; named as the spam reasons are (function words and prefixes not shown)."""
+        out: list[list[str]] = [[] for _ in range(n_rows)]
+        if found and word_reason is not None:
+            found.sort()
+            for row, _, col in found:
+                shown = out[row]
+                if len(shown) >= MAX_REASONS:
+                    continue
+                phrase = word_reason(row, col)
+                if phrase is not None and phrase not in shown:
+                    shown.append(phrase)
+        return [tuple(r) for r in out]
 
     def _add_words(
         self,
@@ -209,6 +290,8 @@ class SpamModel:
         z: np.ndarray,
         found: list[tuple[int, float, int, int, int]],
         metas: list[dict[str, float]],
+        hz: np.ndarray | None = None,
+        abuse_found: list[tuple[int, float, int]] | None = None,
     ) -> Callable[[int, int], str | None]:
         """Add the word block and the sub-word n-grams of a batch to ``z``.
 
@@ -260,6 +343,8 @@ class SpamModel:
         # A row without words has no n-grams, and a sum of 0 (left as it is).
         np.divide(spec.weights["subwords"] * sums, np.sqrt(totals), out=sums, where=totals > 0)
         z += sums
+        if hz is not None:
+            self._add_heads(vocab, ids, word_rows, rows, cols, counts, totals, hz, abuse_found)
         strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
         if strong.size:
             found += zip(
@@ -293,6 +378,42 @@ class SpamModel:
             return None
 
         return word_reason
+
+    def _add_heads(
+        self,
+        vocab: _Vocabulary,
+        ids: np.ndarray,
+        word_rows: np.ndarray,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        counts: np.ndarray,
+        totals: np.ndarray,
+        hz: np.ndarray,
+        abuse_found: list[tuple[int, float, int]] | None,
+    ) -> None:
+        """Add the abuse heads' word and sub-word terms to ``hz`` (rows, heads), from the
+        distinct columns and words the spam head just used: the same arithmetic as the
+        spam head's, with the heads' weights (block weights and calibration folded in)."""
+        heads = self._heads
+        assert heads is not None
+        n_rows, n_heads = hz.shape
+        scale = 1.0 / np.sqrt(counts[rows])
+        word_terms = heads.word_coef[cols, :n_heads] * scale[:, None]
+        sub_sums = vocab.head_subword_sums[ids, :n_heads]
+        root = np.sqrt(totals)
+        has_grams = totals > 0
+        for j in range(n_heads):
+            hz[:, j] += np.bincount(rows, weights=word_terms[:, j], minlength=n_rows)
+            sums = np.bincount(word_rows, weights=sub_sums[:, j], minlength=n_rows)
+            np.divide(sums, root, out=sums, where=has_grams)
+            sums[~has_grams] = 0.0
+            hz[:, j] += sums
+        if abuse_found is not None:
+            strong = np.flatnonzero(word_terms[:, 0] >= MIN_ABUSE_REASON_WEIGHT)
+            if strong.size:
+                abuse_found += zip(
+                    rows[strong].tolist(), (-word_terms[strong, 0]).tolist(), cols[strong].tolist()
+                )
 
     def _add_meta(
         self,
@@ -330,7 +451,7 @@ class SpamModel:
     def _vocabulary(self) -> _Vocabulary:
         vocab = self._vocab
         if vocab.generation != memo_generation() or len(vocab) > WORD_MEMO_LIMIT:
-            vocab = self._vocab = _Vocabulary(self._spec, self._coef)
+            vocab = self._vocab = _Vocabulary(self._spec, self._coef, self._heads)
         return vocab
 
     def score(self, comment: Comment) -> Score:
@@ -507,11 +628,13 @@ class _Vocabulary(dict[str, int]):
 
     __slots__ = (
         "_lock",
+        "_head_subword_coef",
         "_subword_coef",
         "_subword_features",
         "_word_features",
         "generation",
         "group_codes",
+        "head_subword_sums",
         "meta",
         "pairs",
         "prefix_cols",
@@ -521,12 +644,18 @@ class _Vocabulary(dict[str, int]):
         "words",
     )
 
-    def __init__(self, spec: FeatureSpec, coef: np.ndarray) -> None:
+    def __init__(
+        self, spec: FeatureSpec, coef: np.ndarray, heads: AbuseHeads | None = None
+    ) -> None:
         super().__init__()
         self._word_features = spec.n_features["words"]
         self._subword_features = spec.n_features["subwords"]
         start = spec.offset("subwords")
         self._subword_coef = coef[start : start + self._subword_features]
+        # Each abuse head's summed sub-word weight per word, beside the spam head's.
+        self._head_subword_coef = heads.subword_coef if heads is not None else None
+        n_heads = len(heads.names) if heads is not None else 0
+        self.head_subword_sums = np.zeros((1024, n_heads), dtype=np.float64)
         # Misses append to shared arrays: serialised, in case two threads score at once.
         self._lock = threading.Lock()
         self.generation = memo_generation()
@@ -560,6 +689,7 @@ class _Vocabulary(dict[str, int]):
                 self.subword_sums = _doubled(self.subword_sums)
                 self.subword_counts = _doubled(self.subword_counts)
                 self.group_codes = _doubled(self.group_codes)
+                self.head_subword_sums = _doubled(self.head_subword_sums)
             self.word_cols[index] = hashed_column(word_token(word), self._word_features)
             prefix = prefix_token(word)
             self.prefix_cols[index] = (
@@ -570,6 +700,8 @@ class _Vocabulary(dict[str, int]):
             cols = hashed_columns(grams, self._subword_features)
             self.subword_sums[index] = float(self._subword_coef[cols].sum())
             self.subword_counts[index] = len(grams)
+            if self._head_subword_coef is not None:
+                self.head_subword_sums[index] = self._head_subword_coef[cols].sum(axis=0)
             self.words.append(word)
             self[word] = index
             return index
