@@ -23,6 +23,13 @@ class Score:
     probability: float  # spam probability in [0, 1]
     reasons: tuple[str, ...]  # what pushed the score towards spam, strongest first
     spam: bool  # probability >= the model's threshold
+    # Abuse (toxicity) probability in [0, 1] from the model's abuse head, scored in the same
+    # featurisation pass; None for a model without one (a file saved before it existed).
+    abuse: float | None = None
+    abuse_reasons: tuple[str, ...] = ()  # the words or phrases that carry the abuse score
+    # Perspective-style attributes the head provides, each a probability:
+    # (("TOXICITY", p), ("INSULT", q), ...); TOXICITY's is ``abuse``.
+    attributes: tuple[tuple[str, float], ...] = ()
 
 
 class ModelError(Exception):

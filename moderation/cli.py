@@ -166,14 +166,20 @@ def erase_command(args: argparse.Namespace) -> int:
     def explain(exc: Exception) -> tuple[str, int] | None:
         return (str(exc), 2) if isinstance(exc, FieldsInvalid) else None
 
-    counts = _run_offline("erase", run_erase(config, args.email, args.site), explain)
-    if isinstance(counts, int):
-        return counts
-    total = sum(counts.values())
+    erased = _run_offline("erase", run_erase(config, args.email, args.site), explain)
+    if isinstance(erased, int):
+        return erased
+    total = sum(erased.comments.values())
     print(
         f"erased personal data from {total} comment(s): "
-        + ", ".join(f"{site}={n}" for site, n in counts.items())
+        + ", ".join(f"{site}={n}" for site, n in erased.comments.items())
     )
+    rules = sum(erased.rules.values())
+    if rules:
+        print(
+            f"removed {rules} rule(s) naming the email: "
+            + ", ".join(f"{site}={n}" for site, n in erased.rules.items() if n)
+        )
     return 0
 
 

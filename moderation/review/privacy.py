@@ -5,7 +5,11 @@ line) and retention.
 long as it is needed, and erasing it on request, is the rest of it (GDPR art. 17).
 Erasure keeps each comment, its status and its history (whose actors are sites, models
 and moderators, never authors) and removes name, email, url, IP, user agent and referrer
-from the comment and from every index that names the author.
+from the comment and from every index that names the author.  It also removes the rules
+that name the author's email (a block, allow or trusted email rule, a phrase holding it),
+and the email from the rules' audit trail: a rule is personal data too, and a hash of an
+email would be found again by hashing guesses, so no trace of the address is kept.  An
+admin with grounds to go on blocking the address adds the rule again, knowingly.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from moderation.config import SiteConfig
 from moderation.core import background
-from moderation.core.records import now_ms
+from moderation.core.records import iso_from_ms, now_ms
 from moderation.storage.store import Store
 
 log = logging.getLogger("moderation.privacy")
@@ -26,9 +31,26 @@ DAY_MS = 24 * 3600 * 1000
 RETENTION_INTERVAL_SECONDS = 600.0  # bounded work every 10 minutes, per worker
 
 
-async def erase(store: Store, sites: list[str], email: str, actor: str) -> dict[str, int]:
-    """Erase ``email``'s personal data on each of ``sites``; comments changed per site."""
-    return {site: await store.erase_author(site, email, actor) for site in sites}
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What an erasure changed, per site."""
+
+    comments: dict[str, int]
+    rules: dict[str, int]  # rules removed because they named the email
+
+
+async def erase(store: Store, sites: list[str], email: str, actor: str) -> Erased:
+    """Erase ``email``'s personal data on each of ``sites``: its comments' and its rules'.
+
+    The rules go first: a block rule left behind by an erasure that failed halfway
+    would keep the address in clear with nothing else to show for it, while comments
+    left unerased are found again by the same request (each step is idempotent)."""
+    rules: dict[str, int] = {}
+    comments: dict[str, int] = {}
+    for site in sites:
+        rules[site] = await store.erase_rules_naming(site, email, actor, iso_from_ms(now_ms()))
+        comments[site] = await store.erase_author(site, email, actor)
+    return Erased(comments=comments, rules=rules)
 
 
 async def apply_retention(

@@ -14,7 +14,7 @@ from moderation.config import Config
 from moderation.core.fields import FieldError, FieldsInvalid
 from moderation.intake.validation import normalise_email
 from moderation.learning.labels import export_labels
-from moderation.review.privacy import erase
+from moderation.review.privacy import Erased, erase
 from moderation.storage.connect import open_client
 from moderation.storage.redis_server import configured_or_embedded
 from moderation.storage.store import Store
@@ -37,7 +37,7 @@ async def connected_store(config: Config) -> AsyncIterator[Store]:
             await asyncio.to_thread(server.stop)
 
 
-async def run_erase(config: Config, email_raw: str, site: str | None) -> dict[str, int]:
+async def run_erase(config: Config, email_raw: str, site: str | None) -> Erased:
     """Erase an author's personal data on ``site`` or every site; FieldsInvalid names the
     option at fault."""
     errors: list[FieldError] = []

@@ -356,6 +356,7 @@ class StoreBase:
         self._unlock = Bound(transport, scripts.UNLOCK)
         self._rule_add = Bound(transport, scripts.RULE_ADD)
         self._rule_delete = Bound(transport, scripts.RULE_DELETE)
+        self._rules_erase = Bound(transport, scripts.RULES_ERASE)
 
     async def check_ready(self) -> None:
         """Raise unless Redis can serve every site now: it answers, and has the

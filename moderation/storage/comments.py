@@ -268,6 +268,7 @@ class CommentStore(StoreBase):
         max_score: float | None = None,
         author_email: str | None = None,
         post_id: str | None = None,
+        post_url: str | None = None,
         author_name: str | None = None,
         q: str | None = None,
     ) -> Page:
@@ -277,8 +278,9 @@ class CommentStore(StoreBase):
         The index read is the narrowest one the query names: the author's comments (by
         email; by time: ``order=score`` lists them newest first), else the pending
         comments by score, else the status's by time.  ``status`` None (every status)
-        needs the author.  A post, an author name and the text are checked on the records
-        read (no index for them: intake writes nothing more than it did, see below)."""
+        needs the author.  A post (by id or by URL), an author name and the text are
+        checked on the records read (no index for them: intake writes nothing more than
+        it did, see below)."""
         member, score = decode_cursor(cursor) if cursor else ("", "0")
         score_filtered = min_score is not None or max_score is not None
         score_range = ("-inf", "+inf")
@@ -306,6 +308,7 @@ class CommentStore(StoreBase):
             author_email,
             author_name,
             post_id,
+            post_url,
             q,
         )
         # Filters the index cannot apply (the status within an author's or a post's
@@ -318,6 +321,7 @@ class CommentStore(StoreBase):
             "score": score_filtered,
             "author_name": author_name is not None,
             "post_id": post_id is not None,
+            "post_url": post_url is not None,
             "q": q is not None,
         }
         filtered = any(on and name not in applied for name, on in wanted.items())
@@ -445,6 +449,7 @@ def _matcher(
     author_email: str | None,
     author_name: str | None,
     post_id: str | None,
+    post_url: str | None,
     q: str | None,
 ) -> Callable[[CommentRecord], bool]:
     """Whether a record read from an index belongs on the page: every filter is checked
@@ -468,6 +473,8 @@ def _matcher(
         if post_id is not None and (
             data.get("post_id") is None or str(data.get("post_id")) != post_id
         ):
+            return False
+        if post_url is not None and data.get("post_url") != post_url:
             return False
         return text is None or text in str(data.get("content") or "").casefold()
 

@@ -15,6 +15,10 @@ from moderation.storage.transport import as_int, as_mapping, as_texts
 
 RULES_MAX = 10_000  # per site: the compiled lists stay small and fast
 RULES_AUDIT_KEPT = 10_000  # audit lines kept per site
+# Where an erased author's email was, in a rule's value or note kept by the audit trail.
+# Not a hash of it: a hash of an email is found again by hashing candidate addresses, so
+# it would still be the author's personal data.
+ERASED_VALUE = "(erased)"
 
 
 def new_rule_id() -> str:
@@ -113,6 +117,25 @@ class RulesStore(StoreBase):
             argv={"id": rule_id, "by": by, "at": at, "audit_kept": RULES_AUDIT_KEPT},
         )
         return bool(reply[0] == "removed")
+
+    async def erase_rules_naming(self, site: str, email: str, by: str, at: str) -> int:
+        """An author's erasure on the site's rules: the rules whose value names ``email``
+        (normalised as intake normalises it) are removed and audited as ``erased``
+        without it, and the email leaves every audit line and note that held it; one
+        script (``RULES_ERASE``).  Returns how many rules were removed."""
+        removed, _rewritten = await self._rules_erase(
+            site=site,
+            keys=rule_keys(site),
+            argv={
+                "email": email,
+                "at_domain": "@" + email.rpartition("@")[2].lower(),
+                "erased_value": ERASED_VALUE,
+                "by": by,
+                "at": at,
+                "audit_kept": RULES_AUDIT_KEPT,
+            },
+        )
+        return int(removed)
 
     async def rules_audit(self, site: str, limit: int) -> tuple[list[dict[str, Any]], int]:
         """The latest ``limit`` changes to the site's rules, newest first, and how many

@@ -41,6 +41,7 @@ from moderation.web.page_names import CSRF_HEADER
 from moderation.web.problems import FieldError, invalid
 from moderation.web.queries import CallbacksQuery, query_values
 from moderation.web.routes import RouteTable
+from moderation.web.rules import in_force
 
 routes = RouteTable()
 
@@ -76,11 +77,21 @@ async def post_erasure(request: web.Request) -> web.Response:
         sites = [moderated_site(request, moderator, body.site).id]
     else:
         sites = moderated_sites(request, moderator)
-    counts = await erase(request.app[STORE], sites, body.author_email, moderator.name)
+    erased = await erase(request.app[STORE], sites, body.author_email, moderator.name)
+    for site in sites:
+        if erased.rules[site]:
+            # at once here, as after a rule's removal through the rules API; the
+            # other instances follow the version within about a second
+            await in_force(request, site)
     privacy_log.info(
-        "erasure", extra={"moderator": moderator.name, "comments": sum(counts.values())}
+        "erasure",
+        extra={
+            "moderator": moderator.name,
+            "comments": sum(erased.comments.values()),
+            "rules": sum(erased.rules.values()),
+        },
     )
-    return answer(ErasureResult(erased=counts))
+    return answer(ErasureResult(erased=erased.comments, rules_removed=erased.rules))
 
 
 @routes.post(

@@ -286,6 +286,10 @@ class Stats(Answer):
 
 class ErasureResult(Answer):
     erased: dict[str, Count] = about("Comments erased, by site.")
+    rules_removed: dict[str, Count] = about(
+        "Rules removed because they named the author's email (an email rule, a phrase "
+        "holding it), by site; the rules' audit keeps the removal, without the email."
+    )
 
 
 class ModelReloadResult(Answer):
@@ -400,6 +404,10 @@ class RollbackResult(Answer):
 class ModeratorSession(Answer):
     moderator: str = about("The logged-in moderator's name.")
     sites: list[str] = about("The sites they moderate.")
+    admin: bool = about(
+        "Whether they are an admin moderator (rules, take-over): the page shows those "
+        "controls only then; the API checks it again on every call."
+    )
     csrf_token: str = about(f"Send it as {CSRF_HEADER} on every POST made with the session cookie.")
 
 
@@ -442,7 +450,10 @@ class SiteRules(Answer):
 
 
 class RuleChange(Answer):
-    action: Literal["added", "removed"]
+    action: Literal["added", "removed", "erased"] = about(
+        "erased: removed by an author's erasure, because it named their email; that "
+        "change and every earlier one about the rule show `(erased)` where the email was."
+    )
     by: str = about("The admin moderator who made the change.")
     at: str = about("When.", format="date-time")
     rule: SiteRule

@@ -35,9 +35,10 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 from moderation.config import SITE_ID_RE
+from moderation.core.netaddr import url_problem
 from moderation.core.records import Status
 from moderation.core.text import odd_text, repeated_fields, repeated_names
-from moderation.intake.validation import ID_MAX, NAME_MAX
+from moderation.intake.validation import ID_MAX, NAME_MAX, URL_MAX
 from moderation.storage.store import CallbackState, Order
 from moderation.web.bodies import MAX_PAGE, Email, SiteId, field_errors
 from moderation.web.problems import FieldError
@@ -122,6 +123,17 @@ def _query_text(raw: Any) -> Any:
     return raw.strip()
 
 
+def _query_url(raw: Any) -> Any:
+    """A post's URL, checked as intake checks the one it stores: no stored comment has
+    any other kind, so anything else would only ever match nothing and is refused."""
+    text = _query_text(raw)
+    if isinstance(text, str):
+        problem = url_problem(text)
+        if problem is not None:
+            raise PydanticCustomError("url", problem)
+    return text
+
+
 def _text_param(max_length: int, description: str) -> Any:
     return Field(max_length=max_length, description=description)
 
@@ -172,6 +184,16 @@ class QueueQuery(QueryModel):
         str | None,
         BeforeValidator(_query_text),
         _text_param(ID_MAX, "Only comments on this post (the CMS's post_id, exactly)."),
+    ] = None
+    post_url: Annotated[
+        str | None,
+        BeforeValidator(_query_url),
+        WithJsonSchema({"type": "string", "format": "uri", "maxLength": URL_MAX}),
+        _text_param(
+            URL_MAX,
+            "Only comments on the post at this URL (the CMS's post_url, exactly as it "
+            "sent it: no normalisation, so http://a/p and http://a/p/ are two posts).",
+        ),
     ] = None
     author_name: Annotated[
         str | None,

@@ -127,6 +127,7 @@ async def get_queue(request: web.Request) -> web.Response:
             max_score=query.max_score,
             author_email=query.author_email,
             post_id=query.post_id,
+            post_url=query.post_url,
             author_name=query.author_name,
             q=query.q,
         )

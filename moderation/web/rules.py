@@ -90,7 +90,7 @@ def config_rules(site: SiteConfig) -> list[SiteRule]:
     return listed
 
 
-async def _in_force(request: web.Request, site: str) -> None:
+async def in_force(request: web.Request, site: str) -> None:
     """Recompile the site here before answering, so the next comment this instance takes
     is decided by the change; if Redis fails just now, the refresh loop does it within
     about a second."""
@@ -189,7 +189,7 @@ async def post_rule(request: web.Request) -> web.Response:
     added = await request.app[STORE].add_rule(site.id, rule)
     if added.full or added.rule is None:
         raise conflict(f"Site '{site.id}' has {RULES_MAX} rules, the most it may have.")
-    await _in_force(request, site.id)
+    await in_force(request, site.id)
     return answer(_rule(added.rule), status=201 if added.added else 200)
 
 
@@ -230,7 +230,7 @@ async def delete_rule(request: web.Request) -> web.Response:
         site.id, rule_id, moderator.name, iso_from_ms(now_ms())
     ):
         raise not_found(f"No rule '{rule_id}' on site '{site.id}'.")
-    await _in_force(request, site.id)
+    await in_force(request, site.id)
     return web.Response(status=204)
 
 
@@ -259,7 +259,7 @@ async def get_rules_audit(request: web.Request) -> web.Response:
     changes = [
         RuleChange(action=e["action"], by=str(e["by"]), at=str(e["at"]), rule=_rule(e["rule"]))
         for e in entries
-        if e.get("action") in ("added", "removed")
+        if e.get("action") in ("added", "removed", "erased")
         and isinstance(e.get("rule"), dict)
         and _known(e["rule"])
     ]

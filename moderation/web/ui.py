@@ -410,7 +410,12 @@ async def session_info(request: web.Request) -> web.Response:
     session, moderator = found
     sites = moderated_sites(request, moderator)
     return answer(
-        ModeratorSession(moderator=moderator.name, sites=sites, csrf_token=session.csrf_token)
+        ModeratorSession(
+            moderator=moderator.name,
+            sites=sites,
+            admin=moderator.admin,
+            csrf_token=session.csrf_token,
+        )
     )
 
 

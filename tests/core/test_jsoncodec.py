@@ -17,6 +17,10 @@ EDGE_CASES = [
     '{"s": "\\ud800"}',  # a lone surrogate
     '{"a": 1, "a": 2}',
     '{"t": "a phone number 0123456789012345678 in text"}',
+    '[{"a": [1, {"b": 123456789012345678901234567890}]}, 2.5]',  # deep, beside a float
+    '{"x": 1.2345678901234567890123, "y": 12345678901234567890.5}',  # long floats
+    '{"big": 1e400, "small": -1e400}',  # the standard library gives infinities
+    '{"f": 0.5, "t": "no long digits"}',
 ]
 
 

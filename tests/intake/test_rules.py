@@ -18,7 +18,9 @@ from aiohttp.test_utils import TestClient
 from moderation.config import Config
 from moderation.intake.rules import CompiledRules, RuleKind, RuleList, normal_value
 from moderation.intake.validation import CommentIn
+from moderation.storage import keys
 from tests.conftest import ALICE, CONFIG_TOML, NEWS_KEY, ROOT, auth, comment_body
+from tests.support.redis_kinds import sync_redis
 
 Client = TestClient[Any, Any]
 EDNA = "edna-news-admin-token-01234567"
@@ -92,6 +94,104 @@ async def test_rules_are_added_listed_removed_and_audited(make_client: Any, conf
         ("added", "edna", rule["id"]),
     ]
     assert audit["changes"][0]["rule"] == rule
+
+
+async def test_erasure_removes_the_rules_naming_the_author_and_their_email_from_the_audit(
+    make_client: Any, config: Config, redis_url: str
+) -> None:
+    """GDPR erasure reaches the rules: the email rules and phrases naming the author go,
+    audited as 'erased' without the address, which leaves every audit line and note that
+    held it; no hash of it is kept (one would be found again by hashing guesses).  Other
+    rules stay, and the block is no longer applied."""
+    client: Client = await make_client(_config(config))
+    email = "maria@example.com"
+
+    async def added(**rule: Any) -> dict[str, Any]:
+        response = await _add(client, **rule)
+        assert response.status == 201, await response.text()
+        result: dict[str, Any] = await response.json()
+        return result
+
+    # a rule added and removed before: only the audit remembers it, in clear
+    earlier = await added(list="allow", kind="email", value=email, note="a regular")
+    assert (
+        await client.delete(f"/v1/rules/{earlier['id']}?site=news", headers=auth(EDNA))
+    ).status == 204
+    block = await added(list="block", kind="email", value="Maria@Example.COM", note="her bot")
+    phrase = await added(list="block", kind="phrase", value=f"write to {email} now")
+    kept = [
+        await added(list="trusted", kind="email", value="kim@example.com", note="kim"),
+        await added(list="block", kind="email_domain", value="spam.example"),
+        # a phrase of the same domain does not name her
+        await added(list="block", kind="phrase", value="ana@example.com"),
+    ]
+    noted = await added(
+        list="block", kind="ip", value="198.51.100.7", note=f"the IP {email.upper()} used"
+    )
+    assert (await _post(client, id="before", author_email=email))["status"] == "spam"
+
+    response = await client.post(
+        "/v1/erasure",
+        json={"author_email": "MARIA@example.com", "site": "news"},
+        headers=auth(EDNA),
+    )
+    assert response.status == 200, await response.text()
+    assert await response.json() == {"erased": {"news": 1}, "rules_removed": {"news": 2}}
+
+    listing = await (await client.get("/v1/rules?site=news", headers=auth(EDNA))).json()
+    by_id = {r["id"]: r for r in listing["rules"]}
+    assert set(by_id) == {r["id"] for r in kept} | {noted["id"]}
+    assert all(by_id[r["id"]] == r for r in kept)
+    assert by_id[noted["id"]] == {**noted, "note": "(erased)"}
+
+    audit = await (await client.get("/v1/rules/audit?site=news", headers=auth(EDNA))).json()
+    changes = [(c["action"], c["by"], c["rule"]["id"]) for c in audit["changes"]]
+    # the two removals first (in the order the rules hash gives them), then the rest as
+    # it was: every change kept, none lost
+    assert sorted(changes[:2]) == sorted(
+        [("erased", "edna", block["id"]), ("erased", "edna", phrase["id"])]
+    )
+    assert changes[2:] == [
+        ("added", "edna", noted["id"]),
+        *[("added", "edna", r["id"]) for r in reversed(kept)],
+        ("added", "edna", phrase["id"]),
+        ("added", "edna", block["id"]),
+        ("removed", "edna", earlier["id"]),
+        ("added", "edna", earlier["id"]),
+    ]
+    assert audit["total"] == len(changes)
+    about_her = [
+        c["rule"]
+        for c in audit["changes"]
+        if c["rule"]["id"] in {earlier["id"], block["id"], phrase["id"]}
+    ]
+    assert len(about_her) == 6  # added and removed, added and erased, twice
+    for rule in about_her:
+        assert rule["value"] == "(erased)"
+        assert rule["note"] in ("(erased)", None)
+        assert (rule["list"], rule["kind"]) in {
+            ("allow", "email"),
+            ("block", "email"),
+            ("block", "phrase"),
+        }
+    # nothing of the site's rules holds the address any more, in any case
+    with sync_redis(redis_url) as r:
+        stored = [
+            *r.hvals(keys.rules("news")),
+            *r.hkeys(keys.rule_index("news")),
+            *r.lrange(keys.rules_audit("news"), 0, -1),
+        ]
+    assert stored and not [line for line in stored if email in line.lower()]
+
+    # the block is gone on this instance at once (the others follow the version)
+    assert (await _post(client, id="after", author_email=email))["status"] == "pending"
+    # an erasure again finds no rule: nothing removed, nothing audited
+    again = await client.post(
+        "/v1/erasure", json={"author_email": email, "site": "news"}, headers=auth(EDNA)
+    )
+    assert (await again.json())["rules_removed"] == {"news": 0}
+    audit_again = await (await client.get("/v1/rules/audit?site=news", headers=auth(EDNA))).json()
+    assert audit_again["total"] == audit["total"]
 
 
 async def test_only_admins_of_the_site(make_client: Any, config: Config) -> None:

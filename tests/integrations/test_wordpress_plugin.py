@@ -84,6 +84,7 @@ def wp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
                     "comment.decided",
                     "comment.auto_decided",
                     "comment.undone",
+                    "comment.edited",
                 ],
                 "callback_retry_seconds": 0.5,
                 "allow": [TRUSTED],
@@ -279,13 +280,14 @@ def _signed_event(
     secret: str = CALLBACK,
     at: int | None = None,
     previous: str = "pending",
+    event_type: str = "comment.decided",
 ) -> tuple[bytes, dict[str, str]]:
     """A callback as the service sends one."""
     event_id = delivery or "evt_" + secrets.token_hex(8)
     body = json.dumps(
         {
             "event_id": event_id,
-            "type": "comment.decided",
+            "type": event_type,
             "site": "news",
             "occurred_at": "2026-01-01T00:00:00Z",
             "comment": {
@@ -306,7 +308,7 @@ def _signed_event(
     headers = {
         "Content-Type": "application/json",
         "X-Moderation-Signature": f"t={stamp},v1={mac}",
-        "X-Moderation-Event": "comment.decided",
+        "X-Moderation-Event": event_type,
         "X-Moderation-Delivery": event_id,
         "X-Moderation-Attempt": "1",
     }
@@ -776,7 +778,227 @@ def test_an_event_for_a_comment_wordpress_does_not_have_is_answered_200(wp: Setu
 
 
 # ---------------------------------------------------------------------------------------
-# 6. repeats across posts
+# 6. edits: the service's comment.edited applied, wp-admin's edits sent
+
+
+def _signed_intake(setup: Setup, body: dict[str, Any]) -> tuple[int, Any]:
+    """POST /v1/comments as a CMS of the news site (signed: the site has a secret)."""
+    raw = json.dumps(body).encode()
+    stamp = int(time.time())
+    mac = hmac.new(SIGNING.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(
+        setup.service.base + "/v1/comments",
+        data=raw,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {NEWS_KEY}",
+            "Content-Type": "application/json",
+            "X-Moderation-Signature": f"t={stamp},v1={mac}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"null")
+
+
+def _deliveries(site: WordPressSite, comment_id: str) -> int:
+    """How many callbacks the plugin has taken for the comment (applied or not)."""
+    rows = site.db.sql(
+        "SELECT COUNT(*) FROM wp_commentmeta WHERE meta_key = 'moderation_delivery'"
+        f" AND comment_id = {int(comment_id)}",
+        site.database,
+    )
+    return int(rows[0][0])
+
+
+def _taken(setup: Setup, comment_id: str, count: int) -> None:
+    _until(
+        f"comment {comment_id} has taken {count} callback(s)",
+        lambda: _deliveries(setup.site, comment_id) >= count,
+        DECIDED_WITHIN,
+    )
+
+
+def _edited(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [h for h in record["history"] if h["action"] == "edited"]
+
+
+def _admin_edit(
+    site: WordPressSite, browser: Browser, comment_id: str, content: str, status: str | None = None
+) -> None:
+    """wp-admin's Edit Comment screen: change the text (and the status), Update."""
+    page = browser.request(f"/wp-admin/comment.php?action=editcomment&c={int(comment_id)}")
+    assert page.status == 200, page.text[-2000:]
+    [fields] = [f for attrs, f in page_forms(page.text) if attrs.get("id") == "post"]
+    fields["content"] = content
+    fields["mm"] = fields["hidden_mm"]  # a <select>, which the form parser does not read
+    if status is not None:
+        fields["comment_status"] = status
+    reply = browser.request(
+        "/wp-admin/comment.php",
+        fields,
+        headers={"Referer": site.base + f"/wp-admin/comment.php?action=editcomment&c={comment_id}"},
+    )
+    assert reply.status == 302, reply.text[-2000:]
+
+
+def test_an_edit_in_the_service_holds_the_approved_comment_in_wordpress(wp: Setup) -> None:
+    """The CMS id re-sent to the service with another text (what an edit through any
+    other client of the service looks like): the comment.edited callback holds the
+    comment in WordPress, once, and nothing is sent back."""
+    text = _unique("The library's new hours suit working parents.")
+    comment_id = _post(wp, text, author="Edith Reader", email="edith@example.com")
+    service_id = _service_id(wp, comment_id)
+    _decide(wp, service_id, "approve")
+    _wp_status_becomes(wp.site, comment_id, "1")
+    _taken(wp, comment_id, 1)
+
+    edited_text = _unique("The library's new hours suit working parents. Cheap pills here")
+    status, answer = _signed_intake(
+        wp,
+        {
+            "id": comment_id,
+            "post_id": str(wp.post_id),
+            "author_name": "Edith Reader",
+            "author_email": "edith@example.com",
+            "content": edited_text,
+        },
+    )
+    assert status == 202, answer
+    assert (answer["id"], answer["edited"], answer["status"]) == (service_id, True, "pending")
+    _wp_status_becomes(wp.site, comment_id, "0")
+    assert not _visible(wp, text)
+    _taken(wp, comment_id, 2)
+    record = _record(wp, service_id)
+    assert record["status"] == "pending"
+    [entry] = _edited(record)
+    assert entry["actor"] == "cms" and entry["previous"]["content"] == text
+    # applied, not sent back: the edit is the service's last word on the comment
+    assert record["history"][-1]["action"] == "edited"
+    assert _outbox(wp.site) == []
+
+    # an editor approves the edited text in WordPress; then the edit's event comes
+    # again (a retry of the service's), and an edit's event older than the approval
+    # (a retry delayed while WordPress was down): neither holds it again
+    _set_status(wp.site, comment_id, "approve")
+    assert _record(wp, service_id)["status"] == "approved"
+    [applied_id] = wp.site.db.sql(
+        "SELECT meta_value FROM wp_commentmeta WHERE meta_key = 'moderation_delivery'"
+        f" AND comment_id = {int(comment_id)} ORDER BY meta_id DESC LIMIT 1",
+        wp.site.database,
+    )[0]
+    for delivery, reason in ((applied_id, "already applied"), (None, "after the edit stands")):
+        body, headers = _signed_event(
+            comment_id,
+            service_id,
+            "pending",
+            delivery=delivery,
+            previous="approved",
+            event_type="comment.edited",
+        )
+        reply = _deliver(wp, body, headers)
+        assert reply.status == 200, reply.text
+        answer = json.loads(reply.text)
+        assert answer["applied"] is False and reason in answer["reason"], answer
+        assert _wp_status(wp.site, comment_id) == "1"
+    assert _outbox(wp.site) == []
+
+
+def test_an_edit_in_wp_admin_reaches_the_service_as_an_edit(wp: Setup) -> None:
+    """An editor changes an approved comment's text on wp-admin's Edit screen: the
+    service gets it as an edit of the same comment (rescored, pending, the old text in
+    its history), the comment is held in WordPress by the end of that request, and the
+    comment.edited callback that follows is no echo: no second edit, no decision."""
+    site = wp.site
+    text = _unique("The bridge repairs were finished on time, well done.")
+    comment_id = _post(wp, text, author="Brian Reader", email="brian@example.com")
+    service_id = _service_id(wp, comment_id)
+    _decide(wp, service_id, "approve")
+    _wp_status_becomes(site, comment_id, "1")
+    _taken(wp, comment_id, 1)
+
+    edited_text = _unique("The bridge repairs were finished on time; see my shop")
+    _admin_edit(site, site.admin(), comment_id, edited_text)
+    record = _record(wp, service_id)
+    assert (record["id"], record["external_id"]) == (service_id, comment_id)
+    assert record["content"] == edited_text and record["status"] == "pending"
+    [entry] = _edited(record)
+    assert entry["actor"] == "cms" and entry["previous"]["content"] == text
+    assert _wp_status(site, comment_id) == "0"  # by the 202's "edited": true, at once
+    assert not _visible(wp, edited_text)
+    assert [i["id"] for i in _queue(wp) if i["external_id"] == comment_id] == [service_id]
+    assert _outbox(site) == []
+
+    _taken(wp, comment_id, 2)  # the comment.edited callback, taken
+    assert _wp_status(site, comment_id) == "0"
+    record = _record(wp, service_id)
+    assert len(_edited(record)) == 1 and record["history"][-1]["action"] == "edited"
+    assert _outbox(site) == []
+
+    # the same text saved again is no edit; a name changed is none either
+    _admin_edit(site, site.admin(), comment_id, edited_text)
+    site.php_eval(
+        f"wp_update_comment( array( 'comment_ID' => {int(comment_id)},"
+        " 'comment_author' => 'Brian R.' ) ); $result = array();"
+    )
+    assert _outbox(site) == []
+    assert len(_edited(_record(wp, service_id))) == 1
+
+
+def test_an_editors_status_saved_with_the_edit_is_the_later_decision(wp: Setup) -> None:
+    """Text and status changed in one save of the Edit screen: the edit goes first and
+    the editor's approval after it, on both sides; the edit's callback, which arrives
+    afterwards saying pending, does not hold what the editor approved."""
+    site = wp.site
+    text = _unique("Parking near the station is impossible after eight.")
+    comment_id = _post(wp, text, author="Paula Reader", email="paula@example.com")
+    service_id = _service_id(wp, comment_id)
+    edited_text = _unique("Parking near the station is impossible after eight in the morning.")
+    _admin_edit(site, site.admin(), comment_id, edited_text, status="1")
+    assert _wp_status(site, comment_id) == "1"
+    record = _record(wp, service_id)
+    assert record["content"] == edited_text
+    assert (record["status"], record["decided_by"]) == ("approved", "cms")
+    actions = [h["action"] for h in record["history"]]
+    assert actions.index("edited") < len(actions) - 1  # the decision came after it
+    assert _outbox(site) == []
+
+    _taken(wp, comment_id, 1)  # the comment.edited callback: taken, not applied
+    assert _wp_status(site, comment_id) == "1"
+    assert _visible(wp, edited_text)
+    assert _record(wp, service_id)["status"] == "approved"
+
+
+def test_an_edit_made_while_the_service_is_down_is_sent_later(wp: Setup) -> None:
+    comment_id = _post(wp, _unique("Edited by code while the service was down"))
+    service_id = _service_id(wp, comment_id)
+    _set_status(wp.site, comment_id, "approve")
+    assert _record(wp, service_id)["status"] == "approved"
+    edited_text = _unique("Edited by code while the service was down, and changed")
+    wp.service.terminate()
+    try:
+        wp.site.php_eval(
+            f"wp_update_comment( array( 'comment_ID' => {int(comment_id)},"
+            f" 'comment_content' => {json.dumps(edited_text)} ) ); $result = array();"
+        )
+        [row] = _outbox(wp.site)
+        assert (row["comment_id"], row["kind"], row["attempts"]) == (int(comment_id), "intake", 1)
+        assert _wp_status(wp.site, comment_id) == "1"  # the service has not seen it yet
+    finally:
+        wp.service.start()
+        wp.service.wait_ready_sync()
+    _flush(wp.site)
+    assert _outbox(wp.site) == []
+    record = _record(wp, service_id)
+    assert record["content"] == edited_text and record["status"] == "pending"
+    assert len(_edited(record)) == 1
+    assert _wp_status(wp.site, comment_id) == "0"
+
+
+# ---------------------------------------------------------------------------------------
+# 7. repeats across posts
 
 
 def test_the_same_text_under_two_posts_is_two_records(wp: Setup) -> None:

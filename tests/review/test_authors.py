@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -150,6 +151,62 @@ async def test_queue_filters_by_post_author_name_and_text(client: Client) -> Non
     status, body = await _get(client, f"{base}&q=%20%20&post_id=x%01y&author_name=" + "n" * 101)
     assert status == 422
     assert sorted(e["field"] for e in body["errors"]) == ["author_name", "post_id", "q"]
+
+
+async def test_queue_filters_by_post_url(client: Client) -> None:
+    """``post_url`` matches the URL a comment was posted with, exactly (no normalisation:
+    a CMS sends one post's URL the same way each time), and combines with the others."""
+    budget = "https://news.example.com/2026/budget"
+    roads = "https://news.example.com/2026/roads?page=2#comments"
+    on_budget = await _post(client, "u1", "The budget figures help.", post_url=budget)
+    on_budget_named = await _post(
+        client, "u2", "Budget again, by Ana.", post_url=budget, author_name="Ana Ruiz"
+    )
+    on_roads = await _post(client, "u3", "Roads need the budget.", post_url=roads, post_id="7")
+    await _post(client, "u4", "On a post with a trailing slash.", post_url=budget + "/")
+    decided = await _post(client, "u5", "Budget, decided already.", post_url=budget)
+    await _decide(client, decided, "approve")
+
+    base = "/v1/queue?site=news&order=oldest"
+    assert set(await _ids(client, f"{base}&post_url={quote(budget, safe='')}")) == {
+        on_budget,
+        on_budget_named,
+    }
+    # query, fragment and all: the whole URL, percent-encoded in the query as any value
+    assert await _ids(client, f"{base}&post_url={quote(roads, safe='')}") == [on_roads]
+    # exact: a prefix of the URL or another case of its path is another post
+    assert await _ids(client, f"{base}&post_url={quote(budget[:-1], safe='')}") == []
+    assert await _ids(client, f"{base}&post_url={quote(budget.upper(), safe='')}") == []
+    # combined with the status, the text, the name, the post id and the score order
+    by_url = f"post_url={quote(budget, safe='')}"
+    assert await _ids(client, f"{base}&{by_url}&status=approved") == [decided]
+    assert await _ids(client, f"{base}&{by_url}&author_name=ana%20ruiz") == [on_budget_named]
+    assert await _ids(client, f"{base}&{by_url}&q=AGAIN") == [on_budget_named]
+    assert await _ids(client, f"{base}&post_url={quote(roads, safe='')}&post_id=7") == [on_roads]
+    assert await _ids(client, f"{base}&post_url={quote(roads, safe='')}&post_id=8") == []
+    assert set(await _ids(client, f"/v1/queue?site=news&{by_url}")) == {
+        on_budget,
+        on_budget_named,
+    }
+    # paged with the queue's cursors, each match once
+    first = await _get(client, f"{base}&{by_url}&limit=1")
+    assert first[0] == 200 and len(first[1]["items"]) == 1 and first[1]["next_cursor"]
+    rest = await _ids(client, f"{base}&{by_url}&limit=1&cursor={first[1]['next_cursor']}")
+    assert {first[1]["items"][0]["id"], *rest} == {on_budget, on_budget_named}
+
+    # what no stored post URL can be is refused, each by name, with the other fields
+    status, body = await _get(
+        client, f"{base}&post_url=ftp://news.example.com/x&q=%20&post_id=x%01y"
+    )
+    assert status == 422
+    assert sorted(e["field"] for e in body["errors"]) == ["post_id", "post_url", "q"]
+    for bad in ("news.example.com/2026/budget", "https://", "https://a/b c", "https://a/\x01"):
+        status, body = await _get(client, f"{base}&post_url={quote(bad, safe='')}")
+        assert status == 422, bad
+        assert [e["field"] for e in body["errors"]] == ["post_url"]
+    too_long = "https://news.example.com/" + "p" * 2_000
+    status, body = await _get(client, f"{base}&post_url={too_long}")
+    assert status == 422 and [e["field"] for e in body["errors"]] == ["post_url"]
 
 
 async def test_a_search_examines_a_bounded_number_of_comments_per_page(

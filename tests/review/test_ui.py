@@ -185,7 +185,11 @@ async def test_session_info_lists_the_moderators_sites(
     body = await (await client.get("/moderate/session")).json()
     assert body["moderator"] == "root"
     assert body["sites"] == ["news", "blog"]
+    assert body["admin"] is True
     assert len(body["csrf_token"]) >= 40
+    await _login(client, ALICE)  # a new login replaces the session
+    body = await (await client.get("/moderate/session")).json()
+    assert (body["moderator"], body["admin"]) == ("alice", False)
 
 
 async def test_session_info_needs_a_session(client: Client) -> None:

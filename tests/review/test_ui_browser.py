@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import replace
@@ -470,6 +471,11 @@ def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: A
         author_url=HOSTILE_URL,
         content=HOSTILE_CONTENT[:400] + " " + "W" * 600,
     )
+    # a decided comment (its "Change to" buttons) and a rule (the rules panel), hostile
+    decided = post_comment(service, id="d1", author_name=HOSTILE_NAME, content=HAM[0] + " ok")
+    api_call(service, "POST", f"/v1/comments/{decided}/decision", BOB, {"decision": "spam"})
+    rule = {"site": "news", "list": "block", "kind": "phrase", "value": HOSTILE_PHRASE}
+    api_call(service, "POST", "/v1/rules", ROOT, {**rule, "note": HOSTILE_NOTE + LONG_WORD[:300]})
     for width, height in ((1440, 1000), (375, 812)):
         page, watch = new_page(browser, contexts, width=width, height=height)
         login(page, service, ROOT)
@@ -484,7 +490,30 @@ def test_screenshots_at_375_and_1440(service: str, browser: Browser, contexts: A
         page.keyboard.press("?")
         page.screenshot(path=str(ARTIFACTS / f"moderate-help-{width}.png"))
         page.keyboard.press("Escape")
+        # the rules panel (root is an admin): a field error shown, nothing wider than the window
+        page.keyboard.press("r")
+        expect(page.locator("#rules-list li.rule")).to_have_count(1)
+        page.click("#rule-add")  # an empty value: its error beside the field
+        expect(page.locator("#rule-value-error")).to_be_visible()
+        no_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / f"moderate-rules-{width}.png"))
+        page.keyboard.press("Escape")
+        # a decided comment, and the question before its decision is changed
+        page.click("#counts [data-status=spam]")
+        card = page.locator(f"[data-id='{decided}']")
+        expect(card.locator(".override")).to_have_count(2)
+        no_overflow(page)
+        page.screenshot(path=str(ARTIFACTS / f"moderate-decided-{width}.png"))
+        card.locator(".override.approve").click()
+        expect(page.locator("#confirm")).to_be_visible()
+        # the name's U+202E ends with the name (PDI): the question after it reads forwards
+        asked = page.locator("#confirm-text").text_content() or ""
+        assert asked.endswith("\u2069” was marked spam by bob. Change it to approved?"), asked
+        page.screenshot(path=str(ARTIFACTS / f"moderate-confirm-{width}.png"))
+        page.keyboard.press("Escape")
+        assert page.evaluate("window.__pwned") is None
         watch.assert_clean()
+    assert get_comment(service, decided)["status"] == "spam"  # asked, and cancelled
     page, _ = new_page(browser, contexts, width=375, height=700)
     page.goto(f"{service}/moderate")
     page.screenshot(path=str(ARTIFACTS / "moderate-login-375.png"))
@@ -600,3 +629,245 @@ def test_an_admin_blocks_an_author_from_the_author_view(
     assert [(r["list"], r["kind"], r["value"]) for r in rules if r["created_by"] == "root"] == [
         ("block", "email", email)
     ]
+
+
+def api_call(base: str, method: str, path: str, token: str, body: Any = None) -> Any:
+    """A moderator's call to the API with their token (the page's cookie is not needed)."""
+    request = urllib.request.Request(
+        f"{base}{path}",
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method=method,
+    )
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw else None
+
+
+def no_overflow(page: Page) -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than its window"
+
+
+HOSTILE_NOTE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>\u202eton'
+HOSTILE_PHRASE = "<svg/onload=window.__pwned=1> cheap pills"
+
+
+def test_an_admin_adds_a_rule_on_the_page_and_removes_it(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """The rules panel: a wrong value is named next to its field; a domain rule decides
+    the next comment of that domain; hostile values and notes stay text; removing the
+    rule takes it out of force; the audit lists both steps."""
+    page, watch = new_page(browser, contexts, width=375, height=812)
+    login(page, service, ROOT, "?site=news")
+    expect(page.locator("#rules-open")).to_be_visible()
+    page.locator("#queue").focus()
+    page.keyboard.press("r")  # the keyboard opens it, as the button does
+    rules = page.locator("#rules")
+    expect(rules).to_be_visible()
+    expect(page.locator("#rules-title")).to_have_text("Rules of news")
+    expect(rules.locator("#rules-list")).to_contain_text("No rules yet.")
+
+    # a value the kind cannot take: the server's message beside the value field
+    page.select_option("#rule-kind", "ip")
+    page.fill("#rule-value", "not-an-address")
+    page.click("#rule-add")
+    expect(page.locator("#rule-value-error")).to_contain_text("IP address or a CIDR")
+    expect(page.locator("#rule-value")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#rule-value")).to_be_focused()
+    expect(page.locator("#rule-list-error")).to_be_hidden()
+
+    page.select_option("#rule-kind", "email_domain")
+    page.fill("#rule-value", "@Spam.Example")
+    page.fill("#rule-note", HOSTILE_NOTE)
+    page.press("#rule-value", "Enter")
+    expect(page.locator("#rules-status")).to_contain_text("Added: block email_domain")
+    expect(page.locator("#rule-value-error")).to_be_hidden()
+    expect(page.locator("#rule-value")).not_to_have_attribute("aria-invalid", "true")
+    page.select_option("#rule-kind", "phrase")
+    page.fill("#rule-value", HOSTILE_PHRASE)
+    page.click("#rule-add")
+    expect(rules.locator("#rules-list li.rule")).to_have_count(2)
+    domain_rule = rules.locator("#rules-list li.rule").nth(0)
+    expect(domain_rule.locator(".rule-value")).to_have_text("spam.example")
+    assert domain_rule.locator(".rule-note").text_content() == HOSTILE_NOTE
+    assert (
+        rules.locator("#rules-list li.rule").nth(1).locator(".rule-value").text_content()
+        == HOSTILE_PHRASE
+    )
+    assert rules.locator("img, script, svg, iframe").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    no_overflow(page)
+
+    blocked = post_comment(service, id="r1", author_email="buyer@spam.example", content=HAM[0])
+    record = get_comment(service, blocked)
+    assert record["status"] == "spam"
+    assert "spam.example" in record["rule"]  # decided by the rule, which says so
+    phrased = post_comment(service, id="r2", content=f"{HAM[1]} {HOSTILE_PHRASE.upper()}")
+    assert get_comment(service, phrased)["status"] == "spam"
+
+    # the audit: who added what (text again)
+    rules.locator("#rules-audit-box summary").click()
+    audit = rules.locator("#rules-audit li")
+    expect(audit).to_have_count(2)
+    expect(audit.first).to_contain_text("added by root")
+    assert page.evaluate("window.__pwned") is None
+
+    domain_rule.locator(".rule-remove").click()
+    expect(page.locator("#rules-status")).to_contain_text("Removed: block email_domain")
+    expect(rules.locator("#rules-list li.rule")).to_have_count(1)
+    expect(rules.locator("#rules-list .rule-remove")).to_be_focused()  # the next one
+    expect(audit).to_have_count(3)
+    expect(audit.first).to_contain_text("removed by root")
+    later = post_comment(service, id="r3", author_email="buyer2@spam.example", content=HAM[2])
+    assert get_comment(service, later)["status"] == "pending"
+    listed = api_call(service, "GET", "/v1/rules?site=news", ROOT)["rules"]
+    assert [(r["kind"], r["value"]) for r in listed] == [("phrase", HOSTILE_PHRASE)]
+
+    page.keyboard.press("Escape")
+    expect(rules).to_be_hidden()
+    assert page.evaluate("window.__pwned") is None
+    watch.assert_clean()
+
+
+def test_a_moderator_who_is_not_an_admin_gets_no_rules_panel(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    post_comment(service, id="na1", content=HAM[0])
+    page, watch = new_page(browser, contexts)
+    login(page, service, ALICE)
+    expect(page.locator("article.card")).to_have_count(1)
+    expect(page.locator("#rules-open")).to_be_hidden()
+    page.locator("#queue").focus()
+    page.keyboard.press("r")
+    page.wait_for_timeout(300)  # nothing is to happen: give it the time to go wrong
+    expect(page.locator("#rules")).to_be_hidden()
+    # the rules API refuses them too (the page only spares them the 403)
+    request = urllib.request.Request(
+        f"{service}/v1/rules?site=news", headers={"Authorization": f"Bearer {ALICE}"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    refused.value.close()  # its socket, else a ResourceWarning later
+    assert refused.value.code == 403
+    watch.assert_clean()
+
+
+def test_a_spam_decision_is_changed_to_approved_from_the_page(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """ "Change to approved" asks first (cancel changes nothing), then overrides; the
+    answer's previous status is shown.  Without override a 409 still says why."""
+    mistaken = post_comment(service, id="o1", author_email="ok@example.com", content=HAM[0])
+    api_call(service, "POST", f"/v1/comments/{mistaken}/decision", BOB, {"decision": "spam"})
+    raced = post_comment(service, id="o2", content=HAM[1])
+    page, watch = new_page(browser, contexts, width=1440, height=1000)
+    login(page, service, ALICE)
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(1)  # the pending one, claimed for alice
+
+    # Someone decides alice's comment behind her back: her decision is a 409, told as such.
+    api_call(
+        service,
+        "POST",
+        f"/v1/comments/{raced}/decision",
+        ROOT,
+        {"decision": "spam", "override": True},
+    )
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator("#toast")).to_contain_text("Already decided (spam) by root")
+    page.click("#counts [data-status=spam]")
+    card = page.locator(f"[data-id='{mistaken}']")
+    expect(card).to_be_visible()
+    change = card.get_by_role("button", name=re.compile("^Change to approved"))
+    expect(change).to_be_visible()
+    expect(card.get_by_role("button", name=re.compile("^Change to rejected"))).to_be_visible()
+
+    change.click()
+    confirm = page.locator("#confirm")
+    expect(confirm).to_be_visible()
+    expect(page.locator("#confirm-text")).to_contain_text("marked spam by bob")
+    expect(page.locator("#confirm-ok")).to_have_text("Change to approved")
+    expect(page.locator("#confirm-cancel")).to_be_focused()  # Enter alone changes nothing
+    page.keyboard.press("Enter")
+    expect(confirm).to_be_hidden()
+    assert get_comment(service, mistaken)["status"] == "spam"
+
+    # From the keyboard this time: a on the decided comment asks the same question.
+    card.focus()
+    page.keyboard.press("a")
+    expect(confirm).to_be_visible()
+    page.click("#confirm-ok")
+    expect(page.locator("#toast")).to_contain_text("Changed to approved (it was spam)")
+    expect(card).to_have_count(0)  # no longer spam: gone from the spam view
+    record = get_comment(service, mistaken)
+    assert (record["status"], record["decided_by"]) == ("approved", "alice")
+    assert any(e.get("action") == "decided" and e.get("override") for e in record["history"])
+    raced_record = get_comment(service, raced)
+    assert (raced_record["status"], raced_record["decided_by"]) == ("spam", "root")
+
+    # The author view offers the same change, and asks too.
+    page.click("#counts [data-status=approved]")
+    expect(card).to_be_visible()
+    card.locator(".author-open").click()
+    view = page.locator("#author")
+    expect(view).to_be_visible()
+    view.get_by_role("button", name="Change to rejected").click()
+    expect(confirm).to_be_visible()
+    page.click("#confirm-ok")
+    expect(page.locator("#author-status")).to_contain_text("Changed to rejected (it was approved)")
+    expect(view.locator(".status-rejected b")).to_have_text("1")
+    assert get_comment(service, mistaken)["status"] == "rejected"
+    watch.assert_clean()
+
+
+def test_an_admin_takes_over_a_comment_another_moderator_holds(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    email = "held@example.com"
+    held = post_comment(service, id="to1", author_email=email, content=HAM[0])
+    bob, watch_b = new_page(browser, contexts)
+    login(bob, service, BOB)
+    expect(bob.locator(f"[data-id='{held}']")).to_be_visible()
+    assert get_comment(service, held)["claimed_by"] == "bob"
+
+    # Alice is no admin: a comment bob holds is hidden from her, with no way to take it.
+    alice, watch_a = new_page(browser, contexts, width=375, height=812)
+    login(alice, service, ALICE, "?site=news")
+    alice.locator("#filter-box summary").click()
+    alice.fill("#author-email", email)
+    alice.press("#author-email", "Enter")
+    expect(alice.locator("#mode")).to_contain_text("1 held by other moderators is hidden")
+    expect(alice.locator("article.card")).to_have_count(0)
+    expect(alice.locator("button.take")).to_have_count(0)
+
+    root, watch_r = new_page(browser, contexts, width=375, height=812)
+    login(root, service, ROOT, "?site=news")
+    root.locator("#filter-box summary").click()
+    root.fill("#author-email", email)
+    root.press("#author-email", "Enter")
+    card = root.locator(f"[data-id='{held}']")
+    expect(card).to_be_visible()
+    expect(card.locator(".held")).to_have_text("held by bob")
+    expect(card.locator("button.approve")).to_be_disabled()
+    no_overflow(root)
+    card.get_by_role("button", name="Take over").click()
+    expect(root.locator("#toast")).to_contain_text("Taken over from bob")
+    record = get_comment(service, held)
+    assert record["claimed_by"] == "root"
+    assert [e["from"] for e in record["history"] if e["action"] == "taken_over"] == ["bob"]
+    expect(card.locator(".held")).to_have_count(0)
+    approve = card.locator("button.approve")
+    expect(approve).to_be_enabled()
+    expect(card).to_be_focused()
+    root.keyboard.press("a")
+    expect(card).to_have_count(0)
+    record = get_comment(service, held)
+    assert (record["status"], record["decided_by"]) == ("approved", "root")
+    watch_a.assert_clean()
+    watch_b.assert_clean()
+    watch_r.assert_clean()

@@ -2,8 +2,8 @@
 /**
  * Deleting the plugin (not deactivating it) removes, on every site of a network, its
  * table, options, cron events and its own bookkeeping in comment meta
- * (`moderation_sync`, `moderation_local_status`, `moderation_delivery`,
- * `moderation_error`).  `moderation_id` stays: it names the service's record of each
+ * (`moderation_sync`, `moderation_local_status`, `moderation_local_row`,
+ * `moderation_edit_row`, `moderation_delivery`, `moderation_error`).  `moderation_id` stays: it names the service's record of each
  * comment, should the plugin be installed again.
  *
  * @package comment-moderation
@@ -24,7 +24,7 @@ function comment_moderation_uninstall_site() {
 	delete_option( 'comment_moderation_db_version' );
 	wp_clear_scheduled_hook( 'comment_moderation_flush' );
 	wp_clear_scheduled_hook( 'comment_moderation_cron' );
-	foreach ( array( 'moderation_sync', 'moderation_local_status', 'moderation_delivery', 'moderation_error' ) as $key ) {
+	foreach ( array( 'moderation_sync', 'moderation_local_status', 'moderation_local_row', 'moderation_edit_row', 'moderation_delivery', 'moderation_error' ) as $key ) {
 		delete_metadata( 'comment', 0, $key, '', true );
 	}
 }

@@ -13,11 +13,13 @@
   const STATUSES = ["pending", "approved", "spam", "rejected"];
   const DECISION_WORD = { approve: "Approved", spam: "Marked spam", reject: "Rejected" };
   const DECISION_STATUS = { approve: "approved", spam: "spam", reject: "rejected" };
+  const DECISION_KEY = { approve: "a", spam: "s", reject: "d" };
 
   const $ = (id) => document.getElementById(id);
 
   const state = {
     me: "",
+    admin: false, // from the session: only then the rules panel and "Take over" are offered
     csrf: "",
     sites: [],
     site: "",
@@ -40,6 +42,7 @@
     claimedAt: 0,
     lastPendingCount: null,
     hiddenByOthers: 0,
+    heldByOthers: 0, // shown to an admin, who may take them over
     busy: 0,
     polling: false,
     decided: new Set(), // decided here: a claim or listing already in flight must not revive them
@@ -131,6 +134,10 @@
       box.append(" ", b);
     }
     box.classList.add("shown");
+    // A modal dialog sits above the toast (the top layer): say it in the dialog as well.
+    for (const line of document.querySelectorAll("dialog[open] .dialog-status")) {
+      line.textContent = message;
+    }
     window.clearTimeout(toastTimer);
     toastTimer = window.setTimeout(() => box.classList.remove("shown"), 8000);
   }
@@ -227,11 +234,21 @@
     return b;
   }
 
+  // What a card shows that can change under it: a new key rebuilds the card.
+  function cardKey(item) {
+    return `${item.status}\n${item.claimed_by || ""}`;
+  }
+
+  function heldByOther(item) {
+    return item.status === "pending" && Boolean(item.claimed_by) && item.claimed_by !== state.me;
+  }
+
   function buildCard(item) {
     const card = el("article", "card");
     card.tabIndex = -1;
     card.dataset.id = item.id;
     card.dataset.status = item.status;
+    card.dataset.key = cardKey(item);
     const nameId = `n-${item.id}`;
     card.setAttribute("aria-labelledby", nameId);
 
@@ -292,6 +309,7 @@
     const status = el("span", `status status-${item.status}`, item.status);
     meta.append(status);
     if (item.decided_by) meta.append(el("span", "decided", `by ${item.decided_by}`));
+    if (heldByOther(item)) meta.append(el("span", "held", `held by ${item.claimed_by}`));
     if (item.rule) meta.append(el("span", "rule", `rule: ${item.rule}`));
     card.append(meta);
 
@@ -307,13 +325,29 @@
     }
 
     const actions = el("div", "actions");
-    const pending = item.status === "pending";
-    const approve = actionButton("Approve", "a", () => decideOne(item.id, "approve"), "approve");
-    const spam = actionButton("Spam", "s", () => decideOne(item.id, "spam"), "spam");
-    const reject = actionButton("Reject", "d", () => decideOne(item.id, "reject"), "reject");
-    for (const b of [approve, spam, reject]) b.disabled = !pending;
-    actions.append(approve, spam, reject);
-    if (!pending) {
+    if (item.status === "pending") {
+      const approve = actionButton("Approve", "a", () => decideOne(item.id, "approve"), "approve");
+      const spam = actionButton("Spam", "s", () => decideOne(item.id, "spam"), "spam");
+      const reject = actionButton("Reject", "d", () => decideOne(item.id, "reject"), "reject");
+      actions.append(approve, spam, reject);
+      if (heldByOther(item)) {
+        // Deciding it would be refused (409): the admin takes it over first.
+        for (const b of [approve, spam, reject]) b.disabled = true;
+        const take = el("button", "take", "Take over");
+        take.type = "button";
+        take.addEventListener("click", () => takeOverCard(item));
+        actions.append(take);
+      }
+    } else {
+      // A decided comment: the other decisions, each asked for once more (an override).
+      for (const decision of ["approve", "spam", "reject"]) {
+        const to = DECISION_STATUS[decision];
+        if (to === item.status) continue;
+        const key = DECISION_KEY[decision];
+        const b = actionButton(`Change to ${to}`, key, () => decideOne(item.id, decision));
+        b.classList.add(decision, "override");
+        actions.append(b);
+      }
       actions.append(actionButton("Undo", "z", () => undoComment(item), "undo"));
     }
     card.append(actions);
@@ -337,7 +371,7 @@
     }
     for (const item of state.items) {
       const old = cards.get(item.id);
-      if (old && old.dataset.status !== item.status) {
+      if (old && old.dataset.key !== cardKey(item)) {
         old.remove();
         cards.delete(item.id);
       }
@@ -424,9 +458,11 @@
           : "No pending comment is free to claim.";
     } else {
       const hidden = state.hiddenByOthers;
+      const held = state.heldByOthers;
       mode.textContent =
         `Browsing ${state.status} comments without claiming them.` +
-        (hidden > 0 ? ` ${hidden} held by other moderators ${hidden === 1 ? "is" : "are"} hidden.` : "");
+        (hidden > 0 ? ` ${hidden} held by other moderators ${hidden === 1 ? "is" : "are"} hidden.` : "") +
+        (held > 0 ? ` ${held} held by other moderators: take one over to decide it.` : "");
     }
   }
 
@@ -467,6 +503,7 @@
     state.claimedIds = got;
     state.claimedAt = Date.now();
     state.hiddenByOthers = 0;
+    state.heldByOthers = 0;
     setItems(res.data.items);
   }
 
@@ -492,9 +529,13 @@
       if (res.status !== 401) toast(`Could not load the queue: ${problemText(res)}`);
       return;
     }
-    const mine = res.data.items.filter((i) => !i.claimed_by || i.claimed_by === state.me);
-    state.hiddenByOthers = res.data.items.length - mine.length;
-    setItems(mine);
+    const items = res.data.items;
+    const mine = items.filter((i) => !heldByOther(i));
+    // An admin sees the comments other moderators hold, to take one over; others do not.
+    const shown = state.admin ? items : mine;
+    state.hiddenByOthers = items.length - shown.length;
+    state.heldByOthers = state.admin ? items.length - mine.length : 0;
+    setItems(shown);
   }
 
   // Only the lease this page was given is released: if the same moderator claimed the
@@ -597,14 +638,28 @@
     setItems(state.items.filter((i) => !gone.has(i.id)));
   }
 
+  // A commenter's text inside a message of ours: between FSI and PDI, so a direction
+  // override in it (U+202E) ends there instead of reversing the rest of the message.
+  function isolated(text) {
+    return `\u2068${text}\u2069`;
+  }
+
   function describe(item) {
     const name = String(item.author_name || "comment");
-    return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    return isolated(name.length > 40 ? `${name.slice(0, 40)}…` : name);
   }
 
   async function decideOne(id, decision) {
     const item = state.items.find((i) => i.id === id);
-    if (!item || item.status !== "pending") return;
+    if (!item) return;
+    if (item.status !== "pending") {
+      await overrideOne(item, decision, () => browse());
+      return;
+    }
+    if (heldByOther(item)) {
+      toast(`Held by ${item.claimed_by}: take it over first.`);
+      return;
+    }
     state.busy += 1;
     try {
       const res = await api("POST", `/v1/comments/${encodeURIComponent(id)}/decision`, {
@@ -627,7 +682,9 @@
   }
 
   async function decideSelected(decision) {
-    const ids = state.items.filter((i) => state.selected.has(i.id) && i.status === "pending");
+    const ids = state.items.filter(
+      (i) => state.selected.has(i.id) && i.status === "pending" && !heldByOther(i),
+    );
     if (ids.length === 0) {
       toast("Select comments first: x selects the current one.");
       return;
@@ -662,6 +719,90 @@
       state.busy -= 1;
     }
     loadStats();
+  }
+
+  // -- changing a decision, taking a comment over ----------------------------------
+
+  // Ask before a step that changes someone's decision.  An in-page dialog, not
+  // window.confirm: it is styled, keyboard-reachable, and says what changes to what.
+  // Cancel has the focus, so a stray Enter changes nothing.
+  function confirmStep(message, label) {
+    const box = $("confirm");
+    $("confirm-text").textContent = message;
+    $("confirm-ok").textContent = label;
+    box.returnValue = "";
+    return new Promise((resolve) => {
+      box.addEventListener("close", () => resolve(box.returnValue === "ok"), { once: true });
+      box.showModal();
+      $("confirm-cancel").focus();
+    });
+  }
+
+  // Change a decided comment's decision ("override": true), once the moderator confirmed.
+  // Used by the cards and the author view; `after` reloads whichever listed it.
+  async function overrideOne(item, decision, after) {
+    const to = DECISION_STATUS[decision];
+    if (!to || item.status === to) return;
+    const by = item.decided_by ? ` by ${item.decided_by}` : "";
+    const asked = `“${describe(item)}” was marked ${item.status}${by}. Change it to ${to}?`;
+    if (!(await confirmStep(asked, `Change to ${to}`))) return;
+    state.busy += 1;
+    try {
+      const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/decision`, {
+        decision,
+        override: true,
+      });
+      if (res.ok && res.data) {
+        const was = String(res.data.previous_status || item.status);
+        const now = String(res.data.status || to);
+        // the undo of the replaced decision would now undo this one: forget it
+        state.undoStack = state.undoStack
+          .map((g) => ({ ...g, items: g.items.filter((i) => i.id !== item.id) }))
+          .filter((g) => g.items.length > 0);
+        toast(`Changed to ${now} (it was ${was}): “${describe(item)}”.`);
+        if (after) await after();
+      } else if (res.status !== 401) {
+        toast(`Not changed: ${problemText(res)}`);
+      }
+    } finally {
+      state.busy -= 1;
+      updateSelection();
+    }
+    loadStats();
+  }
+
+  // An admin takes a comment another moderator holds (their lease ends; the history
+  // says so).  The answer, or the problem's text (a non-admin's 403), is returned.
+  async function takeOver(item) {
+    const res = await api("POST", `/v1/comments/${encodeURIComponent(item.id)}/claim`, {
+      take: true,
+      lease_seconds: LEASE_SECONDS,
+    });
+    if (res.ok && res.data && typeof res.data.claimed_by === "string") {
+      const from = res.data.taken_from || item.claimed_by || "another moderator";
+      toast(`Taken over from ${from}: yours to decide for the next few minutes.`);
+      return res.data;
+    }
+    if (res.status !== 401) toast(`Not taken over: ${problemText(res)}`);
+    return null;
+  }
+
+  async function takeOverCard(item) {
+    state.busy += 1;
+    try {
+      const got = await takeOver(item);
+      if (got === null) {
+        await browse();
+        return;
+      }
+      // ours now: released like the page's other claims when the view changes
+      state.claimedIds.add(item.id);
+      state.leases.set(item.id, got.lease_until_ms);
+      setItems(state.items.map((i) => (i.id === item.id ? { ...i, claimed_by: got.claimed_by } : i)));
+      setFocus(item.id, true);
+    } finally {
+      state.busy -= 1;
+    }
   }
 
   async function undoItems(items) {
@@ -757,7 +898,8 @@
 
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
-    if ($("author").open) return; // its own buttons; Esc closes it
+    // the author view, the rules and a confirmation have their own buttons; Esc closes them
+    if (["author", "rules", "confirm"].some((id) => $(id).open)) return;
     const help = $("help");
     if (help.open) {
       if (event.key === "?") {
@@ -774,6 +916,7 @@
       k: () => moveFocus(-1),
       x: () => toggleSelected(state.focusId),
       z: () => undoKey(),
+      r: () => openRules(),
       "?": () => openHelp(),
     };
     let run = null;
@@ -795,6 +938,8 @@
 
   async function openAuthor(email) {
     const box = $("author");
+    // a refresh of the same author keeps the line saying what was just done
+    if (!box.open || state.author !== email) $("author-status").textContent = "";
     state.author = email;
     $("author-title").textContent = "Author";
     $("author-summary").replaceChildren(el("span", "", "Loading…"));
@@ -838,6 +983,12 @@
         if (c.post_url) li.append(" on ", linkOrText(c.post_url, "post"));
         else if (c.post_id) li.append(" on post ", userText("span", "post", c.post_id));
         li.append(userText("span", "content", c.content || ""));
+        const buttons = authorCommentButtons(c, email);
+        if (buttons.length) {
+          const row = el("div", "author-comment-actions");
+          row.append(...buttons);
+          li.append(row);
+        }
         return li;
       }),
     );
@@ -846,16 +997,37 @@
     box.authorComments = latest;
   }
 
-  // Decides the author's listed comments through the bulk decision API: "approve all
-  // pending" approves their pending ones, "spam all" marks every other one spam.  A
-  // comment already decided answers 409 and is left as it is (no override here).
+  // One comment of the author view: change a decided one (asked first), or, for an
+  // admin, take over a pending one another moderator holds.
+  function authorCommentButtons(c, email) {
+    const reopen = () => openAuthor(email);
+    if (c.status !== "pending") {
+      return ["approve", "spam", "reject"]
+        .filter((d) => DECISION_STATUS[d] !== c.status)
+        .map((d) => {
+          const b = el("button", `${d} override`, `Change to ${DECISION_STATUS[d]}`);
+          b.type = "button";
+          b.addEventListener("click", () => overrideOne(c, d, reopen));
+          return b;
+        });
+    }
+    if (state.admin && heldByOther(c)) {
+      const b = el("button", "take", `Take over from ${c.claimed_by}`);
+      b.type = "button";
+      b.addEventListener("click", async () => {
+        if (await takeOver(c)) await reopen();
+      });
+      return [b];
+    }
+    return [];
+  }
+
   // Block the open author: their email on the site's block list (POST /v1/rules, admins
   // only); their next comments are spam at once, on every instance.
   async function blockAuthor() {
     const email = state.author;
     if (!email) return;
-    const res = await api("POST", "/v1/rules", {
-      site: state.site,
+    const res = await addRule({
       list: "block",
       kind: "email",
       value: email,
@@ -864,6 +1036,11 @@
     if (res.ok) toast("Blocked: this author's next comments are spam at once.");
     else if (res.status !== 401) toast(`Not blocked: ${problemText(res)}`);
   }
+
+  // Decides the author's listed comments through the bulk decision API: "approve all
+  // pending" approves their pending ones, "spam all" marks every other one spam.  A
+  // comment already decided answers 409 and is left as it is (each one's "Change to"
+  // button overrides it, after asking).
 
   async function decideAuthor(decision) {
     const box = $("author");
@@ -891,6 +1068,178 @@
     toast(message, doneItems.length > 0);
     await openAuthor(email);
     loadStats();
+  }
+
+  // -- the site's rules (admins) -----------------------------------------------------
+
+  // The one way the page adds a rule: the rules panel and "Block author" both come here.
+  function addRule(rule) {
+    return api("POST", "/v1/rules", { site: state.site, ...rule });
+  }
+
+  const RULE_FIELDS = ["list", "kind", "value", "note"];
+  const RULE_PLACEHOLDER = {
+    email: "name@example.com",
+    email_domain: "spam.example",
+    ip: "203.0.113.7 or 203.0.113.0/24",
+    link_domain: "bit.ly",
+    phrase: "cheap pills",
+  };
+
+  function clearRuleErrors() {
+    for (const field of RULE_FIELDS) {
+      $(`rule-${field}-error`).textContent = "";
+      $(`rule-${field}`).removeAttribute("aria-invalid");
+    }
+    $("rule-form-error").textContent = "";
+  }
+
+  // A 422's field errors, each next to its own field; any other problem above the button.
+  function showRuleProblem(res) {
+    const errors = res.data && Array.isArray(res.data.errors) ? res.data.errors : [];
+    const general = [];
+    let first = null;
+    for (const e of errors) {
+      const field = e && typeof e.field === "string" ? e.field : "";
+      const message = e && typeof e.message === "string" ? e.message : "is not valid";
+      if (RULE_FIELDS.includes(field)) {
+        const line = $(`rule-${field}-error`);
+        line.textContent = line.textContent ? `${line.textContent} ${message}` : message;
+        $(`rule-${field}`).setAttribute("aria-invalid", "true");
+        first = first || $(`rule-${field}`);
+      } else general.push(field ? `${field}: ${message}` : message);
+    }
+    if (general.length || errors.length === 0) {
+      $("rule-form-error").textContent = [problemText(res), ...general].join(" ");
+    }
+    if (first) first.focus();
+  }
+
+  async function submitRule(event) {
+    event.preventDefault();
+    clearRuleErrors();
+    const rule = {
+      list: $("rule-list").value,
+      kind: $("rule-kind").value,
+      value: $("rule-value").value,
+    };
+    const note = $("rule-note").value.trim();
+    if (note) rule.note = note;
+    const button = $("rule-add");
+    button.disabled = true;
+    try {
+      const res = await addRule(rule);
+      if (res.ok && res.data) {
+        const r = res.data;
+        const what = `${r.list} ${r.kind} “${isolated(r.value)}”`;
+        $("rules-status").textContent =
+          res.status === 201 ? `Added: ${what}, in force for the next comment.` : `Already listed: ${what}.`;
+        $("rule-value").value = "";
+        $("rule-note").value = "";
+        await loadRules();
+        $("rule-value").focus();
+      } else if (res.status !== 401) showRuleProblem(res);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function ruleLine(rule) {
+    const li = el("li", `rule rule-${rule.list}`);
+    li.append(el("span", `rule-list list-${rule.list}`, rule.list), " ");
+    li.append(el("span", "rule-kind", String(rule.kind).replace("_", " ")), " ");
+    li.append(userText("span", "rule-value", rule.value));
+    if (rule.note) li.append(userText("span", "rule-note", rule.note));
+    const by = el("span", "rule-by", `by ${rule.created_by}`);
+    if (rule.created_at) {
+      const when = el("time", "when", ago(rule.created_at));
+      when.dateTime = rule.created_at;
+      when.title = rule.created_at;
+      by.append(", ", when);
+    }
+    li.append(by);
+    if (typeof rule.id === "string") {
+      const remove = el("button", "rule-remove", "Remove");
+      remove.type = "button";
+      remove.setAttribute("aria-label", `Remove the ${rule.list} rule ${rule.kind} ${rule.value}`);
+      remove.addEventListener("click", () => removeRule(rule, li));
+      li.append(remove);
+    } else {
+      li.append(el("span", "rule-config", "config file"));
+    }
+    return li;
+  }
+
+  async function loadRules() {
+    const site = state.site;
+    const list = $("rules-list");
+    const res = await api("GET", `/v1/rules?site=${encodeURIComponent(site)}`);
+    if (site !== state.site) return;
+    if (!res.ok || !res.data || !Array.isArray(res.data.rules)) {
+      const why = res.status === 403 ? "Rules are for admin moderators only." : problemText(res);
+      list.replaceChildren(el("li", "rules-problem", why));
+      return;
+    }
+    const rules = res.data.rules;
+    list.replaceChildren(
+      ...(rules.length ? rules.map(ruleLine) : [el("li", "rules-none", "No rules yet.")]),
+    );
+    if ($("rules-audit-box").open) await loadAudit();
+  }
+
+  async function removeRule(rule, li) {
+    const site = state.site;
+    const path = `/v1/rules/${encodeURIComponent(rule.id)}?site=${encodeURIComponent(site)}`;
+    const res = await api("DELETE", path);
+    if (res.status === 401) return;
+    const what = `${rule.list} ${rule.kind} “${isolated(rule.value)}”`;
+    $("rules-status").textContent = res.ok
+      ? `Removed: ${what}; out of force for the next comment.`
+      : `Not removed: ${problemText(res)}`;
+    // the focus goes to the next rule's button (or the form), not to the page's top
+    const removable = () => Array.from($("rules-list").querySelectorAll(".rule-remove"));
+    const index = removable().indexOf(li.querySelector(".rule-remove"));
+    await loadRules();
+    const left = removable();
+    (left[Math.min(Math.max(index, 0), left.length - 1)] || $("rule-value")).focus();
+  }
+
+  async function loadAudit() {
+    const site = state.site;
+    const q = new URLSearchParams({ site, limit: "50" });
+    const res = await api("GET", `/v1/rules/audit?${q}`);
+    if (site !== state.site) return;
+    const list = $("rules-audit");
+    if (!res.ok || !res.data || !Array.isArray(res.data.changes)) {
+      list.replaceChildren(el("li", "", problemText(res)));
+      return;
+    }
+    list.replaceChildren(
+      ...res.data.changes.map((c) => {
+        const li = el("li", `change change-${c.action}`);
+        const when = el("time", "when", ago(c.at));
+        when.dateTime = c.at || "";
+        when.title = c.at || "";
+        li.append(el("span", "change-action", `${c.action} by ${c.by}`), " ", when, ": ");
+        const r = c.rule || {};
+        li.append(`${r.list} ${String(r.kind).replace("_", " ")} `);
+        li.append(userText("span", "rule-value", r.value));
+        if (r.note) li.append(" ", userText("span", "rule-note", r.note));
+        return li;
+      }),
+    );
+    if (res.data.changes.length === 0) list.replaceChildren(el("li", "", "No changes yet."));
+  }
+
+  function openRules() {
+    if (!state.admin || !state.site) return;
+    const box = $("rules");
+    $("rules-title").textContent = `Rules of ${state.site}`;
+    $("rules-status").textContent = "";
+    clearRuleErrors();
+    $("rules-list").replaceChildren(el("li", "", "Loading…"));
+    if (!box.open) box.showModal();
+    loadRules();
   }
 
   function openHelp() {
@@ -1009,6 +1358,14 @@
     $("author-approve-all").addEventListener("click", () => decideAuthor("approve"));
     $("author-spam-all").addEventListener("click", () => decideAuthor("spam"));
     $("author-block").addEventListener("click", () => blockAuthor());
+    $("rules-open").addEventListener("click", () => openRules());
+    $("rule-form").addEventListener("submit", (event) => submitRule(event));
+    $("rule-kind").addEventListener("change", () => {
+      $("rule-value").placeholder = RULE_PLACEHOLDER[$("rule-kind").value] || "";
+    });
+    $("rules-audit-box").addEventListener("toggle", () => {
+      if ($("rules-audit-box").open) loadAudit();
+    });
     $("author").addEventListener("close", () => {
       state.author = null;
     });
@@ -1029,6 +1386,8 @@
     const res = await api("GET", "/moderate/session");
     if (!res.ok || !res.data) return;
     state.me = res.data.moderator;
+    state.admin = res.data.admin === true;
+    $("rules-open").hidden = !state.admin;
     state.csrf = res.data.csrf_token;
     state.sites = Array.isArray(res.data.sites) ? res.data.sites : [];
     $("logout-csrf").value = state.csrf;

@@ -17,6 +17,13 @@
  * (`comment.previous_status`: the event is older than that decision, which the
  * service already has).
  *
+ * `comment.edited` (the comment was sent again with another text or author URL: an
+ * edit made here) carries the status the edit left, pending as a rule: it is applied
+ * like a decision (pending holds the comment).  Its `previous_status` is the status
+ * before the edit, which may well be the one an editor set after it, so for this type
+ * the order of the plugin's own sends decides instead: an editor's status queued after
+ * the edit stands.
+ *
  * @package comment-moderation
  */
 
@@ -31,7 +38,7 @@ final class Comment_Moderation_Callbacks {
 
 	const ROUTE_NAMESPACE = 'comment-moderation/v1';
 	const TOLERANCE       = 300;
-	const TYPES           = array( 'comment.decided', 'comment.auto_decided', 'comment.undone' );
+	const TYPES           = array( 'comment.decided', 'comment.auto_decided', 'comment.undone', 'comment.edited' );
 	/** Applied deliveries remembered per comment. */
 	const REMEMBERED = 20;
 
@@ -146,7 +153,7 @@ final class Comment_Moderation_Callbacks {
 		if ( '' !== $delivery && in_array( $delivery, get_comment_meta( $id, 'moderation_delivery', false ), true ) ) {
 			return self::answer( 200, array( 'applied' => false, 'reason' => 'already applied' ) );
 		}
-		$later = self::later_decision_here( $comment, $previous );
+		$later = self::later_decision_here( $comment, $previous, $type );
 		if ( '' !== $later ) {
 			self::log( 'an event for comment ' . $id . ' not applied: ' . $later );
 			if ( '' !== $delivery ) {
@@ -174,18 +181,29 @@ final class Comment_Moderation_Callbacks {
 	 *
 	 * @param WP_Comment $comment  The comment.
 	 * @param string     $previous The event's comment.previous_status ('' when absent).
+	 * @param string     $type     The event's type.
 	 * @return string
 	 */
-	private static function later_decision_here( $comment, $previous ) {
+	public static function later_decision_here( $comment, $previous, $type ) {
 		$id = (int) $comment->comment_ID;
+		// An edit's own event included: its edit row went out before any status row
+		// still waiting, so such a status was decided after the edit.
 		if ( Comment_Moderation_Outbox::status_waiting( $id ) ) {
 			return 'a later decision made in WordPress is waiting to be sent';
 		}
 		$local = (string) get_comment_meta( $id, 'moderation_local_status', true );
-		if ( '' === $local || '' === $previous ) {
+		if ( '' === $local ) {
 			return '';
 		}
 		$current = Comment_Moderation_Sync::service_status( $comment );
+		if ( 'comment.edited' === $type ) {
+			$after_edit = (int) get_comment_meta( $id, 'moderation_local_row', true )
+				> (int) get_comment_meta( $id, 'moderation_edit_row', true );
+			return $current === $local && $after_edit ? 'a decision made in WordPress after the edit stands' : '';
+		}
+		if ( '' === $previous ) {
+			return '';
+		}
 		if ( $current === $local && $current !== $previous ) {
 			return 'a later decision made in WordPress stands';
 		}

@@ -1,9 +1,10 @@
 <?php
 /**
- * The outbox: every send to the service (a new comment's intake, a status decided in
- * WordPress) is first a row of a table of the plugin's own, and leaves it only once
- * the service has taken it (or refused it for good).  Rows of one comment go out in
- * the order they were written, so a status never overtakes its comment's intake.
+ * The outbox: every send to the service (a new comment's intake, an edit of its text or
+ * author URL, a status decided in WordPress) is first a row of a table of the plugin's
+ * own, and leaves it only once the service has taken it (or refused it for good).  Rows
+ * of one comment go out in the order they were written, so a status never overtakes its
+ * comment's intake, nor an edit the status decided after it.
  *
  * A request that writes rows tries them once at its end; what fails waits for WP-cron,
  * with a back-off of 30 s doubling up to an hour.
@@ -138,6 +139,8 @@ final class Comment_Moderation_Outbox {
 	 * @param int    $comment_id The WordPress comment.
 	 * @param string $kind       'intake' or 'status'.
 	 * @param array  $payload    What the send needs.
+	 * @return int The row's id: rows are numbered in the order they were written, which
+	 *             tells which of two sends about a comment came later.
 	 */
 	public static function enqueue( $comment_id, $kind, array $payload ) {
 		global $wpdb;
@@ -160,6 +163,7 @@ final class Comment_Moderation_Outbox {
 			add_action( 'shutdown', array( __CLASS__, 'flush_touched' ), 1 );
 		}
 		self::$touched[ (int) $comment_id ] = true;
+		return (int) $wpdb->insert_id;
 	}
 
 	/**
@@ -302,18 +306,20 @@ final class Comment_Moderation_Outbox {
 				)
 			);
 		}
-		$what = $row['kind'] . ' of comment ' . $comment;
+		// An edit is an intake of a comment the service has already (same id, new text).
+		$kind = 'intake' === $row['kind'] && ! empty( $payload['edit'] ) ? 'edit' : (string) $row['kind'];
+		$what = $kind . ' of comment ' . $comment;
 		switch ( $answer['outcome'] ) {
 			case Comment_Moderation_Client::DONE:
 				$wpdb->delete( $table, array( 'id' => $id ), array( '%d' ) );
 				if ( 'intake' === $row['kind'] ) {
-					Comment_Moderation_Sync::intake_answered( $comment, (array) $answer['body'] );
+					Comment_Moderation_Sync::intake_answered( $comment, (array) $answer['body'], 'edit' === $kind );
 				}
 				break;
 			case Comment_Moderation_Client::REFUSED:
 				$wpdb->delete( $table, array( 'id' => $id ), array( '%d' ) );
 				error_log( 'comment-moderation: the service refused the ' . $what . ' (' . $answer['error'] . '); not retried' ); // phpcs:ignore WordPress.PHP.DevelopmentFunctions
-				Comment_Moderation_Sync::refused( $comment, (string) $row['kind'], (string) $answer['error'] );
+				Comment_Moderation_Sync::refused( $comment, $kind, (string) $answer['error'] );
 				break;
 			default:
 				$attempts = (int) $row['attempts'] + 1;

@@ -3,7 +3,10 @@
  * WordPress's side of the one queue: new comments are held and sent to the service;
  * every status change made in WordPress (wp-admin's links, AJAX and bulk actions, the
  * REST API, WP-CLI: all of them end in wp_set_comment_status() or wp_delete_comment())
- * is sent to the service's cms-status; and a status the service decided is applied
+ * is sent to the service's cms-status; an edit of a comment's text or author URL
+ * (wp-admin's Edit screen, Quick Edit, the REST API: all of them end in
+ * wp_update_comment()) is sent again to intake under the same id, which the service
+ * takes as an edit and moderates again; and a status the service decided is applied
  * here without being reported back.
  *
  * Comment meta kept:
@@ -14,6 +17,9 @@
  * - `moderation_local_status` the service's name of the status an editor last set
  *   here (cleared when a status the service decided is applied): a callback older
  *   than that decision does not undo it (see the callbacks class);
+ * - `moderation_local_row` and `moderation_edit_row` the outbox rows of that status
+ *   and of the latest edit sent: row ids grow, so they tell whether the editor's
+ *   decision came after the edit (then the edit's callback does not undo it);
  * - `moderation_delivery` the callbacks applied (see the callbacks class).
  *
  * @package comment-moderation
@@ -37,6 +43,14 @@ final class Comment_Moderation_Sync {
 	private static $applying = false;
 
 	/**
+	 * A comment's text and author URL before the wp_update_comment() under way, by
+	 * comment id: what edit_comment compares the saved ones with.
+	 *
+	 * @var array<int, array{0: string, 1: string}>
+	 */
+	private static $before_update = array();
+
+	/**
 	 * WordPress's status => the service's status.
 	 */
 	const TO_SERVICE = array(
@@ -57,6 +71,9 @@ final class Comment_Moderation_Sync {
 		add_action( 'wp_insert_comment', array( __CLASS__, 'inserted' ), 10, 2 );
 		add_action( 'transition_comment_status', array( __CLASS__, 'transition' ), 10, 3 );
 		add_action( 'delete_comment', array( __CLASS__, 'deleting' ), 10, 2 );
+		// Last, so that what it keeps is the comment before any filter's change too.
+		add_filter( 'wp_update_comment_data', array( __CLASS__, 'updating' ), PHP_INT_MAX, 3 );
+		add_action( 'edit_comment', array( __CLASS__, 'edited' ), 10, 1 );
 	}
 
 	/**
@@ -119,7 +136,7 @@ final class Comment_Moderation_Sync {
 		if ( '0' !== $status && isset( self::TO_SERVICE[ $status ] ) ) {
 			$user = $comment->user_id ? get_userdata( (int) $comment->user_id ) : false;
 			update_comment_meta( $id, 'moderation_local_status', self::TO_SERVICE[ $status ] );
-			Comment_Moderation_Outbox::enqueue(
+			$row = Comment_Moderation_Outbox::enqueue(
 				$id,
 				'status',
 				array(
@@ -127,7 +144,69 @@ final class Comment_Moderation_Sync {
 					'actor'  => $user ? $user->user_login : '',
 				)
 			);
+			update_comment_meta( $id, 'moderation_local_row', $row );
 		}
+	}
+
+	/**
+	 * `wp_update_comment_data`: keep the comment's text and author URL as they were,
+	 * for edit_comment (which fires once the row is saved, with only the new values).
+	 *
+	 * @param array|WP_Error $data       The new data.
+	 * @param array          $old        The comment as it is.
+	 * @param array          $commentarr What the caller passed.
+	 * @return array|WP_Error The data, unchanged.
+	 */
+	public static function updating( $data, $old, $commentarr ) {
+		unset( $commentarr );
+		if ( ! is_wp_error( $data ) && is_array( $old ) && isset( $old['comment_ID'] ) ) {
+			self::$before_update[ (int) $old['comment_ID'] ] = array(
+				(string) ( $old['comment_content'] ?? '' ),
+				(string) ( $old['comment_author_url'] ?? '' ),
+			);
+		}
+		return $data;
+	}
+
+	/**
+	 * `edit_comment`: a comment the service has, whose text or author URL changed, is
+	 * sent to intake again under its id: the service scores it again and (unless the
+	 * site trusts edits of approved comments) puts it back to pending, and says so in
+	 * its answer and a `comment.edited` callback, both applied here.  Other changes (the
+	 * name, the email, the date) are not edits for the service and are not sent.  It
+	 * fires before the status transition of the same save, so a status an editor chose
+	 * in the same form is queued behind the edit and is the later decision on both sides.
+	 *
+	 * @param int|string $id The comment's id.
+	 */
+	public static function edited( $id ) {
+		$id     = (int) $id;
+		$before = self::$before_update[ $id ] ?? null;
+		unset( self::$before_update[ $id ] );
+		// Never an echo: what the service decided is applied with wp_set_comment_status(),
+		// which does not edit, and a future apply() that did would be skipped here too.
+		if ( self::$applying || null === $before || ! Comment_Moderation_Config::ready() ) {
+			return;
+		}
+		$comment = get_comment( $id );
+		if ( ! $comment || ! self::sent_type( $comment->comment_type ) || ! self::synced( $comment ) ) {
+			return;
+		}
+		if ( array( (string) $comment->comment_content, (string) $comment->comment_author_url ) === $before ) {
+			return;
+		}
+		if ( ! apply_filters( 'comment_moderation_send_comment', true, $comment ) ) {
+			return;
+		}
+		$row = Comment_Moderation_Outbox::enqueue(
+			$id,
+			'intake',
+			array(
+				'body' => self::intake_body( $comment ),
+				'edit' => true,
+			)
+		);
+		update_comment_meta( $id, 'moderation_edit_row', $row );
 	}
 
 	/**
@@ -202,7 +281,7 @@ final class Comment_Moderation_Sync {
 	private static function send_status( $comment, $status ) {
 		$user = wp_get_current_user();
 		update_comment_meta( (int) $comment->comment_ID, 'moderation_local_status', $status );
-		Comment_Moderation_Outbox::enqueue(
+		$row = Comment_Moderation_Outbox::enqueue(
 			(int) $comment->comment_ID,
 			'status',
 			array(
@@ -211,6 +290,7 @@ final class Comment_Moderation_Sync {
 				'service_id' => (string) get_comment_meta( (int) $comment->comment_ID, 'moderation_id', true ),
 			)
 		);
+		update_comment_meta( (int) $comment->comment_ID, 'moderation_local_row', $row );
 	}
 
 	/**
@@ -242,12 +322,18 @@ final class Comment_Moderation_Sync {
 	/**
 	 * The service took the comment: keep its id, and apply a site rule's verdict at
 	 * once, unless WordPress decided the comment meanwhile (then its status is queued
-	 * right behind and wins).
+	 * right behind and wins).  The answer to an edit (`edited`: true) is the status the
+	 * edit left (pending, as a rule: the comment is held here at the end of the editor's
+	 * request, without waiting for the callback), under the same rule as that callback;
+	 * an edit's answer without `edited` (a retry the service answered as a replay) is not
+	 * applied: its status may be older than decisions made since, and the callback of the
+	 * edit follows anyway.
 	 *
 	 * @param int   $comment_id The comment.
 	 * @param array $answer     The 202 answer.
+	 * @param bool  $edit       Whether the send was an edit.
 	 */
-	public static function intake_answered( $comment_id, array $answer ) {
+	public static function intake_answered( $comment_id, array $answer, $edit = false ) {
 		$comment = get_comment( $comment_id );
 		if ( ! $comment ) {
 			return;
@@ -257,6 +343,13 @@ final class Comment_Moderation_Sync {
 		}
 		delete_comment_meta( $comment_id, 'moderation_error' );
 		$status = isset( $answer['status'] ) ? (string) $answer['status'] : '';
+		if ( $edit ) {
+			if ( true === ( $answer['edited'] ?? null )
+				&& '' === Comment_Moderation_Callbacks::later_decision_here( $comment, '', 'comment.edited' ) ) {
+				self::apply( $comment, $status );
+			}
+			return;
+		}
 		if ( '0' === (string) $comment->comment_approved && in_array( $status, array( 'approved', 'spam' ), true ) ) {
 			self::apply( $comment, $status );
 		}
@@ -267,8 +360,11 @@ final class Comment_Moderation_Sync {
 	 * comment held in WordPress, with the reason in its meta, for a person to decide;
 	 * its later status changes are not sent.
 	 *
+	 * A refused edit leaves the comment as the service has it (the previous text), and
+	 * its status changes are still sent.
+	 *
 	 * @param int    $comment_id The comment.
-	 * @param string $kind       'intake' or 'status'.
+	 * @param string $kind       'intake', 'edit' or 'status'.
 	 * @param string $error      The reason.
 	 */
 	public static function refused( $comment_id, $kind, $error ) {
@@ -301,6 +397,7 @@ final class Comment_Moderation_Sync {
 		}
 		// The service's decision is now the latest one: no editor's decision here stands.
 		delete_comment_meta( (int) $comment->comment_ID, 'moderation_local_status' );
+		delete_comment_meta( (int) $comment->comment_ID, 'moderation_local_row' );
 		if ( $wanted[ $status ] === $current ) {
 			return false;
 		}
