@@ -45,6 +45,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,8 @@ NEWS_FOLDER = "civil-comments"
 YOUTUBE_FOLDER = "youtube-spam"
 FOLDS = 5
 INNER_FOLDS = 3
+# A head needs this many comments of each class in its training rows, or is not offered.
+MIN_EXAMPLES = 20
 C = 4.0  # the regression's inverse regularisation, from the held-out runs (1, 4, 16)
 
 
@@ -317,7 +320,7 @@ def natural_weights(stratum: np.ndarray, labels: np.ndarray) -> np.ndarray:
     for mask, share in ((pos, 0.5), (clean, 0.5 * 0.70 / 0.92), (border, 0.5 * 0.22 / 0.92)):
         if mask.any():
             w[mask] = share / mask.sum()
-    return w * labels.size / w.sum()
+    return np.asarray(w * labels.size / w.sum(), dtype=np.float64)
 
 
 def evaluation_weights(stratum: np.ndarray) -> np.ndarray:
@@ -330,7 +333,9 @@ def evaluation_weights(stratum: np.ndarray) -> np.ndarray:
     return w
 
 
-def _fit_one(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, prior: float) -> tuple[np.ndarray, float]:
+def _fit_one(
+    X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, prior: float
+) -> tuple[np.ndarray, float]:
     """NB-weighted logistic regression; returns (coef over X's columns, intercept) at
     ``prior``'s base rate."""
     from sklearn.linear_model import LogisticRegression
@@ -368,7 +373,9 @@ def fit_head(
     z = np.zeros(rows.size)
     for k in range(INNER_FOLDS):
         fit_rows, score_rows = inner != k, inner == k
-        coef, b = _fit_one(X[rows[fit_rows]], y[fit_rows], natural_weights(stratum[fit_rows], y[fit_rows]), prior)
+        coef, b = _fit_one(
+            X[rows[fit_rows]], y[fit_rows], natural_weights(stratum[fit_rows], y[fit_rows]), prior
+        )
         z[score_rows] = X[rows[score_rows]] @ coef + b
     ew = evaluation_weights(stratum)
     rated = ew > 0
@@ -388,11 +395,23 @@ def train_heads(
     """Heads for ``attributes`` trained on ``rows`` (all by default).  ``X`` comes from
     :func:`features` and already carries the blocks' weights."""
     rows = np.arange(len(data.texts)) if rows is None else rows
-    coefs, intercepts = [], []
+    coefs, intercepts, trained = [], [], []
     for attribute in attributes:
+        labels, known = data.label(attribute)
+        positives = int(labels[rows][known[rows]].sum())
+        negatives = int((~labels[rows] & known[rows]).sum())
+        if min(positives, negatives) < MIN_EXAMPLES:
+            if attribute == "TOXICITY":
+                raise ModelError(
+                    f"too few comments to train the abuse heads ({positives} toxic and "
+                    f"{negatives} not; at least {MIN_EXAMPLES} of each are needed)"
+                )
+            continue  # an attribute the data cannot teach is not offered
         coef, b = fit_head(X, data, attribute, rows)
         coefs.append(coef)
         intercepts.append(b)
+        trained.append(attribute)
+    attributes = trained
     matrix = np.stack(coefs, axis=1)
     n_words = n_features["words"]
     # X's columns already carry the block weights, so the scorer, which multiplies the
@@ -412,31 +431,39 @@ def train_heads(
 def head_scores(heads: AbuseHeads, X: sp.csr_matrix, weights: dict[str, float]) -> np.ndarray:
     """Probabilities (rows, heads) of feature rows made by :func:`features` (the training
     path's arithmetic; the service's is :meth:`SpamModel.score_batch`)."""
-    n_words = heads.word_coef.shape[0]
     unweighted = np.vstack(
-        (heads.word_coef / weights.get("words", 1.0), heads.subword_coef / weights.get("subwords", 1.0))
+        (
+            heads.word_coef / weights.get("words", 1.0),
+            heads.subword_coef / weights.get("subwords", 1.0),
+        )
     )
-    return expit(np.asarray(X @ unweighted) + heads.intercept)
+    return np.asarray(expit(np.asarray(X @ unweighted) + heads.intercept), dtype=np.float64)
 
 
-def evaluate_heads(data: AbuseData, X: sp.csr_matrix, n_features: dict[str, int], weights: dict[str, float]) -> dict[str, Any]:
+def evaluate_heads(
+    data: AbuseData, X: sp.csr_matrix, n_features: dict[str, int], weights: dict[str, float]
+) -> dict[str, Any]:
     """Out-of-fold figures: each fold of the news comments (by a hash of the text: no text
     on both sides) scored by heads trained on the other folds."""
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
     fold = np.asarray([_fold(t, FOLDS) for t in data.texts])
     n = len(data.texts)
-    proba = np.full((n, len(ATTRIBUTES)), np.nan)
+    proba = {name: np.full(n, np.nan) for name in ATTRIBUTES}
     for k in range(FOLDS):
         heads = train_heads(data, X, n_features, weights, np.flatnonzero(fold != k))
         test = np.flatnonzero(fold == k)
-        proba[test] = head_scores(heads, X[test], weights)
+        scores = head_scores(heads, X[test], weights)
+        for j, name in enumerate(heads.names):
+            proba[name][test] = scores[:, j]
     out: dict[str, Any] = {"protocol": f"{FOLDS} folds by a hash of the normalised text"}
     natural = evaluation_weights(data.stratum)
     rated = natural > 0
-    for j, attribute in enumerate(ATTRIBUTES):
+    for attribute in ATTRIBUTES:
         labels, _ = data.label(attribute)
-        y, p, w = labels[rated], proba[rated, j], natural[rated]
+        y, p, w = labels[rated], proba[attribute][rated], natural[rated]
+        if np.isnan(p).any() or len(set(y.tolist())) < 2:
+            continue  # a head some fold could not train: not offered, no figure
         entry: dict[str, Any] = {
             "positives": int(y.sum()),
             "roc_auc_natural": round(float(roc_auc_score(y, p, sample_weight=w)), 4),
@@ -447,7 +474,7 @@ def evaluate_heads(data: AbuseData, X: sp.csr_matrix, n_features: dict[str, int]
             binary = data.stratum == "binary"
             if binary.any() and len(set(data.toxic[binary].tolist())) == 2:
                 entry["roc_auc_binary_sample"] = round(
-                    float(roc_auc_score(data.toxic[binary], proba[binary, j])), 4
+                    float(roc_auc_score(data.toxic[binary], proba[attribute][binary])), 4
                 )
         out[attribute] = entry
     return out
@@ -456,7 +483,7 @@ def evaluate_heads(data: AbuseData, X: sp.csr_matrix, n_features: dict[str, int]
 def _reliability(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> list[dict[str, Any]]:
     edges = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0001]
     table = []
-    for lo, hi in zip(edges, edges[1:]):
+    for lo, hi in pairwise(edges):
         mask = (p >= lo) & (p < hi)
         if not mask.any():
             continue

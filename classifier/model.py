@@ -209,7 +209,10 @@ class SpamModel:
         heads = self._heads
         n_heads = (len(heads.names) if attributes else 1) if heads is not None else 0
         # Each head's log-odds, one column per head, from the same words and columns.
-        hz = np.tile(heads.intercept[:n_heads], (n_rows, 1)) if heads is not None else None
+        hz = None
+        if heads is not None:
+            hz = np.empty((n_rows, n_heads))
+            hz[:] = heads.intercept[:n_heads]
         abuse_found: list[tuple[int, float, int]] = []
         # (row, -contribution, block, order, source) of every entry strong enough to be a
         # reason: sorted, they come by row, strength, then word-block entries by column and
@@ -271,8 +274,10 @@ class SpamModel:
     ) -> list[tuple[str, ...]]:
         """The words and phrases that add most to each row's abuse log-odds, strongest
         first; named as the spam reasons are (function words and prefixes not shown)."""
+        if not found or word_reason is None:
+            return [()] * n_rows  # nearly always: few comments carry abusive words
         out: list[list[str]] = [[] for _ in range(n_rows)]
-        if found and word_reason is not None:
+        if found:
             found.sort()
             for row, _, col in found:
                 shown = out[row]
@@ -335,16 +340,20 @@ class SpamModel:
         rows, cols = np.divmod(keys[distinct], n_features)
         # Binary and L2-normalised: each distinct column is worth 1 / sqrt(their number).
         counts = np.bincount(rows, minlength=n_rows)
-        contrib = spec.weights["words"] / np.sqrt(counts[rows]) * self._coef[cols]
+        scale = 1.0 / np.sqrt(counts[rows])  # the abuse heads scale their columns alike
+        contrib = spec.weights["words"] * scale * self._coef[cols]
         z += np.bincount(rows, weights=contrib, minlength=n_rows)
         # Sub-word n-grams: each occurrence is worth 1 / sqrt(the row's number of them).
         sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
         totals = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
+        root, has_grams = np.sqrt(totals), totals > 0
         # A row without words has no n-grams, and a sum of 0 (left as it is).
-        np.divide(spec.weights["subwords"] * sums, np.sqrt(totals), out=sums, where=totals > 0)
+        np.divide(spec.weights["subwords"] * sums, root, out=sums, where=has_grams)
         z += sums
         if hz is not None:
-            self._add_heads(vocab, ids, word_rows, rows, cols, counts, totals, hz, abuse_found)
+            self._add_heads(
+                vocab, ids, word_rows, rows, cols, scale, root, has_grams, hz, abuse_found
+            )
         strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
         if strong.size:
             found += zip(
@@ -386,33 +395,39 @@ class SpamModel:
         word_rows: np.ndarray,
         rows: np.ndarray,
         cols: np.ndarray,
-        counts: np.ndarray,
-        totals: np.ndarray,
+        scale: np.ndarray,
+        root: np.ndarray,
+        has_grams: np.ndarray,
         hz: np.ndarray,
         abuse_found: list[tuple[int, float, int]] | None,
     ) -> None:
         """Add the abuse heads' word and sub-word terms to ``hz`` (rows, heads), from the
-        distinct columns and words the spam head just used: the same arithmetic as the
-        spam head's, with the heads' weights (block weights and calibration folded in)."""
+        distinct columns, words and scales the spam head just used: the same arithmetic,
+        with the heads' weights (block weights and calibration folded in).  TOXICITY, the
+        only head intake asks for, from contiguous 1-D arrays: a column of the 2-D weights
+        costs a strided gather."""
         heads = self._heads
         assert heads is not None
         n_rows, n_heads = hz.shape
-        scale = 1.0 / np.sqrt(counts[rows])
-        word_terms = heads.word_coef[cols, :n_heads] * scale[:, None]
-        sub_sums = vocab.head_subword_sums[ids, :n_heads]
-        root = np.sqrt(totals)
-        has_grams = totals > 0
-        for j in range(n_heads):
-            hz[:, j] += np.bincount(rows, weights=word_terms[:, j], minlength=n_rows)
-            sums = np.bincount(word_rows, weights=sub_sums[:, j], minlength=n_rows)
+        toxic = vocab.abuse_word_coef[cols] * scale
+        sums = np.bincount(word_rows, weights=vocab.abuse_subword_sums[ids], minlength=n_rows)
+        np.divide(sums, root, out=sums, where=has_grams)  # no n-grams: a sum of 0, kept
+        sums += np.bincount(rows, weights=toxic, minlength=n_rows)
+        hz[:, 0] += sums
+        for j in range(1, n_heads):
+            terms = heads.word_coef[cols, j] * scale
+            sums = np.bincount(word_rows, weights=vocab.head_subword_sums[ids, j], minlength=n_rows)
             np.divide(sums, root, out=sums, where=has_grams)
-            sums[~has_grams] = 0.0
+            sums += np.bincount(rows, weights=terms, minlength=n_rows)
             hz[:, j] += sums
         if abuse_found is not None:
-            strong = np.flatnonzero(word_terms[:, 0] >= MIN_ABUSE_REASON_WEIGHT)
+            strong = np.flatnonzero(toxic >= MIN_ABUSE_REASON_WEIGHT)
             if strong.size:
                 abuse_found += zip(
-                    rows[strong].tolist(), (-word_terms[strong, 0]).tolist(), cols[strong].tolist()
+                    rows[strong].tolist(),
+                    (-toxic[strong]).tolist(),
+                    cols[strong].tolist(),
+                    strict=True,
                 )
 
     def _add_meta(
@@ -623,15 +638,19 @@ class _Vocabulary(dict[str, int]):
     them.  A missing word is added by the look-up itself, so a batch's look-ups are one
     C-level ``map``.  Word pairs are memoised by their two ids (``pairs``): an int key,
     unlike a pair of strings, costs no tuple and no string comparison.  ``meta`` memoises
-    the columns of meta feature names.
+    the columns of meta feature names.  With abuse heads, ``head_subword_sums`` holds each
+    head's summed sub-word weight per word (and ``abuse_subword_sums`` TOXICITY's again,
+    contiguous).
     """
 
     __slots__ = (
-        "_lock",
         "_head_subword_coef",
+        "_lock",
         "_subword_coef",
         "_subword_features",
         "_word_features",
+        "abuse_subword_sums",
+        "abuse_word_coef",
         "generation",
         "group_codes",
         "head_subword_sums",
@@ -656,6 +675,11 @@ class _Vocabulary(dict[str, int]):
         self._head_subword_coef = heads.subword_coef if heads is not None else None
         n_heads = len(heads.names) if heads is not None else 0
         self.head_subword_sums = np.zeros((1024, n_heads), dtype=np.float64)
+        # TOXICITY's weights and sums again, contiguous (see SpamModel._add_heads).
+        self.abuse_subword_sums = np.zeros(1024, dtype=np.float64)
+        self.abuse_word_coef = (
+            np.ascontiguousarray(heads.word_coef[:, 0]) if heads is not None else np.zeros(0)
+        )
         # Misses append to shared arrays: serialised, in case two threads score at once.
         self._lock = threading.Lock()
         self.generation = memo_generation()
@@ -690,6 +714,7 @@ class _Vocabulary(dict[str, int]):
                 self.subword_counts = _doubled(self.subword_counts)
                 self.group_codes = _doubled(self.group_codes)
                 self.head_subword_sums = _doubled(self.head_subword_sums)
+                self.abuse_subword_sums = _doubled(self.abuse_subword_sums)
             self.word_cols[index] = hashed_column(word_token(word), self._word_features)
             prefix = prefix_token(word)
             self.prefix_cols[index] = (
@@ -702,6 +727,7 @@ class _Vocabulary(dict[str, int]):
             self.subword_counts[index] = len(grams)
             if self._head_subword_coef is not None:
                 self.head_subword_sums[index] = self._head_subword_coef[cols].sum(axis=0)
+                self.abuse_subword_sums[index] = self.head_subword_sums[index, 0]
             self.words.append(word)
             self[word] = index
             return index
