@@ -10,6 +10,10 @@ Formats (detected from the content, not the file name):
   column (label, class, spam, is_spam, category, target);
 * JSONL comment objects (``content`` or ``text``, optional ``author_name``,
   ``author_email``, ``author_url``, ``post_url``) with a ``label`` of spam/ham, 1/0 or true/false.
+
+Civil Comments files (news-site comments rated for toxicity, none of them spam) carry no
+spam label at all, so they are not detected among the formats above: they are read with
+:func:`load_ham_comments`, which the default model's build names explicitly.
 """
 
 from __future__ import annotations
@@ -158,6 +162,33 @@ def load_file(path: str | os.PathLike[str]) -> Dataset:
     data.sources = [name] * len(data.comments)
     if not data.comments:
         raise DatasetError(f"{path}: no labelled comments found")
+    return data
+
+
+def load_ham_comments(path: str | os.PathLike[str]) -> Dataset:
+    """Load a CSV of real comments that are all legitimate (ham), such as the Civil Comments
+    files: the ``text`` column, every row labelled ham.
+
+    Whatever else the file rates (toxicity, insult...) is not a spam label and is ignored
+    here.  Rows whose text is blank are skipped.
+    """
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    text_key = _pick(list(reader.fieldnames or []), ("text", "comment_text", "content"))
+    if text_key is None:
+        raise DatasetError(f"{path}: expected a CSV with a text column")
+    data = Dataset()
+    try:
+        for row in reader:
+            content = row.get(text_key) or ""
+            if content.strip():
+                data.comments.append(Comment(content=content))
+                data.labels.append(False)
+    except csv.Error as exc:
+        raise DatasetError(f"{path}: malformed CSV: {exc}") from None
+    if not data.comments:
+        raise DatasetError(f"{path}: no comments found")
+    data.sources = [Path(path).name] * len(data.comments)
     return data
 
 
