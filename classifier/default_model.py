@@ -52,13 +52,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.pipeline import Pipeline
 
-from classifier.datasets import SEED_CORPUS, Dataset, load_file, load_ham_comments
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, Dataset, load_file, load_ham_comments
 from classifier.evaluation import metrics
+from classifier.model import SpamModel
 from classifier.pipeline import build_pipeline
 from classifier.types import Comment, ModelError
 
-# Where the shipped model and its metadata record live (both committed).
-DEFAULT_MODEL = Path(__file__).with_name("data") / "default_model.skops"
+# The shipped model's metadata record, beside the model file (both committed).
 DEFAULT_RECORD = DEFAULT_MODEL.with_suffix(".json")
 
 SEED, YOUTUBE, NEWS = "seed", "youtube", "news"
@@ -456,14 +456,12 @@ def build_default(
     recipe: Recipe = RECIPE,
     evaluate: bool = True,
     seed: Path = SEED_CORPUS,
-) -> Any:
+) -> SpamModel:
     """Build the default model from the datasets folder (see the module docstring).
 
-    Returns the :class:`~classifier.model.SpamModel`; its metadata is the record written
-    beside the model file.  ``evaluate`` adds the rotations' figures (three more builds).
+    Its metadata is the record written beside the model file.  ``evaluate`` adds the
+    rotations' figures (three more builds).
     """
-    from classifier.model import SpamModel
-
     corpus = load_corpus(data_dir, seed)
     features = Features(corpus)
     built = build(features, corpus, corpus.mask(), recipe)
@@ -503,7 +501,7 @@ def build_default(
     return SpamModel(built.pipeline, metadata, built.threshold)
 
 
-def write_default(model: Any, out: Path = DEFAULT_MODEL) -> None:
+def write_default(model: SpamModel, out: Path = DEFAULT_MODEL) -> None:
     """Write the model file and, beside it, its metadata record as JSON (for reading and
     reviewing in git without opening the archive)."""
     model.save(out)

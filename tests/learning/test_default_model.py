@@ -17,9 +17,8 @@ from scipy.special import expit
 
 from classifier import Comment, SpamModel, load_file
 from classifier.cli import main
-from classifier.datasets import SEED_CORPUS, DatasetError, load_ham_comments
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, DatasetError, load_ham_comments
 from classifier.default_model import (
-    DEFAULT_MODEL,
     DEFAULT_RECORD,
     NEWS,
     SEED,
