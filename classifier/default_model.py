@@ -36,8 +36,9 @@ Why each step (figures in ``bench/RESULTS.md`` and ``classifier/MODEL.md``):
   monotone affine map of the log-odds it is folded into the weights themselves, so
   scoring costs exactly what it did and ``predict_proba`` stays the pipeline's.
 * **Threshold.**  The lowest one that keeps the out-of-fold false positive rate at most
-  ``news_target_fpr`` on the news comments *and* at most ``video_target_fpr`` on every
-  video's ham (never below 0.5): a reader's comment filed as spam is the costly error.
+  ``news_target_fpr`` on the news comments' ham *and* at most ``video_target_fpr`` on the
+  videos' ham taken together (never below 0.5): a reader's comment filed as spam is the
+  costly error.
 """
 
 from __future__ import annotations
@@ -99,9 +100,14 @@ class Recipe:
     # A reader's comment filed as spam is what a news site cannot accept: the ceiling is
     # 0.2 %.  (Held-out news, bench/classifier_quality.py: 0.1 % cost a third of the videos'
     # recall for 0.12 % measured; 0.3 % gained F1 but measured 0.18 %, too near the ceiling.
-    # Some "ham" of Civil Comments is real work-at-home spam, which sets this end.)
+    # With the news comments' own spam labelled spam, 0.3 % gains ~1 F1 point and measures
+    # 0.16 %: kept at 0.2 %, as the held-out rate runs close to the target.)
     news_target_fpr: float = 0.002
-    # On every video's ham (the issue's ceiling is 2 %).
+    # On the videos' ham, pooled (the issue's ceiling is 2 % on an unseen video).  Pooled,
+    # not "on every video": inside a build each out-of-fold score comes from a model that
+    # saw one video fewer than the model shipped, so its ham scores run high, and the
+    # strictest video's two or three comments set the threshold (rotations: F1 0.835 ->
+    # 0.862, FPR 0.18 % -> 0.75 %; 2 % pooled gained little more and put news at 0.19 %).
     video_target_fpr: float = 0.015
     min_threshold: float = 0.5
 
@@ -379,20 +385,17 @@ def choose_threshold(
     """The threshold rule of the module docstring, on calibrated out-of-fold probabilities."""
     per_group: dict[str, float] = {}
     ham = rows[~corpus.labels[rows]]
-    for group in sorted(set(corpus.groups[ham].tolist())):
-        members = ham[corpus.groups[ham] == group]
-        is_news = corpus.sources[members[0]] == NEWS
-        if is_news:
-            continue
-        per_group[group] = lowest_threshold(proba[members], recipe.video_target_fpr)
+    video_ham = ham[corpus.sources[ham] == YOUTUBE]
+    if video_ham.size:
+        per_group[YOUTUBE] = lowest_threshold(proba[video_ham], recipe.video_target_fpr)
     news = ham[corpus.sources[ham] == NEWS]
     if news.size:
         per_group[NEWS] = lowest_threshold(proba[news], recipe.news_target_fpr)
     threshold = max(recipe.min_threshold, *per_group.values())
     return {
         "rule": "lowest threshold keeping out-of-fold false positives at most "
-        f"{recipe.news_target_fpr:.1%} of news comments and {recipe.video_target_fpr:.1%} "
-        f"of every video's ham, at least {recipe.min_threshold}",
+        f"{recipe.news_target_fpr:.1%} of the news comments' ham and "
+        f"{recipe.video_target_fpr:.1%} of the videos' ham, at least {recipe.min_threshold}",
         "per_source": per_group,
         "threshold": threshold,
     }
