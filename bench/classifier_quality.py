@@ -14,6 +14,10 @@ Side by side, on the same held-out rows:
 * ``seed only``: the model trained on the seed corpus alone (the default before), at its
   threshold 0.5 — none of the real data is in its training.
 
+News comments: the few Civil Comments rows that are comment spam themselves
+(``classifier/data/civil_comments_spam.json``, by text hash) count as spam; the rate with
+them counted as ham, as the dataset is published, is reported beside.
+
 Also: calibration on the held-out videos (Brier score, reliability table) and the news
 comments' mean score.
 
@@ -68,9 +72,12 @@ def seed_only(corpus: Any) -> dict[str, Any]:
     for group in sorted(set(corpus.groups[corpus.sources == YOUTUBE].tolist())):
         rows = np.flatnonzero(corpus.groups == group)
         videos[group] = metrics(corpus.labels[rows].tolist(), proba[rows].tolist(), model.threshold)
-    news = np.flatnonzero(corpus.sources == NEWS)
+    all_news = np.flatnonzero(corpus.sources == NEWS)
+    news = all_news[~corpus.labels[all_news]]
     video_rows = np.flatnonzero(corpus.sources == YOUTUBE)
     false_positives = int((proba[news] >= model.threshold).sum())
+    spam = all_news[corpus.labels[all_news]]
+    as_published = false_positives + int((proba[spam] >= model.threshold).sum())
     return {
         "version": model.version,
         "threshold": model.threshold,
@@ -80,6 +87,13 @@ def seed_only(corpus: Any) -> dict[str, Any]:
             "n": int(news.size),
             "false_positives": false_positives,
             "false_positive_rate": false_positives / news.size,
+            "spam": int(spam.size),
+            "spam_caught": int((proba[spam] >= model.threshold).sum()),
+            "as_published": {
+                "n": int(all_news.size),
+                "false_positives": as_published,
+                "false_positive_rate": as_published / all_news.size,
+            },
         },
         "calibration": {
             "videos_brier": float(brier_score_loss(corpus.labels[video_rows], proba[video_rows])),
@@ -130,6 +144,12 @@ def report(results: dict[str, Any]) -> str:
         lines.append(
             f"{name:<16}{'news comments':<22}{news['n']:>6}{'':>16}"
             f"{news['false_positive_rate']:>8.2%}   ({news['false_positives']} false positives)"
+        )
+        published = news["as_published"]
+        lines.append(
+            f"{name:<16}{'news, as published':<22}{published['n']:>6}{'':>16}"
+            f"{published['false_positive_rate']:>8.2%}   ({published['false_positives']} false "
+            f"positives; {news['spam_caught']} of the {news['spam']} spam rows counted as ham)"
         )
         cal = res["calibration"]
         lines.append(

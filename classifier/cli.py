@@ -263,7 +263,8 @@ def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_build_default(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
-    from classifier.default_model import DEFAULT_MODEL, build_default, write_default
+    from classifier.datasets import DEFAULT_MODEL
+    from classifier.default_model import build_default, write_default
 
     target = Path(args.out) if args.out else DEFAULT_MODEL
     model = build_default(args.data, evaluate=not args.no_evaluate)

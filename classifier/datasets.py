@@ -32,6 +32,9 @@ from classifier.types import Comment, ModelError
 
 # The labelled corpus the shipped default model is trained from (see data/SEED_CORPUS.md).
 SEED_CORPUS = Path(__file__).with_name("data") / "seed_corpus.jsonl"
+# The shipped default model (see ../MODEL.md and classifier.default_model, which builds it);
+# its metadata record is beside it with a .json suffix.
+DEFAULT_MODEL = SEED_CORPUS.with_name("default_model.skops")
 
 TEXT_COLUMNS = ("content", "text", "comment", "message", "body", "sms", "v2")
 LABEL_COLUMNS = ("label", "class", "spam", "is_spam", "category", "target", "tag", "v1")

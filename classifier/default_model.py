@@ -5,7 +5,10 @@
 * the seed corpus (``classifier/data/seed_corpus.jsonl``: written spam and ham in many
   languages and spam kinds);
 * ``DIR/youtube-spam/*.csv``: the YouTube Spam Collection (CC BY 4.0), one video a file;
-* ``DIR/civil-comments/*.csv``: Civil Comments (CC0), real news-site comments, all ham;
+* ``DIR/civil-comments/*.csv``: Civil Comments (CC0), real news-site comments, published
+  as all ham; the few rows that are comment spam themselves, named by the hash of their
+  text in ``classifier/data/civil_comments_spam.json`` (reviewed by hand, each with its
+  reason), are labelled spam;
 
 and writes the model file with its metadata record (sources and their SHA-256, counts,
 weights, calibration, threshold and the measured quality).  The same inputs give the same
@@ -14,6 +17,11 @@ seed, folds come from the data, and the metadata holds no clock.
 
 Why each step (figures in ``bench/RESULTS.md`` and ``classifier/MODEL.md``):
 
+* **The news comments' own spam.**  A handful of Civil Comments rows are work-at-home or
+  dating spam that the site let through.  Left as ham they teach the model that such spam
+  is a reader's comment, and they are most of the news "false positives" that set the
+  threshold.  Only hashes and reasons are committed (the data is never copied into the
+  project); the figures with them counted as ham are reported beside.
 * **Source weights.**  Civil Comments has ten times the rows of the other two together.
   Each source gets a fixed share of the total weight (:class:`Recipe`); inside the seed
   corpus and inside the videos both classes get half of their source's share.  Without
@@ -28,8 +36,9 @@ Why each step (figures in ``bench/RESULTS.md`` and ``classifier/MODEL.md``):
   monotone affine map of the log-odds it is folded into the weights themselves, so
   scoring costs exactly what it did and ``predict_proba`` stays the pipeline's.
 * **Threshold.**  The lowest one that keeps the out-of-fold false positive rate at most
-  ``news_target_fpr`` on the news comments *and* at most ``video_target_fpr`` on every
-  video's ham (never below 0.5): a reader's comment filed as spam is the costly error.
+  ``news_target_fpr`` on the news comments' ham *and* at most ``video_target_fpr`` on the
+  videos' ham taken together (never below 0.5): a reader's comment filed as spam is the
+  costly error.
 """
 
 from __future__ import annotations
@@ -52,14 +61,16 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss
 from sklearn.pipeline import Pipeline
 
-from classifier.datasets import SEED_CORPUS, Dataset, load_file, load_ham_comments
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, Dataset, load_file, load_ham_comments
 from classifier.evaluation import metrics
+from classifier.model import SpamModel
 from classifier.pipeline import build_pipeline
 from classifier.types import Comment, ModelError
 
-# Where the shipped model and its metadata record live (both committed).
-DEFAULT_MODEL = Path(__file__).with_name("data") / "default_model.skops"
+# The shipped model's metadata record, beside the model file (both committed).
 DEFAULT_RECORD = DEFAULT_MODEL.with_suffix(".json")
+# Civil Comments rows that are comment spam: text hashes with the reason (see the file).
+NEWS_SPAM = SEED_CORPUS.with_name("civil_comments_spam.json")
 
 SEED, YOUTUBE, NEWS = "seed", "youtube", "news"
 YOUTUBE_FOLDER = "youtube-spam"
@@ -89,9 +100,14 @@ class Recipe:
     # A reader's comment filed as spam is what a news site cannot accept: the ceiling is
     # 0.2 %.  (Held-out news, bench/classifier_quality.py: 0.1 % cost a third of the videos'
     # recall for 0.12 % measured; 0.3 % gained F1 but measured 0.18 %, too near the ceiling.
-    # Some "ham" of Civil Comments is real work-at-home spam, which sets this end.)
+    # With the news comments' own spam labelled spam, 0.3 % gains ~1 F1 point and measures
+    # 0.16 %: kept at 0.2 %, as the held-out rate runs close to the target.)
     news_target_fpr: float = 0.002
-    # On every video's ham (the issue's ceiling is 2 %).
+    # On the videos' ham, pooled (the issue's ceiling is 2 % on an unseen video).  Pooled,
+    # not "on every video": inside a build each out-of-fold score comes from a model that
+    # saw one video fewer than the model shipped, so its ham scores run high, and the
+    # strictest video's two or three comments set the threshold (rotations: F1 0.835 ->
+    # 0.862, FPR 0.18 % -> 0.75 %; 2 % pooled gained little more and put news at 0.19 %).
     video_target_fpr: float = 0.015
     min_threshold: float = 0.5
 
@@ -109,6 +125,7 @@ class Corpus:
     groups: np.ndarray  # "seed", the video's file stem, or "news<fold>"
     folds: np.ndarray  # rotation of a real row (0..N_FOLDS-1), -1 for the seed corpus
     files: list[dict[str, Any]]  # name, sha256, rows kept, spam, ham, licence
+    relabelled: np.ndarray  # bool: a news row published as ham, labelled spam by NEWS_SPAM
 
     def mask(self, *, exclude_fold: int | None = None) -> np.ndarray:
         """Rows outside rotation ``exclude_fold`` (all rows for None)."""
@@ -122,6 +139,23 @@ def text_key(text: str) -> str:
     return " ".join(text.replace("\ufeff", "").split()).casefold()
 
 
+def text_hash(text: str) -> str:
+    """How ``civil_comments_spam.json`` names a row: the SHA-256 of its :func:`text_key`."""
+    return hashlib.sha256(text_key(text).encode()).hexdigest()
+
+
+def load_news_spam(path: Path = NEWS_SPAM) -> set[str]:
+    """The text hashes of the news rows to label spam (every entry must give its reason)."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+        hashes = {str(row["sha256"]) for row in rows if row["reason"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path}: not a list of text hashes with reasons ({exc})") from None
+    if len(hashes) != len(rows):
+        raise ModelError(f"{path}: every row needs a distinct sha256 and a reason")
+    return hashes
+
+
 def news_fold(text: str) -> int:
     """The rotation a news comment belongs to, from a hash of its normalised text (so two
     copies of one text always fall in the same fold)."""
@@ -132,8 +166,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_corpus(data_dir: str | os.PathLike[str], seed: Path = SEED_CORPUS) -> Corpus:
+def load_corpus(
+    data_dir: str | os.PathLike[str],
+    seed: Path = SEED_CORPUS,
+    news_spam: Path | None = NEWS_SPAM,
+) -> Corpus:
     """Read the seed corpus and the datasets folder into one de-duplicated corpus.
+
+    News rows named in ``news_spam`` are labelled spam (None: every news row ham, as
+    published).
 
     Duplicate texts are dropped (the first occurrence is kept, the seed corpus first), since
     a repeated text would otherwise count several times and, split across rotations,
@@ -154,17 +195,21 @@ def load_corpus(data_dir: str | os.PathLike[str], seed: Path = SEED_CORPUS) -> C
     groups: list[str] = []
     folds: list[int] = []
     files: list[dict[str, Any]] = []
+    relabelled: list[bool] = []
+    spam_hashes = load_news_spam(news_spam) if news_spam is not None else set()
 
     def add(data: Dataset, source: str, group: str, fold: int, keep: list[int]) -> None:
         for i in keep:
             comments.append(data.comments[i])
-            labels.append(data.labels[i])
+            turned = source == NEWS and text_hash(data.comments[i].content) in spam_hashes
+            relabelled.append(turned)
+            labels.append(data.labels[i] or turned)
             sources.append(source)
             groups.append(group if source != NEWS else f"news{news_fold(data.comments[i].content)}")
             folds.append(fold if source != NEWS else news_fold(data.comments[i].content))
 
     def record(path: Path, data: Dataset, keep: list[int], licence: str) -> None:
-        spam = sum(data.labels[i] for i in keep)
+        spam = sum(labels[len(labels) - len(keep) :])
         files.append(
             {
                 "file": path.name,
@@ -201,6 +246,7 @@ def load_corpus(data_dir: str | os.PathLike[str], seed: Path = SEED_CORPUS) -> C
         groups=np.asarray(groups),
         folds=np.asarray(folds, dtype=np.int64),
         files=files,
+        relabelled=np.asarray(relabelled, dtype=bool),
     )
 
 
@@ -339,20 +385,17 @@ def choose_threshold(
     """The threshold rule of the module docstring, on calibrated out-of-fold probabilities."""
     per_group: dict[str, float] = {}
     ham = rows[~corpus.labels[rows]]
-    for group in sorted(set(corpus.groups[ham].tolist())):
-        members = ham[corpus.groups[ham] == group]
-        is_news = corpus.sources[members[0]] == NEWS
-        if is_news:
-            continue
-        per_group[group] = lowest_threshold(proba[members], recipe.video_target_fpr)
+    video_ham = ham[corpus.sources[ham] == YOUTUBE]
+    if video_ham.size:
+        per_group[YOUTUBE] = lowest_threshold(proba[video_ham], recipe.video_target_fpr)
     news = ham[corpus.sources[ham] == NEWS]
     if news.size:
         per_group[NEWS] = lowest_threshold(proba[news], recipe.news_target_fpr)
     threshold = max(recipe.min_threshold, *per_group.values())
     return {
         "rule": "lowest threshold keeping out-of-fold false positives at most "
-        f"{recipe.news_target_fpr:.1%} of news comments and {recipe.video_target_fpr:.1%} "
-        f"of every video's ham, at least {recipe.min_threshold}",
+        f"{recipe.news_target_fpr:.1%} of the news comments' ham and "
+        f"{recipe.video_target_fpr:.1%} of the videos' ham, at least {recipe.min_threshold}",
         "per_source": per_group,
         "threshold": threshold,
     }
@@ -411,22 +454,25 @@ def evaluate_rotations(features: Features, corpus: Corpus, recipe: Recipe) -> di
     """Leave one rotation out, each in turn: video *k* and news fold *k* held out, the
     model built (calibration and threshold included) from everything else."""
     videos: dict[str, Any] = {}
-    news_false_positives = news_n = 0
     held_proba = np.full(corpus.labels.size, np.nan)
+    called_spam = np.zeros(corpus.labels.size, dtype=bool)
     for fold in range(N_FOLDS):
         built = build(features, corpus, corpus.mask(exclude_fold=fold), recipe)
         held = np.flatnonzero(corpus.folds == fold)
         proba = expit(log_odds(built.pipeline, features.X[held]))
         held_proba[held] = proba
         video = held[corpus.sources[held] == YOUTUBE]
-        news = held[corpus.sources[held] == NEWS]
         p_video = proba[corpus.sources[held] == YOUTUBE]
-        p_news = proba[corpus.sources[held] == NEWS]
+        called_spam[held] = proba >= built.threshold
         name = str(corpus.groups[video[0]])
         videos[name] = metrics(corpus.labels[video].tolist(), p_video.tolist(), built.threshold)
         videos[name]["threshold"] = built.threshold
-        news_false_positives += int((p_news >= built.threshold).sum())
-        news_n += int(news.size)
+    news = corpus.sources == NEWS
+    news_ham = news & ~corpus.labels
+    news_false_positives = int((called_spam & news_ham).sum())
+    # With the reviewed spam rows counted as ham, as the dataset is published: each one
+    # called spam is then a false positive too.
+    as_published = int((called_spam & news & ~(corpus.labels & ~corpus.relabelled)).sum())
     real = np.flatnonzero(corpus.folds >= 0)
     video_rows = real[corpus.sources[real] == YOUTUBE]
     keys = ("f1", "roc_auc", "false_positive_rate", "precision", "recall")
@@ -436,16 +482,23 @@ def evaluate_rotations(features: Features, corpus: Corpus, recipe: Recipe) -> di
         "videos": videos,
         "videos_mean": {k: float(np.mean([v[k] for v in videos.values()])) for k in keys},
         "news": {
-            "n": news_n,
+            "n": int(news_ham.sum()),
             "false_positives": news_false_positives,
-            "false_positive_rate": news_false_positives / max(news_n, 1),
+            "false_positive_rate": news_false_positives / max(int(news_ham.sum()), 1),
+            "spam": int((news & corpus.labels).sum()),
+            "spam_caught": int((called_spam & news & corpus.labels).sum()),
+            "as_published": {
+                "n": int(news.sum()),
+                "false_positives": as_published,
+                "false_positive_rate": as_published / max(int(news.sum()), 1),
+            },
         },
         "calibration": {
             "videos_brier": float(
                 brier_score_loss(corpus.labels[video_rows], held_proba[video_rows])
             ),
             "reliability_videos": reliability(corpus.labels[video_rows], held_proba[video_rows]),
-            "news_mean_score": float(np.mean(held_proba[corpus.sources == NEWS])),
+            "news_mean_score": float(np.mean(held_proba[news_ham])),
         },
     }
 
@@ -456,14 +509,12 @@ def build_default(
     recipe: Recipe = RECIPE,
     evaluate: bool = True,
     seed: Path = SEED_CORPUS,
-) -> Any:
+) -> SpamModel:
     """Build the default model from the datasets folder (see the module docstring).
 
-    Returns the :class:`~classifier.model.SpamModel`; its metadata is the record written
-    beside the model file.  ``evaluate`` adds the rotations' figures (three more builds).
+    Its metadata is the record written beside the model file.  ``evaluate`` adds the
+    rotations' figures (three more builds).
     """
-    from classifier.model import SpamModel
-
     corpus = load_corpus(data_dir, seed)
     features = Features(corpus)
     built = build(features, corpus, corpus.mask(), recipe)
@@ -489,6 +540,11 @@ def build_default(
                 "ham": int((~corpus.labels).sum()),
             },
             "by_source": counts,
+            "news_spam": {
+                "file": NEWS_SPAM.name,
+                "sha256": _sha256(NEWS_SPAM),
+                "rows_labelled_spam": int(corpus.relabelled.sum()),
+            },
         },
         "recipe": recipe_record,
         "calibration": {
@@ -503,7 +559,7 @@ def build_default(
     return SpamModel(built.pipeline, metadata, built.threshold)
 
 
-def write_default(model: Any, out: Path = DEFAULT_MODEL) -> None:
+def write_default(model: SpamModel, out: Path = DEFAULT_MODEL) -> None:
     """Write the model file and, beside it, its metadata record as JSON (for reading and
     reviewing in git without opening the archive)."""
     model.save(out)

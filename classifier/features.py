@@ -535,12 +535,22 @@ def clear_memos() -> None:
 # money offers, begging, engagement bait), not the wording of any one site; they are in
 # English, so comments in other languages simply have none.  A group says only that such
 # words occur: how much it counts is learnt, like every other feature.
+# Added for issue 25 from the spam the default missed on an unseen video (games,
+# raps, e-books, "our newest song", "share your thoughts", "look at my...", PayPal and
+# bitcoin begging): leave one rotation out, ROC-AUC 0.973 -> 0.977.  "like this" was tried
+# and left out: it is also every reader's "I like this song" (ROC-AUC fell to 0.971).
 _SELF_PROMO_NOUNS = (
     "channel vid vids video videos music song songs album mixtape cover covers page blog "
-    "site website podcast shop store profile account stuff playlist track tracks"
+    "site website podcast shop store profile account stuff playlist track tracks "
+    "game games gaming rap raps remix remixes app book ebook art movie band"
 )
 _PAIR_GROUPS: dict[tuple[str, str], str] = {
     **{("my", noun): "s:g_self_promo" for noun in _SELF_PROMO_NOUNS.split()},
+    **{("our", noun): "s:g_self_promo" for noun in _SELF_PROMO_NOUNS.split()},
+    ("new", "youtuber"): "s:g_self_promo",
+    ("a", "cover"): "s:g_self_promo",
+    ("share", "your"): "s:g_engagement",
+    ("look", "at"): "s:g_call_to_action",
     ("check", "out"): "s:g_call_to_action",
     ("check", "my"): "s:g_call_to_action",
     ("check", "this"): "s:g_call_to_action",
@@ -565,9 +575,10 @@ _PAIR_GROUPS: dict[tuple[str, str], str] = {
 _GROUP_WORDS = {
     "s:g_subscribe": "subscribe subscribed subscriber subscribers subscribing sub4sub subs "
     "subbed suscribe subcribe subscibe",
-    "s:g_call_to_action": "checkout visit click",
+    "s:g_call_to_action": "checkout visit click search download join",
     "s:g_follow": "instagram insta twitter facebook soundcloud tiktok snapchat askfm",
-    "s:g_money": "money earn earning earnings cash free prize prizes income win giftcard giveaway",
+    "s:g_money": "money earn earning earnings cash free prize prizes income win giftcard giveaway "
+    "paypal bitcoin bitcoins giftcards dollars rewards",
     "s:g_begging": "please pls plz plez plss",
 }
 _WORD_GROUP = {word: group for group, words in _GROUP_WORDS.items() for word in words.split()}

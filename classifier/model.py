@@ -23,7 +23,7 @@ from scipy.special import expit
 from sklearn.pipeline import Pipeline
 
 from classifier.abuse import AbuseHeads, layout_of
-from classifier.datasets import SEED_CORPUS, Dataset, load_file, read_bytes
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, Dataset, load_file, read_bytes
 from classifier.evaluation import metrics
 from classifier.features import (
     group_code,
@@ -613,8 +613,6 @@ class SpamModel:
         with _DEFAULT_LOCK:
             global _DEFAULT
             if _DEFAULT is None:
-                from classifier.default_model import DEFAULT_MODEL
-
                 _DEFAULT = cls.load(DEFAULT_MODEL)
             return _DEFAULT
 

@@ -17,11 +17,11 @@ from scipy.special import expit
 
 from classifier import Comment, SpamModel, load_file
 from classifier.cli import main
-from classifier.datasets import SEED_CORPUS, DatasetError, load_ham_comments
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, DatasetError, load_ham_comments
 from classifier.default_model import (
-    DEFAULT_MODEL,
     DEFAULT_RECORD,
     NEWS,
+    NEWS_SPAM,
     SEED,
     YOUTUBE,
     Calibration,
@@ -32,11 +32,14 @@ from classifier.default_model import (
     calibrated_pipeline,
     fit,
     load_corpus,
+    load_news_spam,
     log_odds,
     news_fold,
     source_weights,
+    text_hash,
 )
 from classifier.features import FUNCTION_WORDS
+from classifier.types import ModelError
 
 REPO = Path(__file__).resolve().parents[2]
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -62,6 +65,10 @@ def test_the_shipped_model_loads_from_its_file_with_its_record() -> None:
     }
     assert 0.0 <= record["eval"]["news"]["false_positive_rate"] <= 1.0
     assert record["calibration"]["reliability"]
+    # The news rows labelled spam: the list it used, by checksum, and every row found.
+    news_spam = record["training_data"]["news_spam"]
+    assert news_spam["rows_labelled_spam"] == len(load_news_spam())
+    assert len(news_spam["sha256"]) == 64
 
 
 def test_the_shipped_model_tells_spam_from_rude_and_linking_readers() -> None:
@@ -143,6 +150,40 @@ def test_ham_comments_are_read_from_a_text_column(tmp_path: Path) -> None:
         load_ham_comments(no_text)
 
 
+def test_listed_news_rows_are_spam_and_only_they(tmp_path: Path) -> None:
+    data = _small_datasets(tmp_path / "data")
+    spam_text = "Start  working at home, $90 hourly: www.cash-jobs.example"
+    rows = [["A fair point about the budget."], [spam_text]]
+    _write_csv(data / "civil-comments" / "more.csv", ["text"], rows)
+    listing = tmp_path / "spam.json"
+    reason = "work-at-home spam"
+    listing.write_text(json.dumps({"rows": [{"sha256": text_hash(spam_text), "reason": reason}]}))
+    corpus = load_corpus(data, news_spam=listing)
+    news = corpus.sources == NEWS
+    spam_rows = np.flatnonzero(news & corpus.labels)
+    assert [corpus.comments[i].content for i in spam_rows] == [spam_text]
+    assert corpus.relabelled.tolist() == (news & corpus.labels).tolist()
+    assert {f["file"]: f["spam"] for f in corpus.files}["more.csv"] == 1
+    # As published (no list), every news row is ham.
+    assert not load_corpus(data, news_spam=None).labels[news].any()
+
+
+def test_the_news_spam_list_names_texts_by_hash_with_a_reason(tmp_path: Path) -> None:
+    hashes = load_news_spam()
+    assert hashes and all(len(h) == 64 and int(h, 16) >= 0 for h in hashes)
+    # Texts are never in the project: the list holds hashes and reasons only.
+    assert all(set(row) <= {"sha256", "file", "reason"} for row in _news_spam_rows())
+    no_reason = tmp_path / "bad.json"
+    no_reason.write_text(json.dumps({"rows": [{"sha256": "ab" * 32, "reason": ""}]}))
+    with pytest.raises(ModelError, match="reason"):
+        load_news_spam(no_reason)
+
+
+def _news_spam_rows() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = json.loads(NEWS_SPAM.read_text(encoding="utf-8"))["rows"]
+    return rows
+
+
 def test_build_default_command_is_reproducible(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -169,6 +210,14 @@ def test_build_default_refuses_a_folder_without_the_datasets(tmp_path: Path) -> 
 def test_build_default_from_the_datasets_gives_the_shipped_model() -> None:
     rebuilt = build_default(DATASETS, evaluate=False)
     assert rebuilt.version == SpamModel.default().version
+
+
+@needs_datasets
+def test_every_listed_news_spam_row_is_in_the_datasets() -> None:
+    corpus = load_corpus(DATASETS)
+    assert int(corpus.relabelled.sum()) == len(load_news_spam())
+    found = {entry["file"] for entry in corpus.files if entry["spam"] and "CC0" in entry["licence"]}
+    assert found == {row["file"] for row in _news_spam_rows()}
 
 
 @needs_datasets
@@ -241,4 +290,5 @@ def _small_corpus() -> Corpus:
         groups=np.asarray(["seed"] * n + ["video"] * n + ["news0", "news0"]),
         folds=np.asarray([-1] * n + [0] * n + [0, 0]),
         files=[],
+        relabelled=np.zeros(2 * n + 2, dtype=bool),
     )
