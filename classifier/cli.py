@@ -1,4 +1,4 @@
-"""Command line: ``python -m classifier train|evaluate|score|info``.
+"""Command line: ``python -m classifier train|evaluate|score|info|build-default|build-abuse``.
 
 Every failure prints exactly one line on stderr and exits non-zero (2 for usage errors,
 1 for everything else); no traceback reaches the user.
@@ -68,6 +68,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     p_info = sub.add_parser("info", help="print a model's metadata as JSON")
     p_info.add_argument("--model", metavar="MODEL", help="model file (default: shipped model)")
+
+    p_build = sub.add_parser(
+        "build-default",
+        help="rebuild the shipped default model from the seed corpus and the datasets folder",
+    )
+    p_build.add_argument(
+        "--data",
+        required=True,
+        metavar="DIR",
+        help="folder holding youtube-spam/ and civil-comments/ (see classifier/MODEL.md)",
+    )
+    p_build.add_argument(
+        "--out",
+        metavar="MODEL",
+        help="model file to write (default: the shipped one); its metadata record is "
+        "written beside it as .json",
+    )
+    p_build.add_argument(
+        "--no-evaluate",
+        action="store_true",
+        help="skip the leave-one-rotation-out figures in the metadata (three builds fewer)",
+    )
+    p_abuse = sub.add_parser(
+        "build-abuse",
+        help="rebuild the shipped abuse heads (TOXICITY, INSULT, ...) from Civil Comments",
+    )
+    p_abuse.add_argument(
+        "--data",
+        required=True,
+        metavar="DIR",
+        help="folder holding civil-comments/ (and youtube-spam/; see classifier/MODEL.md)",
+    )
+    p_abuse.add_argument(
+        "--out",
+        metavar="FILE",
+        help="heads file to write (default: the shipped one); its record goes beside it as .json",
+    )
+    p_abuse.add_argument(
+        "--no-evaluate",
+        action="store_true",
+        help="skip the held-out figures in the record (five builds fewer)",
+    )
     return parser
 
 
@@ -218,6 +260,53 @@ def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_build_default(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from classifier.datasets import DEFAULT_MODEL
+    from classifier.default_model import build_default, write_default
+
+    target = Path(args.out) if args.out else DEFAULT_MODEL
+    model = build_default(args.data, evaluate=not args.no_evaluate)
+    write_default(model, target)
+    counts = model.metadata["training_data"]["labels"]
+    line = (
+        f"wrote {target}: version {model.version}, threshold {model.threshold:.4f}, "
+        f"{counts['spam']} spam, {counts['ham']} ham"
+    )
+    scores = model.metadata.get("eval")
+    if scores:
+        mean = scores["videos_mean"]
+        line += (
+            f"; unseen videos F1 {mean['f1']:.3f}, ROC-AUC {mean['roc_auc']:.3f}, "
+            f"FPR {mean['false_positive_rate']:.2%}; unseen news FPR "
+            f"{scores['news']['false_positive_rate']:.2%}"
+        )
+    print(line, file=out)
+    return 0
+
+
+def cmd_build_abuse(args: argparse.Namespace, out: TextIO) -> int:
+    from pathlib import Path
+
+    from classifier.abuse import HEADS_FILE, build_heads
+
+    target = Path(args.out) if args.out else HEADS_FILE
+    print("training the abuse heads (a few minutes with --evaluate)...", file=sys.stderr)
+    heads = build_heads(args.data, evaluate=not args.no_evaluate)
+    heads.save(target)
+    line = f"wrote {target}: version {heads.version}, attributes {', '.join(heads.names)}"
+    held_out = heads.metadata.get("held_out")
+    if held_out:
+        tox = held_out["TOXICITY"]
+        line += (
+            f"; held-out TOXICITY ROC-AUC {tox['roc_auc_natural']:.3f}, "
+            f"Brier {tox['brier_natural']:.3f} (natural toxic rate)"
+        )
+    print(line, file=out)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -228,6 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_evaluate(args, sys.stdout)
         if args.command == "score":
             return cmd_score(args, sys.stdout, sys.stdin.buffer)
+        if args.command == "build-default":
+            return cmd_build_default(args, sys.stdout)
+        if args.command == "build-abuse":
+            return cmd_build_abuse(args, sys.stdout)
         return cmd_info(args, sys.stdout)
     except ModelError as exc:
         _fail(str(exc))

@@ -10,6 +10,10 @@ Formats (detected from the content, not the file name):
   column (label, class, spam, is_spam, category, target);
 * JSONL comment objects (``content`` or ``text``, optional ``author_name``,
   ``author_email``, ``author_url``, ``post_url``) with a ``label`` of spam/ham, 1/0 or true/false.
+
+Civil Comments files (news-site comments rated for toxicity, none of them spam) carry no
+spam label at all, so they are not detected among the formats above: they are read with
+:func:`load_ham_comments`, which the default model's build names explicitly.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from classifier.types import Comment, ModelError
 
 # The labelled corpus the shipped default model is trained from (see data/SEED_CORPUS.md).
 SEED_CORPUS = Path(__file__).with_name("data") / "seed_corpus.jsonl"
+# The shipped default model (see ../MODEL.md and classifier.default_model, which builds it);
+# its metadata record is beside it with a .json suffix.
+DEFAULT_MODEL = SEED_CORPUS.with_name("default_model.skops")
 
 TEXT_COLUMNS = ("content", "text", "comment", "message", "body", "sms", "v2")
 LABEL_COLUMNS = ("label", "class", "spam", "is_spam", "category", "target", "tag", "v1")
@@ -158,6 +165,33 @@ def load_file(path: str | os.PathLike[str]) -> Dataset:
     data.sources = [name] * len(data.comments)
     if not data.comments:
         raise DatasetError(f"{path}: no labelled comments found")
+    return data
+
+
+def load_ham_comments(path: str | os.PathLike[str]) -> Dataset:
+    """Load a CSV of real comments that are all legitimate (ham), such as the Civil Comments
+    files: the ``text`` column, every row labelled ham.
+
+    Whatever else the file rates (toxicity, insult...) is not a spam label and is ignored
+    here.  Rows whose text is blank are skipped.
+    """
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    text_key = _pick(list(reader.fieldnames or []), ("text", "comment_text", "content"))
+    if text_key is None:
+        raise DatasetError(f"{path}: expected a CSV with a text column")
+    data = Dataset()
+    try:
+        for row in reader:
+            content = row.get(text_key) or ""
+            if content.strip():
+                data.comments.append(Comment(content=content))
+                data.labels.append(False)
+    except csv.Error as exc:
+        raise DatasetError(f"{path}: malformed CSV: {exc}") from None
+    if not data.comments:
+        raise DatasetError(f"{path}: no comments found")
+    data.sources = [Path(path).name] * len(data.comments)
     return data
 
 

@@ -196,7 +196,10 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
         text = html.unescape(html.unescape(text))
     hosts: list[str] = []
     if "<" in text:
-        hosts.extend(url_host(u) for u in _HREF_RE.findall(text))
+        for url in _HREF_RE.findall(text):
+            hosts.append(url_host(url))
+            if _ARTICLE_PATH_RE.search(url):
+                signals["s:link_article"] = 1.0
         text = _TAG_RE.sub(" ", text)
     if not text.isascii():
         if _INVISIBLE_OR_BOM_RE.search(text):
@@ -216,7 +219,7 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
     if "h t" in text or "h.t" in text:
         text = _SPACED_SCHEME_RE.sub(r"http\1://", text)
     if "://" in text or "www." in text or ("." in text and _BARE_DOMAIN_HINT_RE.search(text)):
-        text = _take_links(text, hosts)
+        text = _take_links(text, hosts, signals)
     if "@" in text and _EMAIL_HINT_RE.search(text):
         signals["s:email_in_text"] = 1.0
         text = _EMAIL_RE.sub(" ", text)
@@ -230,8 +233,9 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
     return text, hosts, signals
 
 
-def _take_links(text: str, hosts: list[str]) -> str:
-    """Replace every link in (case-folded) text by a space, appending its host to ``hosts``.
+def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
+    """Replace every link in (case-folded) text by a space, appending its host to ``hosts``
+    (and ``s:link_article`` to ``signals`` for a link to what reads as an article).
 
     A link never spans whitespace, so the link pattern runs only on the whitespace-separated
     chunks that could hold one (a dot or "://"): the same matches, at a third of the cost of
@@ -247,9 +251,18 @@ def _take_links(text: str, hosts: list[str]) -> str:
                     host = url_host(link)
                     if host:
                         hosts.append(host)
+                    if _ARTICLE_PATH_RE.search(link):
+                        signals["s:link_article"] = 1.0
                 parts[pos] = _LINK_RE.sub(" ", part)
                 changed = True
     return " ".join(parts) if changed else text
+
+
+# A link whose path names an article: a dated path (/2017/05/) or a slug of four or more
+# words ("state-education-board-on-wrong-track").  Readers who cite the news link to such
+# pages; comment spam links to a landing page, a profile or a referral code.  A shape, not
+# a list of news sites, so it carries over to sites no training data had.
+_ARTICLE_PATH_RE = re.compile(r"/(?:(?:19|20)\d\d/[01]?\d/|[^\W_]+(?:[-_][^\W_]+){3,})")
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -522,17 +535,30 @@ def clear_memos() -> None:
 # money offers, begging, engagement bait), not the wording of any one site; they are in
 # English, so comments in other languages simply have none.  A group says only that such
 # words occur: how much it counts is learnt, like every other feature.
+# Added for issue 25 from the spam the default missed on an unseen video (games,
+# raps, e-books, "our newest song", "share your thoughts", "look at my...", PayPal and
+# bitcoin begging): leave one rotation out, ROC-AUC 0.973 -> 0.977.  "like this" was tried
+# and left out: it is also every reader's "I like this song" (ROC-AUC fell to 0.971).
 _SELF_PROMO_NOUNS = (
     "channel vid vids video videos music song songs album mixtape cover covers page blog "
-    "site website podcast shop store profile account stuff"
+    "site website podcast shop store profile account stuff playlist track tracks "
+    "game games gaming rap raps remix remixes app book ebook art movie band"
 )
 _PAIR_GROUPS: dict[tuple[str, str], str] = {
     **{("my", noun): "s:g_self_promo" for noun in _SELF_PROMO_NOUNS.split()},
+    **{("our", noun): "s:g_self_promo" for noun in _SELF_PROMO_NOUNS.split()},
+    ("new", "youtuber"): "s:g_self_promo",
+    ("a", "cover"): "s:g_self_promo",
+    ("share", "your"): "s:g_engagement",
+    ("look", "at"): "s:g_call_to_action",
     ("check", "out"): "s:g_call_to_action",
     ("check", "my"): "s:g_call_to_action",
     ("check", "this"): "s:g_call_to_action",
     ("go", "to"): "s:g_call_to_action",
     ("watch", "my"): "s:g_call_to_action",
+    ("see", "my"): "s:g_call_to_action",
+    ("sub", "me"): "s:g_subscribe",
+    ("sub", "to"): "s:g_subscribe",
     ("follow", "me"): "s:g_follow",
     ("follow", "us"): "s:g_follow",
     ("follow", "my"): "s:g_follow",
@@ -549,9 +575,10 @@ _PAIR_GROUPS: dict[tuple[str, str], str] = {
 _GROUP_WORDS = {
     "s:g_subscribe": "subscribe subscribed subscriber subscribers subscribing sub4sub subs "
     "subbed suscribe subcribe subscibe",
-    "s:g_call_to_action": "checkout visit click",
+    "s:g_call_to_action": "checkout visit click search download join",
     "s:g_follow": "instagram insta twitter facebook soundcloud tiktok snapchat askfm",
-    "s:g_money": "money earn earning earnings cash free prize prizes income win giftcard giveaway",
+    "s:g_money": "money earn earning earnings cash free prize prizes income win giftcard giveaway "
+    "paypal bitcoin bitcoins giftcards dollars rewards",
     "s:g_begging": "please pls plz plez plss",
 }
 _WORD_GROUP = {word: group for group, words in _GROUP_WORDS.items() for word in words.split()}
@@ -678,6 +705,7 @@ _STRUCTURAL_PHRASES = {
     "s:shortener": "link through a URL shortener",
     "s:link_other_site": "link to another site",
     "s:link_same_site": "link to this site",
+    "s:link_article": "link to an article",
     "s:invisible": "invisible characters",
     "s:styled": "full-width or styled letters",
     "s:mixed_scripts": "look-alike letters from another alphabet",
@@ -702,6 +730,31 @@ _STRUCTURAL_PHRASES = {
     "s:author_shortener": "author website is a shortened link",
     **_GROUP_PHRASES,
 }
+
+
+# Words that carry grammar, not meaning: never shown as a reason on their own, nor a pair of
+# two of them ("by the").  They still count in the score; but "word 'you'" tells a
+# moderator nothing, and reads as if addressing someone were suspicious.
+FUNCTION_WORDS = frozenset(
+    """a an the this that these those some any no every each all both either neither
+    i me my mine myself we us our ours you your yours yourself yourselves u ur he him his
+    she her hers it its they them their theirs one someone anyone everyone who whom whose
+    which what and or but nor so yet if then than because as while though although of to
+    in on at by for from with without into onto upon about over under above below between
+    through during before after up down off out around per via is am are was were be been
+    being do does did done have has had having will would shall should can could may might
+    must not n't don't doesn't didn't isn't aren't wasn't weren't won't can't i'm you're
+    it's that's there there's here just very too also only even more most much many such
+    own same other another again ever never now how why when where im dont thats""".split()
+)
+
+
+def shown_as_reason(first: str, second: str = "") -> bool:
+    """Whether a word (or two consecutive words) may be named as a reason: not when every
+    one of them is a function word (:data:`FUNCTION_WORDS`)."""
+    if second:
+        return first not in FUNCTION_WORDS or second not in FUNCTION_WORDS
+    return first not in FUNCTION_WORDS
 
 
 def describe_feature(name: str) -> str:

@@ -22,7 +22,8 @@ import skops.io
 from scipy.special import expit
 from sklearn.pipeline import Pipeline
 
-from classifier.datasets import SEED_CORPUS, Dataset, load_file, read_bytes
+from classifier.abuse import AbuseHeads, layout_of
+from classifier.datasets import DEFAULT_MODEL, SEED_CORPUS, Dataset, load_file, read_bytes
 from classifier.evaluation import metrics
 from classifier.features import (
     group_code,
@@ -33,6 +34,7 @@ from classifier.features import (
     meta_phrase,
     pair_token,
     prefix_token,
+    shown_as_reason,
     subword_grams,
     word_token,
     words_and_meta,
@@ -49,6 +51,10 @@ DEFAULT_TEXT_ONLY_WEIGHT = 0.5
 MAX_REASONS = 4
 # A contribution smaller than this (in log-odds) is noise, not a reason.
 MIN_REASON_WEIGHT = 0.05
+# The abuse head's reasons: words and phrases that add at least this much to its log-odds.
+# Higher than the spam head's: its weights are calibrated log-odds over thousands of words,
+# and a word that adds 0.05 is not what makes a comment abusive.
+MIN_ABUSE_REASON_WEIGHT = 0.25
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
 # Words whose columns and summed sub-word weight a model remembers before it starts afresh.
@@ -84,6 +90,7 @@ class SpamModel:
 
     __slots__ = (
         "_coef",
+        "_heads",
         "_intercept",
         "_pipeline",
         "_spec",
@@ -108,7 +115,16 @@ class SpamModel:
         clf = self._spec.classifier
         self._coef: np.ndarray = np.asarray(clf.coef_[0], dtype=np.float64)
         self._intercept = float(clf.intercept_[0])
-        self._vocab = _Vocabulary(self._spec, self._coef)
+        # The shipped abuse heads, when they were trained on this model's feature layout
+        # (every model built by this code): a site's learnt spam model keeps them.
+        heads = AbuseHeads.default()
+        self._heads = (
+            heads
+            if heads is not None
+            and heads.layout == layout_of(self._spec.n_features, self._spec.weights)
+            else None
+        )
+        self._vocab = _Vocabulary(self._spec, self._coef, self._heads)
         self.threshold = float(threshold)
         self.metadata = dict(metadata or {})
         self.metadata["format_version"] = FORMAT_VERSION
@@ -139,8 +155,32 @@ class SpamModel:
         return f"SpamModel(version={self.version!r}, threshold={self.threshold})"
 
     # Scoring ---------------------------------------------------------------------------------
-    def score_batch(self, comments: Sequence[Comment]) -> list[Score]:
-        """Score comments in one vectorised pass: probability, spam verdict and reasons.
+    @property
+    def attribute_names(self) -> tuple[str, ...]:
+        """The abuse attributes this model scores (Perspective's names, TOXICITY first);
+        () without abuse heads."""
+        return self._heads.names if self._heads is not None else ()
+
+    @property
+    def abuse_version(self) -> str | None:
+        """The abuse heads' version hash, None without them."""
+        return self._heads.version if self._heads is not None else None
+
+    def with_abuse_heads(self, heads: AbuseHeads | None) -> SpamModel:
+        """This model with other abuse heads (or none); it must have their layout."""
+        if heads is not None and heads.layout != layout_of(
+            self._spec.n_features, self._spec.weights
+        ):
+            raise ModelError("abuse heads were trained on another feature layout")
+        model = copy.copy(self)
+        model._heads = heads
+        model._vocab = _Vocabulary(self._spec, self._coef, heads)
+        return model
+
+    def score_batch(self, comments: Sequence[Comment], attributes: bool = False) -> list[Score]:
+        """Score comments in one vectorised pass: probability, spam verdict and reasons,
+        and the abuse (TOXICITY) head's probability and reasons; with ``attributes``, every
+        head the model has (INSULT, THREAT, ...), which intake does not need.
 
         Reasons are the readable features that pushed the score towards spam the most
         (coefficient x feature value), strongest first; character n-grams and word prefixes
@@ -166,14 +206,25 @@ class SpamModel:
             n_words.append(len(row_words))
             metas.append(meta)
         z = np.full(n_rows, self._intercept)
+        heads = self._heads
+        n_heads = (len(heads.names) if attributes else 1) if heads is not None else 0
+        # Each head's log-odds, one column per head, from the same words and columns.
+        hz = None
+        if heads is not None:
+            hz = np.empty((n_rows, n_heads))
+            hz[:] = heads.intercept[:n_heads]
+        abuse_found: list[tuple[int, float, int]] = []
         # (row, -contribution, block, order, source) of every entry strong enough to be a
         # reason: sorted, they come by row, strength, then word-block entries by column and
         # meta entries in order.  Block 0 entries are
         # named by ``word_reason(row, column)``, block 1 entries by their meta name.
         found: list[tuple[int, float, int, int, int]] = []
-        word_reason = self._add_words(words, n_words, z, found, metas) if words else None
+        word_reason = (
+            self._add_words(words, n_words, z, found, metas, hz, abuse_found) if words else None
+        )
         names = self._add_meta(metas, z, found)
         proba = expit(z).tolist()
+        abuse_reasons = self._abuse_reasons(n_rows, abuse_found, word_reason)
         reasons: list[list[str]] = [[] for _ in comments]
         if found:
             found.sort()
@@ -189,17 +240,53 @@ class SpamModel:
                     assert word_reason is not None
                     found_phrase = word_reason(row, order)
                     if found_phrase is None:
-                        continue  # a prefix: counts in the score, not shown
+                        continue  # a prefix or function words: in the score, not shown
                     phrase = found_phrase
                 shown += 1
                 row_reasons = reasons[row]
                 if len(row_reasons) < MAX_REASONS and phrase not in row_reasons:
                     row_reasons.append(phrase)
         threshold = self.threshold
+        if hz is None or heads is None:
+            return [
+                Score(probability=p, reasons=tuple(r), spam=p >= threshold)
+                for p, r in zip(proba, reasons, strict=True)
+            ]
+        head_proba = expit(hz).tolist()
+        names_here = heads.names[:n_heads]
         return [
-            Score(probability=p, reasons=tuple(r), spam=p >= threshold)
-            for p, r in zip(proba, reasons, strict=True)
+            Score(
+                probability=p,
+                reasons=tuple(r),
+                spam=p >= threshold,
+                abuse=hp[0],
+                abuse_reasons=ar,
+                attributes=tuple(zip(names_here, hp, strict=True)),
+            )
+            for p, r, hp, ar in zip(proba, reasons, head_proba, abuse_reasons, strict=True)
         ]
+
+    @staticmethod
+    def _abuse_reasons(
+        n_rows: int,
+        found: list[tuple[int, float, int]],
+        word_reason: Callable[[int, int], str | None] | None,
+    ) -> list[tuple[str, ...]]:
+        """The words and phrases that add most to each row's abuse log-odds, strongest
+        first; named as the spam reasons are (function words and prefixes not shown)."""
+        if not found or word_reason is None:
+            return [()] * n_rows  # nearly always: few comments carry abusive words
+        out: list[list[str]] = [[] for _ in range(n_rows)]
+        if found:
+            found.sort()
+            for row, _, col in found:
+                shown = out[row]
+                if len(shown) >= MAX_REASONS:
+                    continue
+                phrase = word_reason(row, col)
+                if phrase is not None and phrase not in shown:
+                    shown.append(phrase)
+        return [tuple(r) for r in out]
 
     def _add_words(
         self,
@@ -208,6 +295,8 @@ class SpamModel:
         z: np.ndarray,
         found: list[tuple[int, float, int, int, int]],
         metas: list[dict[str, float]],
+        hz: np.ndarray | None = None,
+        abuse_found: list[tuple[int, float, int]] | None = None,
     ) -> Callable[[int, int], str | None]:
         """Add the word block and the sub-word n-grams of a batch to ``z``.
 
@@ -251,14 +340,20 @@ class SpamModel:
         rows, cols = np.divmod(keys[distinct], n_features)
         # Binary and L2-normalised: each distinct column is worth 1 / sqrt(their number).
         counts = np.bincount(rows, minlength=n_rows)
-        contrib = spec.weights["words"] / np.sqrt(counts[rows]) * self._coef[cols]
+        scale = 1.0 / np.sqrt(counts[rows])  # the abuse heads scale their columns alike
+        contrib = spec.weights["words"] * scale * self._coef[cols]
         z += np.bincount(rows, weights=contrib, minlength=n_rows)
         # Sub-word n-grams: each occurrence is worth 1 / sqrt(the row's number of them).
         sums = np.bincount(word_rows, weights=vocab.subword_sums[ids], minlength=n_rows)
         totals = np.bincount(word_rows, weights=vocab.subword_counts[ids], minlength=n_rows)
+        root, has_grams = np.sqrt(totals), totals > 0
         # A row without words has no n-grams, and a sum of 0 (left as it is).
-        np.divide(spec.weights["subwords"] * sums, np.sqrt(totals), out=sums, where=totals > 0)
+        np.divide(spec.weights["subwords"] * sums, root, out=sums, where=has_grams)
         z += sums
+        if hz is not None:
+            self._add_heads(
+                vocab, ids, word_rows, rows, cols, scale, root, has_grams, hz, abuse_found
+            )
         strong = np.flatnonzero(contrib >= MIN_REASON_WEIGHT)
         if strong.size:
             found += zip(
@@ -279,15 +374,61 @@ class SpamModel:
                 row_cols.append(word_cols.tolist())
             start, end = starts[row], starts[row + 1]
             cols_here = row_cols[0][start:end]
+            # Function words ("you", "and") count in the score but are no reason a
+            # moderator can use: not shown, nor a pair of two of them.
             if col in cols_here:
-                return f"word '{words[start + cols_here.index(col)]}'"
+                word = words[start + cols_here.index(col)]
+                return f"word '{word}'" if shown_as_reason(word) else None
             pairs_here = pair_cols[pair_starts[row] : pair_starts[row + 1]]
             if col in pairs_here:
                 first = start + pairs_here.index(col)
-                return f"phrase '{words[first]} {words[first + 1]}'"
+                pair = words[first], words[first + 1]
+                return f"phrase '{pair[0]} {pair[1]}'" if shown_as_reason(*pair) else None
             return None
 
         return word_reason
+
+    def _add_heads(
+        self,
+        vocab: _Vocabulary,
+        ids: np.ndarray,
+        word_rows: np.ndarray,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        scale: np.ndarray,
+        root: np.ndarray,
+        has_grams: np.ndarray,
+        hz: np.ndarray,
+        abuse_found: list[tuple[int, float, int]] | None,
+    ) -> None:
+        """Add the abuse heads' word and sub-word terms to ``hz`` (rows, heads), from the
+        distinct columns, words and scales the spam head just used: the same arithmetic,
+        with the heads' weights (block weights and calibration folded in).  TOXICITY, the
+        only head intake asks for, from contiguous 1-D arrays: a column of the 2-D weights
+        costs a strided gather."""
+        heads = self._heads
+        assert heads is not None
+        n_rows, n_heads = hz.shape
+        toxic = vocab.abuse_word_coef[cols] * scale
+        sums = np.bincount(word_rows, weights=vocab.abuse_subword_sums[ids], minlength=n_rows)
+        np.divide(sums, root, out=sums, where=has_grams)  # no n-grams: a sum of 0, kept
+        sums += np.bincount(rows, weights=toxic, minlength=n_rows)
+        hz[:, 0] += sums
+        for j in range(1, n_heads):
+            terms = heads.word_coef[cols, j] * scale
+            sums = np.bincount(word_rows, weights=vocab.head_subword_sums[ids, j], minlength=n_rows)
+            np.divide(sums, root, out=sums, where=has_grams)
+            sums += np.bincount(rows, weights=terms, minlength=n_rows)
+            hz[:, j] += sums
+        if abuse_found is not None:
+            strong = np.flatnonzero(toxic >= MIN_ABUSE_REASON_WEIGHT)
+            if strong.size:
+                abuse_found += zip(
+                    rows[strong].tolist(),
+                    (-toxic[strong]).tolist(),
+                    cols[strong].tolist(),
+                    strict=True,
+                )
 
     def _add_meta(
         self,
@@ -325,7 +466,7 @@ class SpamModel:
     def _vocabulary(self) -> _Vocabulary:
         vocab = self._vocab
         if vocab.generation != memo_generation() or len(vocab) > WORD_MEMO_LIMIT:
-            vocab = self._vocab = _Vocabulary(self._spec, self._coef)
+            vocab = self._vocab = _Vocabulary(self._spec, self._coef, self._heads)
         return vocab
 
     def score(self, comment: Comment) -> Score:
@@ -462,17 +603,17 @@ class SpamModel:
     # The default model -----------------------------------------------------------------------
     @classmethod
     def default(cls) -> SpamModel:
-        """The shipped default model, trained from the seed corpus on first use.
+        """The shipped default model (``classifier/data/default_model.skops``), loaded once
+        per process.
 
-        Why trained at first use rather than shipped as a .skops file: the corpus in the
-        repo is then the single source of truth (no binary to keep in step with it, or with
-        the installed scikit-learn), the result is bit-for-bit reproducible (fixed epochs and
-        seed), and training takes a fraction of a second.  The result is cached per process.
+        Shipped as a file rather than trained at first use: it is trained on public datasets
+        that are not part of the project (see ``classifier/MODEL.md``), and it is rebuilt
+        reproducibly from them with ``python -m classifier build-default --data DIR``.
         """
         with _DEFAULT_LOCK:
             global _DEFAULT
             if _DEFAULT is None:
-                _DEFAULT = train_default()
+                _DEFAULT = cls.load(DEFAULT_MODEL)
             return _DEFAULT
 
 
@@ -495,16 +636,22 @@ class _Vocabulary(dict[str, int]):
     them.  A missing word is added by the look-up itself, so a batch's look-ups are one
     C-level ``map``.  Word pairs are memoised by their two ids (``pairs``): an int key,
     unlike a pair of strings, costs no tuple and no string comparison.  ``meta`` memoises
-    the columns of meta feature names.
+    the columns of meta feature names.  With abuse heads, ``head_subword_sums`` holds each
+    head's summed sub-word weight per word (and ``abuse_subword_sums`` TOXICITY's again,
+    contiguous).
     """
 
     __slots__ = (
+        "_head_subword_coef",
         "_lock",
         "_subword_coef",
         "_subword_features",
         "_word_features",
+        "abuse_subword_sums",
+        "abuse_word_coef",
         "generation",
         "group_codes",
+        "head_subword_sums",
         "meta",
         "pairs",
         "prefix_cols",
@@ -514,12 +661,23 @@ class _Vocabulary(dict[str, int]):
         "words",
     )
 
-    def __init__(self, spec: FeatureSpec, coef: np.ndarray) -> None:
+    def __init__(
+        self, spec: FeatureSpec, coef: np.ndarray, heads: AbuseHeads | None = None
+    ) -> None:
         super().__init__()
         self._word_features = spec.n_features["words"]
         self._subword_features = spec.n_features["subwords"]
         start = spec.offset("subwords")
         self._subword_coef = coef[start : start + self._subword_features]
+        # Each abuse head's summed sub-word weight per word, beside the spam head's.
+        self._head_subword_coef = heads.subword_coef if heads is not None else None
+        n_heads = len(heads.names) if heads is not None else 0
+        self.head_subword_sums = np.zeros((1024, n_heads), dtype=np.float64)
+        # TOXICITY's weights and sums again, contiguous (see SpamModel._add_heads).
+        self.abuse_subword_sums = np.zeros(1024, dtype=np.float64)
+        self.abuse_word_coef = (
+            np.ascontiguousarray(heads.word_coef[:, 0]) if heads is not None else np.zeros(0)
+        )
         # Misses append to shared arrays: serialised, in case two threads score at once.
         self._lock = threading.Lock()
         self.generation = memo_generation()
@@ -553,6 +711,8 @@ class _Vocabulary(dict[str, int]):
                 self.subword_sums = _doubled(self.subword_sums)
                 self.subword_counts = _doubled(self.subword_counts)
                 self.group_codes = _doubled(self.group_codes)
+                self.head_subword_sums = _doubled(self.head_subword_sums)
+                self.abuse_subword_sums = _doubled(self.abuse_subword_sums)
             self.word_cols[index] = hashed_column(word_token(word), self._word_features)
             prefix = prefix_token(word)
             self.prefix_cols[index] = (
@@ -563,6 +723,9 @@ class _Vocabulary(dict[str, int]):
             cols = hashed_columns(grams, self._subword_features)
             self.subword_sums[index] = float(self._subword_coef[cols].sum())
             self.subword_counts[index] = len(grams)
+            if self._head_subword_coef is not None:
+                self.head_subword_sums[index] = self._head_subword_coef[cols].sum(axis=0)
+                self.abuse_subword_sums[index] = self.head_subword_sums[index, 0]
             self.words.append(word)
             self[word] = index
             return index
@@ -775,7 +938,11 @@ def _holdout_scores(
 
 
 def train_default(corpus: str | os.PathLike[str] = SEED_CORPUS) -> SpamModel:
-    """Train the default model from the seed corpus (deterministic: same corpus, same model)."""
+    """Train a model from the seed corpus alone (deterministic: same corpus, same model).
+
+    The default model before real data was added; kept as the "seed only" comparison of
+    the benches, and for anyone without the datasets.
+    """
     path = Path(corpus)
     if not path.exists():
         raise ModelError(f"seed corpus missing: {path}")

@@ -20,6 +20,7 @@ from moderation.appkeys import (
     MODEL,
     REDIS_HEALTH,
     RETRAINER,
+    SCORER,
     SITE_MODELS,
     SITE_RULES,
     STORE,
@@ -29,6 +30,7 @@ from moderation.core.logs import protocol_logger
 from moderation.core.metrics import Metrics
 from moderation.delivery.callbacks import Deliverer, delivering
 from moderation.intake.batching import IntakeBatcher
+from moderation.intake.scoring import Scorer
 from moderation.intake.site_rules import SiteRules
 from moderation.learning.model_holder import ModelHolder, reload_on_sighup
 from moderation.learning.retraining import Retrainer
@@ -97,8 +99,10 @@ async def model_ctx(app: web.Application) -> AsyncIterator[None]:
         wait_seconds=app[CONFIG].intake.batch_wait_ms / 1000,
         max_batch=app[CONFIG].intake.batch_max,
     )
+    app[SCORER] = Scorer(holder, app[METRICS])
     if app[CONFIG].learning.enabled:
         app[BATCHER].site_models = app[SITE_MODELS]
+        app[SCORER].site_models = app[SITE_MODELS]
     app[BATCHER].site_rules = app[SITE_RULES]
     try:
         yield

@@ -7,6 +7,7 @@ from aiohttp import web
 from moderation.config import Config
 from moderation.core.metrics import Metrics
 from moderation.intake.batching import IntakeBatcher
+from moderation.intake.scoring import Scorer
 from moderation.intake.site_rules import SiteRules
 from moderation.learning.model_holder import ModelHolder
 from moderation.learning.retraining import Retrainer
@@ -24,6 +25,7 @@ REDIS_HEALTH = web.AppKey("redis_health", RedisHealth)
 STORE = web.AppKey("store", Store)
 MODEL = web.AppKey("model", ModelHolder)
 BATCHER = web.AppKey("batcher", IntakeBatcher)
+SCORER = web.AppKey("scorer", Scorer)  # scoring only: the Perspective and Coral APIs
 SITE_MODELS = web.AppKey("site_models", SiteModels)  # each site's own model
 RETRAINER = web.AppKey("retrainer", Retrainer)
 SITE_RULES = web.AppKey("site_rules", SiteRules)  # each site's rules from the API, compiled

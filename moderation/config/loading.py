@@ -327,6 +327,13 @@ def _cross_check(sites: tuple[SiteConfig, ...], moderators: tuple[ModeratorConfi
     akismet = [s.akismet_key_sha256 for s in sites if s.akismet_key_sha256 is not None]
     if len(set(akismet)) != len(akismet):
         return "sites.akismet_key: two sites share one Akismet key"
+    perspective = [s.perspective_key_sha256 for s in sites if s.perspective_key_sha256]
+    if len(set(perspective)) != len(perspective):
+        return "sites.perspective_key: two sites share one Perspective key"
+    coral = [s.coral_signing_secret for s in sites if s.coral_signing_secret is not None]
+    if len(set(coral)) != len(coral):
+        # the secret that verifies Coral's signature names the site: it must be one site's
+        return "sites.coral_signing_secret: two sites share one Coral signing secret"
     names = [m.name for m in moderators]
     if len(set(names)) != len(names):
         return "moderators.name: two moderators share one name"

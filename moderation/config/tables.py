@@ -148,7 +148,8 @@ class SiteConfig:
     may each be one value or a list, and both be given while a key is being rotated; the
     site keeps them as digests only: the first in ``api_key_sha256``, the others in
     ``extra_api_key_sha256s``.  ``akismet_key`` is kept the same way, in
-    ``akismet_key_sha256``.  Those two are what the site keeps, not keys of the file."""
+    ``akismet_key_sha256``, and ``perspective_key`` in ``perspective_key_sha256``.  Those
+    are what the site keeps, not keys of the file."""
 
     id: SiteId
     api_key: PlainKeys | None = Field(default=None, repr=False)  # None once kept as digests
@@ -196,6 +197,14 @@ class SiteConfig:
     # waiting for a moderator.
     akismet_queue: Flag = True
     learning: Flag = True  # false: this site keeps the default model ([learning])
+    # The Perspective-compatible API (web/perspective.py) is on for a site with a
+    # perspective_key, the `key` its clients send; kept as its digest, like the API key.
+    perspective_key: Secret | None = Field(default=None, repr=False)  # emptied once kept
+    perspective_key_sha256: Digest | None = None
+    # Coral's external moderation phase (web/coral.py) is on for a site with the phase's
+    # signing secret, as Coral's admin shows it: a signature this secret verifies names
+    # the site (Coral sends no key).  Kept as written: an HMAC needs the secret itself.
+    coral_signing_secret: Secret | None = Field(default=None, repr=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -248,12 +257,18 @@ class SiteConfig:
             extra_api_key_sha256s=digests[1:],
             akismet_key=None,
             akismet_key_sha256=self.akismet_key or self.akismet_key_sha256,
+            perspective_key=None,
+            perspective_key_sha256=(
+                sha256_hex(self.perspective_key)
+                if self.perspective_key is not None
+                else self.perspective_key_sha256
+            ),
         )
         return self
 
 
 # What a site keeps of its keys, which the file cannot give
-SITE_KEEPS = ("extra_api_key_sha256s", "akismet_key_sha256")
+SITE_KEEPS = ("extra_api_key_sha256s", "akismet_key_sha256", "perspective_key_sha256")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, config=TABLE)

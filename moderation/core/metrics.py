@@ -98,6 +98,19 @@ class Metrics:
             "before by the same model, as in a spam run.",
             registry=registry,
         )
+        self.scored_only = Counter(
+            "moderation_scored_only_total",
+            "Comments scored and not stored, by API: perspective (comments:analyze) or "
+            "coral (the external moderation phase).",
+            ["api"],
+            registry=registry,
+        )
+        self.suggested_labels = Counter(
+            "moderation_suggested_labels_total",
+            "Labels a Perspective client suggested (comments:suggestscore), by label.",
+            ["label"],
+            registry=registry,
+        )
         self.rate_limited = Counter(
             "moderation_rate_limited_total",
             "Intake requests refused by a rate limit, by scope.",

@@ -262,6 +262,18 @@ def cms_labels(site: str) -> str:
     return f"{_site(site)}:cms-labels"
 
 
+# -- the Perspective-compatible API ------------------------------------------------------
+
+
+@_per_site
+def perspective_labels(site: str) -> str:
+    """LIST: abuse labels a Perspective client suggested (comments:suggestscore) for
+    comments not stored here: JSON of the label ("abuse" or "not_abuse", from TOXICITY),
+    the attribute values suggested and the text, newest first, capped.  Kept apart from
+    ``cms_labels`` so that a busy Perspective tool cannot push a CMS's spam labels out."""
+    return f"{_site(site)}:perspective-labels"
+
+
 def recent_text(site: str, text_hash: str) -> str:
     """STRING with TTL: hash of a normalised comment text -> the first comment id seen."""
     return f"{_site(site)}:text:{text_hash}"

@@ -184,6 +184,20 @@ class LearningStore(StoreBase):
         [raw] = await self.read(site, ("LRANGE", keys.cms_labels(site), 0, -1))
         return [jsoncodec.loads(line) for line in as_texts(raw)]
 
+    # -- the Perspective-compatible API ------------------------------------------------
+
+    async def add_perspective_label(self, site: str, label: dict[str, Any]) -> None:
+        """Keep a Perspective client's suggested label (newest first, capped)."""
+        await self.atomically(
+            site,
+            ("LPUSH", keys.perspective_labels(site), jsoncodec.dumps(label)),
+            ("LTRIM", keys.perspective_labels(site), 0, CMS_LABELS_MAX - 1),
+        )
+
+    async def perspective_labels(self, site: str) -> list[dict[str, Any]]:
+        [raw] = await self.read(site, ("LRANGE", keys.perspective_labels(site), 0, -1))
+        return [jsoncodec.loads(line) for line in as_texts(raw)]
+
     async def count_akismet_call(self, site: str, month: str) -> int:
         """One more comment-check this month; answers the month's count."""
         key = keys.akismet_usage(site, month)

@@ -437,8 +437,10 @@ def _test_verdict(
     if model is None:
         raise ModelNotReady(request.app[MODEL].error or "the spam model is still loading")
     [score] = model.score_batch([for_classifier(comment)])
-    status, rule = automatic_status(site, comment, score.probability)
-    spam = status == Status.SPAM or (status == Status.PENDING and score.spam) or honeypot
+    status, rule = automatic_status(site, comment, score.probability, abuse=score.abuse)
+    # as a real call answers: a rejection (reject_abuse_above) is "true", kept off the page
+    blocked = status in (Status.SPAM, Status.REJECTED)
+    spam = blocked or (status == Status.PENDING and score.spam) or honeypot
     headers = {PRO_TIP_HEADER: "discard"} if status == Status.SPAM and rule else {}
     return _plain("true" if spam else "false", **headers)
 

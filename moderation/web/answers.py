@@ -490,6 +490,90 @@ class RuleAudit(Answer):
     changes: list[RuleChange] = about("At most `limit` of them, newest first.")
 
 
+# ---------------------------------------------------------------------------------------
+# The Perspective-compatible API: Google's answer messages, with Google's member names
+
+
+class PerspectiveScore(Answer):
+    value: Score
+    type: Literal["PROBABILITY"] = about("Always PROBABILITY: the only score type here.")
+
+
+class SpanScore(Answer):
+    begin: Count = about("Where the sentence begins, in UTF-16 code units of the text.")
+    end: Count = about("Where it ends (exclusive), in UTF-16 code units.")
+    score: PerspectiveScore
+
+
+class AttributeScores(Answer):
+    summaryScore: PerspectiveScore = about("The comment's score as a whole.")
+    spanScores: list[SpanScore] = omitted(
+        "With `spanAnnotations`: each sentence's score (a sentence ends at ., ! or ? "
+        "followed by a space, or at a line break), in the order of the text."
+    )
+
+
+class AnalyzeCommentResponse(Answer):
+    """Perspective's AnalyzeCommentResponse."""
+
+    attributeScores: dict[str, AttributeScores] = about(
+        "The requested attributes, each unless its score is below its scoreThreshold."
+    )
+    languages: list[str] = about("The languages scored: those requested, or `en`.")
+    detectedLanguages: list[str] = about(
+        "Always `en`: the service detects no language; it scores English."
+    )
+    clientToken: str = omitted("The request's clientToken, when it sent one.")
+
+
+class SuggestCommentScoreResponse(Answer):
+    """Perspective's SuggestCommentScoreResponse: empty unless the request had a
+    clientToken."""
+
+    clientToken: str = omitted("The request's clientToken, when it sent one.")
+
+
+class GoogleErrorStatus(Answer):
+    code: int = about("The HTTP status.")
+    message: str = about("What went wrong, for a human.")
+    status: Literal[
+        "INVALID_ARGUMENT",
+        "UNAUTHENTICATED",
+        "PERMISSION_DENIED",
+        "NOT_FOUND",
+        "ABORTED",
+        "DEADLINE_EXCEEDED",
+        "RESOURCE_EXHAUSTED",
+        "INTERNAL",
+        "UNAVAILABLE",
+    ] = about("Google's status name for the code.")
+
+
+class GoogleError(Answer):
+    """An error of the Perspective-compatible API, in the shape Google's APIs answer
+    (its clients read `error.message` and `error.status`)."""
+
+    error: GoogleErrorStatus
+
+
+# ---------------------------------------------------------------------------------------
+# Coral's external moderation phase
+
+
+class CoralAction(Answer):
+    actionType: Literal["FLAG"]
+    reason: Literal["COMMENT_DETECTED_TOXIC", "COMMENT_DETECTED_SPAM"]
+
+
+class CoralPhaseAnswer(Answer):
+    """Coral's ExternalModerationResponse."""
+
+    actions: list[CoralAction] = about("The flags Coral adds to the comment.")
+    status: Literal["SYSTEM_WITHHELD", "REJECTED"] = about(
+        "SYSTEM_WITHHELD: held for Coral's moderators; REJECTED: rejected at once."
+    )
+
+
 ANSWERS: tuple[type[BaseModel], ...] = (
     Problem,
     ConflictProblem,
@@ -520,4 +604,8 @@ ANSWERS: tuple[type[BaseModel], ...] = (
     SiteRules,
     RuleChange,
     RuleAudit,
+    AnalyzeCommentResponse,
+    SuggestCommentScoreResponse,
+    GoogleError,
+    CoralPhaseAnswer,
 )

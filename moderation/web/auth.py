@@ -60,6 +60,16 @@ class Authenticator:
             for s in config.sites
             if s.akismet_key_sha256 is not None
         ]
+        self._perspective_sites = [
+            (bytes.fromhex(s.perspective_key_sha256), s)
+            for s in config.sites
+            if s.perspective_key_sha256 is not None
+        ]
+        self._coral_sites = [
+            (s.coral_signing_secret.encode("utf-8"), s)
+            for s in config.sites
+            if s.coral_signing_secret is not None
+        ]
         self.sessions: SessionResolver | None = None  # set by the moderator page
 
     def site_for_key(self, presented: str) -> SiteConfig | None:
@@ -69,6 +79,34 @@ class Authenticator:
         """The site of an Akismet client's key (``akismet_key``), compared as every
         secret is."""
         return _match(presented, self._akismet_sites)
+
+    def site_for_perspective_key(self, presented: str) -> SiteConfig | None:
+        """The site of a Perspective client's key (``perspective_key``), compared as
+        every secret is."""
+        return _match(presented, self._perspective_sites)
+
+    def site_for_coral_signature(self, header: str | None, body: bytes) -> SiteConfig | None:
+        """The site whose ``coral_signing_secret`` signed ``body``: Coral's
+        ``X-Coral-Signature`` is ``sha256=<hex HMAC-SHA256(secret, raw body)>``, several
+        of them comma-separated while Coral rotates the phase's secret.  Every candidate
+        is compared with every site's signature, in constant time and without stopping
+        at a match.  None when no signature verifies (or there is none)."""
+        presented: list[bytes] = []
+        for part in (header or "").split(","):
+            scheme, _, value = part.strip().partition("=")
+            # a value that is not a SHA-256 in hex cannot match: skipped, so that a valid
+            # one beside it still counts
+            if scheme.strip().lower() == "sha256" and _HEX_SHA256.fullmatch(value.strip()):
+                presented.append(value.strip().lower().encode("ascii"))
+        found: SiteConfig | None = None
+        if not presented:
+            return None
+        for secret, site in self._coral_sites:
+            expected = hmac.new(secret, body, hashlib.sha256).hexdigest().encode("ascii")
+            for candidate in presented:
+                if hmac.compare_digest(candidate, expected):
+                    found = site
+        return found
 
     def moderator_for_token(self, presented: str) -> ModeratorConfig | None:
         return _match(presented, self._moderators)

@@ -13,7 +13,7 @@ openapi.py documents these same models, so the API document cannot drift from th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -26,10 +26,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from moderation.core.fields import describe, key_path
+from moderation.core.fields import LONE_SURROGATE, describe, key_path
 from moderation.core.records import Decision, RejectReason, Status
 from moderation.core.text import blank_problem, odd_text
 from moderation.intake.rules import RULE_VALUE_MAX, RuleKind, RuleList
@@ -336,3 +337,193 @@ class RuleRequest(Body):
         _text(blank=False),
     ]
     note: Note | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# The Perspective-compatible API (web/perspective.py): Google's own request messages,
+# with Google's member names (camelCase, as its JSON has them; the proto's snake_case
+# names are taken too, as Google's JSON parser takes them).  Unlike the moderator API's
+# bodies, a member these messages do not have is refused, as Google refuses it.
+
+
+def _optional(description: str) -> Any:
+    return Field(default=None, description=description)
+
+
+def _utf8(value: str) -> str:
+    if odd_text(value, allow_newlines=True) == LONE_SURROGATE:
+        raise PydanticCustomError("text", LONE_SURROGATE)
+    return value
+
+
+# Text Google's clients send: any string UTF-8 can carry (control characters included:
+# a comment may hold a tab), never a lone surrogate, which cannot be echoed or scored.
+GoogleText = Annotated[str, Strict(), AfterValidator(_utf8)]
+GOOGLE_TOKEN_MAX = 1_000  # clientToken, sessionId, communityId: opaque, echoed or kept
+GoogleToken = Annotated[GoogleText, Field(max_length=GOOGLE_TOKEN_MAX)]
+GOOGLE_LANGUAGES_MAX = 20
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+class GoogleMessage(BaseModel):
+    """A message of Google's JSON: unknown members refused, snake_case names taken,
+    types strict (``"true"`` is not a boolean)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _proto_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any("_" in k for k in data if isinstance(k, str)):
+            return {
+                (_camel(k) if isinstance(k, str) and _camel(k) in cls.model_fields else k): v
+                for k, v in data.items()
+            }
+        return data
+
+
+class TextEntry(GoogleMessage):
+    """A body of text: the comment, or an entry of its context."""
+
+    text: GoogleText | None = _optional("The text (UTF-8).")
+    type: (
+        Annotated[
+            Literal["TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML"],
+            _described("HTML: its tags are left out of scoring (span offsets still count them)."),
+        ]
+        | None
+    ) = None
+
+
+class ArticleAndParentComment(GoogleMessage):
+    article: TextEntry | None = None
+    parentComment: TextEntry | None = None
+
+
+class PerspectiveContext(GoogleMessage):
+    """What the comment replies to; taken and not used (Perspective does not use it
+    either)."""
+
+    entries: list[TextEntry] | None = None
+    articleAndParentComment: ArticleAndParentComment | None = None
+
+
+class AttributeParameters(GoogleMessage):
+    scoreType: GoogleText | None = _optional(
+        "PROBABILITY (the default) is the only score type answered."
+    )
+    scoreThreshold: (
+        Annotated[
+            float,
+            Field(ge=0, le=1, description="Scores below it are left out of the answer."),
+        ]
+        | None
+    ) = None
+
+
+Languages = Annotated[
+    list[GoogleText],
+    Field(
+        max_length=GOOGLE_LANGUAGES_MAX,
+        description="ISO 639 or BCP-47 codes; only English (en, en-*) is scored here.",
+    ),
+]
+
+
+class AnalyzeCommentRequest(GoogleMessage):
+    """``POST /v1alpha1/comments:analyze``: Perspective's AnalyzeCommentRequest."""
+
+    comment: TextEntry | None = None
+    context: PerspectiveContext | None = None
+    requestedAttributes: dict[str, AttributeParameters] | None = _optional(
+        "The attributes to score, each with its parameters ({} for the defaults)."
+    )
+    languages: Languages | None = None
+    doNotStore: bool | None = _optional("Nothing is ever stored here; taken and not used.")
+    spanAnnotations: bool | None = _optional(
+        "Also score each sentence of the comment (`spanScores`)."
+    )
+    clientToken: GoogleToken | None = _optional("Echoed in the answer.")
+    sessionId: GoogleToken | None = None
+    communityId: GoogleToken | None = None
+
+
+class PerspectiveScoreIn(GoogleMessage):
+    value: Annotated[float, Field(ge=0, le=1)] | None = None
+    type: GoogleText | None = None
+
+
+class SpanScoreIn(GoogleMessage):
+    begin: Annotated[int, Field(ge=0)] | None = None
+    end: Annotated[int, Field(ge=0)] | None = None
+    score: PerspectiveScoreIn | None = None
+
+
+class AttributeScoresIn(GoogleMessage):
+    summaryScore: PerspectiveScoreIn | None = None
+    spanScores: list[SpanScoreIn] | None = None
+
+
+class SuggestCommentScoreRequest(GoogleMessage):
+    """``POST /v1alpha1/comments:suggestscore``: Perspective's SuggestCommentScoreRequest,
+    a client's correction: kept as an abuse label of the site (from TOXICITY)."""
+
+    comment: TextEntry | None = None
+    context: PerspectiveContext | None = None
+    attributeScores: dict[str, AttributeScoresIn] | None = _optional(
+        "The scores the client says are right; TOXICITY's summary value at or above 0.5 "
+        "is an abuse label, below it a not-abuse label."
+    )
+    languages: Languages | None = None
+    clientToken: GoogleToken | None = _optional("Echoed in the answer.")
+    sessionId: GoogleToken | None = None
+    communityId: GoogleToken | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Coral's external moderation phase (web/coral.py): what Coral POSTs, as its
+# server/EXTERNAL_MODERATION_PHASES.md describes it.  Members Coral may add later are
+# ignored; the ones it always sends are required only where the verdict needs them.
+
+CORAL_ID_MAX = 200
+
+
+class CoralComment(Body):
+    body: Annotated[
+        GoogleText,
+        _described("The comment's text, as HTML or stripped (the phase's format)."),
+    ]
+    parentID: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+
+
+class CoralAuthor(Body):
+    id: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+    role: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+
+
+class CoralStory(Body):
+    id: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+    url: Annotated[GoogleText, Field(max_length=PATH_MAX)] | None = None
+
+
+class CoralSite(Body):
+    id: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+
+
+class CoralPhaseRequest(Body):
+    """``POST /coral/v1/phase``: Coral's ExternalModerationRequest."""
+
+    action: Annotated[
+        Literal["NEW", "EDIT"],
+        _described("NEW: a comment being created; EDIT: one being edited (scored alike)."),
+    ]
+    comment: CoralComment
+    author: CoralAuthor | None = None
+    story: CoralStory | None = None
+    site: CoralSite | None = None
+    tenantID: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None
+    tenantDomain: Annotated[GoogleText, Field(max_length=CORAL_ID_MAX)] | None = None

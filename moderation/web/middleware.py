@@ -16,7 +16,7 @@ from moderation.core.fields import InputError
 from moderation.core.logs import new_request_id, request_id_var
 from moderation.intake.batching import ModelNotReady
 from moderation.storage.errors import REDIS_UNAVAILABLE
-from moderation.web.problems import TEXT_PATHS, Problem, for_input, unavailable
+from moderation.web.problems import GOOGLE_PATHS, TEXT_PATHS, Problem, for_input, unavailable
 
 log = logging.getLogger("moderation.web.http")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -156,10 +156,13 @@ def _log_disconnect(request: web.Request, error: str) -> None:
 
 
 def _rendered(problem: Problem, path: str, instance: str, request_id: str) -> web.Response:
-    """The problem as problem+json, or as text on the Akismet paths (their clients read
-    text); worked out only when there is a problem to answer."""
+    """The problem as problem+json, as text on the Akismet paths (their clients read
+    text), or in Google's error shape on the Perspective paths; worked out only when there
+    is a problem to answer."""
     if path.startswith(TEXT_PATHS):
         return problem.text_response()
+    if path.startswith(GOOGLE_PATHS):
+        return problem.google_response()
     return problem.response(instance, request_id)
 
 

@@ -29,11 +29,13 @@ from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS
 from moderation.web.answers import ANSWERS
 from moderation.web.apidoc import INTAKE_DEFAULTS, Json, Schema, duration, json_body
 from moderation.web.bodies import (
+    AnalyzeCommentRequest,
     BulkDecisionItem,
     BulkDecisionRequest,
     ClaimRequest,
     CmsStatusRequest,
     CommentClaimRequest,
+    CoralPhaseRequest,
     DecisionRequest,
     ErasureRequest,
     ModelReloadRequest,
@@ -41,6 +43,7 @@ from moderation.web.bodies import (
     ReleaseRequest,
     RollbackRequest,
     RuleRequest,
+    SuggestCommentScoreRequest,
 )
 from moderation.web.page_names import (
     COOKIE,
@@ -66,6 +69,9 @@ REQUESTS: tuple[type[BaseModel], ...] = (
     RedeliverRequest,
     RollbackRequest,
     RuleRequest,
+    AnalyzeCommentRequest,
+    SuggestCommentScoreRequest,
+    CoralPhaseRequest,
 )
 
 
@@ -268,9 +274,11 @@ def openapi_document(routes: tuple[Route, ...]) -> Json:
             "summary": "Webhook intake, spam scoring and a review queue for comments.",
             "description": (
                 "CMS sites post comments with their API key; moderators decide them with "
-                "their tokens.  Every error is RFC 9457 problem+json; unknown paths "
-                "answer 404 and wrong methods 405 in the same form.  Every answer "
-                "carries X-Request-ID."
+                "their tokens.  Every error is RFC 9457 problem+json (but on the "
+                "compatible APIs, whose clients read their own forms: text on Akismet's "
+                "paths, Google's error shape on Perspective's); unknown paths answer 404 "
+                "and wrong methods 405 in the same form.  Every answer carries "
+                "X-Request-ID."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },
@@ -284,6 +292,12 @@ def openapi_document(routes: tuple[Route, ...]) -> Json:
             {"name": "privacy", "description": "Authors' personal data."},
             {"name": "callbacks", "description": "Decisions told back to the CMS."},
             {"name": "akismet", "description": "The Akismet-compatible API."},
+            {
+                "name": "perspective",
+                "description": "The Perspective-compatible API (scoring only; errors in "
+                "Google's shape).",
+            },
+            {"name": "coral", "description": "Coral's external moderation phase (scoring only)."},
             {"name": "page", "description": "The moderator web page."},
             {"name": "ops", "description": "Health, readiness, metrics, this document."},
         ],
@@ -309,6 +323,27 @@ def openapi_document(routes: tuple[Route, ...]) -> Json:
                         "A moderator's token (`token` or `token_sha256`), scoped to "
                         "the moderator's sites."
                     ),
+                },
+                "perspectiveKey": {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": "key",
+                    "description": "A site's `perspective_key`, as Perspective's clients "
+                    "send their key.",
+                },
+                "perspectiveKeyHeader": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Goog-Api-Key",
+                    "description": "The same key in the header Google's APIs also take.",
+                },
+                "coralSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Coral-Signature",
+                    "description": "`sha256=<hex HMAC-SHA256(coral_signing_secret, raw "
+                    "body)>`, comma-separated when Coral signs with more than one secret "
+                    "(a rotation); the secret that verifies names the site.",
                 },
                 "moderatorSession": {
                     "type": "apiKey",

@@ -20,6 +20,25 @@ TYPE_PREFIX = "urn:moderation:problem:"
 # Paths whose clients read text, not problem+json: the Akismet-compatible API.
 TEXT_PATHS = ("/1.1/", "/1.2/")
 
+# Paths whose clients read Google's error shape: the Perspective-compatible API.
+GOOGLE_PATHS = ("/v1alpha1/",)
+# Google's status name for each HTTP status its APIs answer (google.rpc.Code's mapping);
+# a 405, 413, 415 or 422 of ours is answered as Google answers those (GOOGLE_REMAPPED).
+GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    408: "DEADLINE_EXCEEDED",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+# Google's front end answers a method its API has not (a GET of comments:analyze) as an
+# unknown URL, and a body it cannot take as an invalid argument
+GOOGLE_REMAPPED = {405: (404, "Method not found.")}
+
 log = logging.getLogger("moderation.web.problems")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -84,6 +103,26 @@ class Problem(Exception):
             content_type="text/plain",
             charset="utf-8",
             headers={**self.headers, "X-akismet-debug-help": header},
+        )
+
+    def google_response(self) -> web.Response:
+        """The answer in Google's error shape, for the paths of ``GOOGLE_PATHS``:
+        ``{"error": {"code", "message", "status"}}``, every field error in the message."""
+        status, message = GOOGLE_REMAPPED.get(self.status, (self.status, self.detail or ""))
+        if status not in GOOGLE_STATUS:
+            status = 400
+        message = message or self.title
+        if self.errors:
+            message += " " + "; ".join(f"{e.field}: {e.message}" for e in self.errors)
+        # a lone surrogate here is a missing check at its source, answered as U+FFFD
+        message = _SURROGATE.sub("\ufffd", message)
+        body = {"error": {"code": status, "message": message, "status": GOOGLE_STATUS[status]}}
+        headers = {k: v for k, v in self.headers.items() if k == "Retry-After"}
+        return web.Response(
+            status=status,
+            body=jsoncodec.dumps_bytes(body),
+            content_type="application/json",
+            headers=headers,
         )
 
     def _encoded(self, instance: str, request_id: str | None) -> bytes:

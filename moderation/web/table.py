@@ -3,7 +3,19 @@ them.  ``app.py`` adds them to the router, ``openapi.py`` describes them."""
 
 from __future__ import annotations
 
-from moderation.web import admin, akismet, cms, intake, models, ops, review, rules, ui
+from moderation.web import (
+    admin,
+    akismet,
+    cms,
+    coral,
+    intake,
+    models,
+    ops,
+    perspective,
+    review,
+    rules,
+    ui,
+)
 from moderation.web.routes import Route
 
 ROUTES: tuple[Route, ...] = (
@@ -14,6 +26,8 @@ ROUTES: tuple[Route, ...] = (
     *rules.routes,
     *models.routes,
     *akismet.routes,
+    *perspective.routes,
+    *coral.routes,
     *ops.routes,
     *ui.routes,
 )

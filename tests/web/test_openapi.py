@@ -26,7 +26,7 @@ from moderation.storage.store import IDEMPOTENCY_TTL_SECONDS, UNDO_WINDOW_MS, Or
 from moderation.web.answers import ANSWERS
 from moderation.web.bodies import MAX_BULK, MAX_LEASE_SECONDS, MAX_PAGE, ClaimRequest
 from moderation.web.openapi import REQUESTS, openapi_document
-from moderation.web.problems import PROBLEM_JSON, TEXT_PATHS
+from moderation.web.problems import GOOGLE_PATHS, PROBLEM_JSON, TEXT_PATHS
 from moderation.web.queries import QueueQuery, StatsQuery, query_values
 from moderation.web.table import ROUTES
 from tests.conftest import ALICE, BLOG_KEY, BOB, NEWS_KEY, ROOT, auth, comment_body
@@ -162,8 +162,15 @@ def test_operations_are_well_formed() -> None:
             assert names == path_params, f"{method} {path}: path parameters {path_params}"
             for status, answer in op["responses"].items():
                 own_answers = {("/readyz", "503"), ("/moderate/login", "401")}
-                # Akismet's clients read text: its paths answer every failure as text
-                expected = "text/plain" if path.startswith(TEXT_PATHS) else PROBLEM_JSON
+                # Akismet's clients read text: its paths answer every failure as text;
+                # Perspective's read Google's error shape, plain JSON
+                expected = (
+                    "text/plain"
+                    if path.startswith(TEXT_PATHS)
+                    else "application/json"
+                    if path.startswith(GOOGLE_PATHS)
+                    else PROBLEM_JSON
+                )
                 if int(status) >= 400 and (path, status) not in own_answers:
                     assert list(answer["content"]) == [expected], (
                         f"{method} {path} {status} is not {expected}"
