@@ -14,6 +14,7 @@
   const DECISION_WORD = { approve: "Approved", spam: "Marked spam", reject: "Rejected" };
   const DECISION_STATUS = { approve: "approved", spam: "spam", reject: "rejected" };
   const DECISION_KEY = { approve: "a", spam: "s", reject: "d" };
+  const ABUSE_MARK_FROM = 0.5; // the abuse bar's `low`: from here it is no longer green
   // A rejection's reasons (the API's; "abuse" labels the comment abusive for learning).
   const REJECT_REASONS = [
     ["", "no reason"],
@@ -343,11 +344,15 @@
     }
     card.append(meta);
 
+    // The abuse head names the words that push hardest even in a harmless comment; they
+    // are marked in the text only once the score is in the bar's warning band, lest
+    // "careful reporting" be painted as abuse at 1 %.  (The list below still has them.)
+    const abuseShown = Number(item.abuse_score) >= ABUSE_MARK_FROM ? item.abuse_reasons : [];
     const content = userText("div", "content");
     fillHighlighted(
       content,
       item.content,
-      highlightPattern(suspiciousTerms(item.reasons), abusiveTerms(item.abuse_reasons)),
+      highlightPattern(suspiciousTerms(item.reasons), abusiveTerms(abuseShown)),
     );
     card.append(content);
 
