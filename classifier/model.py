@@ -55,6 +55,9 @@ MIN_REASON_WEIGHT = 0.05
 # Higher than the spam head's: its weights are calibrated log-odds over thousands of words,
 # and a word that adds 0.05 is not what makes a comment abusive.
 MIN_ABUSE_REASON_WEIGHT = 0.25
+# ...and only for a comment the head finds at least this likely abusive: a polite comment
+# scored 1 % has words that add a little, but naming them as "abusive words" misleads.
+ABUSE_REASONS_FROM = 0.3
 # Passes over a batch of new labels in `learn`; a few are needed for SGD to take them in.
 LEARN_EPOCHS = 5
 # Words whose columns and summed sub-word weight a model remembers before it starts afresh.
@@ -260,7 +263,7 @@ class SpamModel:
                 reasons=tuple(r),
                 spam=p >= threshold,
                 abuse=hp[0],
-                abuse_reasons=ar,
+                abuse_reasons=ar if hp[0] >= ABUSE_REASONS_FROM else (),
                 attributes=tuple(zip(names_here, hp, strict=True)),
             )
             for p, r, hp, ar in zip(proba, reasons, head_proba, abuse_reasons, strict=True)

@@ -82,8 +82,9 @@ class IntakeBatcher:
         self._jobs: list[_Job] = []
         self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
-        # per model version: a score depends on the comment and the model only
-        self._caches: dict[str, dict[bytes, Score]] = {}
+        # per model (spam and abuse heads' versions): a score depends on the comment and
+        # the model only
+        self._caches: dict[tuple[str, str | None], dict[bytes, Score]] = {}
         self.site_models: SiteModels | None = None  # each site's own model (site_models.py)
         self.site_rules: SiteRules | None = None  # each site's rules from the API (site_rules.py)
 
@@ -202,9 +203,11 @@ class IntakeBatcher:
         """Scores of a batch, each computed once per model: a spam run posts the same
         comment (text, name, email, links) again and again, and a score depends on
         nothing else, so repeats cost a dictionary lookup instead of the classifier."""
-        cache = self._caches.get(model.version)
+        # The abuse heads can be rebuilt without the spam weights changing: both versions.
+        key = (model.version, model.abuse_version)
+        cache = self._caches.get(key)
         if cache is None:  # a model not seen yet (a reload, a site's own): a cache of its own
-            cache = self._caches[model.version] = {}
+            cache = self._caches[key] = {}
             while len(self._caches) > SCORE_CACHES:
                 del self._caches[next(iter(self._caches))]
         # keyed by a digest, not the comment: 4,096 texts of up to 10,000 characters

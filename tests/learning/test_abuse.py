@@ -103,6 +103,8 @@ def test_abuse_reasons_name_the_hostile_words_never_function_words() -> None:
     for score in scores[: len(HOSTILE)]:
         assert score.abuse_reasons, score
         assert any(w in " ".join(score.abuse_reasons) for w in ("idiot", "moron", "stupid", "fool"))
+    for score in scores[len(HOSTILE) :]:  # civil replies: no word named as abusive
+        assert score.abuse_reasons == (), score
     for score in scores:
         for reason in score.abuse_reasons:
             assert reason.startswith(("word '", "phrase '"))
