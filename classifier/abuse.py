@@ -108,15 +108,18 @@ class AbuseHeads:
     layout: str
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def version(self) -> str:
+    # The hash of the weights, computed once: hashing 8 MB costs ~10 ms, and intake asks
+    # for the version with every batch (its score cache is per model version).
+    version: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
         digest = hashlib.sha256(self.layout.encode())
         digest.update(json.dumps(self.names).encode())
         # of the weights as the file holds them (float32), so a built and a loaded copy agree
         for array in (self.word_coef, self.subword_coef):
             digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
         digest.update(np.ascontiguousarray(self.intercept, dtype=np.float64).tobytes())
-        return digest.hexdigest()[:12]
+        object.__setattr__(self, "version", digest.hexdigest()[:12])
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
