@@ -80,22 +80,30 @@ def _request(body: bytes) -> bytes:
     return head.encode() + body
 
 
-async def _post_all(port: int, bodies: list[bytes]) -> dict[int, int]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+async def _post_all(port: int, bodies: list[bytes], connections: int = 1) -> dict[int, int]:
+    """Post every body, one at a time on each of ``connections`` keep-alive connections
+    (several: the service scores what arrives together in one batch, as under load)."""
     statuses: dict[int, int] = {}
-    for body in bodies:
-        writer.write(_request(body))
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
-        await reader.readexactly(int(match.group(1)) if match else 0)
-        statuses[status] = statuses.get(status, 0) + 1
-    writer.close()
+
+    async def one_connection(share: list[bytes]) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for body in share:
+            writer.write(_request(body))
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            match = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head)
+            await reader.readexactly(int(match.group(1)) if match else 0)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    await asyncio.gather(*(one_connection(bodies[n::connections]) for n in range(connections)))
     return statuses
 
 
-async def _serve_and_post(count: int, redis_url: str, workdir: Path) -> dict[int, int]:
+async def _serve_and_post(
+    count: int, redis_url: str, workdir: Path, connections: int = 1
+) -> dict[int, int]:
     from aiohttp import web
 
     from moderation.app import create_app
@@ -125,7 +133,7 @@ async def _serve_and_post(count: int, redis_url: str, workdir: Path) -> dict[int
         bodies = _bodies(count)
         _instrument("on")
         try:
-            return await _post_all(port, bodies)
+            return await _post_all(port, bodies, connections)
         finally:
             _instrument("off")
     finally:
@@ -175,12 +183,12 @@ def _start_redis(workdir: Path) -> tuple[subprocess.Popen[bytes], str]:
     return server, f"redis://127.0.0.1:{port}/0"
 
 
-def run_once(count: int) -> dict[int, int]:
+def run_once(count: int, connections: int = 1) -> dict[int, int]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         redis, url = _start_redis(workdir)
         try:
-            return asyncio.run(_serve_and_post(count, url, workdir))
+            return asyncio.run(_serve_and_post(count, url, workdir, connections))
         finally:
             redis.terminate()
             redis.wait()
@@ -196,7 +204,7 @@ def total_instructions(callgrind_out: Path) -> int:
     return int(match.group(1))
 
 
-def measure(repo: Path, count: int, out: Path) -> float:
+def measure(repo: Path, count: int, out: Path, connections: int = 1) -> float:
     """Instructions per comment of ``repo``'s intake (its own ``.venv``), this script
     posting ``count`` comments under callgrind with only the posting instrumented."""
     python = repo / ".venv" / "bin" / "python"
@@ -216,6 +224,8 @@ def measure(repo: Path, count: int, out: Path) -> float:
             str(Path(__file__).resolve()),
             "--count",
             str(count),
+            "--connections",
+            str(connections),
         ],
         cwd=repo,
         env=env,
@@ -226,7 +236,7 @@ def measure(repo: Path, count: int, out: Path) -> float:
     return total_instructions(out) / count
 
 
-def ab(before: Path, after: Path, count: int, rounds: int) -> dict[str, Any]:
+def ab(before: Path, after: Path, count: int, rounds: int, connections: int = 1) -> dict[str, Any]:
     """Alternating order, so a drift of the machine (it does not move instruction
     counts, but page cache and CPU frequency move the wall time) favours neither."""
     results: dict[str, list[float]] = {"before": [], "after": []}
@@ -236,7 +246,7 @@ def ab(before: Path, after: Path, count: int, rounds: int) -> dict[str, Any]:
             if r % 2:
                 order.reverse()
             for name, repo in order:
-                per = measure(repo, count, Path(tmp) / f"{name}{r}.out")
+                per = measure(repo, count, Path(tmp) / f"{name}{r}.out", connections)
                 results[name].append(per)
                 print(f"round {r + 1} {name}: {per:,.0f} instructions per comment", flush=True)
     summary = {k: sorted(v)[len(v) // 2] for k, v in results.items()}
@@ -249,12 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--ab", nargs=2, metavar=("BEFORE_REPO", "AFTER_REPO"))
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=1,
+        help="concurrent connections (1: a batch per comment, the worst case per comment; "
+        "16: batches as under load)",
+    )
     args = parser.parse_args(argv)
     if args.ab:
-        result = ab(Path(args.ab[0]), Path(args.ab[1]), args.count, args.rounds)
+        result = ab(Path(args.ab[0]), Path(args.ab[1]), args.count, args.rounds, args.connections)
         print(json.dumps(result["median"], indent=2))
         return 0
-    statuses = run_once(args.count)
+    statuses = run_once(args.count, args.connections)
     print(json.dumps(statuses), file=sys.stderr)
     return 0 if set(statuses) == {202} else 1
 

@@ -417,6 +417,8 @@ class SpamModel:
         np.divide(sums, root, out=sums, where=has_grams)  # no n-grams: a sum of 0, kept
         sums += np.bincount(rows, weights=toxic, minlength=n_rows)
         hz[:, 0] += sums
+        if n_heads > 1:
+            vocab.fill_heads(ids)
         for j in range(1, n_heads):
             terms = heads.word_coef[cols, j] * scale
             sums = np.bincount(word_rows, weights=vocab.head_subword_sums[ids, j], minlength=n_rows)
@@ -639,12 +641,14 @@ class _Vocabulary(dict[str, int]):
     them.  A missing word is added by the look-up itself, so a batch's look-ups are one
     C-level ``map``.  Word pairs are memoised by their two ids (``pairs``): an int key,
     unlike a pair of strings, costs no tuple and no string comparison.  ``meta`` memoises
-    the columns of meta feature names.  With abuse heads, ``head_subword_sums`` holds each
-    head's summed sub-word weight per word (and ``abuse_subword_sums`` TOXICITY's again,
-    contiguous).
+    the columns of meta feature names.  With abuse heads, ``abuse_subword_sums`` holds
+    TOXICITY's summed sub-word weight per word, found with the spam head's in one gather,
+    and ``head_subword_sums`` every head's, filled only when the other heads are asked for
+    (:meth:`fill_heads`; NaN until then): intake asks for TOXICITY only.
     """
 
     __slots__ = (
+        "_both_subword_coef",
         "_head_subword_coef",
         "_lock",
         "_subword_coef",
@@ -674,8 +678,15 @@ class _Vocabulary(dict[str, int]):
         self._subword_coef = coef[start : start + self._subword_features]
         # Each abuse head's summed sub-word weight per word, beside the spam head's.
         self._head_subword_coef = heads.subword_coef if heads is not None else None
+        # The spam and TOXICITY sub-word weights side by side: a new word's n-grams are
+        # gathered and summed once for both (a new word costs ~2 us more otherwise).
+        self._both_subword_coef = (
+            np.column_stack((self._subword_coef, heads.subword_coef[:, 0]))
+            if heads is not None
+            else None
+        )
         n_heads = len(heads.names) if heads is not None else 0
-        self.head_subword_sums = np.zeros((1024, n_heads), dtype=np.float64)
+        self.head_subword_sums = np.full((1024, n_heads), np.nan, dtype=np.float64)
         # TOXICITY's weights and sums again, contiguous (see SpamModel._add_heads).
         self.abuse_subword_sums = np.zeros(1024, dtype=np.float64)
         self.abuse_word_coef = (
@@ -724,18 +735,35 @@ class _Vocabulary(dict[str, int]):
             self.group_codes[index] = group_code(word)
             grams = subword_grams(word)
             cols = hashed_columns(grams, self._subword_features)
-            self.subword_sums[index] = float(self._subword_coef[cols].sum())
+            if self._both_subword_coef is None:
+                self.subword_sums[index] = float(self._subword_coef[cols].sum())
+            else:
+                spam_sum, toxic_sum = self._both_subword_coef[cols].sum(axis=0).tolist()
+                self.subword_sums[index] = spam_sum
+                self.abuse_subword_sums[index] = toxic_sum
             self.subword_counts[index] = len(grams)
-            if self._head_subword_coef is not None:
-                self.head_subword_sums[index] = self._head_subword_coef[cols].sum(axis=0)
-                self.abuse_subword_sums[index] = self.head_subword_sums[index, 0]
             self.words.append(word)
             self[word] = index
             return index
 
+    def fill_heads(self, ids: np.ndarray) -> None:
+        """Every head's summed sub-word weight for the words ``ids`` that lack it (the
+        Perspective-compatible API asks for every head; intake never does)."""
+        if self._head_subword_coef is None:
+            return
+        missing = np.unique(ids[np.isnan(self.head_subword_sums[ids, 0])])
+        if not missing.size:
+            return
+        with self._lock:
+            for index in missing.tolist():
+                cols = hashed_columns(subword_grams(self.words[index]), self._subword_features)
+                self.head_subword_sums[index] = self._head_subword_coef[cols].sum(axis=0)
+
 
 def _doubled(array: np.ndarray) -> np.ndarray:
-    return np.concatenate((array, np.zeros_like(array)))
+    # the heads' sums start unknown (NaN, see _Vocabulary.fill_heads), the rest at 0
+    empty = np.full_like(array, np.nan) if array.ndim == 2 else np.zeros_like(array)
+    return np.concatenate((array, empty))
 
 
 _K = TypeVar("_K")
