@@ -21,11 +21,17 @@ steadier measure), the median of ``--repeat`` runs of ``--comments`` comments.  
 this script and the same script run against DIR's ``classifier`` alternate, ``--rounds``
 times each, in fresh processes, and the medians of both are printed side by side.
 
+The shipped model scores its abuse heads (``classifier/abuse.py``) in the same pass.
+``--no-abuse`` measures the model without them (``with_abuse_heads(None)``);
+``--compare-abuse`` alternates the two within this code, as ``--compare`` does, so the
+"after" column is the heads' own cost over the "before" one.
+
 Usage::
 
     python bench/classifier_speed.py [--batch 1,8,16,64] [--realistic] [--comments 2048]
                                      [--repeat 5] [--data FILE] [--json OUT]
-                                     [--compare DIR [--rounds 3]]
+                                     [--compare DIR | --compare-abuse] [--rounds 3]
+                                     [--no-abuse]
 """
 
 from __future__ import annotations
@@ -96,6 +102,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     from classifier import features
 
     model = SpamModel.default()
+    if args.no_abuse:
+        model = model.with_abuse_heads(None)
     data = load_file(args.data or SEED_CORPUS)
     n = args.comments
     seeds = iter(range(1, 1_000_000))
@@ -129,6 +137,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         results[str(size)] = {state: statistics.median(v) for state, v in runs.items()}
     return {
         "model_version": model.version,
+        # getattr: --compare may run this against code from before the abuse heads
+        "abuse_version": getattr(model, "abuse_version", None),
         "data": "realistic (generated from " + data_name(args) + ")"
         if args.realistic
         else data_name(args),
@@ -145,16 +155,18 @@ def data_name(args: argparse.Namespace) -> str:
 
 
 def compare(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
-    """Alternate this code and DIR's in fresh processes; the median of each."""
+    """Alternate "before" (DIR's code, or this model without abuse heads) and this code in
+    fresh processes; the median of each."""
     script = str(Path(__file__).resolve())
-    own = [a for a in argv if a not in ("--compare", str(args.compare))]
+    own = [a for a in argv if a not in ("--compare", str(args.compare), "--compare-abuse")]
+    before = ["--no-abuse"] if args.compare_abuse else ["--code", str(args.compare)]
     if "--rounds" in own:
         i = own.index("--rounds")
         del own[i : i + 2]
     own = [a for a in own if a != "--json" and not a.endswith(".json")]
     runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     for _ in range(args.rounds):
-        for label, extra in (("before", ["--code", str(args.compare)]), ("after", [])):
+        for label, extra in (("before", before), ("after", [])):
             out = subprocess.run(
                 [sys.executable, script, *own, *extra, "--json-stdout"],
                 check=True,
@@ -162,7 +174,16 @@ def compare(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
                 text=True,
             ).stdout
             runs[label].append(json.loads(out))
-    summary: dict[str, Any] = {"rounds": args.rounds, "first": runs["after"][0]}
+    summary: dict[str, Any] = {
+        "rounds": args.rounds,
+        "first": runs["after"][0],
+        "first_before": runs["before"][0],
+        "load_average_1min": [r["load_average_1min"] for r in runs["after"] + runs["before"]],
+        # each round's own medians, to show the spread behind the medians of rounds
+        "rounds_cpu_us_per_comment": {
+            label: [r["cpu_us_per_comment"] for r in results] for label, results in runs.items()
+        },
+    }
     for label, results in runs.items():
         summary[label] = {
             size: {
@@ -188,21 +209,34 @@ def main() -> int:
     parser.add_argument("--data", type=Path, metavar="FILE", help="labelled file (seed corpus)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results here")
     parser.add_argument("--compare", type=Path, metavar="DIR", help="A/B against DIR's code")
+    parser.add_argument(
+        "--compare-abuse",
+        action="store_true",
+        help="A/B within this code: the model without abuse heads, then with them",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds with --compare")
+    parser.add_argument("--no-abuse", action="store_true", help="score without the abuse heads")
     parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--json-stdout", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json_stdout:
         print(json.dumps(measure(args)))
         return 0
-    if args.compare:
+    if args.compare or args.compare_abuse:
         result = compare(args, sys.argv[1:])
-        first = result["first"]
+        first, first_before = result["first"], result["first_before"]
+        before = "without abuse heads" if args.compare_abuse else f"{args.compare}'s code"
         print(
-            f"model {first['model_version']}, {first['comments']} comments, {first['data']} "
+            f"before: {before}, model {first_before['model_version']} (abuse heads "
+            f"{first_before['abuse_version']}); after: this code, model "
+            f"{first['model_version']} (abuse heads {first['abuse_version']})"
+        )
+        print(
+            f"{first['comments']} comments, {first['data']} "
             f"(mean {first['mean_chars']:.0f} characters); CPU µs per comment, median of "
-            f"{args.rounds} alternating rounds x {first['repeat']} runs; load "
-            f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+            f"{args.rounds} alternating rounds x {first['repeat']} runs; load (1 min) "
+            f"{min(result['load_average_1min']):.2f}-{max(result['load_average_1min']):.2f} "
+            f"on {os.cpu_count()} CPUs"
         )
         print(f"{'batch':>5}  " + "  ".join(f"{s + ' before → after':>24}" for s in STATES))
         for size in result["after"]:
