@@ -343,12 +343,14 @@ async def test_rule_edits_race_intake(make_client: Any, config: Config) -> None:
             assert added.status == 201
             changes.append((started, time.monotonic(), "added"))
             rule_id = (await added.json())["id"]
-            await asyncio.sleep(0.01)
+            # long enough between changes for comments taken wholly inside one state,
+            # also on a loaded machine (each comment's request must fit between two)
+            await asyncio.sleep(0.05)
             started = time.monotonic()
             gone = await client.delete(f"/v1/rules/{rule_id}?site=news", headers=auth(EDNA))
             assert gone.status == 204
             changes.append((started, time.monotonic(), "removed"))
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
         stop.set()
 
     await asyncio.gather(edit(), *(post_many(w) for w in range(4)))
