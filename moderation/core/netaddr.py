@@ -6,6 +6,7 @@ form and the config agree on what is one.
 from __future__ import annotations
 
 import ipaddress
+import re
 import urllib.parse
 
 from moderation.core.text import CONTROL_CHARACTERS
@@ -21,10 +22,17 @@ def normal_ip(value: str) -> str | None:
         return None
 
 
+# One C-level scan each, where a generator over the characters cost ~3 us a URL (two URLs
+# a comment on intake's path).  Python's ``\s`` in a str pattern is what str.isspace
+# calls space.
+_CONTROL_RE = re.compile(r"[\x00-\x1f]")
+_SPACE_RE = re.compile(r"\s")
+
+
 def url_problem(value: str) -> str | None:
     """What keeps ``value`` from being an absolute http or https URL with a host name,
     written without control characters or spaces; None when it is one."""
-    if any(ord(ch) < 32 for ch in value):
+    if _CONTROL_RE.search(value):
         return CONTROL_CHARACTERS
     try:
         parts = urllib.parse.urlsplit(value)
@@ -34,7 +42,7 @@ def url_problem(value: str) -> str | None:
         return "must be an http or https URL"
     if not parts.hostname:
         return "must have a host name"
-    if any(ch.isspace() for ch in value):
+    if _SPACE_RE.search(value):
         return "must not contain spaces"
     return None
 

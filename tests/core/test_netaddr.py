@@ -47,3 +47,23 @@ def test_an_ip_has_one_text(value: str, normal: str | None) -> None:
 )
 def test_what_is_an_http_url(value: str, problem: str | None) -> None:
     assert url_problem(value) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("https://example.com/a\u00a0b", "must not contain spaces"),  # no-break space
+        ("https://example.com/a\u3000b", "must not contain spaces"),  # ideographic space
+        ("https://example.com/a\u2029b", "must not contain spaces"),  # paragraph separator
+        ("https://example.com/a\x1fb", "control"),
+        ("https://example.com/a\x7fb", None),  # DEL is not below 32: urlsplit keeps it
+    ],
+)
+def test_url_problem_finds_every_space_and_control_character(
+    value: str, problem: str | None
+) -> None:
+    found = url_problem(value)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
