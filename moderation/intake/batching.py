@@ -253,7 +253,7 @@ class IntakeBatcher:
             "model_version": model_version,
         }
         abuse = score.abuse
-        if abuse is not None:  # a model without an abuse head adds nothing to the record
+        if score.abuse_reasons:  # most comments have none: nothing stored (read as [])
             data["abuse_reasons"] = list(score.abuse_reasons)
         if rule:
             data["rule"] = rule
