@@ -98,9 +98,14 @@ def _bodies(label: str, count: int) -> list[dict[str, object]]:
 
 
 async def _through_both(
-    services: list[Service], bodies: list[dict[str, object]], load: Load, seconds: float
+    services: list[Service],
+    bodies: list[dict[str, object]],
+    load: Load,
+    seconds: float,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Post ``bodies`` for at most ``seconds``, half through each instance."""
+    """Post ``bodies`` for at most ``seconds`` (or until ``stop`` is set), half through
+    each instance."""
     await asyncio.gather(
         *(
             stream(
@@ -111,6 +116,7 @@ async def _through_both(
                 pace=0.03,
                 stop_after=seconds,
                 request_timeout=15,
+                stop=stop,
             )
             for i, service in enumerate(services)
         )
@@ -139,8 +145,12 @@ async def _fail_over(
     cluster = deployment.cluster
     await _all_ready(services)
     load = Load()
-    bodies = _bodies(label, 4000)  # more than 9 s of posting takes: the stream outlasts it
-    posting = asyncio.create_task(_through_both(services, bodies, load, seconds=9))
+    bodies = _bodies(label, 8000)  # more than the posting takes: the stream outlasts it
+    # Posting goes on until 2 s after the old master is back (at most 30 s): how long the
+    # restart takes depends on the machine's load (7-9 s seen), and intake must be seen
+    # taking comments again after it.
+    stop = asyncio.Event()
+    posting = asyncio.create_task(_through_both(services, bodies, load, seconds=30, stop=stop))
     await _acked_at_least(load, 60)
     acked_before = len(load.acked)
     killed_at = time.monotonic()
@@ -149,6 +159,8 @@ async def _fail_over(
     failover_s = time.monotonic() - killed_at
     await asyncio.to_thread(cluster.restart, old)  # as a supervisor would
     replica_back_s = time.monotonic() - killed_at
+    await asyncio.sleep(2)
+    stop.set()
     await posting
     recovered_at = time.monotonic()
     ready_s = await _all_ready(services)

@@ -341,10 +341,12 @@ async def stream(
     stop_after: float = 60.0,
     request_timeout: float = 10.0,
     on_outcome: Callable[[Outcome], Awaitable[None] | None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> Load:
     """Send ``bodies`` with ``concurrency`` workers (one connection each); each worker
     sleeps ``pace`` seconds between requests so the stream is steady, not a burst.
-    Bounded: stops taking new bodies after ``stop_after`` seconds."""
+    Bounded: stops taking new bodies after ``stop_after`` seconds, or once ``stop`` is
+    set (requests under way are answered first)."""
     load = load if load is not None else Load()
     queue = iter(list(bodies))
     deadline = time.monotonic() + stop_after
@@ -353,7 +355,7 @@ async def stream(
 
         async def worker() -> None:
             for body in queue:
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or (stop is not None and stop.is_set()):
                     return
                 load.in_flight[str(body["id"])] = time.monotonic()
                 outcome = await post_comment(session, base, body, request_timeout=request_timeout)
