@@ -874,6 +874,38 @@ def test_an_admin_takes_over_a_comment_another_moderator_holds(
     watch_r.assert_clean()
 
 
+def test_a_bulk_rejection_carries_each_cards_reason(
+    service: str, browser: Browser, contexts: Any
+) -> None:
+    """Reject selected (Shift+D) sends the reason chosen on each selected card, and none
+    for a card whose picker says "no reason"."""
+    ids = [
+        post_comment(service, id=f"r{i}", content=c, author_email=f"rj{i}@example.com")
+        for i, c in enumerate(HAM[:3])
+    ]
+    page, watch = new_page(browser, contexts)
+    login(page, service, ALICE)
+    cards = page.locator("article.card")
+    expect(cards).to_have_count(3)
+    order = card_ids(page)
+    page.locator(f"[data-id='{order[0]}'] .reject-reason").select_option("abuse")
+    page.locator(f"[data-id='{order[2]}'] .reject-reason").select_option("off_topic")
+    page.locator("#queue").focus()
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    expect(page.locator("#selected-count")).to_have_text("2 selected")
+    page.keyboard.press("Shift+D")
+    expect(cards).to_have_count(1)
+    first, second = get_comment(service, order[0]), get_comment(service, order[1])
+    assert (first["status"], first["decision_reason"]) == ("rejected", "abuse")
+    assert second["status"] == "rejected" and not second.get("decision_reason")
+    assert get_comment(service, order[2])["status"] == "pending"  # not selected
+    assert set(order) == set(ids)
+    watch.assert_clean()
+
+
 def test_the_abuse_bar_beside_the_spam_bar_at_375_and_1440(
     service: str, browser: Browser, contexts: Any
 ) -> None:

@@ -786,8 +786,14 @@
     }
     state.busy += 1;
     try {
+      // A bulk rejection carries each card's own reason (the picker beside its Reject).
       const res = await api("POST", "/v1/decisions", {
-        decisions: ids.map((i) => ({ id: i.id, decision })),
+        decisions: ids.map((i) => {
+          const one = { id: i.id, decision };
+          const reason = decision === "reject" ? chosenReason(i.id) : null;
+          if (reason) one.reason = reason;
+          return one;
+        }),
       });
       if (!res.ok || !res.data || !Array.isArray(res.data.results)) {
         if (res.status !== 401) toast(`Not saved: ${problemText(res)}`);
