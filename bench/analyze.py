@@ -21,9 +21,6 @@ import json
 import random
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +31,15 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchlib import Children, clean_env, cpu_seconds, log, percentile, samples
+from benchlib import (
+    Children,
+    clean_env,
+    cpu_seconds,
+    log,
+    percentile,
+    samples,
+    wait_ready,
+)
 
 from moderation.storage.redis_server import free_port
 
@@ -49,22 +54,6 @@ id = "bench"
 api_key = "bench-api-key-0123456789abcdef"
 perspective_key = "{key}"
 """
-
-
-def _wait_ready(port: int, process: Any, log_path: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-1500:]
-            raise RuntimeError(f"server exited with {process.returncode} at start:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} not ready within {timeout:.0f} s")
 
 
 def bodies(count: int, spans: float, seed: int = 7) -> list[bytes]:
@@ -171,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             env=clean_env(),
         )
         log(f"analyze bench: starting the service on port {port}")
-        _wait_ready(port, process, log_path)
+        wait_ready(port, process, log_path)
         payloads = bodies(500, args.spans)
         cpu_before = cpu_seconds([process.pid])
         result = asyncio.run(open_loop(port, payloads, args.rate, args.seconds))

@@ -11,6 +11,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,3 +233,23 @@ def clean_env() -> dict[str, str]:
     """The environment for a child: ours without the service's own variables, so the
     benchmark's generated config is what runs."""
     return {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+
+
+def wait_ready(
+    port: int, process: subprocess.Popen[bytes], log_path: Path, timeout: float = 180
+) -> None:
+    """Wait for a server started by a bench to answer /readyz with 200; its log's tail
+    in the error if it exits first, or if it is not ready in ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(errors="replace")[-1500:]
+            raise RuntimeError(f"server exited with {process.returncode} at start:\n{tail}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} not ready within {timeout:.0f} s")

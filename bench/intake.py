@@ -67,6 +67,7 @@ from benchlib import (
     median,
     percentile,
     samples,
+    wait_ready,
 )
 from profile_breakdown import breakdown, render
 
@@ -528,24 +529,6 @@ api_key = "{api_key}"
 """
 
 
-def _wait_ready(
-    port: int, process: subprocess.Popen[bytes], log_path: Path, timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_path.read_text(errors="replace")[-1500:]
-            raise RuntimeError(f"server exited with {process.returncode} at start:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server on port {port} not ready within {timeout:.0f} s")
-
-
 @dataclass(slots=True)
 class Servers:
     service: Target
@@ -591,8 +574,8 @@ def start_servers(args: argparse.Namespace, workdir: Path, children: Children) -
         log_path=reference_log,
         env=env,
     )
-    _wait_ready(reference_port, reference, reference_log, 30)
-    _wait_ready(service_port, service, service_log, 180)  # the default model trains at start
+    wait_ready(reference_port, reference, reference_log, 30)
+    wait_ready(service_port, service, service_log, 180)  # the default model trains at start
     redis_url = embedded_server(data_dir).url  # where the service's embedded Redis is
     redis_pid = _redis_pid(redis_url)
     if redis_pid:
@@ -1120,9 +1103,9 @@ def run_cluster_benchmark(args: argparse.Namespace) -> dict[str, Any]:
                 deployment.targets.append(Target(name, port, api_key))
                 pending.append((deployment, process, port, log_path))
             deployments[name] = deployment
-        _wait_ready(reference_port, reference, reference_log, 30)
+        wait_ready(reference_port, reference, reference_log, 30)
         for deployment, process, port, log_path in pending:
-            _wait_ready(port, process, log_path, 240)  # several train the default model at once
+            wait_ready(port, process, log_path, 240)  # several train the default model at once
             deployment.pids += [process.pid, *descendants(process.pid)]
         reference_target = Target("reference", reference_port, "-")
 

@@ -260,24 +260,16 @@ class IntakeBatcher:
         # "created" and "scored" are separate entries so the audit trail reads the same
         # when a later model rescores a comment.
         opening = history_line("created", f"site:{site.id}", at, status=Status.PENDING.value)
-        if abuse is None:  # no abuse head: the line is what it always was
-            opening += "\n" + history_line(
-                "scored",
-                f"model:{model_version}",
-                at,
-                spam_score=round(score.probability, 4),
-                reasons=list(score.reasons),
-            )
-        else:
-            opening += "\n" + history_line(
-                "scored",
-                f"model:{model_version}",
-                at,
-                spam_score=round(score.probability, 4),
-                reasons=list(score.reasons),
-                abuse_score=round(abuse, 4),
-                abuse_reasons=list(score.abuse_reasons),
-            )
+        # history_line leaves out None: without an abuse head the line is what it was
+        opening += "\n" + history_line(
+            "scored",
+            f"model:{model_version}",
+            at,
+            spam_score=round(score.probability, 4),
+            reasons=list(score.reasons),
+            abuse_score=None if abuse is None else round(abuse, 4),
+            abuse_reasons=None if abuse is None else list(score.abuse_reasons),
+        )
         history = opening
         if status != Status.PENDING:
             history += "\n" + history_line(

@@ -174,28 +174,30 @@ class LearningStore(StoreBase):
 
     async def add_cms_label(self, site: str, label: dict[str, Any]) -> None:
         """Keep a CMS's label of a comment not stored here (newest first, capped)."""
-        await self.atomically(
-            site,
-            ("LPUSH", keys.cms_labels(site), jsoncodec.dumps(label)),
-            ("LTRIM", keys.cms_labels(site), 0, CMS_LABELS_MAX - 1),
-        )
+        await self._push_label(site, keys.cms_labels(site), label)
 
     async def cms_labels(self, site: str) -> list[dict[str, Any]]:
-        [raw] = await self.read(site, ("LRANGE", keys.cms_labels(site), 0, -1))
-        return [jsoncodec.loads(line) for line in as_texts(raw)]
+        return await self._labels_in(site, keys.cms_labels(site))
 
     # -- the Perspective-compatible API ------------------------------------------------
 
     async def add_perspective_label(self, site: str, label: dict[str, Any]) -> None:
         """Keep a Perspective client's suggested label (newest first, capped)."""
-        await self.atomically(
-            site,
-            ("LPUSH", keys.perspective_labels(site), jsoncodec.dumps(label)),
-            ("LTRIM", keys.perspective_labels(site), 0, CMS_LABELS_MAX - 1),
-        )
+        await self._push_label(site, keys.perspective_labels(site), label)
 
     async def perspective_labels(self, site: str) -> list[dict[str, Any]]:
-        [raw] = await self.read(site, ("LRANGE", keys.perspective_labels(site), 0, -1))
+        return await self._labels_in(site, keys.perspective_labels(site))
+
+    async def _push_label(self, site: str, key: str, label: dict[str, Any]) -> None:
+        """A label of a comment not stored here, on a list kept newest first and capped."""
+        await self.atomically(
+            site,
+            ("LPUSH", key, jsoncodec.dumps(label)),
+            ("LTRIM", key, 0, CMS_LABELS_MAX - 1),
+        )
+
+    async def _labels_in(self, site: str, key: str) -> list[dict[str, Any]]:
+        [raw] = await self.read(site, ("LRANGE", key, 0, -1))
         return [jsoncodec.loads(line) for line in as_texts(raw)]
 
     async def count_akismet_call(self, site: str, month: str) -> int:

@@ -253,8 +253,7 @@ async def post_analyze(request: web.Request) -> web.Response:
     if not requested:
         raise bad_request("requestedAttributes must name at least one attribute.")
     for name, parameters in requested.items():
-        if not _ATTRIBUTE.fullmatch(name):
-            raise bad_request("Unknown attribute: a name of A-Z, 0-9 and _ is expected.")
+        _check_attribute_name(name)
         if parameters.scoreType not in SCORE_TYPES:
             raise bad_request(f"Attribute {name}: only the PROBABILITY score type is supported.")
     languages = _languages(message.languages)
@@ -331,8 +330,7 @@ async def post_suggest_score(request: web.Request) -> web.Response:
         raise bad_request("attributeScores must not be empty.")
     limit = len(text.encode("utf-16-le")) // 2
     for name, scores in suggested.items():
-        if not _ATTRIBUTE.fullmatch(name):
-            raise bad_request("Unknown attribute: a name of A-Z, 0-9 and _ is expected.")
+        _check_attribute_name(name)
         _check_suggested(name, scores, limit)
     _languages(message.languages)
     await check_rate_limits(app, site, "")
@@ -360,6 +358,11 @@ async def post_suggest_score(request: web.Request) -> web.Response:
     if message.clientToken is not None:
         return answer(SuggestCommentScoreResponse(clientToken=message.clientToken))
     return answer(SuggestCommentScoreResponse())
+
+
+def _check_attribute_name(name: str) -> None:
+    if not _ATTRIBUTE.fullmatch(name):
+        raise bad_request("Unknown attribute: a name of A-Z, 0-9 and _ is expected.")
 
 
 def _check_suggested(name: str, scores: AttributeScoresIn, limit: int) -> None:

@@ -78,34 +78,8 @@ async def test_export_labels_from_the_command_line(
             f"/v1/comments/{cid}/decision", json={"decision": decision}, headers=auth(ALICE)
         )
         assert resp.status == 200
-    config_file = tmp_path / "moderation.toml"
-    site = CONFIG_TOML["sites"][0]
-    config_file.write_text(
-        f'[redis]\nurl = "{config.redis.url}"\n'
-        f'[[sites]]\nid = "{site["id"]}"\napi_key = "{site["api_key"]}"\n'
-    )
     out = tmp_path / "labels.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [
-            sys.executable,
-            "-m",
-            "moderation",
-            "export-labels",
-            "--site",
-            "news",
-            "--config",
-            str(config_file),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    result = await _export_labels(config, tmp_path, out)
     assert result.returncode == 0, result.stderr
     assert "1 ham and 1 spam" in result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -156,35 +130,8 @@ async def test_export_abuse_labels_from_the_command_line(
         resp = await client.post(f"/v1/comments/{cid}/decision", json=body, headers=auth(ALICE))
         assert resp.status == 200, await resp.text()
     assert (await client.post(f"/v1/comments/{ids[4]}/undo", headers=auth(ALICE))).status == 200
-    config_file = tmp_path / "moderation.toml"
-    site = CONFIG_TOML["sites"][0]
-    config_file.write_text(
-        f'[redis]\nurl = "{config.redis.url}"\n'
-        f'[[sites]]\nid = "{site["id"]}"\napi_key = "{site["api_key"]}"\n'
-    )
     out = tmp_path / "abuse.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [
-            sys.executable,
-            "-m",
-            "moderation",
-            "export-labels",
-            "--abuse",
-            "--site",
-            "news",
-            "--config",
-            str(config_file),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    result = await _export_labels(config, tmp_path, out, "--abuse")
     assert result.returncode == 0, result.stderr
     assert "1 abuse and 1 not abuse" in result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -192,3 +139,22 @@ async def test_export_abuse_labels_from_the_command_line(
         (texts[0], "abuse"),
         (texts[1], "not_abuse"),
     ]
+
+
+async def _export_labels(
+    config: Config, tmp_path: Path, out: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """``moderation export-labels --site news`` (and ``options``) in its own process,
+    with a config file for the test's Redis, writing to ``out``."""
+    config_file = tmp_path / "moderation.toml"
+    site = CONFIG_TOML["sites"][0]
+    config_file.write_text(
+        f'[redis]\nurl = "{config.redis.url}"\n'
+        f'[[sites]]\nid = "{site["id"]}"\napi_key = "{site["api_key"]}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODERATION_")}
+    argv = [sys.executable, "-m", "moderation", "export-labels", *options, "--site", "news"]
+    argv += ["--config", str(config_file), "--out", str(out)]
+    return await asyncio.to_thread(
+        subprocess.run, argv, capture_output=True, text=True, timeout=60, env=env, check=False
+    )
