@@ -12,6 +12,7 @@ from aiohttp import web
 
 from classifier import SpamModel
 from moderation.appkeys import (
+    ABUSE_BACKFILLED,
     API_ROUTES,
     AUTH,
     BATCHER,
@@ -29,6 +30,7 @@ from moderation.config import Config
 from moderation.core.logs import protocol_logger
 from moderation.core.metrics import Metrics
 from moderation.delivery.callbacks import Deliverer, delivering
+from moderation.intake import abuse_backfill
 from moderation.intake.batching import IntakeBatcher
 from moderation.intake.scoring import Scorer
 from moderation.intake.site_rules import SiteRules
@@ -125,6 +127,14 @@ async def rules_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def abuse_backfill_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Abuse scores for the pending comments stored without one (intake/abuse_backfill.py)."""
+    sites = [site.id for site in app[CONFIG].sites]
+    async with abuse_backfill.filling(app[STORE], sites, app[MODEL]) as finished:
+        app[ABUSE_BACKFILLED] = finished
+        yield
+
+
 async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
     """Retention in the background (privacy.py), on the store redis_ctx opened."""
     async with privacy.retention(app[STORE], app[CONFIG].sites):
@@ -187,6 +197,7 @@ def create_app(
     app.cleanup_ctx.append(rules_ctx)
     app.cleanup_ctx.append(learning_ctx)
     app.cleanup_ctx.append(model_ctx)
+    app.cleanup_ctx.append(abuse_backfill_ctx)
     app.cleanup_ctx.append(retention_ctx)
     app.cleanup_ctx.append(callbacks_ctx)
     app.cleanup_ctx.append(sighup_ctx)

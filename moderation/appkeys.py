@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from moderation.config import Config
@@ -29,6 +31,8 @@ SCORER = web.AppKey("scorer", Scorer)  # scoring only: the Perspective and Coral
 SITE_MODELS = web.AppKey("site_models", SiteModels)  # each site's own model
 RETRAINER = web.AppKey("retrainer", Retrainer)
 SITE_RULES = web.AppKey("site_rules", SiteRules)  # each site's rules from the API, compiled
+# set when the start-up abuse backfill (moderation.intake.abuse_backfill) has finished
+ABUSE_BACKFILLED = web.AppKey("abuse_backfilled", asyncio.Event)
 SESSIONS = web.AppKey("sessions", SessionStore)  # the moderator page's sessions (moderation.web.ui)
 # every route with its operation: what /openapi.json describes (moderation.web.table)
 API_ROUTES: web.AppKey[tuple[Route, ...]] = web.AppKey("api_routes")

@@ -361,6 +361,8 @@ class StoreBase:
         self._rule_add = Bound(transport, scripts.RULE_ADD)
         self._rule_delete = Bound(transport, scripts.RULE_DELETE)
         self._rules_erase = Bound(transport, scripts.RULES_ERASE)
+        self._abuse_unscored = Bound(transport, scripts.ABUSE_UNSCORED_PENDING, reads=True)
+        self._abuse_fill = Bound(transport, scripts.ABUSE_FILL)
 
     async def check_ready(self) -> None:
         """Raise unless Redis can serve every site now: it answers, and has the

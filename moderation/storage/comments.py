@@ -46,6 +46,7 @@ from moderation.storage.transport import (
     as_optional_texts,
     as_scored,
     as_scores,
+    as_text,
     as_texts,
 )
 
@@ -435,6 +436,61 @@ class CommentStore(StoreBase):
         raw = as_mapping(reply)
         # an undone decision leaves a 0 behind: those moderators made none that day
         return {name: int(n) for name, n in raw.items() if int(n) > 0}
+
+    # -- abuse scores of comments stored without one ----------------------------------
+
+    async def unscored_pending(
+        self, site: str, start: int, count: int
+    ) -> tuple[int, list[tuple[str, str]]]:
+        """The pending comments at ranks ``[start, start + count)`` of the pending index
+        (oldest first) that have no abuse score, with their data: (how many ranks there
+        were, [(id, data JSON)]).  Fewer ranks than ``count``: the end of the index."""
+        reply = await self._abuse_unscored(
+            site=site,
+            keys={
+                "pending_index": keys.by_status(site, Status.PENDING),
+                "abuse_index": keys.pending_by_abuse(site),
+            },
+            argv={"start": start, "count": count},
+        )
+        ranks, ids = as_int(reply[0]), as_texts(reply[1])
+        if not ids:
+            return ranks, []
+        datas = await self.read(site, *(("HGET", keys.comment(site, i), "data") for i in ids))
+        return ranks, [
+            (comment_id, data)
+            for comment_id, data in zip(ids, map(as_text, datas), strict=True)
+            if data is not None
+        ]
+
+    async def fill_abuse(
+        self,
+        site: str,
+        comment_id: str,
+        *,
+        data_sha1: str,
+        data: str,
+        abuse_score: float,
+        history: str,
+    ) -> str:
+        """File ``abuse_score`` (and ``data``, which carries its reasons) for a pending
+        comment stored without one, if it is still pending, unscored and its data's SHA-1
+        is ``data_sha1``.  Returns "filled", "decided", "scored" or "changed"."""
+        reply = await self._abuse_fill(
+            site=site,
+            keys={
+                "comment": keys.comment(site, comment_id),
+                "abuse_index": keys.pending_by_abuse(site),
+            },
+            argv={
+                "id": comment_id,
+                "data_sha1": data_sha1,
+                "data": data,
+                "abuse_score": repr(abuse_score),
+                "history_line": history,
+            },
+        )
+        return str(reply)
 
     # -- floods and repeats ----------------------------------------------------------
 

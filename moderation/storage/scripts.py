@@ -1768,6 +1768,73 @@ return {removed, rewritten}
 """,
 )
 
+# -- ABUSE_UNSCORED / ABUSE_FILL: abuse scores for pending comments stored without one ----
+#
+# Comments stored before the service had an abuse head (or by a model without one) are
+# pending without an abuse score: missing from the abuse index (stored before it existed)
+# or filed there at ABUSE_UNSCORED.  The backfill (intake/abuse_backfill.py) lists them a
+# slice of the pending index at a time, scores their text, and files each score only if
+# the comment is still pending, still unscored and its data is what was scored (its
+# SHA-1): a comment decided, edited or rescored meanwhile is left as it now is.
+
+
+class AbuseUnscoredKeys(TypedDict):
+    pending_index: str  # ZSET: status index (pending)
+    abuse_index: str  # ZSET: pending comments by abuse score
+
+
+class AbuseUnscoredArgv(TypedDict):
+    start: int  # rank in the pending index (oldest first)
+    count: int
+
+
+ABUSE_UNSCORED_PENDING = Script(
+    "ABUSE_UNSCORED_PENDING",
+    AbuseUnscoredKeys,
+    AbuseUnscoredArgv,
+    f"""
+local ids = redis.call('ZRANGE', pending_index, start, start + count - 1)
+local unscored = {{}}
+for _, id in ipairs(ids) do
+  local score = redis.call('ZSCORE', abuse_index, id)
+  if not score or tonumber(score) == {ABUSE_UNSCORED} then unscored[#unscored + 1] = id end
+end
+return {{#ids, unscored}}
+""",
+)
+
+
+class AbuseFillKeys(TypedDict):
+    comment: str  # HASH
+    abuse_index: str  # ZSET: pending comments by abuse score
+
+
+class AbuseFillArgv(TypedDict):
+    id: str
+    data_sha1: str  # SHA-1 (hex) of the data the score was computed from
+    data: str  # that data with the abuse reasons added (JSON)
+    abuse_score: str  # repr of the float
+    history_line: str  # JSON: the "scored" line of the abuse score
+
+
+ABUSE_FILL = Script(
+    "ABUSE_FILL",
+    AbuseFillKeys,
+    AbuseFillArgv,
+    """
+local fields = redis.call('HMGET', comment, 'status', 'data', 'abuse_score', 'history')
+if fields[1] ~= 'pending' then return 'decided' end
+if fields[3] and fields[3] ~= '' then return 'scored' end
+if redis.sha1hex(fields[2] or '') ~= data_sha1 then return 'changed' end
+local history = fields[4] or ''
+if history ~= '' then history = history .. '\\n' end
+redis.call('HSET', comment, 'data', data, 'abuse_score', abuse_score,
+           'history', history .. history_line)
+redis.call('ZADD', abuse_index, abuse_score, id)
+return 'filled'
+""",
+)
+
 
 SCRIPTS = (
     INTAKE,
@@ -1794,4 +1861,6 @@ SCRIPTS = (
     RULE_ADD,
     RULE_DELETE,
     RULES_ERASE,
+    ABUSE_UNSCORED_PENDING,
+    ABUSE_FILL,
 )
