@@ -198,8 +198,7 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
     if "<" in text:
         for url in _HREF_RE.findall(text):
             hosts.append(url_host(url))
-            if _ARTICLE_PATH_RE.search(url):
-                signals["s:link_article"] = 1.0
+            _link_shape(url.casefold(), signals)
         text = _TAG_RE.sub(" ", text)
     if not text.isascii():
         if _INVISIBLE_OR_BOM_RE.search(text):
@@ -235,7 +234,7 @@ def normalise(text: str) -> tuple[str, list[str], dict[str, float]]:
 
 def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
     """Replace every link in (case-folded) text by a space, appending its host to ``hosts``
-    (and ``s:link_article`` to ``signals`` for a link to what reads as an article).
+    (and the shape of its path to ``signals``: see :func:`_link_shape`).
 
     A link never spans whitespace, so the link pattern runs only on the whitespace-separated
     chunks that could hold one (a dot or "://"): the same matches, at a third of the cost of
@@ -251,8 +250,7 @@ def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
                     host = url_host(link)
                     if host:
                         hosts.append(host)
-                    if _ARTICLE_PATH_RE.search(link):
-                        signals["s:link_article"] = 1.0
+                    _link_shape(link, signals)
                 parts[pos] = _LINK_RE.sub(" ", part)
                 changed = True
     return " ".join(parts) if changed else text
@@ -263,6 +261,29 @@ def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
 # pages; comment spam links to a landing page, a profile or a referral code.  A shape, not
 # a list of news sites, so it carries over to sites no training data had.
 _ARTICLE_PATH_RE = re.compile(r"/(?:(?:19|20)\d\d/[01]?\d/|[^\W_]+(?:[-_][^\W_]+){3,})")
+# A link to an image or a document (a photo, a chart, a report): what readers cite.
+_FILE_PATH_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|pdf)(?:$|[?#:])")
+# A referral or affiliate code in the query: the sender earns from the click.
+_REFERRAL_RE = re.compile(
+    r"[?&](?:ref|r|aff|aff_id|affiliate|referral|referrer|refid|invite|code|campid|rb|tag|"
+    r"promo|promocode|coupon)="
+)
+# A link to one named page of a site ("twitch.tv/someone", "tsu.co/someone"): a profile, a
+# channel or a landing page, what comment spam links to.
+_PROFILE_PATH_RE = re.compile(r"^(?:[a-z]+://)?[^/\s]+/[^\W_][\w.+-]*/?$")
+
+
+def _link_shape(link: str, signals: dict[str, float]) -> None:
+    """Add the shape of a (case-folded) link's path to ``signals``: an article, an image or
+    document, a referral code, a single named page."""
+    if _ARTICLE_PATH_RE.search(link):
+        signals["s:link_article"] = 1.0
+    if "=" in link and _REFERRAL_RE.search(link):
+        signals["s:link_referral"] = 1.0
+    if _FILE_PATH_RE.search(link):
+        signals["s:link_file"] = 1.0
+    elif _PROFILE_PATH_RE.match(link):
+        signals["s:link_profile"] = 1.0
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -424,7 +445,12 @@ def words_and_meta(comment: Comment) -> tuple[list[str], dict[str, float]]:
         # always a fan, and with one shared feature a site's model learnt from its bare
         # links to hold the hearts (bench/RESULTS.md, per-site learning).
         meta["s:only_links" if hosts else "s:no_words"] = 1.0
-    meta["s:len=" + _length_bin(n_words)] = 1.0
+    length = _length_bin(n_words)
+    meta["s:len=" + length] = 1.0
+    if hosts and length == "long":
+        # A link inside a long comment: readers cite their sources in an argument; comment
+        # spam is a short message around its link.
+        meta["s:link_in_long"] = 1.0
     if comment.author_name or comment.author_email or comment.author_url:
         _author_features(comment, meta)
     return words, meta
@@ -706,6 +732,10 @@ _STRUCTURAL_PHRASES = {
     "s:link_other_site": "link to another site",
     "s:link_same_site": "link to this site",
     "s:link_article": "link to an article",
+    "s:link_file": "link to an image or document",
+    "s:link_referral": "link with a referral code",
+    "s:link_profile": "link to a profile or landing page",
+    "s:link_in_long": "link inside a long comment",
     "s:invisible": "invisible characters",
     "s:styled": "full-width or styled letters",
     "s:mixed_scripts": "look-alike letters from another alphabet",

@@ -166,6 +166,24 @@ def test_normalise_handles_unicode_html_and_links() -> None:
     assert spaced_signals.get("s:spaced") == 1.0
 
 
+def test_the_shape_of_a_link_is_a_feature() -> None:
+    def signals(text: str) -> set[str]:
+        return {name for name in normalise(text)[2] if name.startswith("s:link_")}
+
+    assert signals("see https://example.com/2017/05/council-votes-on-the-budget") == {
+        "s:link_article"
+    }
+    assert signals("look: http://i.imgur.com/2YtOO0O.jpg") == {"s:link_file"}
+    assert signals('<a href="https://Example.com/Report.PDF">report</a>') == {"s:link_file"}
+    assert signals("join http://example.com/signup?ref=4604617") == {"s:link_referral"}
+    assert signals("follow https://www.twitch.tv/someone") == {"s:link_profile"}
+    assert signals("www.example.com and example.org/a/b") == set()
+    long_text = " ".join(["word"] * 45)
+    assert "s:link_in_long" in analyse(Comment(f"{long_text} https://example.org/a/b")).meta
+    assert "s:link_in_long" not in analyse(Comment(f"{long_text} no link")).meta
+    assert "s:link_in_long" not in analyse(Comment("short https://example.org/a/b")).meta
+
+
 def test_trailing_bom_is_not_a_feature() -> None:
     with_bom = analyse(Comment("nice song\ufeff"))
     without = analyse(Comment("nice song"))

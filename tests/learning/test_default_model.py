@@ -38,7 +38,7 @@ from classifier.default_model import (
     source_weights,
     text_hash,
 )
-from classifier.features import FUNCTION_WORDS
+from classifier.features import FUNCTION_WORDS, normalise
 from classifier.types import ModelError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -131,6 +131,22 @@ def test_source_weights_give_each_source_its_share() -> None:
         assert weights[corpus.sources == source].sum() == pytest.approx(share)
     video = corpus.sources == YOUTUBE
     assert weights[video & corpus.labels].sum() == pytest.approx(1.0)  # half of 2.0
+
+
+def test_news_comments_with_a_link_get_their_own_part_of_the_news_share() -> None:
+    corpus = _small_corpus()
+    corpus.comments[-1] = Comment("you are wrong: https://example.org/2017/05/the-council-vote")
+    corpus.linked[-1] = True
+    rows = np.arange(corpus.labels.size)
+    weights = source_weights(corpus, rows, Recipe(news_link_share=0.25))
+    news = corpus.sources == NEWS
+    assert weights[news].sum() == pytest.approx(1.0)
+    assert weights[news & corpus.linked].sum() == pytest.approx(0.25)
+    # Without a linked news comment the share is the news comments' as a whole.
+    corpus.linked[-1] = False
+    weights = source_weights(corpus, rows, Recipe(news_link_share=0.25))
+    assert weights[news].sum() == pytest.approx(1.0)
+    assert np.allclose(weights[news], 0.5)
 
 
 def test_a_news_text_falls_in_one_fold_however_it_is_spaced() -> None:
@@ -291,4 +307,5 @@ def _small_corpus() -> Corpus:
         folds=np.asarray([-1] * n + [0] * n + [0, 0]),
         files=[],
         relabelled=np.zeros(2 * n + 2, dtype=bool),
+        linked=np.asarray([bool(normalise(c.content)[1]) for c in comments]),
     )
