@@ -276,7 +276,14 @@ _PROFILE_PATH_RE = re.compile(r"^(?:[a-z]+://)?[^/\s]+/[^\W_][\w.+-]*/?$")
 def _link_shape(link: str, signals: dict[str, float]) -> None:
     """Add the shape of a (case-folded) link's path to ``signals``: an article, an image or
     document, a referral code, a single named page."""
-    if _ARTICLE_PATH_RE.search(link):
+    rest = link.partition("://")[2] if "://" in link else link
+    slash = rest.find("/")
+    # Each shape needs a path or a query: a bare host (many spam links) has neither, and
+    # the searches are skipped.  The article pattern sees the path only, so that a
+    # hyphenated host ("//hot-singles-near-you.xyz") is not taken for an article's slug.
+    if slash < 0 and "?" not in rest:
+        return
+    if slash >= 0 and _ARTICLE_PATH_RE.search(rest, slash):
         signals["s:link_article"] = 1.0
     if "=" in link and _REFERRAL_RE.search(link):
         signals["s:link_referral"] = 1.0

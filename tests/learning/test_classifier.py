@@ -178,6 +178,9 @@ def test_the_shape_of_a_link_is_a_feature() -> None:
     assert signals("join http://example.com/signup?ref=4604617") == {"s:link_referral"}
     assert signals("follow https://www.twitch.tv/someone") == {"s:link_profile"}
     assert signals("www.example.com and example.org/a/b") == set()
+    # the host is not the path: a hyphenated domain is no article's slug
+    assert signals("meet them at http://hot-singles-near-you.example") == set()
+    assert signals("http://hot-singles-near-you.example/join") == {"s:link_profile"}
     long_text = " ".join(["word"] * 45)
     assert "s:link_in_long" in analyse(Comment(f"{long_text} https://example.org/a/b")).meta
     assert "s:link_in_long" not in analyse(Comment(f"{long_text} no link")).meta
