@@ -149,7 +149,8 @@ def test_heads_files_hold_arrays_only(tmp_path: Path) -> None:
 
 
 def _write_fixture(root: Path) -> None:
-    """A small Civil-Comments-shaped folder: rated rows, toxic-spans rows, a video."""
+    """A small Civil-Comments-shaped folder: rated rows, toxic-spans rows; and a video's
+    comments, which the abuse heads do not read."""
     news = root / "civil-comments"
     news.mkdir(parents=True)
     columns = ["text", "toxicity", "severe_toxicity", "obscene", "threat", "insult"]
@@ -179,7 +180,7 @@ def _write_fixture(root: Path) -> None:
 def test_build_abuse_writes_heads_and_is_reproducible(tmp_path: Path) -> None:
     _write_fixture(tmp_path / "data")
     data = load_abuse_data(tmp_path / "data")
-    assert len(data.texts) == 40 * 3 + 20 + 15  # the videos' spam is left out
+    assert len(data.texts) == 40 * 3 + 20  # the videos are not abuse data
     out = tmp_path / "heads.npz"
     argv = ["build-abuse", "--data", str(tmp_path / "data"), "--out", str(out), "--no-evaluate"]
     assert main(argv) == 0
