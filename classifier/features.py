@@ -243,7 +243,9 @@ def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
     parts = text.split()
     changed = False
     for pos, part in enumerate(parts):
-        if "." in part or "://" in part:
+        # A link has a character after its first dot ("www." or "name." before the TLD) or
+        # a "://": a chunk whose only dot ends it, a sentence's last word, is not searched.
+        if -1 < part.find(".") < len(part) - 1 or "://" in part:
             found = _LINK_RE.findall(part)
             if found:
                 for link in found:

@@ -166,6 +166,15 @@ def test_normalise_handles_unicode_html_and_links() -> None:
     assert spaced_signals.get("s:spaced") == 1.0
 
 
+def test_links_are_found_beside_sentence_ends() -> None:
+    # the link search skips words whose only dot ends them; links with dots inside stay
+    text, hosts, _ = normalise("I agree. See example.com. Or www.example.org. The end.")
+    assert hosts == ["example.com", "www.example.org"]
+    assert "example" not in text and "i agree" in text
+    assert normalise("Well. said. indeed.")[1] == []
+    assert normalise("look http://x.example.")[1] == ["x.example"]
+
+
 def test_the_shape_of_a_link_is_a_feature() -> None:
     def signals(text: str) -> set[str]:
         return {name for name in normalise(text)[2] if name.startswith("s:link_")}
