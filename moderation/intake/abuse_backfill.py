@@ -37,7 +37,7 @@ CHUNK = 200  # pending comments looked at per round trip (and scored per batch)
 # A decision made during a walk shifts the comments after it one rank down, so one may be
 # skipped: walk again while a walk still finds some, a few times at most.
 WALKS = 3
-RETRY_SECONDS = 5.0  # Redis away, or the model still loading: look again after this
+RETRY_SECONDS = 5.0  # Redis away: look again after this
 
 
 async def fill_site(store: Store, site: str, model: SpamModel) -> int:
@@ -126,7 +126,9 @@ async def filling(
     async def run(stop: asyncio.Event) -> None:
         while not stop.is_set():
             if holder.model is None:
-                await background.pause(stop, 0.2 if holder.error is None else RETRY_SECONDS)
+                # at once when the model is in use: before the first comments, as a
+                # rule, since /readyz says ready at the same moment
+                await background.first_of(holder.loaded, stop)
                 continue
             try:
                 done = await backfill(store, sites, holder)

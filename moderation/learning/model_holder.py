@@ -32,6 +32,10 @@ class ModelHolder:
         # every worker (SIGHUP), so that all of them serve the same model.
         self.parent_pid = parent_pid
         self.error: str | None = None
+        # set once a model is in use: start-up work that needs one waits on it
+        self.loaded = asyncio.Event()
+        if model is not None:
+            self.loaded.set()
         self._lock = asyncio.Lock()
 
     @property
@@ -54,6 +58,7 @@ class ModelHolder:
                 log.error("model load failed", extra={"path": str(target), "error": str(exc)})
                 raise
             self.model, self.error, self.source = model, None, target
+            self.loaded.set()
             log.info(
                 "model loaded",
                 extra={"path": str(target) if target else "default", "version": model.version},

@@ -34,3 +34,13 @@ async def test_pause_ends_early_when_stopped() -> None:
     loop.call_later(0.05, stop.set)
     await background.pause(stop, 30)
     assert loop.time() - started < 5
+
+
+async def test_first_of_returns_when_any_event_is_set_and_leaves_no_waiter() -> None:
+    loaded, stop = asyncio.Event(), asyncio.Event()
+    asyncio.get_running_loop().call_later(0.05, loaded.set)
+    async with asyncio.timeout(5):
+        await background.first_of(loaded, stop)
+    assert loaded.is_set() and not stop.is_set()
+    await asyncio.sleep(0)  # the cancelled waiter of stop is gone, not pending for ever
+    assert not [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
