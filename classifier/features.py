@@ -245,16 +245,22 @@ def _take_links(text: str, hosts: list[str], signals: dict[str, float]) -> str:
     for pos, part in enumerate(parts):
         # A link has a character after its first dot ("www." or "name." before the TLD) or
         # a "://": a chunk whose only dot ends it, a sentence's last word, is not searched.
-        if -1 < part.find(".") < len(part) - 1 or "://" in part:
-            found = _LINK_RE.findall(part)
-            if found:
-                for link in found:
-                    host = url_host(link)
-                    if host:
-                        hosts.append(host)
-                    _link_shape(link, signals)
-                parts[pos] = _LINK_RE.sub(" ", part)
-                changed = True
+        # (Operators, not str.find: a method call with arguments costs more than the
+        # search it saves, on every chunk.)
+        if "." in part:
+            if part[-1] == "." and "." not in part[:-1] and "://" not in part:
+                continue
+        elif "://" not in part:
+            continue
+        found = _LINK_RE.findall(part)
+        if found:
+            for link in found:
+                host = url_host(link)
+                if host:
+                    hosts.append(host)
+                _link_shape(link, signals)
+            parts[pos] = _LINK_RE.sub(" ", part)
+            changed = True
     return " ".join(parts) if changed else text
 
 
