@@ -29,7 +29,7 @@ from moderation.core.records import history_line, now_ms
 from moderation.learning.examples import example_of
 from moderation.learning.model_holder import ModelHolder
 from moderation.storage.errors import REDIS_ERRORS
-from moderation.storage.store import Store
+from moderation.storage.store import AbuseFill, Store
 
 log = logging.getLogger("moderation.abuse_backfill")
 
@@ -68,32 +68,35 @@ async def _fill(
         return 0
     # the scoring is CPU work: off the event loop, so requests are not held up meanwhile
     scores = await asyncio.to_thread(model.score_batch, [example_of(d) for _, _, d in rows])
-    filled = 0
     at = now_ms()
     actor = f"model:{model.abuse_version}"
+    fills: list[AbuseFill] = []
     for (comment_id, raw, data), score in zip(rows, scores, strict=True):
         if score.abuse is None:
             continue
         if score.abuse_reasons:  # as intake stores them: only when there are some
             data = {**data, "abuse_reasons": list(score.abuse_reasons)}
-        outcome = await store.fill_abuse(
-            site,
-            comment_id,
-            # a checksum of what was scored, not a secret: SHA-1 is what Lua's
-            # redis.sha1hex computes on the other side
-            data_sha1=hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest(),
-            data=jsoncodec.dumps(data),
-            abuse_score=score.abuse,
-            history=history_line(
-                "scored",
-                actor,
-                at,
-                abuse_score=round(score.abuse, 4),
-                abuse_reasons=list(score.abuse_reasons),
-            ),
+        history = history_line(
+            "scored",
+            actor,
+            at,
+            abuse_score=round(score.abuse, 4),
+            abuse_reasons=list(score.abuse_reasons),
         )
-        filled += outcome == "filled"
-    return filled
+        fills.append(
+            AbuseFill(
+                comment_id,
+                # a checksum of what was scored, not a secret: SHA-1 is what Lua's
+                # redis.sha1hex computes on the other side
+                hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest(),
+                jsoncodec.dumps(data),
+                score.abuse,
+                history,
+            )
+        )
+    # the chunk's fills in one round trip, each still a check-and-set of its own
+    outcomes = await store.fill_abuse_many(site, fills)
+    return outcomes.count("filled")
 
 
 async def backfill(store: Store, sites: Sequence[str], holder: ModelHolder) -> dict[str, int]:

@@ -86,6 +86,18 @@ class CallbackState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class AbuseFill:
+    """An abuse score for a pending comment stored without one (the abuse backfill): its
+    data as scored (by SHA-1) and with the reasons added, and the "scored" history line."""
+
+    comment_id: str
+    data_sha1: str
+    data: str
+    abuse_score: float
+    history: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewComment:
     """A validated, scored comment ready to be stored."""
 

@@ -23,6 +23,7 @@ from moderation.storage.base import (
     LISTED_FIELDS,
     SCAN_CHUNK,
     SCAN_MAX,
+    AbuseFill,
     Author,
     NewComment,
     Order,
@@ -476,21 +477,34 @@ class CommentStore(StoreBase):
         """File ``abuse_score`` (and ``data``, which carries its reasons) for a pending
         comment stored without one, if it is still pending, unscored and its data's SHA-1
         is ``data_sha1``.  Returns "filled", "decided", "scored" or "changed"."""
-        reply = await self._abuse_fill(
-            site=site,
-            keys={
-                "comment": keys.comment(site, comment_id),
-                "abuse_index": keys.pending_by_abuse(site),
-            },
-            argv={
-                "id": comment_id,
-                "data_sha1": data_sha1,
-                "data": data,
-                "abuse_score": repr(abuse_score),
-                "history_line": history,
-            },
+        [outcome] = await self.fill_abuse_many(
+            site, [AbuseFill(comment_id, data_sha1, data, abuse_score, history)]
         )
-        return str(reply)
+        return outcome
+
+    async def fill_abuse_many(self, site: str, fills: Sequence[AbuseFill]) -> list[str]:
+        """:meth:`fill_abuse` for each of ``fills``, in one round trip; their outcomes in
+        order (a call's own error is raised)."""
+        command = scripts.ABUSE_FILL.command
+        abuse_index = keys.pending_by_abuse(site)
+        calls = [
+            command(
+                {"comment": keys.comment(site, fill.comment_id), "abuse_index": abuse_index},
+                {
+                    "id": fill.comment_id,
+                    "data_sha1": fill.data_sha1,
+                    "data": fill.data,
+                    "abuse_score": repr(fill.abuse_score),
+                    "history_line": fill.history,
+                },
+            )
+            for fill in fills
+        ]
+        replies = (await self._abuse_fill.run({site: calls}))[site] if calls else []
+        for reply in replies:
+            if isinstance(reply, BaseException):
+                raise reply
+        return [str(reply) for reply in replies]
 
     # -- floods and repeats ----------------------------------------------------------
 
