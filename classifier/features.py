@@ -790,7 +790,9 @@ FUNCTION_WORDS = frozenset(
     being do does did done have has had having will would shall should can could may might
     must not n't don't doesn't didn't isn't aren't wasn't weren't won't can't i'm you're
     it's that's there there's here just very too also only even more most much many such
-    own same other another again ever never now how why when where im dont thats""".split()
+    own same other another again ever never now how why when where im dont thats we're
+    they're i've we've you've they've i'll you'll we'll they'll it'll he's she's let's i'd
+    you'd we'd they'd hasn't haven't hadn't wouldn't couldn't shouldn't what's who's""".split()
 )
 
 

@@ -33,6 +33,7 @@ import string
 import sys
 import tomllib
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -828,6 +829,12 @@ def spam_text(rng: random.Random, d: Fragments, art: Article) -> tuple[str, str,
         .replace("{topic}", rng.choice(d.topic_words.get(art.topic, ["this topic"])))
         .replace("{chan}", rng.choice(d.channel_names))
     )
+    if "{shortcode}" in text:
+        # A different five-digit code per comment: one fixed code became a "reason" of its own.
+        # Taken from the text and the link drawn for it (used or not), not from rng, so that the
+        # rest of the corpus stays as it was.
+        code = 60000 + zlib.crc32(f"{text} {link}".encode()) % 30000
+        text = text.replace("{shortcode}", str(code))
     if "{replyto}" in text:
         text = text.replace("{replyto}", person(rng, d, art.lang)[0].split(" ")[0])
     if (
