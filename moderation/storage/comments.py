@@ -464,27 +464,12 @@ class CommentStore(StoreBase):
             if data is not None
         ]
 
-    async def fill_abuse(
-        self,
-        site: str,
-        comment_id: str,
-        *,
-        data_sha1: str,
-        data: str,
-        abuse_score: float,
-        history: str,
-    ) -> str:
-        """File ``abuse_score`` (and ``data``, which carries its reasons) for a pending
-        comment stored without one, if it is still pending, unscored and its data's SHA-1
-        is ``data_sha1``.  Returns "filled", "decided", "scored" or "changed"."""
-        [outcome] = await self.fill_abuse_many(
-            site, [AbuseFill(comment_id, data_sha1, data, abuse_score, history)]
-        )
-        return outcome
-
     async def fill_abuse_many(self, site: str, fills: Sequence[AbuseFill]) -> list[str]:
-        """:meth:`fill_abuse` for each of ``fills``, in one round trip; their outcomes in
-        order (a call's own error is raised)."""
+        """File each fill's abuse score (and its data, which carries the reasons) for a
+        pending comment stored without one, if it is still pending, unscored and its data's
+        SHA-1 is the fill's ``data_sha1``; all in one round trip, each its own
+        check-and-set.  The outcomes in order: "filled", "decided", "scored" or "changed"
+        (a call's own error is raised)."""
         command = scripts.ABUSE_FILL.command
         abuse_index = keys.pending_by_abuse(site)
         calls = [

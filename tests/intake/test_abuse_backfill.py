@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from moderation.appkeys import ABUSE_BACKFILLED, MODEL, STORE
 from moderation.intake import abuse_backfill
 from moderation.storage import keys
+from moderation.storage.store import AbuseFill
 from tests.conftest import ALICE, NEWS_KEY, auth, comment_body
 from tests.support.abuse import HOSTILE, POLITE
 from tests.support.faultkit import assert_indexes_consistent
@@ -119,7 +120,8 @@ async def test_a_fill_is_refused_when_the_comment_changed_meanwhile(
         "history": json.dumps({"action": "scored"}),
     }
     # what was scored is not what Redis now holds (an edit landed meanwhile): refused
-    assert await store.fill_abuse("news", cid, data_sha1="0" * 40, **fill) == "changed"
+    changed = AbuseFill(cid, data_sha1="0" * 40, **fill)
+    assert await store.fill_abuse_many("news", [changed]) == ["changed"]
     # decided meanwhile: refused, and the comment stays out of the abuse index
     assert (
         await client.post(
@@ -127,7 +129,8 @@ async def test_a_fill_is_refused_when_the_comment_changed_meanwhile(
         )
     ).status == 200
     sha1 = hashlib.sha1(unscored[0][1].encode(), usedforsecurity=False).hexdigest()
-    assert await store.fill_abuse("news", cid, data_sha1=sha1, **fill) == "decided"
+    decided = AbuseFill(cid, data_sha1=sha1, **fill)
+    assert await store.fill_abuse_many("news", [decided]) == ["decided"]
     assert_indexes_consistent(redis_url, ["news"])
 
 
